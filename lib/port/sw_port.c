@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "sw_port.h"
+
+/*
+ * A Toeplitz key made of one repeated 16-bit pattern hashes (a, b) and
+ * (b, a) alike, so both directions of a flow land on the same queue
+ * (Woo & Park, "Scalable TCP Session Monitoring with Symmetric RSS").
+ */
+#define SW_RSS_KEY_MAX	64
+#define SW_RSS_WORD	0x6d5a
+
+int
+sw_port_resolve(const char *text, uint16_t *port_id)
+{
+	char *end;
+	unsigned long v;
+
+	if (text == NULL || *text == '\0')
+		return -ENODEV;
+	v = strtoul(text, &end, 10);
+	if (*end == '\0') {
+		if (v >= RTE_MAX_ETHPORTS || !rte_eth_dev_is_valid_port(v))
+			return -ENODEV;
+		*port_id = (uint16_t)v;
+		return 0;
+	}
+	if (rte_eth_dev_get_port_by_name(text, port_id) != 0)
+		return -ENODEV;
+	return 0;
+}
+
+static void
+rss_setup(const struct rte_eth_dev_info *di, uint16_t n_queues,
+		struct rte_eth_conf *conf, uint8_t *key)
+{
+	uint8_t key_len = di->hash_key_size ? di->hash_key_size : 40;
+
+	if (n_queues < 2 || di->flow_type_rss_offloads == 0)
+		return;
+	if (key_len > SW_RSS_KEY_MAX)
+		key_len = SW_RSS_KEY_MAX;
+	for (unsigned int i = 0; i < key_len; i += 2) {
+		key[i] = SW_RSS_WORD >> 8;
+		key[i + 1] = SW_RSS_WORD & 0xff;
+	}
+	conf->rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+	conf->rx_adv_conf.rss_conf.rss_key = key;
+	conf->rx_adv_conf.rss_conf.rss_key_len = key_len;
+	conf->rx_adv_conf.rss_conf.rss_hf = di->flow_type_rss_offloads &
+		(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+}
+
+int
+sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
+		char *err, size_t err_len)
+{
+	const uint64_t want_rx = RTE_ETH_RX_OFFLOAD_IPV4_CKSUM |
+		RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+	const uint64_t want_tx = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+		RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+	uint8_t rss_key[SW_RSS_KEY_MAX];
+	struct rte_eth_dev_info di;
+	struct rte_eth_conf conf;
+	uint16_t port = p->port_id;
+	uint16_t nb_rxd = p->rx_desc, nb_txd = p->tx_desc;
+	int ret, socket;
+
+	memset(info, 0, sizeof(*info));
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_info_get(port, &di);
+	if (ret != 0) {
+		snprintf(err, err_len, "port %u: cannot read device info: %s",
+			port, rte_strerror(-ret));
+		return ret;
+	}
+	rte_eth_dev_get_name_by_port(port, info->name);
+	snprintf(info->driver, sizeof(info->driver), "%s", di.driver_name);
+
+	if (di.max_rx_queues < p->n_queues || di.max_tx_queues < p->n_queues) {
+		snprintf(err, err_len,
+			"port %u (%s): has %u rx / %u tx queues, %u workers need %u",
+			port, info->name, di.max_rx_queues, di.max_tx_queues,
+			p->n_queues, p->n_queues);
+		return -EINVAL;
+	}
+	rss_setup(&di, p->n_queues, &conf, rss_key);
+	if (p->n_queues > 1 && conf.rxmode.mq_mode != RTE_ETH_MQ_RX_RSS) {
+		snprintf(err, err_len,
+			"port %u (%s): no RSS, so %u workers cannot share it; run one worker",
+			port, info->name, p->n_queues);
+		return -ENOTSUP;
+	}
+	info->rss_hf = conf.rx_adv_conf.rss_conf.rss_hf;
+	conf.rxmode.offloads = di.rx_offload_capa & want_rx;
+	conf.txmode.offloads = di.tx_offload_capa & want_tx;
+
+	ret = rte_eth_dev_configure(port, p->n_queues, p->n_queues, &conf);
+	if (ret != 0) {
+		snprintf(err, err_len, "port %u (%s): configure failed: %s",
+			port, info->name, rte_strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
+	if (ret != 0) {
+		snprintf(err, err_len, "port %u (%s): descriptors: %s",
+			port, info->name, rte_strerror(-ret));
+		return ret;
+	}
+	socket = rte_eth_dev_socket_id(port);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+
+	for (uint16_t q = 0; q < p->n_queues; q++) {
+		struct rte_eth_rxconf rxc = di.default_rxconf;
+		struct rte_eth_txconf txc = di.default_txconf;
+
+		rxc.offloads = conf.rxmode.offloads;
+		txc.offloads = conf.txmode.offloads;
+		ret = rte_eth_rx_queue_setup(port, q, nb_rxd, socket, &rxc,
+			p->pools[q]);
+		if (ret != 0) {
+			snprintf(err, err_len, "port %u (%s): rx queue %u: %s",
+				port, info->name, q, rte_strerror(-ret));
+			return ret;
+		}
+		ret = rte_eth_tx_queue_setup(port, q, nb_txd, socket, &txc);
+		if (ret != 0) {
+			snprintf(err, err_len, "port %u (%s): tx queue %u: %s",
+				port, info->name, q, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	ret = rte_eth_dev_start(port);
+	if (ret != 0) {
+		snprintf(err, err_len, "port %u (%s): start failed: %s",
+			port, info->name, rte_strerror(-ret));
+		return ret;
+	}
+	/* A bump in the wire must see frames for every MAC on the segment. */
+	if (p->promiscuous)
+		info->promiscuous = rte_eth_promiscuous_enable(port) == 0;
+	info->rx_offloads = conf.rxmode.offloads;
+	info->tx_offloads = conf.txmode.offloads;
+	info->rx_desc = nb_rxd;
+	info->tx_desc = nb_txd;
+	info->socket_id = socket;
+	return 0;
+}
+
+void
+sw_port_link_str(uint16_t port_id, unsigned int wait_ms, char *buf,
+		size_t len)
+{
+	struct rte_eth_link link;
+	unsigned int waited = 0;
+
+	for (;;) {
+		memset(&link, 0, sizeof(link));
+		if (rte_eth_link_get_nowait(port_id, &link) != 0) {
+			snprintf(buf, len, "unknown");
+			return;
+		}
+		if (link.link_status == RTE_ETH_LINK_UP || waited >= wait_ms)
+			break;
+		rte_delay_ms(10);
+		waited += 10;
+	}
+	if (link.link_status != RTE_ETH_LINK_UP)
+		snprintf(buf, len, "link down");
+	else if (link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ||
+			link.link_speed == RTE_ETH_SPEED_NUM_NONE)
+		snprintf(buf, len, "link up, speed unknown");
+	else
+		snprintf(buf, len, "link up %u Mbps %s-duplex",
+			link.link_speed,
+			link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ?
+			"full" : "half");
+}
+
+void
+sw_port_close(uint16_t port_id)
+{
+	rte_eth_dev_stop(port_id);
+	rte_eth_dev_close(port_id);
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sw_service.h"
+
+void
+sw_svc_init(struct sw_svc_table *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+int
+sw_svc_add(struct sw_svc_table *t, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len >= SW_SVC_NAME_LEN)
+		return -EINVAL;
+	for (unsigned int i = 0; i < t->n_svc; i++)
+		if (strcmp(t->svc[i].name, name) == 0)
+			return -EEXIST;
+	if (t->n_svc == SW_SVC_MAX)
+		return -ENOSPC;
+	memcpy(t->svc[t->n_svc].name, name, len + 1);
+	return t->n_svc++;
+}
+
+static const char *
+skip_space(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+/* One decimal port 1..65535; advances *s. */
+static int
+parse_port(const char **s, uint16_t *port)
+{
+	const char *p = *s;
+	unsigned long v = 0;
+	int digits = 0;
+
+	while (isdigit((unsigned char)*p) && digits < 6) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		p++;
+		digits++;
+	}
+	if (digits == 0 || digits == 6 || v == 0 || v > 65535)
+		return -EINVAL;
+	*port = (uint16_t)v;
+	*s = p;
+	return 0;
+}
+
+int
+sw_svc_add_ports(struct sw_svc_table *t, int svc, const char *list,
+		const char **bad)
+{
+	struct sw_svc *s;
+	const char *p = list;
+
+	if (svc < 0 || svc >= t->n_svc)
+		return -EINVAL;
+	s = &t->svc[svc];
+	for (;;) {
+		const char *tok;
+		uint16_t lo, hi;
+
+		p = skip_space(p);
+		tok = p;
+		if (parse_port(&p, &lo) < 0)
+			goto err;
+		hi = lo;
+		p = skip_space(p);
+		if (*p == '-') {
+			p = skip_space(p + 1);
+			if (parse_port(&p, &hi) < 0 || hi < lo)
+				goto err;
+			p = skip_space(p);
+		}
+		for (uint32_t port = lo; port <= hi; port++)
+			s->ports[port >> 6] |= UINT64_C(1) << (port & 63);
+		if (*p == '\0')
+			return 0;
+		if (*p != ',')
+			goto err;
+		p++;
+		continue;
+err:
+		if (bad != NULL)
+			*bad = tok;
+		return -EINVAL;
+	}
+}
+
+static void
+make_mask(uint32_t mask[4], unsigned int len)
+{
+	for (unsigned int w = 0; w < 4; w++) {
+		unsigned int bits = len > 32 * w ? len - 32 * w : 0;
+
+		if (bits >= 32)
+			mask[w] = 0xffffffffu;
+		else if (bits == 0)
+			mask[w] = 0;
+		else
+			mask[w] = htonl(~((1u << (32 - bits)) - 1));
+	}
+}
+
+int
+sw_svc_add_prefix(struct sw_svc_table *t, int svc, const char *text)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	struct sw_svc_prefix p;
+	const char *slash;
+	size_t alen;
+	unsigned long len;
+	unsigned int max;
+
+	if (svc < 0 || svc >= t->n_svc)
+		return -EINVAL;
+	memset(&p, 0, sizeof(p));
+	text = skip_space(text);
+	alen = strcspn(text, "/ \t");
+	if (alen == 0 || alen >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, alen);
+	buf[alen] = '\0';
+	if (inet_pton(AF_INET, buf, p.addr) == 1) {
+		p.family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, p.addr) == 1) {
+		p.family = AF_INET6;
+		max = 128;
+	} else {
+		return -EINVAL;
+	}
+	slash = skip_space(text + alen);
+	len = max;
+	if (*slash == '/') {
+		const char *d = skip_space(slash + 1);
+		char *end;
+
+		if (!isdigit((unsigned char)*d))
+			return -EINVAL;
+		len = strtoul(d, &end, 10);
+		if (len > max || *skip_space(end) != '\0')
+			return -EINVAL;
+	} else if (*slash != '\0') {
+		return -EINVAL;
+	}
+	p.len = (uint8_t)len;
+	p.svc = (uint16_t)svc;
+	make_mask(p.mask, p.len);
+	for (unsigned int w = 0; w < 4; w++)
+		if (p.addr[w] & ~p.mask[w])
+			return -EINVAL;	/* host bits set: almost always a typo */
+
+	if (p.family == AF_INET) {
+		if (t->n_v4 == SW_SVC_PREFIX_MAX)
+			return -ENOSPC;
+		t->prefix4[t->n_v4++] = p;
+	} else {
+		if (t->n_v6 == SW_SVC_PREFIX_MAX)
+			return -ENOSPC;
+		t->prefix6[t->n_v6++] = p;
+	}
+	return 0;
+}
+
+uint32_t
+sw_svc_port_count(const struct sw_svc_table *t, int svc)
+{
+	uint32_t n = 0;
+
+	if (svc < 0 || svc >= t->n_svc)
+		return 0;
+	for (unsigned int i = 0; i < sizeof(t->svc[0].ports) / sizeof(t->svc[0].ports[0]); i++)
+		n += (uint32_t)__builtin_popcountll(t->svc[svc].ports[i]);
+	return n;
+}
