@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bringing an instance up and down: ports resolved, one mbuf pool and
+ * worker per worker lcore, ports set up, workers launched. Shared by
+ * main() and the component tests so both run the same code.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "sw_app.h"
+#include "sw_log.h"
+#include "sw_port.h"
+
+int
+sw_app_resolve_ports(struct sw_app *app)
+{
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		const char *text = app->cfg.port_name[s];
+		uint16_t pid, n = rte_eth_dev_count_avail();
+
+		if (sw_port_resolve(text, &pid) == 0) {
+			app->port_id[s] = pid;
+			continue;
+		}
+		fprintf(stderr,
+			"synwall: config error: [ports] %s = %s: no such port (%u port%s available:",
+			sw_side_name(s), text, n, n == 1 ? "" : "s");
+		RTE_ETH_FOREACH_DEV(pid) {
+			char name[RTE_ETH_NAME_MAX_LEN];
+
+			rte_eth_dev_get_name_by_port(pid, name);
+			fprintf(stderr, " %u=%s", pid, name);
+		}
+		fprintf(stderr, ")\n");
+		return -ENODEV;
+	}
+	if (app->port_id[SW_OUTSIDE] == app->port_id[SW_INSIDE]) {
+		fprintf(stderr,
+			"synwall: config error: [ports] inside = %s: same port as outside\n",
+			app->cfg.port_name[SW_INSIDE]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every mbuf a worker can have parked at once, plus room to work. */
+static uint32_t
+mbufs_needed(const struct sw_config *cfg)
+{
+	return SW_SIDES * (cfg->rx_desc + cfg->tx_desc + 2 * cfg->burst) +
+		cfg->mbuf_cache + cfg->burst;
+}
+
+int
+sw_app_setup_workers(struct sw_app *app)
+{
+	const struct sw_config *cfg = &app->cfg;
+	unsigned int lcore, i = 0;
+
+	app->n_workers = rte_lcore_count() - 1;
+	if (app->n_workers == 0) {
+		fprintf(stderr,
+			"synwall: needs at least two lcores (e.g. -l 0,1): the main lcore is the control plane, the others are workers\n");
+		return -EINVAL;
+	}
+	if (cfg->mbufs < mbufs_needed(cfg)) {
+		fprintf(stderr,
+			"synwall: config error: [worker] mbufs = %u: too few for 2 ports x (%u rx + %u tx descriptors) and bursts; need at least %u\n",
+			cfg->mbufs, cfg->rx_desc, cfg->tx_desc, mbufs_needed(cfg));
+		return -EINVAL;
+	}
+	app->workers = rte_zmalloc("sw_workers",
+		sizeof(*app->workers) * app->n_workers, RTE_CACHE_LINE_SIZE);
+	if (app->workers == NULL) {
+		fprintf(stderr, "synwall: cannot allocate %u workers\n",
+			app->n_workers);
+		return -ENOMEM;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct sw_worker *w = &app->workers[i];
+		char name[RTE_MEMPOOL_NAMESIZE];
+		int socket = (int)rte_lcore_to_socket_id(lcore);
+
+		snprintf(name, sizeof(name), "sw_mbuf_%u", i);
+		w->pool = rte_pktmbuf_pool_create(name, cfg->mbufs,
+			cfg->mbuf_cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+		if (w->pool == NULL) {
+			fprintf(stderr,
+				"synwall: [worker] mbufs = %u: cannot allocate the pool of worker %u on socket %d: %s (reserve hugepages, or run with --no-huge -m MB)\n",
+				cfg->mbufs, i, socket, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		w->id = (uint16_t)i;
+		w->lcore_id = (uint16_t)lcore;
+		w->queue = (uint16_t)i;
+		w->port[SW_OUTSIDE] = app->port_id[SW_OUTSIDE];
+		w->port[SW_INSIDE] = app->port_id[SW_INSIDE];
+		w->burst = (uint16_t)cfg->burst;
+		w->drop_unprotected = cfg->unprotected == SW_UNPROTECTED_DROP;
+		w->drain_tsc = rte_get_tsc_hz() / 1000000 * cfg->tx_drain_us;
+		w->svc = &cfg->svc;
+		w->quit = &app->quit;
+		i++;
+	}
+	return 0;
+}
+
+int
+sw_app_setup_ports(struct sw_app *app)
+{
+	struct rte_mempool *pools[RTE_MAX_LCORE];
+	char err[SW_ERR_LEN];
+
+	app->ports_up = true;
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		pools[i] = app->workers[i].pool;
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		struct sw_port_params p = {
+			.port_id = app->port_id[s],
+			.n_queues = (uint16_t)app->n_workers,
+			.rx_desc = (uint16_t)app->cfg.rx_desc,
+			.tx_desc = (uint16_t)app->cfg.tx_desc,
+			.promiscuous = app->cfg.promiscuous != 0,
+			.pools = pools,
+		};
+		struct sw_port_info *pi = &app->port_info[s];
+		char link[64];
+		int ret;
+
+		ret = sw_port_setup(&p, pi, err, sizeof(err));
+		if (ret != 0) {
+			fprintf(stderr, "synwall: %s: %s\n", sw_side_name(s),
+				err);
+			return ret;
+		}
+		sw_port_link_str(p.port_id, 1000, link, sizeof(link));
+		SW_LOG(NOTICE, port,
+			"%s: port %u %s (%s) %u rxq/txq, %u/%u desc, rx offloads 0x%" PRIx64
+			", tx offloads 0x%" PRIx64 ", rss 0x%" PRIx64 "%s, %s",
+			sw_side_name(s), p.port_id, pi->name, pi->driver,
+			p.n_queues, pi->rx_desc, pi->tx_desc, pi->rx_offloads,
+			pi->tx_offloads, pi->rss_hf,
+			pi->promiscuous ? ", promiscuous" : "", link);
+	}
+	return 0;
+}
+
+void
+sw_app_launch(struct sw_app *app)
+{
+	app->quit = false;
+	app->start_tsc = rte_rdtsc();
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		rte_eal_remote_launch(sw_worker_main, &app->workers[i],
+			app->workers[i].lcore_id);
+}
+
+void
+sw_app_stop(struct sw_app *app)
+{
+	app->quit = true;
+	rte_eal_mp_wait_lcore();
+}
+
+void
+sw_app_free(struct sw_app *app)
+{
+	if (app->ports_up)
+		for (unsigned int s = 0; s < SW_SIDES; s++)
+			sw_port_close(app->port_id[s]);
+	app->ports_up = false;
+	if (app->workers != NULL) {
+		for (unsigned int i = 0; i < app->n_workers; i++)
+			rte_mempool_free(app->workers[i].pool);
+		rte_free(app->workers);
+	}
+	app->workers = NULL;
+}

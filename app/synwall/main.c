@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * synwall [EAL options] -- -c FILE [--check-config]
+ *
+ * The main lcore is the control plane: it loads the config (before the
+ * EAL starts, so a bad file starts nothing), sets up pools and ports,
+ * launches one worker per remaining lcore, then only handles signals,
+ * the periodic summary and telemetry until asked to stop.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_version.h>
+
+#include "sw_app.h"
+#include "sw_log.h"
+#include "sw_port.h"
+
+struct sw_args {
+	const char *config;
+	bool check_only;
+};
+
+static volatile sig_atomic_t sig_quit;
+static volatile sig_atomic_t sig_dump;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		sig_dump = 1;
+	else
+		sig_quit = 1;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: synwall [EAL options] -- -c FILE [--check-config]\n"
+		"  -c, --config FILE   configuration (see config/synwall.conf.example)\n"
+		"  --check-config      validate FILE and the ports it names, then exit\n"
+		"  -h, --help          this text\n"
+		"  -v, --version       print the version\n"
+		"Signals: SIGUSR1 prints a summary line; SIGINT/SIGTERM stop.\n");
+}
+
+/*
+ * Application arguments come after "--". They are read before
+ * rte_eal_init() so that a bad config is refused before the EAL starts.
+ * Returns 0, 1 when the program should exit successfully (help), or -1.
+ */
+static int
+parse_args(int argc, char **argv, struct sw_args *a)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int first = argc, opt;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			first = i;
+			break;
+		}
+	memset(a, 0, sizeof(*a));
+	if (first == argc) {
+		/* No "--": only help/version make sense without EAL args. */
+		for (int i = 1; i < argc; i++) {
+			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+				usage(stdout);
+				return 1;
+			}
+			if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--version")) {
+				printf("synwall %s (%s)\n", SW_VERSION, rte_version());
+				return 1;
+			}
+		}
+		fprintf(stderr, "synwall: missing \"-- -c FILE\"\n");
+		usage(stderr);
+		return -1;
+	}
+	optind = 1;
+	opterr = 1;
+	while ((opt = getopt_long(argc - first, argv + first, "c:hv", longopts,
+			NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			a->config = optarg;
+			break;
+		case 'k':
+			a->check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'v':
+			printf("synwall %s (%s)\n", SW_VERSION, rte_version());
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc - first) {
+		fprintf(stderr, "synwall: unexpected argument \"%s\"\n",
+			argv[first + optind]);
+		return -1;
+	}
+	if (a->config == NULL) {
+		fprintf(stderr, "synwall: -c FILE is required\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+control_loop(struct sw_app *app)
+{
+	const uint64_t hz = rte_get_tsc_hz();
+	struct sw_counters prev;
+	uint64_t prev_tsc = rte_rdtsc(), next;
+	char line[512];
+
+	memset(&prev, 0, sizeof(prev));
+	next = prev_tsc + hz * app->cfg.stats_interval;
+	while (!sig_quit) {
+		uint64_t now;
+
+		usleep(100 * 1000);
+		now = rte_rdtsc();
+		if (sig_dump || (app->cfg.stats_interval != 0 && now >= next)) {
+			sig_dump = 0;
+			sw_stats_line(app, &prev, &prev_tsc, line, sizeof(line));
+			printf("synwall: %s\n", line);
+			fflush(stdout);
+			next = now + hz * app->cfg.stats_interval;
+		}
+	}
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct sw_app app;	/* large (service bitmaps): not on the stack */
+	char err[SW_ERR_LEN];
+	struct sw_args args;
+	int ret, status = EXIT_FAILURE;
+
+	ret = parse_args(argc, argv, &args);
+	if (ret != 0)
+		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	if (sw_config_load(args.config, &app.cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "synwall: config error: %s\n", err);
+		return EXIT_FAILURE;
+	}
+	/* Before rte_eal_init so that --log-level on the command line wins. */
+	rte_log_set_level_pattern("user.synwall.*", app.cfg.log_level);
+	install_signals();
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr,
+			"synwall: EAL init failed: %s (no hugepages? reserve some, or add --no-huge -m 512)\n",
+			rte_strerror(rte_errno));
+		return EXIT_FAILURE;
+	}
+	if (sw_app_resolve_ports(&app) != 0)
+		goto out;
+	if (args.check_only) {
+		printf("synwall: %s: config OK (%u service%s, ports %u and %u, %u worker lcore%s)\n",
+			args.config, app.cfg.svc.n_svc,
+			app.cfg.svc.n_svc == 1 ? "" : "s",
+			app.port_id[SW_OUTSIDE], app.port_id[SW_INSIDE],
+			rte_lcore_count() - 1, rte_lcore_count() == 2 ? "" : "s");
+		status = rte_lcore_count() > 1 ? EXIT_SUCCESS : EXIT_FAILURE;
+		if (status != EXIT_SUCCESS)
+			fprintf(stderr, "synwall: needs at least two lcores (e.g. -l 0,1)\n");
+		goto out;
+	}
+	if (sw_app_setup_workers(&app) != 0 || sw_app_setup_ports(&app) != 0)
+		goto out;
+	sw_telemetry_register(&app);
+	sw_app_launch(&app);
+	SW_LOG(NOTICE, main, "running: %u worker%s, %u service%s, unprotected traffic %s",
+		app.n_workers, app.n_workers == 1 ? "" : "s",
+		app.cfg.svc.n_svc, app.cfg.svc.n_svc == 1 ? "" : "s",
+		app.cfg.unprotected == SW_UNPROTECTED_DROP ? "dropped" : "passed");
+	printf("synwall: running (pid %d); SIGUSR1 prints counters, SIGTERM stops\n",
+		(int)getpid());
+	fflush(stdout);
+
+	control_loop(&app);
+	sw_app_stop(&app);
+	sw_stats_print_final(&app);
+	status = EXIT_SUCCESS;
+out:
+	sw_app_free(&app);
+	rte_eal_cleanup();
+	return status;
+}

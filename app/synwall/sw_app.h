@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The running instance as the control plane sees it: config, ports and
+ * workers. Owned by main(); telemetry and stats only read it.
+ */
+#ifndef SW_APP_H
+#define SW_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sw_config.h"
+#include "sw_port.h"
+#include "sw_worker.h"
+
+struct sw_app {
+	struct sw_config cfg;
+	uint16_t port_id[SW_SIDES];
+	struct sw_port_info port_info[SW_SIDES];
+	unsigned int n_workers;
+	struct sw_worker *workers;	/* n_workers, each cache aligned */
+	volatile bool quit;
+	bool ports_up;			/* sw_app_free() closes them */
+	uint64_t start_tsc;
+};
+
+/* cfg.port_name[] → port_id[]; prints the error naming the key. */
+int sw_app_resolve_ports(struct sw_app *app);
+
+/* One mbuf pool and sw_worker per worker lcore. */
+int sw_app_setup_workers(struct sw_app *app);
+
+/* Both ports, one queue pair per worker; logs what each port offers. */
+int sw_app_setup_ports(struct sw_app *app);
+
+void sw_app_launch(struct sw_app *app);
+void sw_app_stop(struct sw_app *app);
+
+/* Close ports, free pools and workers; safe on a partly set-up app. */
+void sw_app_free(struct sw_app *app);
+
+/* One line: per-port rx/tx, rates since *prev, drops. Updates *prev. */
+void sw_stats_line(const struct sw_app *app, struct sw_counters *prev,
+		uint64_t *prev_tsc, char *buf, size_t len);
+
+/* Every non-zero counter, one per line, to stdout (at exit). */
+void sw_stats_print_final(const struct sw_app *app);
+
+/* Register /synwall/stats, /synwall/config, /synwall/ports. */
+int sw_telemetry_register(const struct sw_app *app);
+
+#endif /* SW_APP_H */

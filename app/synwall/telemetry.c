@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * DPDK telemetry commands under /synwall/, readable with the stock
+ * dpdk-telemetry.py (echo /synwall/stats | dpdk-telemetry.py -f PREFIX).
+ *
+ * 22.11 telemetry nests one level: the reply is a dict whose values are
+ * numbers or dicts of numbers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_telemetry.h>
+
+#include "sw_app.h"
+#include "sw_log.h"
+#include "sw_parse.h"
+
+/* rte_telemetry callbacks take no user argument. */
+static const struct sw_app *tel_app;
+
+static struct rte_tel_data *
+port_dict(const struct sw_port_counters *c)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "rx_pkts", c->rx_pkts);
+	rte_tel_data_add_dict_u64(d, "rx_bytes", c->rx_bytes);
+	rte_tel_data_add_dict_u64(d, "tx_pkts", c->tx_pkts);
+	rte_tel_data_add_dict_u64(d, "tx_bytes", c->tx_bytes);
+	return d;
+}
+
+static struct rte_tel_data *
+drop_dict(const struct sw_counters *c)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++)
+		rte_tel_data_add_dict_u64(d, sw_parse_err_name(i),
+			c->malformed[i]);
+	for (unsigned int i = 0; i < SW_DROP_MAX; i++)
+		rte_tel_data_add_dict_u64(d, sw_drop_name(i), c->drop[i]);
+	return d;
+}
+
+static int
+add_child(struct rte_tel_data *d, const char *name, struct rte_tel_data *c)
+{
+	if (c == NULL)
+		return -ENOMEM;
+	if (rte_tel_data_add_dict_container(d, name, c, 0) != 0) {
+		rte_tel_data_free(c);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* /synwall/stats[,WORKER]: totals, or one worker's counters. */
+static int
+tel_stats(const char *cmd __rte_unused, const char *params,
+		struct rte_tel_data *d)
+{
+	const struct sw_app *app = tel_app;
+	struct sw_counters c;
+	int ret = 0;
+
+	if (params != NULL && *params != '\0') {
+		char *end;
+		unsigned long id = strtoul(params, &end, 10);
+
+		if (*end != '\0' || id >= app->n_workers)
+			return -EINVAL;
+		c = app->workers[id].c;
+	} else {
+		sw_counters_sum(app->workers, app->n_workers, &c);
+	}
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "workers", app->n_workers);
+	for (unsigned int s = 0; s < SW_SIDES && ret == 0; s++)
+		ret = add_child(d, sw_side_name(s), port_dict(&c.port[s]));
+	if (ret == 0)
+		ret = add_child(d, "drop", drop_dict(&c));
+	rte_tel_data_add_dict_u64(d, "protected_pkts", c.protected_pkts);
+	rte_tel_data_add_dict_u64(d, "busy_cycles", c.busy_cycles);
+	rte_tel_data_add_dict_u64(d, "loops", c.loops);
+	return ret;
+}
+
+struct visit_ctx {
+	struct rte_tel_data *d;
+	struct rte_tel_data *section;
+	char section_name[64];
+	char pending[128];	/* a service's prefix, until its ports */
+};
+
+static void
+flush_section(struct visit_ctx *v)
+{
+	if (v->section != NULL)
+		add_child(v->d, v->section_name, v->section);
+	v->section = NULL;
+}
+
+static void
+visit_key(const char *section, const char *key, const char *value, void *arg)
+{
+	struct visit_ctx *v = arg;
+
+	/* Telemetry names allow no ':': services go under "services",
+	 * one "prefix=... ports=..." string each. */
+	if (strncmp(section, "service:", 8) == 0) {
+		if (v->section == NULL || strcmp(v->section_name, "services")) {
+			flush_section(v);
+			v->section = rte_tel_data_alloc();
+			if (v->section == NULL)
+				return;
+			rte_tel_data_start_dict(v->section);
+			snprintf(v->section_name, sizeof(v->section_name),
+				"services");
+		}
+		if (strcmp(key, "prefix") == 0) {
+			snprintf(v->pending, sizeof(v->pending), "prefix=%s",
+				value);
+		} else {
+			char both[sizeof(v->pending) * 2];
+
+			snprintf(both, sizeof(both), "%s ports=%s", v->pending,
+				value);
+			rte_tel_data_add_dict_string(v->section, section + 8,
+				both);
+		}
+		return;
+	}
+	if (v->section == NULL || strcmp(section, v->section_name) != 0) {
+		flush_section(v);
+		v->section = rte_tel_data_alloc();
+		if (v->section == NULL)
+			return;
+		rte_tel_data_start_dict(v->section);
+		snprintf(v->section_name, sizeof(v->section_name), "%s",
+			section);
+	}
+	rte_tel_data_add_dict_string(v->section, key, value);
+}
+
+/* /synwall/config: every key's effective value, by section. */
+static int
+tel_config(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	struct visit_ctx v = { .d = d };
+
+	rte_tel_data_start_dict(d);
+	sw_config_visit(&tel_app->cfg, visit_key, &v);
+	flush_section(&v);
+	return 0;
+}
+
+/* /synwall/ports: what each side's port is and what it has enabled. */
+static int
+tel_ports(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	const struct sw_app *app = tel_app;
+
+	rte_tel_data_start_dict(d);
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		const struct sw_port_info *pi = &app->port_info[s];
+		struct rte_tel_data *p = rte_tel_data_alloc();
+		char str[64];
+
+		if (p == NULL)
+			return -ENOMEM;
+		rte_tel_data_start_dict(p);
+		rte_tel_data_add_dict_u64(p, "port_id", app->port_id[s]);
+		rte_tel_data_add_dict_string(p, "name", pi->name);
+		rte_tel_data_add_dict_string(p, "driver", pi->driver);
+		sw_port_link_str(app->port_id[s], 0, str, sizeof(str));
+		rte_tel_data_add_dict_string(p, "link", str);
+		rte_tel_data_add_dict_u64(p, "rx_offloads", pi->rx_offloads);
+		rte_tel_data_add_dict_u64(p, "tx_offloads", pi->tx_offloads);
+		rte_tel_data_add_dict_u64(p, "rss_hf", pi->rss_hf);
+		rte_tel_data_add_dict_u64(p, "rx_desc", pi->rx_desc);
+		rte_tel_data_add_dict_u64(p, "tx_desc", pi->tx_desc);
+		rte_tel_data_add_dict_u64(p, "promiscuous", pi->promiscuous);
+		if (add_child(d, sw_side_name(s), p) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int
+sw_telemetry_register(const struct sw_app *app)
+{
+	int ret;
+
+	tel_app = app;
+	ret = rte_telemetry_register_cmd("/synwall/stats", tel_stats,
+		"Counters, summed over workers. Parameter: worker id for one worker's.");
+	if (ret == 0)
+		ret = rte_telemetry_register_cmd("/synwall/config", tel_config,
+			"Effective configuration, every key. No parameters.");
+	if (ret == 0)
+		ret = rte_telemetry_register_cmd("/synwall/ports", tel_ports,
+			"Ports: name, driver, link, offloads, RSS. No parameters.");
+	if (ret != 0)
+		SW_LOG(WARNING, stats, "telemetry commands not registered: %s",
+			rte_strerror(-ret));
+	return ret;
+}
