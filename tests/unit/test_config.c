@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unit tests of config loading: every bad file is refused with one line
+ * that names the key; the annotated example documents the real
+ * defaults. Uses rte_cfgfile, no EAL.
+ *
+ * usage: test_config PATH/TO/synwall.conf.example
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sw_config.h"
+
+static int failures;
+
+#define CHECK(cond, ...) do { \
+	if (!(cond)) { \
+		failures++; \
+		printf("not ok - %s:%d: ", __FILE__, __LINE__); \
+		printf(__VA_ARGS__); \
+		printf("\n"); \
+	} \
+} while (0)
+
+static char path[64];
+static struct sw_config cfg;
+
+static int
+load_text(const char *text, char *err, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		abort();
+	err[0] = '\0';
+	return sw_config_load(path, &cfg, err, len);
+}
+
+/* A bad file, and words its one-line error must contain. */
+struct bad_case {
+	const char *text;
+	const char *want;
+};
+
+static const struct bad_case bad[] = {
+	{ "[worker]\nburst = 0\n", "[worker] burst = 0" },
+	{ "[worker]\nburst = 513\n", "burst = 513" },
+	{ "[worker]\nburst = 12x\n", "burst = 12x" },
+	{ "[worker]\nburst = -1\n", "burst = -1" },
+	{ "[worker]\nbrust = 3\n", "brust: unknown key" },
+	{ "[worker]\nburst = 1\nburst = 2\n", "burst: set twice" },
+	{ "[worker]\nmbufs = 100\n", "mbufs = 100" },
+	{ "[worker]\nmbufs = 1024\nmbuf_cache = 300\n", "mbuf_cache = 300" },
+	{ "[foo]\na = 1\n", "[foo]: unknown section" },
+	{ "[worker]\n[worker]\n", "[worker]: section appears twice" },
+	{ "garbage\n", ":1: expected [section]" },
+	{ "# comment\n", "comments start with ';'" },
+	{ "[ports\n", "no ']'" },
+	{ "a = 1\n", "outside of any [section]" },
+	{ "[ports]\ninside =\n", "inside has no value" },
+	{ "[ports]\ninside = 0\noutside = 0\n", "same port as outside" },
+	{ "[ports]\npromiscuous = maybe\n", "promiscuous = maybe: must be yes or no" },
+	{ "[synwall]\nmode = lb\n", "mode = lb: must be one of inline" },
+	{ "[synwall]\nlog_level = loud\n", "log_level = loud" },
+	{ "[synwall]\nunprotected = drop\n", "unprotected = drop" },
+	{ "[service:web]\nports = 80\n", "[service:web] prefix: missing" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\n", "ports: missing" },
+	{ "[service:web]\nprefix = 192.0.2.1/24\nports = 80\n",
+		"\"192.0.2.1/24\"" },
+	{ "[service:web]\nprefix = 192.0.2.0/24, nonsense\nports = 80\n",
+		"\"nonsense\"" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80,70000\n",
+		"at \"70000\"" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nport = 1\n",
+		"port: unknown key" },
+	{ "[service:a b]\nprefix = 192.0.2.0/24\nports = 80\n",
+		"service names use" },
+	{ "[service:]\nprefix = 192.0.2.0/24\nports = 80\n", "bad name" },
+};
+
+static void
+test_bad_files(void)
+{
+	char err[SW_ERR_LEN];
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = load_text(bad[i].text, err, sizeof(err));
+
+		CHECK(ret < 0, "accepted: %s", bad[i].text);
+		CHECK(strstr(err, bad[i].want) != NULL,
+			"error \"%s\" lacks \"%s\"", err, bad[i].want);
+		CHECK(strchr(err, '\n') == NULL, "error is not one line: %s",
+			err);
+	}
+	CHECK(sw_config_load("/nonexistent/synwall.conf", &cfg, err,
+		sizeof(err)) < 0 && strstr(err, "No such file") != NULL,
+		"missing file: %s", err);
+	printf("ok - %zu bad configs refused, each naming the key\n",
+		sizeof(bad) / sizeof(bad[0]));
+}
+
+static void
+test_good_file(void)
+{
+	char err[SW_ERR_LEN];
+	int ret;
+
+	ret = load_text("; comment\n[synwall]\nunprotected = drop ; inline\n"
+		"log_level = debug\n[ports]\noutside = net_tap0\n"
+		"inside = 0000:03:00.0\npromiscuous = off\n"
+		"[worker]\nburst = 64\nmbufs = 0x4000\n"
+		"[service:web]\nprefix = 192.0.2.0/24, 2001:db8::/64\n"
+		"ports = 80, 443\n[service:ssh]\nprefix = 198.51.100.1\n"
+		"ports = 22\n", err, sizeof(err));
+	CHECK(ret == 0, "good file refused: %s", err);
+	CHECK(cfg.unprotected == SW_UNPROTECTED_DROP, "unprotected");
+	CHECK(cfg.log_level == 8, "log_level debug = RTE_LOG_DEBUG");
+	CHECK(strcmp(cfg.port_name[SW_OUTSIDE], "net_tap0") == 0, "outside");
+	CHECK(strcmp(cfg.port_name[SW_INSIDE], "0000:03:00.0") == 0, "inside");
+	CHECK(cfg.promiscuous == 0, "promiscuous");
+	CHECK(cfg.burst == 64 && cfg.mbufs == 0x4000, "worker sizes");
+	CHECK(cfg.svc.n_svc == 2 && cfg.svc.n_v4 == 2 && cfg.svc.n_v6 == 1,
+		"services");
+	printf("ok - a full config loads with every value\n");
+}
+
+struct seen {
+	const char *text;
+	int missing;
+};
+
+static void
+check_documented(const char *section, const char *key,
+		const char *value __attribute__((unused)), void *arg)
+{
+	struct seen *s = arg;
+	char want[128];
+
+	snprintf(want, sizeof(want), "\n%s = ", key);
+	if (strstr(s->text, want) == NULL) {
+		printf("not ok - [%s] %s is not documented in the example\n",
+			section, key);
+		s->missing++;
+	}
+}
+
+/* The example must load, give exactly the defaults, and show every key. */
+static void
+test_example(const char *example)
+{
+	static struct sw_config defaults;
+	char err[SW_ERR_LEN], *text;
+	struct seen s = { NULL, 0 };
+	long size;
+	FILE *f;
+
+	sw_config_defaults(&defaults);
+	CHECK(sw_config_load(example, &cfg, err, sizeof(err)) == 0,
+		"example refused: %s", err);
+	CHECK(memcmp(&cfg, &defaults, sizeof(cfg)) == 0,
+		"example's values differ from the built-in defaults");
+	f = fopen(example, "r");
+	CHECK(f != NULL, "cannot open %s", example);
+	if (f == NULL)
+		return;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)size + 2);
+	text[0] = '\n';
+	if (fread(text + 1, 1, (size_t)size, f) != (size_t)size)
+		abort();
+	fclose(f);
+	s.text = text;
+	sw_config_visit(&defaults, check_documented, &s);
+	failures += s.missing;
+	free(text);
+	printf("ok - the example documents every key with its default\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	int fd;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s synwall.conf.example\n", argv[0]);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "/tmp/sw_test_config.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return 2;
+	close(fd);
+	test_bad_files();
+	test_good_file();
+	test_example(argv[1]);
+	unlink(path);
+	return failures ? 1 : 0;
+}
