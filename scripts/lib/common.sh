@@ -1,0 +1,790 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # globals set here are read by the sourcing scripts
+#
+# scripts/lib/common.sh: shell helpers shared by scripts/demo, scripts/topo.sh
+# and the e2e tests (tests/e2e/*.sh). Source it from bash, then call sw_init:
+#
+#	set -euo pipefail
+#	. "$SW_ROOT/scripts/lib/common.sh"
+#	sw_need_root             # exit 77 (skip) unless root
+#	sw_init e2e-foo          # run id, temp dir, one cleanup trap
+#
+# Everything a helper makes (network namespaces, processes, temp dirs, mounts,
+# hugepage reservations, DPDK runtime dirs) is pushed on one cleanup stack
+# that a single EXIT/INT/TERM/HUP trap unwinds in reverse order, so every
+# exit path leaves the machine as it was. Helpers that register cleanups
+# must run in the main shell, never inside $(...): a subshell's registrations
+# are lost. That is why they return names through variables, not stdout.
+#
+# Safety rules these helpers enforce (docs: shared DESIGN "Tests and safety"):
+# traffic stays in namespaces named per run; no veth end is ever created in
+# the root namespace; only processes started here are stopped, by PID; every
+# wait is bounded.
+
+if [[ -n ${SW_COMMON_LOADED:-} ]]; then
+	return 0
+fi
+SW_COMMON_LOADED=1
+
+SW_HP_SYSFS=${SW_HP_SYSFS:-/sys/kernel/mm/hugepages/hugepages-2048kB}
+SW_DPDK_RUNDIR=/var/run/dpdk
+# Prefer the distribution's python (where python3-scapy lives), also under sudo.
+SW_PYTHON=/usr/bin/python3
+[[ -x $SW_PYTHON ]] || SW_PYTHON=python3
+
+SW_CLEANUP=()		# cleanup stack: shell-quoted commands, run LIFO
+SW_CLEANING=0
+SW_PASS=0		# sw_check tallies
+SW_FAIL=0
+SW_SKIPPED=0
+SW_HP_ADDED=0		# 2 MiB pages this run added to nr_hugepages
+SW_HUGE_DIR=""		# private hugetlbfs mount, when sw_hugepages_reserve made one
+SW_HUGEPAGES_MSG=""	# what sw_hugepages_reserve did
+SW_SPAWNED_PID=""	# PID of the last sw_spawn
+SW_SYNWALL_BIN=${SW_SYNWALL_BIN:-}	# synwall (or dpdk-testpmd stand-in) to run
+SW_SYNWALL_PID=""	# PID of the last sw_synwall_start
+SW_DIAG_LOGS=()		# logs whose tails sw_checks_done shows after a failure
+SW_T0=${EPOCHREALTIME//[!0-9]/}
+
+# ---------------------------------------------------------------- logging
+
+# Log lines go to the script's original stderr (a copy kept in SW_LOGFD, so
+# that a trap running inside a function whose stderr is redirected still
+# logs where the user sees it); stdout holds only test results.
+exec {SW_LOGFD}>&2
+sw_log()
+{
+	local now=${EPOCHREALTIME//[!0-9]/}
+	local ms=$(((now - SW_T0) / 1000))
+	printf '[%s %3d.%01ds] %s\n' "${SW_NAME:-synwall}" $((ms / 1000)) \
+		$((ms % 1000 / 100)) "$*" >&"$SW_LOGFD"
+}
+
+sw_warn()
+{
+	sw_log "warning: $*"
+}
+
+sw_die()
+{
+	sw_log "error: $*"
+	exit 1
+}
+
+# Exit with meson's "skipped" status, saying why.
+sw_skip()
+{
+	sw_log "SKIP: $*"
+	echo "1..0 # SKIP $*"
+	exit 77
+}
+
+# ------------------------------------------------------- root and packages
+
+# sw_need_root [--sudo ARG...]: a test skips (77) when not root; with --sudo
+# (the demo) the script re-runs itself, with ARGs, through sudo if it exists.
+sw_need_root()
+{
+	[[ $EUID -eq 0 ]] && return 0
+	if [[ ${1:-} == --sudo ]] && command -v sudo >/dev/null 2>&1; then
+		sw_log "not root: re-running through sudo"
+		exec sudo -- "$0" "${@:2}"
+	fi
+	if [[ ${1:-} == --sudo ]]; then
+		sw_die "must run as root (network namespaces, hugepages); sudo not found"
+	fi
+	sw_skip "must run as root (network namespaces, veth, hugepages)"
+}
+
+# sw_install_deps PKG...: apt-get install the Debian packages that are not
+# installed yet; apt-get update only when something is missing. Returns
+# non-zero (after logging apt's output tail) when an install fails.
+sw_install_deps()
+{
+	local missing=() p log
+	for p in "$@"; do
+		if [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) != \
+			'install ok installed' ]]; then
+			missing+=("$p")
+		fi
+	done
+	((${#missing[@]} == 0)) && return 0
+	command -v apt-get >/dev/null 2>&1 ||
+		{ sw_warn "missing ${missing[*]} and no apt-get"; return 1; }
+	sw_log "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	log=$(mktemp /tmp/synwall-apt.XXXXXX)
+	# The lock timeout covers a concurrent apt run (another test, the lead).
+	if timeout 900 apt-get -q -o DPkg::Lock::Timeout=300 update >"$log" 2>&1 &&
+		timeout 900 apt-get -q -y -o DPkg::Lock::Timeout=300 \
+			--no-install-recommends install "${missing[@]}" >>"$log" 2>&1; then
+		rm -f "$log"
+		return 0
+	fi
+	sw_warn "apt-get install ${missing[*]} failed:"
+	tail -n 5 "$log" >&"$SW_LOGFD"
+	rm -f "$log"
+	return 1
+}
+
+# sw_require_cmds CMD...: skip (77) when a command is still missing.
+sw_require_cmds()
+{
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || sw_skip "required command '$c' not found"
+	done
+}
+
+# ------------------------------------------------------ run id and cleanup
+
+# sw_init NAME: unique run id, private temp dir ($SW_TMP), cleanup trap.
+sw_init()
+{
+	SW_NAME=${1:-synwall}
+	# PID + 4 hex digits: unique, and says whose it is (sw__reap_stale).
+	SW_RUN_ID="$$$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')"
+	sw__reap_stale
+	trap 'sw__on_exit' EXIT
+	trap 'sw__on_signal INT 130' INT
+	trap 'sw__on_signal TERM 143' TERM
+	trap 'sw__on_signal HUP 129' HUP
+	SW_TMP=$(mktemp -d "/tmp/synwall-$SW_NAME.XXXXXX")
+	sw_defer rm -rf -- "$SW_TMP"
+	sw_defer sw__keep_logs
+	# Spawned processes read this FIFO (opened read-write, so never EOF):
+	# tools such as testpmd exit as soon as stdin closes.
+	mkfifo "$SW_TMP/.stdin"
+	echo "$SW_RUN_ID" >"$SW_TMP/.owner"
+	sw_log "run id $SW_RUN_ID, temp dir $SW_TMP"
+}
+
+# sw_defer CMD [ARG...]: push a command on the cleanup stack.
+sw_defer()
+{
+	SW_CLEANUP+=("$(printf '%q ' "$@")")
+}
+
+# sw_cleanup: run the cleanup stack, newest first, ignoring failures.
+sw_cleanup()
+{
+	local i
+	((SW_CLEANING)) && return 0
+	SW_CLEANING=1
+	trap '' INT TERM HUP
+	for ((i = ${#SW_CLEANUP[@]} - 1; i >= 0; i--)); do
+		eval "${SW_CLEANUP[i]}" || true
+	done
+	SW_CLEANUP=()
+	SW_CLEANING=0
+}
+
+# sw__reap_stale: undo what an earlier run left behind when it was killed
+# with no chance to clean up (SIGKILL, e.g. a test runner's hard timeout).
+# Only our own leftovers: run dirs holding an .owner run id, and namespaces
+# named sw<PID><4 hex>-{client,synwall,server}, whose PID is gone. Processes
+# still running in such a namespace are left alone (with a warning).
+sw__reap_stale()
+{
+	local d id pid ns n
+	for d in /tmp/synwall-*.??????; do
+		[[ -f $d/.owner ]] || continue
+		id=$(<"$d/.owner")
+		[[ $id =~ ^([0-9]+)[0-9a-f]{4}$ ]] || continue
+		pid=${BASH_REMATCH[1]}
+		[[ -e /proc/$pid ]] && continue
+		sw_log "reaping leftovers of dead run $id ($d)"
+		if mountpoint -q "$d/hugepages" 2>/dev/null; then
+			umount "$d/hugepages" 2>/dev/null || umount -l "$d/hugepages" || true
+		fi
+		if [[ -f $d/.hugepages_added ]]; then
+			n=$(<"$d/.hugepages_added")
+			SW_HP_ADDED=$n SW_TMP=$d sw_hugepages_restore
+		fi
+		rm -rf -- "$d" "$SW_DPDK_RUNDIR/sw$id-"* 2>/dev/null || true
+	done
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		[[ $ns =~ ^sw([0-9]+)[0-9a-f]{4}-(client|synwall|server)$ ]] || continue
+		pid=${BASH_REMATCH[1]}
+		[[ -e /proc/$pid ]] && continue
+		if [[ -n $(ip netns pids "$ns" 2>/dev/null) ]]; then
+			sw_warn "stale netns $ns still has processes: left alone"
+			continue
+		fi
+		sw_log "removing stale netns $ns"
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+# With SW_KEEP_LOGS=DIR in the environment, the run's logs and configs are
+# copied there before the temp dir goes.
+sw__keep_logs()
+{
+	local dest
+	[[ -n ${SW_KEEP_LOGS:-} ]] || return 0
+	dest=$SW_KEEP_LOGS/$SW_NAME-$SW_RUN_ID
+	mkdir -p "$dest"
+	find "$SW_TMP" -maxdepth 2 -type f \( -name '*.log' -o -name '*.conf' \) \
+		-exec cp --backup=numbered -t "$dest" {} + 2>/dev/null || true
+	sw_log "logs kept in $dest"
+}
+
+sw__on_signal()
+{
+	sw_warn "caught SIG$1, cleaning up"
+	exit "$2"	# the EXIT trap does the cleanup
+}
+
+sw__on_exit()
+{
+	local rc=$?
+	set +e
+	sw_cleanup
+	exit "$rc"
+}
+
+# sw_run_id_name WHAT: a name unique to this run, e.g. for namespaces and
+# DPDK file prefixes.
+sw_run_id_name()
+{
+	printf 'sw%s-%s' "$SW_RUN_ID" "$1"
+}
+
+# ----------------------------------------------------------------- waiting
+
+# sw_now_ms: milliseconds since the epoch (no subprocess).
+sw_now_ms()
+{
+	local us=${EPOCHREALTIME//[!0-9]/}
+	echo $((us / 1000))
+}
+
+# sw_wait_for CMD TIMEOUT [INTERVAL]: evaluate CMD (a shell string) until it
+# succeeds or TIMEOUT seconds (may be fractional) have passed. Returns 0 on
+# success, 1 on timeout.
+sw_wait_for()
+{
+	local cmd=$1 timeout=$2 interval=${3:-0.2}
+	local start=${EPOCHREALTIME//[!0-9]/} limit
+	limit=$(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1000000 }')
+	while :; do
+		eval "$cmd" >/dev/null 2>&1 && return 0
+		((${EPOCHREALTIME//[!0-9]/} - start >= limit)) && return 1
+		sleep "$interval"
+	done
+}
+
+# ---------------------------------------------------------------- processes
+
+# sw_alive PID: the process exists and is not a zombie.
+sw_alive()
+{
+	local st
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[[ ${st%% *} != Z ]]
+}
+
+# sw_spawn LOG CMD [ARG...]: start CMD in the background with stdout and
+# stderr to LOG; its PID goes to $SW_SPAWNED_PID and on the cleanup stack.
+# A program (not a shell function) also gets SIGTERM from the kernel should
+# this script die without cleaning up (setpriv --pdeathsig; kept across the
+# exec of `ip netns exec`), so nothing outlives even a SIGKILLed run.
+sw_spawn()
+{
+	local log=$1
+	shift
+	if [[ $(type -t "$1") == file ]] && command -v setpriv >/dev/null 2>&1; then
+		set -- setpriv --pdeathsig TERM -- "$@"
+	fi
+	"$@" >"$log" 2>&1 <>"$SW_TMP/.stdin" &
+	SW_SPAWNED_PID=$!
+	sw_defer sw_stop_pid "$SW_SPAWNED_PID" 5
+}
+
+# sw_stop_pid PID [TIMEOUT]: SIGTERM, wait up to TIMEOUT s (default 10),
+# then SIGKILL. Returns the process's exit status when it is our child,
+# 124 when it had to be killed, 0 when it was already gone.
+sw_stop_pid()
+{
+	local pid=$1 timeout=${2:-10} rc=0
+	[[ -n $pid ]] || return 0
+	if sw_alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null || true
+		if ! sw_wait_for "! sw_alive $pid" "$timeout" 0.1; then
+			sw_warn "PID $pid still running ${timeout}s after SIGTERM: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null || true
+			sw_wait_for "! sw_alive $pid" 5 0.1 || true
+			wait "$pid" 2>/dev/null || true
+			return 124
+		fi
+	fi
+	wait "$pid" 2>/dev/null || rc=$?
+	# 127: not our child (or already collected): nothing more to learn.
+	((rc == 127)) && rc=0
+	return "$rc"
+}
+
+# ------------------------------------------------- namespaces and veth pairs
+
+# sw_ns_add VAR WHAT: create network namespace "sw<runid>-WHAT", name in VAR.
+# Loopback up, IPv6 DAD off (addresses usable at once), removed at cleanup.
+sw_ns_add()
+{
+	local var=$1 ns
+	ns=$(sw_run_id_name "$2")
+	ip netns add "$ns"
+	sw_defer sw_ns_del "$ns"
+	ip -n "$ns" link set lo up
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 >/dev/null
+	printf -v "$var" '%s' "$ns"
+}
+
+# sw_ns_del NS: stop what still runs in our namespace (only our processes
+# can be there: its name is unique to this run), then delete it and with it
+# its veth ends.
+sw_ns_del()
+{
+	local ns=$1 pid
+	[[ -e /var/run/netns/$ns ]] || return 0
+	for pid in $(ip netns pids "$ns" 2>/dev/null); do
+		sw_stop_pid "$pid" 3 || true
+	done
+	ip netns del "$ns" 2>/dev/null || sw_warn "could not delete netns $ns"
+}
+
+# sw_ns_exec NS CMD...: run CMD inside NS.
+sw_ns_exec()
+{
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# sw_veth NS_A IF_A NS_B IF_B: a veth pair created directly inside the two
+# namespaces (never in the root one), TX checksum offload off on both ends
+# (af_packet would otherwise see partial checksums), links up.
+sw_veth()
+{
+	local ns_a=$1 if_a=$2 ns_b=$3 if_b=$4
+	ip -n "$ns_a" link add name "$if_a" type veth peer name "$if_b" netns "$ns_b"
+	ip netns exec "$ns_a" ethtool -K "$if_a" tx off >/dev/null 2>&1 ||
+		sw_warn "ethtool -K $if_a tx off failed"
+	ip netns exec "$ns_b" ethtool -K "$if_b" tx off >/dev/null 2>&1 ||
+		sw_warn "ethtool -K $if_b tx off failed"
+	ip -n "$ns_a" link set "$if_a" up
+	ip -n "$ns_b" link set "$if_b" up
+}
+
+# sw_if_mac NS IF: print the interface's MAC address (lower case).
+sw_if_mac()
+{
+	ip -n "$1" -o link show dev "$2" |
+		sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+}
+
+# --------------------------------------------------------------- hugepages
+
+# sw_hugepages_reserve N: add N 2 MiB hugepages to the pool and mount a
+# private hugetlbfs for them ($SW_HUGE_DIR). Adds rather than sets, so a
+# concurrent user's pages are left alone; cleanup gives back exactly what was
+# added. Logs what happened and leaves it in $SW_HUGEPAGES_MSG; returns 0
+# only when all N pages were reserved. Call it directly, not in $(...).
+sw_hugepages_reserve()
+{
+	local want=$1 before after
+	if ! sw__hugepages_add "$want"; then
+		sw_log "hugepages: $SW_HUGEPAGES_MSG"
+		return 1
+	fi
+	before=$SW__HP_BEFORE after=$SW__HP_AFTER
+	if [[ -z $SW_HUGE_DIR ]]; then
+		SW_HUGE_DIR=$SW_TMP/hugepages
+		mkdir -p "$SW_HUGE_DIR"
+		if ! mount -t hugetlbfs -o pagesize=2M nodev "$SW_HUGE_DIR" 2>/dev/null; then
+			SW_HUGEPAGES_MSG="reserved $want 2 MiB hugepages but cannot mount hugetlbfs"
+			sw_log "hugepages: $SW_HUGEPAGES_MSG"
+			rmdir "$SW_HUGE_DIR" 2>/dev/null || true
+			SW_HUGE_DIR=""
+			sw_hugepages_restore
+			return 1
+		fi
+		sw_defer sw__hugepages_umount "$SW_HUGE_DIR"
+	fi
+	SW_HUGEPAGES_MSG="reserved $want 2 MiB hugepages (pool $before -> $after), hugetlbfs at $SW_HUGE_DIR"
+	sw_log "hugepages: $SW_HUGEPAGES_MSG"
+}
+
+# sw__hugepages_add N: grow nr_hugepages by N; sets SW_HUGEPAGES_MSG on failure.
+sw__hugepages_add()
+{
+	local want=$1 before after
+	if [[ ! -w $SW_HP_SYSFS/nr_hugepages ]]; then
+		SW_HUGEPAGES_MSG="no writable $SW_HP_SYSFS/nr_hugepages (no 2 MiB hugepage support)"
+		return 1
+	fi
+	before=$(<"$SW_HP_SYSFS/nr_hugepages")
+	((SW_HP_ADDED > 0)) || sw_defer sw_hugepages_restore
+	echo $((before + want)) >"$SW_HP_SYSFS/nr_hugepages" 2>/dev/null || true
+	after=$(<"$SW_HP_SYSFS/nr_hugepages")
+	((after > before)) && SW_HP_ADDED=$((SW_HP_ADDED + after - before))
+	echo "$SW_HP_ADDED" >"$SW_TMP/.hugepages_added"
+	if ((after - before < want)); then
+		SW_HUGEPAGES_MSG="asked the kernel for $want more 2 MiB hugepages, got $((after - before))"
+		sw_hugepages_restore
+		return 1
+	fi
+	SW__HP_BEFORE=$before SW__HP_AFTER=$after
+}
+
+# sw_hugepages_restore: give back the pages this run added (idempotent).
+sw_hugepages_restore()
+{
+	local cur new
+	((SW_HP_ADDED > 0)) || return 0
+	cur=$(<"$SW_HP_SYSFS/nr_hugepages")
+	new=$((cur - SW_HP_ADDED))
+	((new < 0)) && new=0
+	echo "$new" >"$SW_HP_SYSFS/nr_hugepages" 2>/dev/null ||
+		sw_warn "could not set nr_hugepages back to $new"
+	SW_HP_ADDED=0
+	rm -f "$SW_TMP/.hugepages_added"
+}
+
+sw__hugepages_umount()
+{
+	umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null ||
+		sw_warn "could not unmount $1"
+	rmdir "$1" 2>/dev/null || true
+}
+
+# ------------------------------------------------------------ test results
+
+# sw_check NAME CMD [ARG...]: run CMD, print "ok - NAME" or "not ok - NAME".
+sw_check()
+{
+	local name=$1
+	shift
+	if "$@"; then
+		SW_PASS=$((SW_PASS + 1))
+		echo "ok - $name"
+	else
+		SW_FAIL=$((SW_FAIL + 1))
+		echo "not ok - $name"
+	fi
+}
+
+# sw_check_skip NAME REASON: a check that cannot apply here.
+sw_check_skip()
+{
+	SW_SKIPPED=$((SW_SKIPPED + 1))
+	echo "ok - $1 # SKIP $2"
+}
+
+# sw_diag MSG: a diagnostic line that TAP readers show with the results.
+sw_diag()
+{
+	echo "# $*"
+}
+
+# sw_checks_done: print the tally (after the tails of $SW_DIAG_LOGS when a
+# check failed); returns 0 only when all checks passed.
+sw_checks_done()
+{
+	local f
+	if ((SW_FAIL > 0)); then
+		for f in "${SW_DIAG_LOGS[@]}"; do
+			sw_log_tail "$f" 20
+		done
+	fi
+	echo "$SW_PASS passed, $SW_FAIL failed, $SW_SKIPPED skipped"
+	((SW_FAIL == 0 && SW_PASS > 0))
+}
+
+# -------------------------------------------------------------------- DPDK
+
+# sw_dpdk_prefix VAR WHAT: a --file-prefix unique to this run, in VAR; its
+# runtime dir (/var/run/dpdk/PREFIX, telemetry socket) is removed at cleanup.
+sw_dpdk_prefix()
+{
+	local p
+	p=$(sw_run_id_name "$2")
+	sw_defer rm -rf -- "$SW_DPDK_RUNDIR/$p"
+	printf -v "$1" '%s' "$p"
+}
+
+# sw_telemetry PREFIX CMD: one telemetry command through the stock
+# dpdk-telemetry.py; prints the JSON reply (one line), fails when none.
+sw_telemetry()
+{
+	local out
+	out=$(echo "$2" | timeout 5 dpdk-telemetry.py -f "$1" 2>/dev/null) || return 1
+	[[ $out == '{'* ]] || return 1
+	printf '%s\n' "$out"
+}
+
+# sw_dpdk_eal_mem: EAL memory options; hugepages when sw_hugepages_reserve
+# worked, else --no-huge. --in-memory keeps no files behind and still
+# shares memory by fd (what vhost-user needs).
+sw_dpdk_eal_mem()
+{
+	if [[ -n $SW_HUGE_DIR ]]; then
+		printf '%s\n' --in-memory --huge-dir "$SW_HUGE_DIR"
+	else
+		printf '%s\n' --no-huge -m 256
+	fi
+}
+
+# ---------------------------------------------------------------- synwall
+#
+# The scripts drive either synwall or, as a stand-in while synwall is being
+# written, dpdk-testpmd in io mode (it also forwards port 0 <-> port 1).
+# $SW_SYNWALL_BIN names the binary; a name containing "testpmd" means the
+# stand-in, which has no config, no /synwall/ telemetry and no drop policy.
+
+sw_synwall_is_standin()
+{
+	[[ $(basename "$SW_SYNWALL_BIN") == *testpmd* ]]
+}
+
+# sw_synwall_conf FILE [UNPROTECTED [STATS_INTERVAL]]: write synwall's config
+# for the standard topology (outside = port 0, inside = port 1) protecting
+# the web server 192.0.2.80 / 2001:db8::80 on ports 80 and 443.
+sw_synwall_conf()
+{
+	cat >"$1" <<-EOF
+	; written by ${SW_NAME:-synwall} (run $SW_RUN_ID)
+	[synwall]
+	mode = inline
+	unprotected = ${2:-pass}
+	log_level = notice
+	stats_interval = ${3:-1}
+
+	[ports]
+	outside = 0
+	inside = 1
+
+	[worker]
+	burst = 32
+	mbufs = 8192
+
+	[service:web]
+	prefix = 192.0.2.80/32, 2001:db8::80/128
+	ports = 80, 443
+	EOF
+}
+
+# sw_synwall_start NS PREFIX CONF LOG EAL_ARG...: start synwall (or the
+# stand-in) inside NS with lcores 0 (main) and 1 (worker); PID in
+# $SW_SYNWALL_PID. The caller passes the memory and --vdev options.
+sw_synwall_start()
+{
+	local ns=$1 prefix=$2 conf=$3 log=$4
+	shift 4
+	# shellcheck disable=SC2054 # "0,1" is one argument
+	local eal=(-l 0,1 --file-prefix "$prefix" --no-pci "$@")
+	local app=(-c "$conf")
+	if sw_synwall_is_standin; then
+		app=(--forward-mode=io --auto-start --total-num-mbufs 8192)
+	fi
+	sw_log "starting $(basename "$SW_SYNWALL_BIN") in $ns: ${eal[*]} -- ${app[*]}"
+	sw_spawn "$log" ip netns exec "$ns" "$SW_SYNWALL_BIN" "${eal[@]}" -- "${app[@]}"
+	SW_SYNWALL_PID=$SW_SPAWNED_PID
+	SW_DIAG_LOGS+=("$log")
+}
+
+# sw_synwall_ready_cmd: the telemetry command that proves it is up.
+sw_synwall_ready_cmd()
+{
+	if sw_synwall_is_standin; then
+		echo /ethdev/list
+	else
+		echo /synwall/stats
+	fi
+}
+
+# sw_dpdk_wait_ready PID PREFIX CMD LOG TIMEOUT: wait until the DPDK process
+# answers telemetry CMD; fail early (with its log tail) if it exits.
+sw_dpdk_wait_ready()
+{
+	local pid=$1 prefix=$2 cmd=$3 log=$4 timeout=$5
+	if sw_wait_for "! sw_alive $pid || sw_telemetry $prefix $cmd" "$timeout" 0.3 &&
+		sw_alive "$pid"; then
+		return 0
+	fi
+	if sw_alive "$pid"; then
+		sw_warn "PID $pid did not answer telemetry '$cmd' within ${timeout}s"
+	else
+		sw_warn "PID $pid exited during start-up"
+	fi
+	sw_log_tail "$log"
+	return 1
+}
+
+# sw_log_tail LOG [N]: show the last N lines of a log as diagnostics.
+sw_log_tail()
+{
+	[[ -f $1 ]] || return 0
+	sw_log "last lines of $1:"
+	tail -n "${2:-15}" "$1" | sed 's/^/#   /' >&"$SW_LOGFD"
+}
+
+# sw_synwall_stats PREFIX: read the counters into the associative array
+# SW_STATS: out_rx_pkts out_rx_bytes out_tx_pkts out_tx_bytes, the same with
+# in_, and drops (sum of synwall's drop counters). Parses /synwall/stats
+# ({"outside": {"rx_pkts", ...}, "inside": {...}, "drop": {NAME: N}}, also
+# accepted under a "total" key);
+# for the stand-in, /ethdev/stats of ports 0 and 1.
+declare -gA SW_STATS=()
+sw_synwall_stats()
+{
+	local prefix=$1 j0 j1 k v
+	SW_STATS=()
+	if sw_synwall_is_standin; then
+		j0=$(sw_telemetry "$prefix" /ethdev/stats,0) || return 1
+		j1=$(sw_telemetry "$prefix" /ethdev/stats,1) || return 1
+	else
+		j0=$(sw_telemetry "$prefix" /synwall/stats) || return 1
+		j1='{}'
+	fi
+	while read -r k v; do
+		SW_STATS[$k]=$v
+	done < <("$SW_PYTHON" - "$j0" "$j1" <<-'PY'
+	import json, sys
+
+	def num(d, *names):
+	    for n in names:
+	        if isinstance(d, dict) and isinstance(d.get(n), (int, float)):
+	            return int(d[n])
+	    return 0
+
+	def total(v):
+	    if isinstance(v, dict):
+	        return sum(total(x) for x in v.values())
+	    if isinstance(v, list):
+	        return sum(total(x) for x in v)
+	    return int(v) if isinstance(v, (int, float)) else 0
+
+	a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+	if "/synwall/stats" in a:
+	    t = a["/synwall/stats"]
+	    t = t.get("total", t)
+	    sides = {"out": t.get("outside", {}), "in": t.get("inside", {})}
+	    drops = total(t.get("drops", t.get("drop", 0)))
+	else:  # the testpmd stand-in: port 0 = outside, port 1 = inside
+	    sides = {"out": a.get("/ethdev/stats", {}),
+	             "in": b.get("/ethdev/stats", {})}
+	    drops = sum(num(s, "imissed") + num(s, "ierrors") + num(s, "oerrors")
+	                for s in sides.values())
+	for side, s in sides.items():
+	    print(side + "_rx_pkts", num(s, "rx_pkts", "rx_packets", "ipackets"))
+	    print(side + "_rx_bytes", num(s, "rx_bytes", "ibytes"))
+	    print(side + "_tx_pkts", num(s, "tx_pkts", "tx_packets", "opackets"))
+	    print(side + "_tx_bytes", num(s, "tx_bytes", "obytes"))
+	print("drops", drops)
+	PY
+	)
+	((${#SW_STATS[@]} > 0))
+}
+
+# sw_synwall_stats_line: SW_STATS as one compact line.
+sw_synwall_stats_line()
+{
+	printf 'outside rx %s pkts/%s B tx %s pkts/%s B | inside rx %s pkts/%s B tx %s pkts/%s B | drops %s' \
+		"${SW_STATS[out_rx_pkts]:-?}" "${SW_STATS[out_rx_bytes]:-?}" \
+		"${SW_STATS[out_tx_pkts]:-?}" "${SW_STATS[out_tx_bytes]:-?}" \
+		"${SW_STATS[in_rx_pkts]:-?}" "${SW_STATS[in_rx_bytes]:-?}" \
+		"${SW_STATS[in_tx_pkts]:-?}" "${SW_STATS[in_tx_bytes]:-?}" \
+		"${SW_STATS[drops]:-?}"
+}
+
+# ------------------------------------------------------- shared e2e checks
+
+# sw__stats_all_nonzero PREFIX: rx and tx counted on both ports.
+sw__stats_all_nonzero()
+{
+	sw_synwall_stats "$1" &&
+		((SW_STATS[out_rx_pkts] > 0 && SW_STATS[out_tx_pkts] > 0 &&
+			SW_STATS[in_rx_pkts] > 0 && SW_STATS[in_tx_pkts] > 0))
+}
+
+# sw__stats_nonzero PREFIX: as above, giving counters that are published
+# once a second a few seconds to show up.
+sw__stats_nonzero()
+{
+	sw_wait_for "sw__stats_all_nonzero $1" 4 0.5 && return 0
+	if sw_synwall_stats "$1"; then
+		sw_diag "$(sw_synwall_stats_line)"
+	else
+		sw_diag "no answer from telemetry"
+	fi
+	return 1
+}
+
+# sw__stats_balanced PREFIX: what came in from the clients went out to the
+# servers: outside rx and inside tx agree within 10% + 20 packets (synwall
+# answers SYNs itself and sends its own handshake packets to the backend).
+sw__stats_balanced()
+{
+	local a b slack
+	sw_synwall_stats "$1" || { sw_diag "no answer from telemetry"; return 1; }
+	a=${SW_STATS[out_rx_pkts]} b=${SW_STATS[in_tx_pkts]}
+	slack=$((a / 10 + 20))
+	sw_diag "$(sw_synwall_stats_line)"
+	((a - b <= slack && b - a <= slack)) ||
+		{ sw_diag "outside rx $a vs inside tx $b: more than $slack apart"; return 1; }
+}
+
+# sw_synwall_stats_checks LABEL PREFIX: the telemetry checks.
+sw_synwall_stats_checks()
+{
+	sw_check "$1: telemetry shows rx and tx on both ports" sw__stats_nonzero "$2"
+	sw_check "$1: telemetry: outside rx ~ inside tx" sw__stats_balanced "$2"
+}
+
+# sw_synwall_stop_checks LABEL PID LOG: SIGTERM must stop synwall cleanly,
+# with exit status 0 within 10 s, after printing its final counters.
+sw_synwall_stop_checks()
+{
+	local label=$1 pid=$2 log=$3 lines rc=0 t0 t1
+	lines=$(wc -l <"$log")
+	t0=${EPOCHREALTIME//[!0-9]/}
+	sw_stop_pid "$pid" 10 || rc=$?
+	t1=${EPOCHREALTIME//[!0-9]/}
+	sw_log "$label: exited with status $rc after $(((t1 - t0) / 1000)) ms"
+	if sw_synwall_is_standin; then
+		sw_check_skip "$label: SIGTERM: exits with status 0 within 10 s" "testpmd stand-in"
+		sw_check_skip "$label: SIGTERM: final counters printed" "testpmd stand-in"
+		return 0
+	fi
+	sw_check "$label: SIGTERM: exits with status 0 within 10 s" \
+		sw__diag_status "$rc" "$log"
+	sw_check "$label: SIGTERM: final counters printed" \
+		sw__final_counters "$log" "$lines"
+}
+
+sw__diag_status()
+{
+	(($1 == 0)) && return 0
+	sw_diag "exit status $1$( (($1 == 124)) && echo ' (killed: still running after 10 s)')"
+	tail -n 5 "$2" | sed 's/^/#   /'
+	return 1
+}
+
+# sw__final_counters LOG LINES: after line LINES of LOG, synwall announced
+# its final counters and printed packet counts (a periodic summary line
+# alone does not count).
+sw__final_counters()
+{
+	local tail
+	tail=$(tail -n +$(($2 + 1)) "$1")
+	if grep -qi 'final' <<<"$tail" &&
+		grep -Eiq '(rx|tx|pkts|packets).*[0-9]' <<<"$tail"; then
+		return 0
+	fi
+	sw_diag "no counter line after SIGTERM; log tail:"
+	tail -n 5 "$1" | sed 's/^/#   /'
+	return 1
+}

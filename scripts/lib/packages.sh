@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Debian 12 packages synwall needs, in one place for scripts/test and
+# scripts/demo (sourced; sw_install_deps from common.sh installs them).
+
+# Build: DPDK 22.11 LTS from Debian, meson + ninja, libnuma, libpcap for
+# the component tests, clang (+ its runtime) for the sanitizer/fuzz build.
+SW_PKGS_BUILD=(
+	build-essential pkg-config meson ninja-build
+	dpdk dpdk-dev libdpdk-dev libnuma-dev libpcap-dev libsodium-dev
+	clang libclang-rt-14-dev
+)
+
+# Tests and demo: scapy for vectors, kernel tools and real peers for e2e.
+SW_PKGS_TEST=(
+	python3 python3-scapy
+	iproute2 ethtool iputils-ping procps kmod
+	nginx-light curl tcpdump
+)

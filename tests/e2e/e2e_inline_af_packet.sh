@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# e2e_inline_af_packet.sh [SYNWALL_BIN]: synwall inline between two veth
+# wires (net_af_packet vdevs, --no-huge), the Linux stack on both sides:
+# curl in a client namespace, nginx in a server namespace (scripts/topo.sh).
+#
+# Checks, each printed as "ok - NAME" / "not ok - NAME":
+#   unprotected = pass: ping and HTTP (IPv4, IPv6) cross, ARP / ND resolve to
+#     the server's real MAC, the 2 MiB file arrives byte-exact, telemetry
+#     counts traffic on both ports with outside rx ~ inside tx, SIGTERM stops
+#     synwall with status 0 within 10 s after it prints its final counters;
+#   unprotected = drop: HTTP to the protected service still works (after the
+#     neighbour caches are flushed, so ARP / ND must still cross), ping
+#     (ICMP is not a protected service) no longer does.
+#
+# Exit: 0 all passed, 1 a check failed, 77 skipped (not root, or a
+# prerequisite cannot be installed). SYNWALL_BIN defaults to build/'s
+# synwall; a dpdk-testpmd path runs the synwall-independent checks with
+# testpmd (io forwarding) standing in.
+set -euo pipefail
+
+SW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+. "$SW_ROOT/scripts/lib/common.sh"
+# shellcheck source=scripts/topo.sh
+. "$SW_ROOT/scripts/topo.sh"
+# shellcheck source=scripts/lib/packages.sh
+. "$SW_ROOT/scripts/lib/packages.sh"
+
+# Kernel tools and peers, plus DPDK's dpdk-telemetry.py and dpdk-testpmd.
+SW_E2E_DEPS=("${SW_PKGS_TEST[@]}" dpdk dpdk-dev util-linux)
+
+# start_synwall UNPROTECTED: a fresh synwall on the two wires; sets
+# SYNWALL_PID, SYNWALL_PREFIX, SYNWALL_LOG. Fails when it does not come up.
+start_synwall()
+{
+	local unprotected=$1 conf mem
+	conf=$SW_TMP/synwall-$unprotected.conf
+	SYNWALL_LOG=$SW_TMP/synwall-$unprotected.log
+	sw_synwall_conf "$conf" "$unprotected"
+	sw_dpdk_prefix SYNWALL_PREFIX "synwall-$unprotected"
+	mapfile -t mem < <(sw_dpdk_eal_mem)
+	sw_synwall_start "$SW_NS_SYNWALL" "$SYNWALL_PREFIX" "$conf" "$SYNWALL_LOG" \
+		"${mem[@]}" \
+		--vdev "net_af_packet0,iface=$SW_IF_OUT" \
+		--vdev "net_af_packet1,iface=$SW_IF_IN"
+	SYNWALL_PID=$SW_SYNWALL_PID
+	sw_dpdk_wait_ready "$SYNWALL_PID" "$SYNWALL_PREFIX" \
+		"$(sw_synwall_ready_cmd)" "$SYNWALL_LOG" 30
+}
+
+phase_pass()
+{
+	local l="unprotected=pass"
+	if ! start_synwall pass; then
+		sw_check "$l: synwall starts and answers telemetry" false
+		return 0
+	fi
+	sw_check "$l: synwall starts and answers telemetry" true
+	sw_topo_traffic_checks "$l"
+	sw_synwall_stats_checks "$l" "$SYNWALL_PREFIX"
+	sw_synwall_stop_checks "$l" "$SYNWALL_PID" "$SYNWALL_LOG"
+}
+
+phase_drop()
+{
+	local l="unprotected=drop"
+	if sw_synwall_is_standin; then
+		sw_check_skip "$l: whole phase" "testpmd stand-in has no drop policy"
+		return 0
+	fi
+	# Forget neighbours: ARP and ND are not TCP services either, yet the
+	# wire must keep carrying them or nothing works.
+	sw_topo_neigh_flush
+	if ! start_synwall drop; then
+		sw_check "$l: synwall starts and answers telemetry" false
+		return 0
+	fi
+	sw_check "$l: synwall starts and answers telemetry" true
+	# HTTP first: ping failing below must be ICMP dropped, not ARP missing.
+	sw_check "$l: HTTP over IPv4 (protected service) still works, ARP crosses" \
+		sw_topo_fetch_verify "$(sw_topo_url v4)"
+	sw_check "$l: HTTP over IPv6 (protected service) still works, ND crosses" \
+		sw_topo_fetch_verify "$(sw_topo_url v6)"
+	sw_check "$l: IPv4 ping (ICMP, not a protected service) is dropped" \
+		sw_topo_ping_fails "$SW_SERVER_IP4"
+	sw_check "$l: IPv6 ping (ICMPv6 echo, not a protected service) is dropped" \
+		sw_topo_ping_fails "$SW_SERVER_IP6"
+	sw_check "$l: telemetry counts the dropped packets" \
+		drops_counted "$SYNWALL_PREFIX"
+	sw_synwall_stop_checks "$l" "$SYNWALL_PID" "$SYNWALL_LOG"
+}
+
+# drops_counted PREFIX: synwall's drop counters are not all zero.
+drops_counted()
+{
+	sw_wait_for "sw_synwall_stats $1 && ((SW_STATS[drops] > 0))" 3 0.5 && return 0
+	sw_diag "$(sw_synwall_stats_line)"
+	return 1
+}
+
+main()
+{
+	SW_SYNWALL_BIN=${1:-$SW_ROOT/build/app/synwall/synwall}
+	sw_need_root
+	sw_init e2e-af-packet
+	sw_install_deps "${SW_E2E_DEPS[@]}" ||
+		sw_skip "cannot install ${SW_E2E_DEPS[*]}"
+	sw_require_cmds ip ethtool ping curl nginx dpdk-telemetry.py
+	[[ -x $SW_SYNWALL_BIN ]] || sw_die "synwall binary '$SW_SYNWALL_BIN' not found (build first)"
+
+	sw_topo_up
+	sw_topo_web_start
+	phase_pass
+	phase_drop
+	sw_checks_done
+}
+
+main "$@"
