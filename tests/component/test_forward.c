@@ -24,6 +24,7 @@
 
 #include "sw_app.h"
 #include "sw_parse.h"
+#include "sw_test.h"
 
 #define FRAMES_MAX	256
 #define RING_SIZE	1024
@@ -34,17 +35,6 @@ struct frames {
 	uint32_t len[FRAMES_MAX];
 	uint8_t *data[FRAMES_MAX];
 };
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		printf("not ok - %s:%d: ", __FILE__, __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-	} \
-} while (0)
 
 static int
 read_pcap(const char *dir, const char *scenario, const char *what,
@@ -112,7 +102,7 @@ compare(const char *port, struct rte_ring *r, const struct frames *want)
 	void *objs[FRAMES_MAX];
 	unsigned int n = rte_ring_dequeue_burst(r, objs, FRAMES_MAX, NULL);
 
-	CHECK(n == want->n, "%s: %u frames out, %u expected", port, n,
+	SW_CHECKF(n == want->n, "%s: %u frames out, %u expected", port, n,
 		want->n);
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = objs[i];
@@ -120,7 +110,7 @@ compare(const char *port, struct rte_ring *r, const struct frames *want)
 		uint32_t len = rte_pktmbuf_data_len(m);
 
 		if (i < want->n) {
-			CHECK(len == want->len[i],
+			SW_CHECKF(len == want->len[i],
 				"%s frame %u: %u bytes, %u expected", port, i,
 				len, want->len[i]);
 			if (len == want->len[i] &&
@@ -129,13 +119,13 @@ compare(const char *port, struct rte_ring *r, const struct frames *want)
 
 				while (got[b] == want->data[i][b])
 					b++;
-				CHECK(0, "%s frame %u differs at byte %u", port,
+				SW_CHECKF(0, "%s frame %u differs at byte %u", port,
 					i, b);
 			}
 		}
 		rte_pktmbuf_free(m);
 	}
-	if (failures == 0)
+	if (sw_test_failures == 0)
 		printf("ok - %s: %u frames byte-exact\n", port, n);
 }
 
@@ -187,15 +177,15 @@ check_counters(const struct sw_app *app, const char *dir, const char *s)
 	sw_counters_sum(app->workers, app->n_workers, &c);
 	snprintf(path, sizeof(path), "%s/%s.expect", dir, s);
 	f = fopen(path, "r");
-	CHECK(f != NULL, "cannot open %s", path);
+	SW_CHECKF(f != NULL, "cannot open %s", path);
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		if (line[0] == '#' ||
 				sscanf(line, "%127s %" SCNu64, name, &want) != 2)
 			continue;
-		CHECK(counter(&c, name, &got) == 0, "unknown counter %s", name);
-		CHECK(got == want, "counter %s = %" PRIu64 ", expected %" PRIu64,
+		SW_CHECKF(counter(&c, name, &got) == 0, "unknown counter %s", name);
+		SW_CHECKF(got == want, "counter %s = %" PRIu64 ", expected %" PRIu64,
 			name, got, want);
 	}
 	fclose(f);
@@ -267,7 +257,8 @@ main(int argc, char **argv)
 
 	sw_app_launch(&app);
 	for (unsigned int s = 0; s < SW_SIDES; s++)
-		CHECK(inject(rx[s], mp, &in[s]) == 0, "inject %s", rx_name[s]);
+		SW_CHECKF(inject(rx[s], mp, &in[s]) == 0, "inject %s",
+			rx_name[s]);
 
 	/* Wait (bounded) for every expected frame, then a little longer so
 	 * that a frame that should not appear has the chance to. */
@@ -299,6 +290,6 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
 	rmdir(path);
-	printf("%s - scenario %s\n", failures ? "not ok" : "ok", scenario);
-	return failures ? 1 : 0;
+	printf("%s - scenario %s\n", sw_test_failures ? "not ok" : "ok", scenario);
+	return sw_test_failures ? 1 : 0;
 }

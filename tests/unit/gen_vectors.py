@@ -586,6 +586,9 @@ HEADER = """\
 #define SW_TEST_VECTORS_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "sw_pkt.h"
 
@@ -603,6 +606,21 @@ struct sw_vec {
 };
 """
 
+BY_NAME = """
+/* The vector called `name`; a missing one is a bug in the test: exit. */
+static inline const struct sw_vec *
+sw_vec_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < SW_N_VECS; i++)
+		if (strcmp(sw_vecs[i].name, name) == 0)
+			return &sw_vecs[i];
+	fprintf(stderr, "no vector %s\\n", name);
+	exit(EXIT_FAILURE);
+}
+"""
+
 
 def main():
     build()
@@ -615,7 +633,8 @@ def main():
     parts.append("static const struct sw_vec sw_vecs[] = {")
     parts += [centry(v) for v in VECS]
     parts.append("};\n\n#define SW_N_VECS (sizeof(sw_vecs) / "
-                 "sizeof(sw_vecs[0]))\n\n#endif /* SW_TEST_VECTORS_H */\n")
+                 "sizeof(sw_vecs[0]))\n" + BY_NAME +
+                 "\n#endif /* SW_TEST_VECTORS_H */\n")
     with open(OUT_H, "w") as f:
         f.write("\n".join(parts))
     os.makedirs(CORPUS, exist_ok=True)

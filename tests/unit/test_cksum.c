@@ -19,18 +19,6 @@
 
 #define BUF_MAX	2048
 
-static const struct sw_vec *
-vec_by_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < SW_N_VECS; i++)
-		if (strcmp(sw_vecs[i].name, name) == 0)
-			return &sw_vecs[i];
-	fprintf(stderr, "no vector %s\n", name);
-	exit(EXIT_FAILURE);
-}
-
 /* Copy a vector into `buf` and parse it; the test fails if it does not. */
 static int
 load(const struct sw_vec *v, uint8_t *buf, struct sw_pkt *p)
@@ -264,22 +252,22 @@ test_not_applicable(void)
 
 	for (i = 0; i < sizeof(l4_none) / sizeof(l4_none[0]); i++) {
 		sw_test_ctx = l4_none[i];
-		if (load(vec_by_name(l4_none[i]), buf, &p) == 0)
+		if (load(sw_vec_by_name(l4_none[i]), buf, &p) == 0)
 			SW_CHECK(sw_pkt_l4_cksum_verify(buf, &p) == -EINVAL);
 	}
 	sw_test_ctx = "arp";
-	if (load(vec_by_name("arp"), buf, &p) == 0) {
+	if (load(sw_vec_by_name("arp"), buf, &p) == 0) {
 		SW_CHECK(sw_pkt_ipv4_cksum_verify(buf, &p) == -EINVAL);
 		SW_CHECK(sw_pkt_cksum_set(buf, &p) == -EINVAL);
 	}
 	sw_test_ctx = "ipv6_syn_linux";
-	if (load(vec_by_name("ipv6_syn_linux"), buf, &p) == 0)
+	if (load(sw_vec_by_name("ipv6_syn_linux"), buf, &p) == 0)
 		SW_CHECK(sw_pkt_ipv4_cksum_verify(buf, &p) == -EINVAL);
 	/* A first fragment still gets its IPv4 header summed. */
 	sw_test_ctx = "ipv4_frag_first";
-	if (load(vec_by_name("ipv4_frag_first"), buf, &p) == 0) {
+	if (load(sw_vec_by_name("ipv4_frag_first"), buf, &p) == 0) {
 		SW_CHECK(sw_pkt_cksum_set(buf, &p) == 0);
-		SW_CHECK(memcmp(buf, vec_by_name("ipv4_frag_first")->frame,
+		SW_CHECK(memcmp(buf, sw_vec_by_name("ipv4_frag_first")->frame,
 			p.len) == 0);
 	}
 }
@@ -294,7 +282,7 @@ test_udp_zero(void)
 	uint16_t s_rest, word;
 
 	sw_test_ctx = "udp4_dns";
-	if (load(vec_by_name("udp4_dns"), buf, &p) != 0)
+	if (load(sw_vec_by_name("udp4_dns"), buf, &p) != 0)
 		return;
 	ck = ck_off(&p);
 	sw_cksum_wr16(buf + ck, 0);
@@ -321,7 +309,7 @@ test_udp_zero(void)
 	SW_CHECK(sw_pkt_l4_cksum_verify(buf, &p) == 0);
 
 	sw_test_ctx = "udp6";
-	if (load(vec_by_name("udp6"), buf, &p) != 0)
+	if (load(sw_vec_by_name("udp6"), buf, &p) != 0)
 		return;
 	SW_CHECK(sw_pkt_l4_cksum_verify(buf, &p) == 0);
 	sw_cksum_wr16(buf + ck_off(&p), 0);
@@ -342,7 +330,7 @@ test_udp_nat(void)
 	int round;
 
 	sw_test_ctx = "udp4_dns";
-	if (load(vec_by_name("udp4_dns"), buf, &p) != 0)
+	if (load(sw_vec_by_name("udp4_dns"), buf, &p) != 0)
 		return;
 	for (round = 0; round < 5000; round++) {
 		uint64_t r = sw_test_rand(&seed);
@@ -604,8 +592,8 @@ rewrite_synack(uint8_t *f, const struct sw_pkt *p, int incremental)
 static void
 test_synack_in_place(void)
 {
-	const struct sw_vec *syn = vec_by_name("hs_a_syn");
-	const struct sw_vec *sa = vec_by_name("hs_b_synack");
+	const struct sw_vec *syn = sw_vec_by_name("hs_a_syn");
+	const struct sw_vec *sa = sw_vec_by_name("hs_b_synack");
 	uint8_t buf[BUF_MAX];
 	struct sw_pkt p;
 	int inc;

@@ -12,19 +12,10 @@
 #include <unistd.h>
 
 #include "sw_config.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		failures++; \
-		printf("not ok - %s:%d: ", __FILE__, __LINE__); \
-		printf(__VA_ARGS__); \
-		printf("\n"); \
-	} \
-} while (0)
+#include "sw_test.h"
 
 static char path[64];
+static const char *example;
 static struct sw_config cfg;
 
 static int
@@ -88,17 +79,15 @@ test_bad_files(void)
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int ret = load_text(bad[i].text, err, sizeof(err));
 
-		CHECK(ret < 0, "accepted: %s", bad[i].text);
-		CHECK(strstr(err, bad[i].want) != NULL,
+		SW_CHECKF(ret < 0, "accepted: %s", bad[i].text);
+		SW_CHECKF(strstr(err, bad[i].want) != NULL,
 			"error \"%s\" lacks \"%s\"", err, bad[i].want);
-		CHECK(strchr(err, '\n') == NULL, "error is not one line: %s",
+		SW_CHECKF(strchr(err, '\n') == NULL, "error is not one line: %s",
 			err);
 	}
-	CHECK(sw_config_load("/nonexistent/synwall.conf", &cfg, err,
+	SW_CHECKF(sw_config_load("/nonexistent/synwall.conf", &cfg, err,
 		sizeof(err)) < 0 && strstr(err, "No such file") != NULL,
 		"missing file: %s", err);
-	printf("ok - %zu bad configs refused, each naming the key\n",
-		sizeof(bad) / sizeof(bad[0]));
 }
 
 static void
@@ -114,16 +103,15 @@ test_good_file(void)
 		"[service:web]\nprefix = 192.0.2.0/24, 2001:db8::/64\n"
 		"ports = 80, 443\n[service:ssh]\nprefix = 198.51.100.1\n"
 		"ports = 22\n", err, sizeof(err));
-	CHECK(ret == 0, "good file refused: %s", err);
-	CHECK(cfg.unprotected == SW_UNPROTECTED_DROP, "unprotected");
-	CHECK(cfg.log_level == 8, "log_level debug = RTE_LOG_DEBUG");
-	CHECK(strcmp(cfg.port_name[SW_OUTSIDE], "net_tap0") == 0, "outside");
-	CHECK(strcmp(cfg.port_name[SW_INSIDE], "0000:03:00.0") == 0, "inside");
-	CHECK(cfg.promiscuous == 0, "promiscuous");
-	CHECK(cfg.burst == 64 && cfg.mbufs == 0x4000, "worker sizes");
-	CHECK(cfg.svc.n_svc == 2 && cfg.svc.n_v4 == 2 && cfg.svc.n_v6 == 1,
+	SW_CHECKF(ret == 0, "good file refused: %s", err);
+	SW_CHECKF(cfg.unprotected == SW_UNPROTECTED_DROP, "%s", "unprotected");
+	SW_CHECKF(cfg.log_level == 8, "%s", "log_level debug = RTE_LOG_DEBUG");
+	SW_CHECKF(strcmp(cfg.port_name[SW_OUTSIDE], "net_tap0") == 0, "%s", "outside");
+	SW_CHECKF(strcmp(cfg.port_name[SW_INSIDE], "0000:03:00.0") == 0, "%s", "inside");
+	SW_CHECKF(cfg.promiscuous == 0, "%s", "promiscuous");
+	SW_CHECKF(cfg.burst == 64 && cfg.mbufs == 0x4000, "%s", "worker sizes");
+	SW_CHECKF(cfg.svc.n_svc == 2 && cfg.svc.n_v4 == 2 && cfg.svc.n_v6 == 1, "%s",
 		"services");
-	printf("ok - a full config loads with every value\n");
 }
 
 struct seen {
@@ -148,7 +136,7 @@ check_documented(const char *section, const char *key,
 
 /* The example must load, give exactly the defaults, and show every key. */
 static void
-test_example(const char *example)
+test_example(void)
 {
 	static struct sw_config defaults;
 	char err[SW_ERR_LEN], *text;
@@ -157,12 +145,12 @@ test_example(const char *example)
 	FILE *f;
 
 	sw_config_defaults(&defaults);
-	CHECK(sw_config_load(example, &cfg, err, sizeof(err)) == 0,
+	SW_CHECKF(sw_config_load(example, &cfg, err, sizeof(err)) == 0,
 		"example refused: %s", err);
-	CHECK(memcmp(&cfg, &defaults, sizeof(cfg)) == 0,
+	SW_CHECKF(memcmp(&cfg, &defaults, sizeof(cfg)) == 0, "%s",
 		"example's values differ from the built-in defaults");
 	f = fopen(example, "r");
-	CHECK(f != NULL, "cannot open %s", example);
+	SW_CHECKF(f != NULL, "cannot open %s", example);
 	if (f == NULL)
 		return;
 	fseek(f, 0, SEEK_END);
@@ -175,15 +163,21 @@ test_example(const char *example)
 	fclose(f);
 	s.text = text;
 	sw_config_visit(&defaults, check_documented, &s);
-	failures += s.missing;
+	sw_test_failures += (unsigned long)s.missing;
 	free(text);
-	printf("ok - the example documents every key with its default\n");
 }
 
 int
 main(int argc, char **argv)
 {
-	int fd;
+	static const struct sw_test tests[] = {
+		{ "bad configs are refused, each naming the key",
+			test_bad_files },
+		{ "a full config loads with every value", test_good_file },
+		{ "the example documents every key with its default",
+			test_example },
+	};
+	int fd, ret;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s synwall.conf.example\n", argv[0]);
@@ -194,9 +188,8 @@ main(int argc, char **argv)
 	if (fd < 0)
 		return 2;
 	close(fd);
-	test_bad_files();
-	test_good_file();
-	test_example(argv[1]);
+	example = argv[1];
+	ret = sw_test_run(tests, sizeof(tests) / sizeof(tests[0]));
 	unlink(path);
-	return failures ? 1 : 0;
+	return ret;
 }

@@ -75,18 +75,6 @@ check_view(const struct sw_pkt *p, const struct sw_pkt *e)
 	}
 }
 
-static const struct sw_vec *
-vec_by_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < SW_N_VECS; i++)
-		if (strcmp(sw_vecs[i].name, name) == 0)
-			return &sw_vecs[i];
-	fprintf(stderr, "no vector %s\n", name);
-	exit(EXIT_FAILURE);
-}
-
 /* Each vector parses to exactly what scapy says, or is refused as it says. */
 static void
 test_vectors(void)
@@ -271,16 +259,16 @@ test_handshake(void)
 {
 	struct sw_pkt a, b, c, d, e;
 
-	SW_CHECK(parse_copy(&a, vec_by_name("hs_a_syn")->frame,
-		vec_by_name("hs_a_syn")->len, 0) == SW_PARSE_OK);
-	SW_CHECK(parse_copy(&b, vec_by_name("hs_b_synack")->frame,
-		vec_by_name("hs_b_synack")->len, 0) == SW_PARSE_OK);
-	SW_CHECK(parse_copy(&c, vec_by_name("hs_a_ack")->frame,
-		vec_by_name("hs_a_ack")->len, 0) == SW_PARSE_OK);
-	SW_CHECK(parse_copy(&d, vec_by_name("hs_a_data")->frame,
-		vec_by_name("hs_a_data")->len, 0) == SW_PARSE_OK);
-	SW_CHECK(parse_copy(&e, vec_by_name("hs_b_ack")->frame,
-		vec_by_name("hs_b_ack")->len, 0) == SW_PARSE_OK);
+	SW_CHECK(parse_copy(&a, sw_vec_by_name("hs_a_syn")->frame,
+		sw_vec_by_name("hs_a_syn")->len, 0) == SW_PARSE_OK);
+	SW_CHECK(parse_copy(&b, sw_vec_by_name("hs_b_synack")->frame,
+		sw_vec_by_name("hs_b_synack")->len, 0) == SW_PARSE_OK);
+	SW_CHECK(parse_copy(&c, sw_vec_by_name("hs_a_ack")->frame,
+		sw_vec_by_name("hs_a_ack")->len, 0) == SW_PARSE_OK);
+	SW_CHECK(parse_copy(&d, sw_vec_by_name("hs_a_data")->frame,
+		sw_vec_by_name("hs_a_data")->len, 0) == SW_PARSE_OK);
+	SW_CHECK(parse_copy(&e, sw_vec_by_name("hs_b_ack")->frame,
+		sw_vec_by_name("hs_b_ack")->len, 0) == SW_PARSE_OK);
 	SW_CHECK_EQ(a.tcp_flags, SW_TCP_SYN);
 	SW_CHECK_EQ(a.seq, 10000);
 	SW_CHECK_EQ(b.tcp_flags, SW_TCP_SYN | SW_TCP_ACK);

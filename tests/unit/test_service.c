@@ -10,15 +10,7 @@
 #include <string.h>
 
 #include "sw_service.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		failures++; \
-		printf("not ok - %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-	} \
-} while (0)
+#include "sw_test.h"
 
 static struct sw_svc_table t;
 
@@ -54,22 +46,21 @@ test_ports(void)
 
 	sw_svc_init(&t);
 	s = sw_svc_add(&t, "web");
-	CHECK(s == 0);
-	CHECK(sw_svc_add_ports(&t, s, " 80, 443 ,8000-8010", &where) == 0);
-	CHECK(sw_svc_port_count(&t, s) == 13);
-	CHECK(sw_svc_port_in(&t.svc[s], 80));
-	CHECK(sw_svc_port_in(&t.svc[s], 8010));
-	CHECK(!sw_svc_port_in(&t.svc[s], 8011));
-	CHECK(!sw_svc_port_in(&t.svc[s], 0));
-	CHECK(sw_svc_add_ports(&t, s, "65535", NULL) == 0);
-	CHECK(sw_svc_port_in(&t.svc[s], 65535));
+	SW_CHECK(s == 0);
+	SW_CHECK(sw_svc_add_ports(&t, s, " 80, 443 ,8000-8010", &where) == 0);
+	SW_CHECK(sw_svc_port_count(&t, s) == 13);
+	SW_CHECK(sw_svc_port_in(&t.svc[s], 80));
+	SW_CHECK(sw_svc_port_in(&t.svc[s], 8010));
+	SW_CHECK(!sw_svc_port_in(&t.svc[s], 8011));
+	SW_CHECK(!sw_svc_port_in(&t.svc[s], 0));
+	SW_CHECK(sw_svc_add_ports(&t, s, "65535", NULL) == 0);
+	SW_CHECK(sw_svc_port_in(&t.svc[s], 65535));
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		where = NULL;
-		CHECK(sw_svc_add_ports(&t, s, bad[i], &where) == -EINVAL);
-		CHECK(where != NULL);
+		SW_CHECK(sw_svc_add_ports(&t, s, bad[i], &where) == -EINVAL);
+		SW_CHECK(where != NULL);
 	}
-	CHECK(sw_svc_add_ports(&t, 5, "80", NULL) == -EINVAL);
-	printf("ok - service port lists\n");
+	SW_CHECK(sw_svc_add_ports(&t, 5, "80", NULL) == -EINVAL);
 }
 
 static void
@@ -84,26 +75,25 @@ test_prefixes(void)
 	sw_svc_init(&t);
 	web = sw_svc_add(&t, "web");
 	all = sw_svc_add(&t, "ssh");
-	CHECK(sw_svc_add_ports(&t, web, "80,443", NULL) == 0);
-	CHECK(sw_svc_add_ports(&t, all, "22", NULL) == 0);
-	CHECK(sw_svc_add_prefix(&t, web, "192.0.2.0/24") == 0);
-	CHECK(sw_svc_add_prefix(&t, web, " 198.51.100.7") == 0);	/* /32 */
-	CHECK(sw_svc_add_prefix(&t, web, "2001:db8::/32") == 0);
-	CHECK(sw_svc_add_prefix(&t, all, "0.0.0.0/0") == 0);
+	SW_CHECK(sw_svc_add_ports(&t, web, "80,443", NULL) == 0);
+	SW_CHECK(sw_svc_add_ports(&t, all, "22", NULL) == 0);
+	SW_CHECK(sw_svc_add_prefix(&t, web, "192.0.2.0/24") == 0);
+	SW_CHECK(sw_svc_add_prefix(&t, web, " 198.51.100.7") == 0);	/* /32 */
+	SW_CHECK(sw_svc_add_prefix(&t, web, "2001:db8::/32") == 0);
+	SW_CHECK(sw_svc_add_prefix(&t, all, "0.0.0.0/0") == 0);
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK(sw_svc_add_prefix(&t, web, bad[i]) == -EINVAL);
+		SW_CHECK(sw_svc_add_prefix(&t, web, bad[i]) == -EINVAL);
 
-	CHECK(sw_svc_lookup4(&t, v4("192.0.2.77"), 80) == web);
-	CHECK(sw_svc_lookup4(&t, v4("192.0.2.255"), 443) == web);
-	CHECK(sw_svc_lookup4(&t, v4("192.0.2.77"), 81) == -1);
-	CHECK(sw_svc_lookup4(&t, v4("192.0.3.1"), 80) == -1);
-	CHECK(sw_svc_lookup4(&t, v4("198.51.100.7"), 80) == web);
-	CHECK(sw_svc_lookup4(&t, v4("198.51.100.8"), 80) == -1);
-	CHECK(sw_svc_lookup4(&t, v4("203.0.113.1"), 22) == all);
-	CHECK(sw_svc_lookup6(&t, v6("2001:db8:ffff::1"), 443) == web);
-	CHECK(sw_svc_lookup6(&t, v6("2001:db9::1"), 443) == -1);
-	CHECK(sw_svc_lookup6(&t, v6("2001:db8::1"), 22) == -1);
-	printf("ok - service prefixes and lookups\n");
+	SW_CHECK(sw_svc_lookup4(&t, v4("192.0.2.77"), 80) == web);
+	SW_CHECK(sw_svc_lookup4(&t, v4("192.0.2.255"), 443) == web);
+	SW_CHECK(sw_svc_lookup4(&t, v4("192.0.2.77"), 81) == -1);
+	SW_CHECK(sw_svc_lookup4(&t, v4("192.0.3.1"), 80) == -1);
+	SW_CHECK(sw_svc_lookup4(&t, v4("198.51.100.7"), 80) == web);
+	SW_CHECK(sw_svc_lookup4(&t, v4("198.51.100.8"), 80) == -1);
+	SW_CHECK(sw_svc_lookup4(&t, v4("203.0.113.1"), 22) == all);
+	SW_CHECK(sw_svc_lookup6(&t, v6("2001:db8:ffff::1"), 443) == web);
+	SW_CHECK(sw_svc_lookup6(&t, v6("2001:db9::1"), 443) == -1);
+	SW_CHECK(sw_svc_lookup6(&t, v6("2001:db8::1"), 22) == -1);
 }
 
 static void
@@ -115,30 +105,32 @@ test_bounds(void)
 	sw_svc_init(&t);
 	for (int i = 0; i < SW_SVC_MAX; i++) {
 		snprintf(name, sizeof(name), "s%d", i);
-		CHECK(sw_svc_add(&t, name) == i);
+		SW_CHECK(sw_svc_add(&t, name) == i);
 	}
-	CHECK(sw_svc_add(&t, "one-too-many") == -ENOSPC);
-	CHECK(sw_svc_add(&t, "s3") == -EEXIST);
+	SW_CHECK(sw_svc_add(&t, "one-too-many") == -ENOSPC);
+	SW_CHECK(sw_svc_add(&t, "s3") == -EEXIST);
 	sw_svc_init(&t);
-	CHECK(sw_svc_add(&t, "") == -EINVAL);
+	SW_CHECK(sw_svc_add(&t, "") == -EINVAL);
 	memset(name, 'a', SW_SVC_NAME_LEN);
 	name[SW_SVC_NAME_LEN] = '\0';
-	CHECK(sw_svc_add(&t, name) == -EINVAL);
+	SW_CHECK(sw_svc_add(&t, name) == -EINVAL);
 	s = sw_svc_add(&t, "web");
 	for (int i = 0; i < SW_SVC_PREFIX_MAX; i++) {
 		snprintf(name, sizeof(name), "10.0.%d.0/24", i);
-		CHECK(sw_svc_add_prefix(&t, s, name) == 0);
+		SW_CHECK(sw_svc_add_prefix(&t, s, name) == 0);
 	}
-	CHECK(sw_svc_add_prefix(&t, s, "10.1.0.0/16") == -ENOSPC);
-	CHECK(sw_svc_add_prefix(&t, s, "2001:db8::/64") == 0);
-	printf("ok - service table bounds\n");
+	SW_CHECK(sw_svc_add_prefix(&t, s, "10.1.0.0/16") == -ENOSPC);
+	SW_CHECK(sw_svc_add_prefix(&t, s, "2001:db8::/64") == 0);
 }
 
 int
 main(void)
 {
-	test_ports();
-	test_prefixes();
-	test_bounds();
-	return failures ? 1 : 0;
+	static const struct sw_test tests[] = {
+		{ "service port lists", test_ports },
+		{ "service prefixes and lookups", test_prefixes },
+		{ "service table bounds", test_bounds },
+	};
+
+	return sw_test_run(tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -11,6 +11,9 @@
 #define SW_TEST_VECTORS_H
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "sw_pkt.h"
 
@@ -2730,5 +2733,18 @@ static const struct sw_vec sw_vecs[] = {
 };
 
 #define SW_N_VECS (sizeof(sw_vecs) / sizeof(sw_vecs[0]))
+
+/* The vector called `name`; a missing one is a bug in the test: exit. */
+static inline const struct sw_vec *
+sw_vec_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < SW_N_VECS; i++)
+		if (strcmp(sw_vecs[i].name, name) == 0)
+			return &sw_vecs[i];
+	fprintf(stderr, "no vector %s\n", name);
+	exit(EXIT_FAILURE);
+}
 
 #endif /* SW_TEST_VECTORS_H */
