@@ -27,6 +27,14 @@ sw_svc_add(struct sw_svc_table *t, const char *name)
 	if (t->n_svc == SW_SVC_MAX)
 		return -ENOSPC;
 	memcpy(t->svc[t->n_svc].name, name, len + 1);
+	t->svc[t->n_svc].syn = (struct sw_svc_syn){
+		.mss4 = 1460,
+		.mss6 = 1440,
+		.wscale = 7,
+		.sack = true,
+		.ts = true,
+		.ecn = false,
+	};
 	return t->n_svc++;
 }
 

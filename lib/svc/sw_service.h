@@ -29,8 +29,25 @@ struct sw_svc_prefix {
 	uint32_t mask[4];	/* network order */
 };
 
+/*
+ * What synwall offers a client of this service in its SYN-ACK (only
+ * what the client offered too): the options the servers behind it
+ * honour.
+ */
+struct sw_svc_syn {
+	uint16_t mss4;			/* MSS advertised over IPv4 */
+	uint16_t mss6;			/* MSS advertised over IPv6 */
+	uint8_t wscale;			/* 0-14, SW_SVC_WSCALE_OFF: none */
+	bool sack;
+	bool ts;
+	bool ecn;			/* answer ECN-setup SYNs (RFC 3168) */
+};
+
+#define SW_SVC_WSCALE_OFF	0xff
+
 struct sw_svc {
 	char name[SW_SVC_NAME_LEN];
+	struct sw_svc_syn syn;
 	uint64_t ports[65536 / 64];	/* bitmap indexed by host-order port */
 };
 
@@ -47,8 +64,9 @@ struct sw_svc_table {
 void sw_svc_init(struct sw_svc_table *t);
 
 /*
- * Add a service; returns its index, -ENOSPC when full, -EEXIST when the
- * name is taken, -EINVAL for an empty or overlong name.
+ * Add a service with default SYN options (MSS 1460/1440, wscale 7, SACK,
+ * timestamps, no ECN); returns its index, -ENOSPC when full, -EEXIST
+ * when the name is taken, -EINVAL for an empty or overlong name.
  */
 int sw_svc_add(struct sw_svc_table *t, const char *name);
 
@@ -92,6 +110,34 @@ sw_svc_lookup4(const struct sw_svc_table *t, uint32_t daddr, uint16_t dport)
 			return p->svc;
 	}
 	return -1;
+}
+
+/* Is daddr inside any service's prefix, whatever the port? */
+static inline bool
+sw_svc_addr4(const struct sw_svc_table *t, uint32_t daddr)
+{
+	for (unsigned int i = 0; i < t->n_v4; i++)
+		if ((daddr & t->prefix4[i].mask[0]) == t->prefix4[i].addr[0])
+			return true;
+	return false;
+}
+
+static inline bool
+sw_svc_addr6(const struct sw_svc_table *t, const uint8_t *daddr)
+{
+	uint32_t a[4];
+
+	memcpy(a, daddr, sizeof(a));
+	for (unsigned int i = 0; i < t->n_v6; i++) {
+		const struct sw_svc_prefix *p = &t->prefix6[i];
+
+		if ((a[0] & p->mask[0]) == p->addr[0] &&
+				(a[1] & p->mask[1]) == p->addr[1] &&
+				(a[2] & p->mask[2]) == p->addr[2] &&
+				(a[3] & p->mask[3]) == p->addr[3])
+			return true;
+	}
+	return false;
 }
 
 /* daddr: the 16 bytes of the IPv6 destination address as in the header. */

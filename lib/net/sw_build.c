@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+
+#include "sw_build.h"
+#include "sw_cksum.h"
+
+#define IPV4_HDR	20
+#define IPV6_HDR	40
+#define TCP_HDR		20
+#define TCPOPT_MAX	20
+
+/* TCP option kinds (RFC 9293 §3.2, RFC 2018, RFC 7323). */
+#define OPT_NOP		1
+#define OPT_MSS		2
+#define OPT_WS		3
+#define OPT_SACKOK	4
+#define OPT_TS		8
+
+/* Linux's option layout, which middleboxes know best: 4-byte aligned. */
+static unsigned int
+synack_options(uint8_t *o, const struct sw_synack_params *sp, uint32_t tsecr)
+{
+	unsigned int n = 0;
+
+	if (sp->mss != 0) {
+		o[n++] = OPT_MSS;
+		o[n++] = 4;
+		sw_cksum_wr16(o + n, sp->mss);
+		n += 2;
+	}
+	if (sp->ts) {
+		if (sp->sack_ok) {
+			o[n++] = OPT_SACKOK;
+			o[n++] = 2;
+		} else {
+			o[n++] = OPT_NOP;
+			o[n++] = OPT_NOP;
+		}
+		o[n++] = OPT_TS;
+		o[n++] = 10;
+		sw_cksum_wr32(o + n, sp->tsval);
+		sw_cksum_wr32(o + n + 4, tsecr);
+		n += 8;
+	} else if (sp->sack_ok) {
+		o[n++] = OPT_NOP;
+		o[n++] = OPT_NOP;
+		o[n++] = OPT_SACKOK;
+		o[n++] = 2;
+	}
+	if (sp->wscale != SW_WSCALE_NONE) {
+		o[n++] = OPT_NOP;
+		o[n++] = OPT_WS;
+		o[n++] = 3;
+		o[n++] = sp->wscale;
+	}
+	return n;
+}
+
+/*
+ * The common part of both replies: swap MACs, write a fresh IP header
+ * with the addresses swapped right after the L2 header, and a TCP header
+ * with the ports swapped. Returns the frame offset of the TCP header.
+ */
+static uint32_t
+reply_headers(uint8_t *frame, const struct sw_pkt *p, uint8_t ttl,
+		uint32_t tcp_len)
+{
+	uint8_t mac[6], addr[32];
+	uint8_t *ip = frame + p->l3_off;
+	uint8_t *tcp;
+	uint16_t sport = p->src_port, dport = p->dst_port;
+
+	memcpy(mac, frame, 6);
+	memcpy(frame, frame + 6, 6);
+	memcpy(frame + 6, mac, 6);
+
+	if (p->l3 == SW_L3_IPV4) {
+		memcpy(addr, ip + 12, 8);
+		ip[0] = 0x45;
+		ip[1] = 0;			/* no DSCP; not-ECT (RFC 3168 §6.1.1) */
+		sw_cksum_wr16(ip + 2, (uint16_t)(IPV4_HDR + tcp_len));
+		sw_cksum_wr16(ip + 4, 0);	/* ID 0: atomic (RFC 6864) */
+		sw_cksum_wr16(ip + 6, 0x4000);	/* DF */
+		ip[8] = ttl;
+		ip[9] = 6;
+		sw_cksum_wr16(ip + 10, 0);
+		memcpy(ip + 12, addr + 4, 4);
+		memcpy(ip + 16, addr, 4);
+		tcp = ip + IPV4_HDR;
+	} else {
+		memcpy(addr, ip + 8, 32);
+		sw_cksum_wr32(ip, 0x60000000);	/* class 0, flow label 0 */
+		sw_cksum_wr16(ip + 4, (uint16_t)tcp_len);
+		ip[6] = 6;
+		ip[7] = ttl;
+		memcpy(ip + 8, addr + 16, 16);
+		memcpy(ip + 24, addr, 16);
+		tcp = ip + IPV6_HDR;
+	}
+	sw_cksum_wr16(tcp, dport);
+	sw_cksum_wr16(tcp + 2, sport);
+	sw_cksum_wr16(tcp + 18, 0);		/* urgent pointer */
+	return (uint32_t)(tcp - frame);
+}
+
+static void
+reply_checksums(uint8_t *frame, const struct sw_pkt *p, uint32_t tcp_off,
+		uint32_t tcp_len, bool offload)
+{
+	uint8_t *ip = frame + p->l3_off;
+	uint8_t *tcp = frame + tcp_off;
+	uint32_t phdr;
+
+	sw_cksum_wr16(tcp + SW_TCP_CKSUM_OFF, 0);
+	if (p->l3 == SW_L3_IPV4) {
+		phdr = sw_ipv4_phdr_sum(ip, 6, tcp_len);
+		if (!offload)
+			sw_ipv4_hdr_cksum_set(ip, IPV4_HDR);
+	} else {
+		phdr = sw_ipv6_phdr_sum(ip, 6, tcp_len);
+	}
+	if (offload)	/* the NIC adds the segment to the pseudo-header sum */
+		sw_cksum_wr16(tcp + SW_TCP_CKSUM_OFF, sw_cksum_fold(phdr));
+	else
+		sw_cksum_wr16(tcp + SW_TCP_CKSUM_OFF,
+			sw_l4_cksum(phdr, tcp, tcp_len, 6));
+}
+
+static inline uint32_t
+ip_hdr_len(const struct sw_pkt *p)
+{
+	return p->l3 == SW_L3_IPV4 ? IPV4_HDR : IPV6_HDR;
+}
+
+int
+sw_build_synack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		const struct sw_synack_params *sp)
+{
+	uint8_t opts[TCPOPT_MAX];
+	uint32_t n_opt, tcp_len, tcp_off, len;
+	uint32_t ack = p->seq + 1;
+	uint8_t *tcp;
+
+	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
+		return -EINVAL;
+	/* Options first: the SYN's TSval lives in the bytes we overwrite. */
+	n_opt = synack_options(opts, sp, p->opt.tsval);
+	tcp_len = TCP_HDR + n_opt;
+	len = p->l3_off + ip_hdr_len(p) + tcp_len;
+	if (len > cap)
+		return -EINVAL;
+
+	tcp_off = reply_headers(frame, p, sp->ttl, tcp_len);
+	tcp = frame + tcp_off;
+	sw_cksum_wr32(tcp + 4, sp->isn);
+	sw_cksum_wr32(tcp + 8, ack);
+	tcp[12] = (uint8_t)(tcp_len / 4) << 4;
+	tcp[13] = SW_TCP_SYN | SW_TCP_ACK | (sp->ecn ? SW_TCP_ECE : 0);
+	sw_cksum_wr16(tcp + 14, sp->window);
+	memcpy(tcp + TCP_HDR, opts, n_opt);
+	reply_checksums(frame, p, tcp_off, tcp_len, sp->csum_offload);
+	return (int)len;
+}
+
+int
+sw_build_rst(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		uint8_t ttl, bool csum_offload)
+{
+	const bool had_ack = p->tcp_flags & SW_TCP_ACK;
+	uint32_t seg_len = p->payload_len +
+		((p->tcp_flags & SW_TCP_SYN) ? 1 : 0) +
+		((p->tcp_flags & SW_TCP_FIN) ? 1 : 0);
+	uint32_t seq = had_ack ? p->ack : 0;
+	uint32_t ack = p->seq + seg_len;
+	uint32_t tcp_off, len;
+	uint8_t *tcp;
+
+	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
+		return -EINVAL;
+	len = p->l3_off + ip_hdr_len(p) + TCP_HDR;
+	if (len > cap)
+		return -EINVAL;
+	tcp_off = reply_headers(frame, p, ttl, TCP_HDR);
+	tcp = frame + tcp_off;
+	sw_cksum_wr32(tcp + 4, seq);
+	sw_cksum_wr32(tcp + 8, had_ack ? 0 : ack);
+	tcp[12] = (TCP_HDR / 4) << 4;
+	tcp[13] = had_ack ? SW_TCP_RST : SW_TCP_RST | SW_TCP_ACK;
+	sw_cksum_wr16(tcp + 14, 0);
+	reply_checksums(frame, p, tcp_off, TCP_HDR, csum_offload);
+	return (int)len;
+}

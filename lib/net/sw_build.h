@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Replies built by rewriting a received frame in place: the SYN-ACK that
+ * answers a SYN, the RST that answers a segment. EAL-free: the caller
+ * passes the frame (with `cap` bytes of room), its parsed view and what
+ * to put in; the return value is the new frame length.
+ *
+ * What is kept: the Ethernet header with MACs swapped, and VLAN tags.
+ * What goes: IPv4 options, IPv6 extension headers, TCP payload, every
+ * TCP option we do not choose to send (unknown ones are never
+ * reflected; no TFO).
+ */
+#ifndef SW_BUILD_H
+#define SW_BUILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sw_pkt.h"
+
+#define SW_WSCALE_NONE	0xff
+
+struct sw_synack_params {
+	uint32_t isn;		/* our ISN: the cookie */
+	uint32_t tsval;		/* our TSval, when ts */
+	uint16_t mss;		/* 0: no MSS option */
+	uint8_t wscale;		/* SW_WSCALE_NONE: no window scale option */
+	bool sack_ok;
+	bool ts;		/* TSecr = the SYN's TSval */
+	bool ecn;		/* RFC 3168 §6.1.1: ECE on the SYN-ACK */
+	uint16_t window;
+	uint8_t ttl;		/* IPv4 TTL / IPv6 hop limit */
+	bool csum_offload;	/* leave the sums to the NIC (see below) */
+};
+
+/*
+ * Rewrite the TCP SYN at `frame` into its SYN-ACK: addresses and ports
+ * swapped, ack = SYN seq + 1 (a SYN's payload is not acknowledged),
+ * flags SYN|ACK (|ECE). With csum_offload, the IPv4 header checksum is
+ * left 0 and the TCP checksum holds the pseudo-header sum, as DPDK's
+ * TX checksum offload expects; otherwise both are complete.
+ * Returns the new frame length, or -EINVAL when `p` is not a TCP
+ * segment over IPv4/IPv6 or `cap` is too small.
+ */
+int sw_build_synack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		const struct sw_synack_params *sp);
+
+/*
+ * Rewrite the segment at `frame` into the RST that answers it
+ * (RFC 9293 §3.10.7.1): with ACK set on the segment, seq = SEG.ACK and
+ * no ACK; otherwise seq 0, ack = SEG.SEQ + SEG.LEN, flags RST|ACK.
+ */
+int sw_build_rst(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		uint8_t ttl, bool csum_offload);
+
+#endif /* SW_BUILD_H */
