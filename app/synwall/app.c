@@ -17,6 +17,8 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include <sodium.h>
+
 #include "sw_app.h"
 #include "sw_log.h"
 #include "sw_port.h"
@@ -79,6 +81,8 @@ sw_app_setup_workers(struct sw_app *app)
 			cfg->mbufs, cfg->rx_desc, cfg->tx_desc, mbufs_needed(cfg));
 		return -EINVAL;
 	}
+	if (sw_app_keys_init(app, app->n_workers) != 0)
+		return -EINVAL;
 	app->workers = rte_zmalloc("sw_workers",
 		sizeof(*app->workers) * app->n_workers, RTE_CACHE_LINE_SIZE);
 	if (app->workers == NULL) {
@@ -110,6 +114,19 @@ sw_app_setup_workers(struct sw_app *app)
 		w->drain_tsc = rte_get_tsc_hz() / 1000000 * cfg->tx_drain_us;
 		w->svc = &cfg->svc;
 		w->quit = &app->quit;
+		w->keys = (struct sw_cookie_keys *const volatile *)&app->keys;
+		w->qs = app->qs;
+		w->ttl = (uint8_t)cfg->ttl;
+		w->window = (uint16_t)cfg->window;
+		w->rst_on_bad = cfg->rst_on_bad != 0;
+		sw_gcra_init(&w->reflect, cfg->reflect_rate, cfg->reflect_burst,
+			rte_get_tsc_hz());
+		/* The total is shared out: each worker gets its part. */
+		sw_gcra_init(&w->reflect_total, cfg->reflect_total == 0 ? 0 :
+			RTE_MAX(cfg->reflect_total / app->n_workers, 1u),
+			cfg->reflect_burst, rte_get_tsc_hz());
+		sw_gcra_init(&w->rst, cfg->rst_rate, 1, rte_get_tsc_hz());
+		rte_rcu_qsbr_thread_register(app->qs, i);
 		i++;
 	}
 	return 0;
@@ -152,6 +169,15 @@ sw_app_setup_ports(struct sw_app *app)
 			pi->tx_offloads, pi->rss_hf,
 			pi->promiscuous ? ", promiscuous" : "", link);
 	}
+	/* Replies leave by the outside port: may the NIC sum them? */
+	for (unsigned int i = 0; i < app->n_workers; i++) {
+		const uint64_t tx = app->port_info[SW_OUTSIDE].tx_offloads;
+
+		app->workers[i].tx_cksum4 =
+			(tx & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) &&
+			(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+		app->workers[i].tx_cksum6 = tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+	}
 	return 0;
 }
 
@@ -185,4 +211,7 @@ sw_app_free(struct sw_app *app)
 		rte_free(app->workers);
 	}
 	app->workers = NULL;
+	rte_free(app->qs);
+	app->qs = NULL;
+	sodium_memzero(app->master, sizeof(app->master));
 }

@@ -14,6 +14,7 @@
 #include <rte_log.h>
 
 #include "sw_config.h"
+#include "sw_cookie.h"
 
 #define SVC_SECTION	"service:"
 #define BURST_MAX	512
@@ -24,6 +25,7 @@ enum key_type {
 	KEY_BOOL,
 	KEY_ENUM,
 	KEY_STR,
+	KEY_PATH,			/* optional: default "" is "not set" */
 };
 
 struct key_spec {
@@ -53,6 +55,8 @@ static const char *const level_names[] = {
 	{ sec, k, KEY_ENUM, offsetof(struct sw_config, f), first, 0, names, d }
 #define S(sec, k, f, d) \
 	{ sec, k, KEY_STR, offsetof(struct sw_config, f), 0, 0, NULL, d }
+#define P(sec, k, f) \
+	{ sec, k, KEY_PATH, offsetof(struct sw_config, f), 0, 0, NULL, "" }
 
 /* The reference: keep in step with config/synwall.conf.example. */
 static const struct key_spec keys[] = {
@@ -72,6 +76,15 @@ static const struct key_spec keys[] = {
 	U("worker", "mbuf_cache", mbuf_cache, 0, 512, "256"),
 	U("worker", "flows", flows, 1024, 1u << 26, "1048576"),
 	U("worker", "tx_drain_us", tx_drain_us, 1, 100000, "100"),
+	U("syncookie", "slot_seconds", slot_seconds, 1, 3600, "64"),
+	P("syncookie", "key_file", key_file),
+	U("syncookie", "ttl", ttl, 1, 255, "64"),
+	U("syncookie", "window", window, 1, 65535, "65535"),
+	B("syncookie", "rst_on_bad", rst_on_bad, "no"),
+	U("syncookie", "rst_rate", rst_rate, 1, 1000000, "100"),
+	U("syncookie", "reflect_rate", reflect_rate, 0, 100000000, "0"),
+	U("syncookie", "reflect_burst", reflect_burst, 1, 1000000, "16"),
+	U("syncookie", "reflect_total", reflect_total, 0, 1000000000, "0"),
 };
 
 static void __rte_format_printf(3, 4)
@@ -176,6 +189,14 @@ apply_key(struct sw_config *cfg, const struct key_spec *k, const char *text,
 		}
 		memcpy(field, text, strlen(text) + 1);
 		return 0;
+	case KEY_PATH:
+		if (strlen(text) >= SW_PATH_LEN) {
+			set_err(err, err_len, "[%s] %s: longer than %d characters",
+				k->section, k->key, SW_PATH_LEN - 1);
+			return -EINVAL;
+		}
+		memcpy(field, text, strlen(text) + 1);
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -199,6 +220,35 @@ find_key(const char *section, const char *key)
 		if (strcmp(keys[i].section, section) == 0 &&
 				strcmp(keys[i].key, key) == 0)
 			return &keys[i];
+	return NULL;
+}
+
+/*
+ * Per-service SYN-ACK option keys; off is into struct sw_svc_syn, whose
+ * mss fields are uint16_t and the rest uint8_t/bool (written as one
+ * byte). Defaults: sw_svc_add().
+ */
+static const struct key_spec svc_keys[] = {
+	{ "service:NAME", "mss", KEY_UINT, offsetof(struct sw_svc_syn, mss4),
+		536, 65495, NULL, "1460" },
+	{ "service:NAME", "mss6", KEY_UINT, offsetof(struct sw_svc_syn, mss6),
+		1220, 65475, NULL, "1440" },
+	{ "service:NAME", "wscale", KEY_UINT,
+		offsetof(struct sw_svc_syn, wscale), 0, 14, NULL, "7" },
+	{ "service:NAME", "sack", KEY_BOOL, offsetof(struct sw_svc_syn, sack),
+		0, 1, NULL, "yes" },
+	{ "service:NAME", "timestamps", KEY_BOOL,
+		offsetof(struct sw_svc_syn, ts), 0, 1, NULL, "yes" },
+	{ "service:NAME", "ecn", KEY_BOOL, offsetof(struct sw_svc_syn, ecn),
+		0, 1, NULL, "no" },
+};
+
+static const struct key_spec *
+find_svc_key(const char *key)
+{
+	for (unsigned int i = 0; i < RTE_DIM(svc_keys); i++)
+		if (strcmp(svc_keys[i].key, key) == 0)
+			return &svc_keys[i];
 	return NULL;
 }
 
@@ -303,9 +353,9 @@ load_service(struct sw_config *cfg, const char *section,
 			prefixes = e[i].value;
 		} else if (strcmp(e[i].name, "ports") == 0) {
 			ports = e[i].value;
-		} else {
+		} else if (find_svc_key(e[i].name) == NULL) {
 			set_err(err, err_len,
-				"[%s] %s: unknown key (known: prefix, ports)",
+				"[%s] %s: unknown key (known: prefix, ports, mss, mss6, wscale, sack, timestamps, ecn)",
 				section, e[i].name);
 			return -EINVAL;
 		}
@@ -316,9 +366,9 @@ load_service(struct sw_config *cfg, const char *section,
 		return -EINVAL;
 	}
 	for (const char *c = name; *c != '\0'; c++)
-		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '-') {
+		if (!isalnum((unsigned char)*c) && *c != '_') {
 			set_err(err, err_len,
-				"[%s]: service names use letters, digits, '_' and '-'",
+				"[%s]: service names use letters, digits and '_'",
 				section);
 			return -EINVAL;
 		}
@@ -332,6 +382,35 @@ load_service(struct sw_config *cfg, const char *section,
 			section, svc == -ENOSPC ? "too many services" :
 			"bad name", SW_SVC_NAME_LEN - 1, SW_SVC_MAX);
 		return svc;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct key_spec *k = find_svc_key(e[i].name);
+		struct sw_svc_syn *syn = &cfg->svc.svc[svc].syn;
+		uint32_t v;
+
+		if (k == NULL)
+			continue;
+		if (k->type == KEY_BOOL) {
+			if (parse_bool(e[i].value, &v) < 0) {
+				set_err(err, err_len,
+					"[%s] %s = %s: must be yes or no", section,
+					k->key, e[i].value);
+				return -EINVAL;
+			}
+		} else if (strcmp(k->key, "wscale") == 0 &&
+				parse_bool(e[i].value, &v) == 0 && v == 0) {
+			v = SW_SVC_WSCALE_OFF;
+		} else if (parse_uint(e[i].value, k->min, k->max, &v) < 0) {
+			set_err(err, err_len,
+				"[%s] %s = %s: must be a whole number %u..%u%s",
+				section, k->key, e[i].value, k->min, k->max,
+				strcmp(k->key, "wscale") ? "" : " or no");
+			return -EINVAL;
+		}
+		if (k->max > 255)	/* mss, mss6 */
+			*(uint16_t *)((char *)syn + k->off) = (uint16_t)v;
+		else
+			*((uint8_t *)syn + k->off) = (uint8_t)v;
 	}
 	if (sw_svc_add_ports(&cfg->svc, svc, ports, &bad) < 0) {
 		set_err(err, err_len,
@@ -421,7 +500,7 @@ load_sections(struct rte_cfgfile *f, struct sw_config *cfg, char *err,
 		}
 		if (!known_section(section)) {
 			set_err(err, err_len,
-				"[%s]: unknown section (known: synwall, ports, worker, service:NAME)",
+				"[%s]: unknown section (known: synwall, ports, worker, syncookie, service:NAME)",
 				section);
 			ret = -EINVAL;
 			break;
@@ -458,6 +537,18 @@ check_whole(const struct sw_config *cfg, char *err, size_t err_len)
 			"[worker] mbuf_cache = %u: at most mbufs / 4 (%u)",
 			cfg->mbuf_cache, cfg->mbufs / 4);
 		return -EINVAL;
+	}
+	if (cfg->key_file[0] != '\0') {
+		uint8_t master[SW_COOKIE_MASTER_LEN];
+		char why[SW_ERR_LEN];
+		int ret = sw_cookie_master_load(cfg->key_file, master, why,
+			sizeof(why));
+
+		memset(master, 0, sizeof(master));
+		if (ret != 0) {
+			set_err(err, err_len, "[syncookie] key_file = %s", why);
+			return ret;
+		}
 	}
 	if (cfg->svc.n_svc == 0 && cfg->unprotected == SW_UNPROTECTED_DROP) {
 		set_err(err, err_len,
@@ -510,6 +601,7 @@ key_value(const struct sw_config *cfg, const struct key_spec *k, char *buf,
 		snprintf(buf, len, "%s", k->names[v - k->min]);
 		break;
 	case KEY_STR:
+	case KEY_PATH:
 		snprintf(buf, len, "%s", (const char *)field);
 		break;
 	}
@@ -551,6 +643,20 @@ format_ports(const struct sw_svc *s, char *buf, size_t len)
 	}
 }
 
+static void
+format_syn(const struct sw_svc_syn *o, char *buf, size_t len)
+{
+	char ws[8];
+
+	if (o->wscale == SW_SVC_WSCALE_OFF)
+		snprintf(ws, sizeof(ws), "no");
+	else
+		snprintf(ws, sizeof(ws), "%u", o->wscale);
+	snprintf(buf, len, "mss=%u mss6=%u wscale=%s sack=%s timestamps=%s ecn=%s",
+		o->mss4, o->mss6, ws, o->sack ? "yes" : "no",
+		o->ts ? "yes" : "no", o->ecn ? "yes" : "no");
+}
+
 void
 sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 		void *arg)
@@ -587,6 +693,8 @@ sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 		fn(section, "prefix", value, arg);
 		format_ports(&cfg->svc.svc[s], value, sizeof(value));
 		fn(section, "ports", value, arg);
+		format_syn(&cfg->svc.svc[s].syn, value, sizeof(value));
+		fn(section, "syn", value, arg);
 	}
 }
 

@@ -148,6 +148,8 @@ control_loop(struct sw_app *app)
 
 		usleep(100 * 1000);
 		now = rte_rdtsc();
+		if (sw_app_keys_slot_now(app) != app->keys->slot)
+			sw_app_keys_install(app, sw_app_keys_slot_now(app));
 		if (sig_dump || (app->cfg.stats_interval != 0 && now >= next)) {
 			sig_dump = 0;
 			sw_stats_line(app, &prev, &prev_tsc, line, sizeof(line));

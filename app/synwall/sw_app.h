@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "sw_config.h"
+#include "sw_cookie.h"
 #include "sw_port.h"
 #include "sw_worker.h"
 
@@ -22,7 +23,28 @@ struct sw_app {
 	volatile bool quit;
 	bool ports_up;			/* sw_app_free() closes them */
 	uint64_t start_tsc;
+	/* SYN cookie keys: two buffers, swapped under RCU (keys.c). */
+	uint8_t master[SW_COOKIE_MASTER_LEN];
+	struct sw_cookie_keys keybuf[2];
+	struct sw_cookie_keys *volatile keys;
+	struct rte_rcu_qsbr *qs;
 };
+
+/*
+ * Load the master secret ([syncookie] key_file, or random), set up RCU
+ * for n_workers and install the keys of the current slot. Before
+ * sw_app_setup_workers(). Prints the error naming the key.
+ */
+int sw_app_keys_init(struct sw_app *app, unsigned int n_workers);
+
+/* The wall-clock slot: every node sharing key_file agrees on it. */
+uint64_t sw_app_keys_slot_now(const struct sw_app *app);
+
+/*
+ * Publish the keys of `slot` (and the three before it) and wait until
+ * no worker can still read the set they replace. Main lcore only.
+ */
+void sw_app_keys_install(struct sw_app *app, uint64_t slot);
 
 /* cfg.port_name[] → port_id[]; prints the error naming the key. */
 int sw_app_resolve_ports(struct sw_app *app);

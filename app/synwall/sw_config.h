@@ -17,6 +17,7 @@
 #include "sw_service.h"
 
 #define SW_PORT_NAME_LEN	64
+#define SW_PATH_LEN		256
 #define SW_ERR_LEN		256
 
 enum sw_mode {
@@ -51,6 +52,16 @@ struct sw_config {
 	uint32_t mbuf_cache;
 	uint32_t flows;
 	uint32_t tx_drain_us;
+	/* [syncookie] */
+	uint32_t slot_seconds;		/* key slot length */
+	char key_file[SW_PATH_LEN];	/* master secret; "" = random */
+	uint32_t ttl;			/* of SYN-ACKs and RSTs */
+	uint32_t window;		/* SYN-ACK window */
+	uint32_t rst_on_bad;		/* bool: RST a bad-cookie ACK */
+	uint32_t rst_rate;		/* RSTs/s per worker */
+	uint32_t reflect_rate;		/* SYN-ACKs/s per client /24 or /64; 0 off */
+	uint32_t reflect_burst;
+	uint32_t reflect_total;		/* SYN-ACKs/s in all; 0 off */
 	/* [service:NAME] */
 	struct sw_svc_table svc;
 };

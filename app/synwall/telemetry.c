@@ -99,7 +99,6 @@ struct visit_ctx {
 	struct rte_tel_data *d;
 	struct rte_tel_data *section;
 	char section_name[64];
-	char pending[128];	/* a service's prefix, until its ports */
 };
 
 static void
@@ -115,39 +114,20 @@ visit_key(const char *section, const char *key, const char *value, void *arg)
 {
 	struct visit_ctx *v = arg;
 
-	/* Telemetry names allow no ':': services go under "services",
-	 * one "prefix=... ports=..." string each. */
-	if (strncmp(section, "service:", 8) == 0) {
-		if (v->section == NULL || strcmp(v->section_name, "services")) {
-			flush_section(v);
-			v->section = rte_tel_data_alloc();
-			if (v->section == NULL)
-				return;
-			rte_tel_data_start_dict(v->section);
-			snprintf(v->section_name, sizeof(v->section_name),
-				"services");
-		}
-		if (strcmp(key, "prefix") == 0) {
-			snprintf(v->pending, sizeof(v->pending), "prefix=%s",
-				value);
-		} else {
-			char both[sizeof(v->pending) * 2];
+	char name[sizeof(v->section_name)];
 
-			snprintf(both, sizeof(both), "%s ports=%s", v->pending,
-				value);
-			rte_tel_data_add_dict_string(v->section, section + 8,
-				both);
-		}
-		return;
-	}
-	if (v->section == NULL || strcmp(section, v->section_name) != 0) {
+	/* Telemetry names allow no ':': [service:web] is "service_web". */
+	snprintf(name, sizeof(name), "%s", section);
+	for (char *c = name; *c != '\0'; c++)
+		if (*c == ':')
+			*c = '_';
+	if (v->section == NULL || strcmp(name, v->section_name) != 0) {
 		flush_section(v);
 		v->section = rte_tel_data_alloc();
 		if (v->section == NULL)
 			return;
 		rte_tel_data_start_dict(v->section);
-		snprintf(v->section_name, sizeof(v->section_name), "%s",
-			section);
+		snprintf(v->section_name, sizeof(v->section_name), "%s", name);
 	}
 	rte_tel_data_add_dict_string(v->section, key, value);
 }

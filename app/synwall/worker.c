@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <assert.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -8,6 +9,8 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "sw_build.h"
+#include "sw_cksum.h"
 #include "sw_log.h"
 #include "sw_parse.h"
 #include "sw_service.h"
@@ -17,6 +20,22 @@ static const char *const drop_names[SW_DROP_MAX] = {
 	[SW_DROP_UNPROTECTED] = "unprotected",
 	[SW_DROP_TX_FULL] = "tx_full",
 	[SW_DROP_MULTISEG] = "multiseg",
+	[SW_DROP_FRAGMENT] = "fragment",
+	[SW_DROP_IP_CKSUM] = "ip_cksum",
+	[SW_DROP_TCP_CKSUM] = "tcp_cksum",
+	[SW_DROP_SYN_FIN] = "syn_fin",
+	[SW_DROP_SYN_RST] = "syn_rst",
+	[SW_DROP_SYNACK_NOFLOW] = "synack_noflow",
+	[SW_DROP_NO_FLAGS] = "no_flags",
+	[SW_DROP_NOACK] = "noack",
+	[SW_DROP_RST_NOFLOW] = "rst_noflow",
+	[SW_DROP_MSS_LOW] = "mss_low",
+	[SW_DROP_REFLECT_LIMITED] = "reflect_limited",
+	[SW_DROP_COOKIE_BAD] = "cookie_bad",
+	[SW_DROP_COOKIE_EXPIRED] = "cookie_expired",
+	[SW_DROP_HANDOFF] = "handoff",
+	[SW_DROP_NOFLOW_INSIDE] = "noflow_inside",
+	[SW_DROP_BUILD] = "build",
 };
 
 const char *
@@ -110,22 +129,301 @@ sw_worker_flush(struct sw_worker *w, enum sw_side side)
 }
 
 void
+sw_gcra_init(struct sw_gcra *g, uint64_t rate, uint64_t burst, uint64_t hz)
+{
+	g->interval = rate == 0 ? 0 : RTE_MAX(hz / rate, UINT64_C(1));
+	g->tau = burst > 0 ? (burst - 1) * g->interval : 0;
+}
+
+static inline bool
+gcra_allow(const struct sw_gcra *g, uint64_t *tat, uint64_t now)
+{
+	if (g->interval == 0)
+		return true;
+	if (*tat > now + g->tau)
+		return false;
+	*tat = RTE_MAX(*tat, now) + g->interval;
+	return true;
+}
+
+static inline void
+drop(struct sw_worker *w, struct rte_mbuf *m, enum sw_drop why)
+{
+	w->c.drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/*
+ * Checksums of a segment we are about to answer: trust the NIC's verdict
+ * when it gave one, compute otherwise.
+ */
+static inline enum sw_drop
+bad_cksum(const struct rte_mbuf *m, const uint8_t *frame,
+		const struct sw_pkt *p)
+{
+	const uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
+	const uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (p->l3 == SW_L3_IPV4 && ip != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
+			(ip == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
+			 sw_pkt_ipv4_cksum_verify(frame, p) != 0))
+		return SW_DROP_IP_CKSUM;
+	/* NONE: the data's sum is not filled in but its integrity is known. */
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD || l4 == RTE_MBUF_F_RX_L4_CKSUM_NONE)
+		return SW_DROP_MAX;
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
+			sw_pkt_l4_cksum_verify(frame, p) != 0)
+		return SW_DROP_TCP_CKSUM;
+	return SW_DROP_MAX;
+}
+
+static inline void
+cookie_tuple(const uint8_t *frame, const struct sw_pkt *p,
+		struct sw_cookie_tuple *t)
+{
+	const uint8_t *ip = frame + p->l3_off;
+
+	if (p->l3 == SW_L3_IPV4) {
+		t->family = AF_INET;
+		memcpy(t->saddr, ip + 12, 4);
+		memcpy(t->daddr, ip + 16, 4);
+	} else {
+		t->family = AF_INET6;
+		memcpy(t->saddr, ip + 8, 16);
+		memcpy(t->daddr, ip + 24, 16);
+	}
+	memcpy(&t->sport, frame + p->l4_off, 2);
+	memcpy(&t->dport, frame + p->l4_off + 2, 2);
+}
+
+/* Which reflection cell a client prefix (/24, or /64) falls in. */
+static inline unsigned int
+reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
+{
+	const uint8_t *src = frame + p->l3_off + (p->l3 == SW_L3_IPV4 ? 12 : 8);
+	uint64_t key = 0;
+
+	if (p->l3 == SW_L3_IPV4)
+		memcpy(&key, src, 3);
+	else
+		memcpy(&key, src, 8);
+	/* Fibonacci hashing: the top bits of a golden-ratio product. */
+	return (unsigned int)((key * UINT64_C(0x9e3779b97f4a7c15)) >>
+		(64 - 12)) & (SW_REFLECT_CELLS - 1);
+}
+
+/* Hand a reply rewritten in place to TX on the outside port. */
+static inline void
+send_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+		int len, bool offload)
+{
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	m->ol_flags = 0;
+	if (offload) {
+		m->l2_len = p->l3_off;
+		if (p->l3 == SW_L3_IPV4) {
+			m->l3_len = 20;
+			m->ol_flags = RTE_MBUF_F_TX_IPV4 |
+				RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
+		} else {
+			m->l3_len = 40;
+			m->ol_flags = RTE_MBUF_F_TX_IPV6 |
+				RTE_MBUF_F_TX_TCP_CKSUM;
+		}
+	}
+	w->txq[SW_OUTSIDE].bytes += (uint32_t)len;
+	tx_enqueue(w, SW_OUTSIDE, m);
+}
+
+static inline bool
+reply_offload(const struct sw_worker *w, const struct sw_pkt *p)
+{
+	return p->l3 == SW_L3_IPV4 ? w->tx_cksum4 : w->tx_cksum6;
+}
+
+/* A pure SYN: answer with a cookie, keep nothing. */
+static void
+syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_svc_syn *svc,
+		const struct sw_cookie_keys *keys, uint64_t now)
+{
+	const struct sw_tcp_opts *o = &p->opt;
+	struct sw_synack_params sp;
+	struct sw_cookie_opts co;
+	struct sw_cookie_tuple t;
+	uint16_t mss = (o->present & SW_TCPOPT_F_MSS) ? o->mss : 0;
+	uint8_t family = p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
+	int len;
+
+	w->c.sc.syn_rx++;
+	if (unlikely(mss != 0 && sw_cookie_mss_index(family, mss) < 0)) {
+		drop(w, m, SW_DROP_MSS_LOW);
+		return;
+	}
+	if (!gcra_allow(&w->reflect_total, &w->reflect_total_tat, now) ||
+			!gcra_allow(&w->reflect,
+				&w->reflect_tat[reflect_cell(frame, p)], now)) {
+		w->c.sc.reflect_limited++;
+		drop(w, m, SW_DROP_REFLECT_LIMITED);
+		return;
+	}
+
+	/* Offer only what the client offered and the service allows. */
+	co.mss = mss;
+	co.sack_ok = svc->sack && (o->present & SW_TCPOPT_F_SACKOK);
+	co.ts = svc->ts && (o->present & SW_TCPOPT_F_TS);
+	/* RFC 7323 §2.3: a shift over 14 is used as 14. */
+	co.wscale = (svc->wscale != SW_SVC_WSCALE_OFF &&
+		(o->present & SW_TCPOPT_F_WSCALE)) ?
+		RTE_MIN(o->wscale, 14) : SW_COOKIE_WSCALE_NONE;
+	/* RFC 3168 §6.1.1: ECE+CWR on the SYN asks; only the TSval can
+	 * remember the answer. */
+	co.ecn = svc->ecn && co.ts &&
+		(p->tcp_flags & (SW_TCP_ECE | SW_TCP_CWR)) ==
+		(SW_TCP_ECE | SW_TCP_CWR);
+	cookie_tuple(frame, p, &t);
+
+	sp.isn = sw_cookie_make(keys, &t, p->seq, &co, &sp.tsval);
+	sp.mss = family == AF_INET ? svc->mss4 : svc->mss6;
+	sp.wscale = co.wscale == SW_COOKIE_WSCALE_NONE ? SW_WSCALE_NONE :
+		svc->wscale;
+	sp.sack_ok = co.sack_ok;
+	sp.ts = co.ts;
+	sp.ecn = co.ecn;
+	sp.window = w->window;
+	sp.ttl = w->ttl;
+	sp.csum_offload = reply_offload(w, p);
+	len = sw_build_synack(frame, rte_pktmbuf_data_len(m) +
+		rte_pktmbuf_tailroom(m), p, &sp);
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	w->c.sc.synack_tx++;
+	send_reply(w, m, p, len, sp.csum_offload);
+}
+
+/* An ACK with no flow: is it the end of one of our handshakes? */
+static void
+ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_cookie_keys *keys,
+		uint64_t now)
+{
+	const bool ts = p->opt.present & SW_TCPOPT_F_TS;
+	struct sw_cookie_tuple t;
+	struct sw_cookie_opts co;
+	int len;
+
+	cookie_tuple(frame, p, &t);
+	switch (sw_cookie_check(keys, &t, p->seq - 1, p->ack - 1, ts,
+			p->opt.tsval, p->opt.tsecr, &co)) {
+	case SW_COOKIE_OK:
+		/* The client is real. Opening the backend connection is
+		 * the hand-off engine's job; until then, count and drop. */
+		w->c.sc.cookie_ok++;
+		drop(w, m, SW_DROP_HANDOFF);
+		return;
+	case SW_COOKIE_EXPIRED:
+		w->c.sc.cookie_expired++;
+		drop(w, m, SW_DROP_COOKIE_EXPIRED);
+		return;
+	case SW_COOKIE_BAD:
+		break;
+	}
+	w->c.sc.cookie_bad++;
+	if (!w->rst_on_bad || !gcra_allow(&w->rst, &w->rst_tat, now)) {
+		drop(w, m, SW_DROP_COOKIE_BAD);
+		return;
+	}
+	len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
+		rte_pktmbuf_tailroom(m), p, w->ttl, reply_offload(w, p));
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	w->c.sc.rst_tx++;
+	send_reply(w, m, p, len, reply_offload(w, p));
+}
+
+/*
+ * TCP from outside to a protected service, no flow state: the SYN cookie
+ * engine owns its fate. Every path frees or sends `m`.
+ */
+static void
+syncookie(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_svc_syn *svc,
+		const struct sw_cookie_keys *keys, uint64_t now)
+{
+	const uint8_t f = p->tcp_flags;
+	enum sw_drop why;
+
+	if (unlikely(p->flags & SW_PKT_F_FRAG)) {
+		drop(w, m, SW_DROP_FRAGMENT);
+		return;
+	}
+	why = bad_cksum(m, frame, p);
+	if (unlikely(why != SW_DROP_MAX)) {
+		drop(w, m, why);
+		return;
+	}
+	if (f & SW_TCP_SYN) {
+		if (unlikely(f & (SW_TCP_FIN | SW_TCP_RST)))
+			drop(w, m, (f & SW_TCP_RST) ? SW_DROP_SYN_RST :
+				SW_DROP_SYN_FIN);
+		else if (unlikely(f & SW_TCP_ACK))
+			drop(w, m, SW_DROP_SYNACK_NOFLOW);
+		else
+			syn_reply(w, m, frame, p, svc, keys, now);
+	} else if (f & SW_TCP_RST) {
+		/* RFC 9293 §3.10.7.1: never answer a RST. */
+		drop(w, m, SW_DROP_RST_NOFLOW);
+	} else if (f & SW_TCP_ACK) {
+		ack_check(w, m, frame, p, keys, now);
+	} else {
+		drop(w, m, (f & (SW_TCP_FIN | SW_TCP_PSH | SW_TCP_URG)) ?
+			SW_DROP_NOACK : SW_DROP_NO_FLAGS);
+	}
+}
+
+/* TCP fragments without a TCP header, to or from a protected prefix. */
+static inline bool
+protected_fragment(const struct sw_worker *w, enum sw_side side,
+		const struct sw_pkt *p, const uint8_t *frame)
+{
+	const uint8_t *ip = frame + p->l3_off;
+
+	if (!(p->flags & SW_PKT_F_L4_NONE) || p->l4_proto != IPPROTO_TCP)
+		return false;
+	if (p->l3 == SW_L3_IPV4) {
+		uint32_t addr;
+
+		memcpy(&addr, ip + (side == SW_OUTSIDE ? 16 : 12), 4);
+		return sw_svc_addr4(w->svc, addr);
+	}
+	return sw_svc_addr6(w->svc, ip + (side == SW_OUTSIDE ? 24 : 8));
+}
+
+void
 sw_worker_process(struct sw_worker *w, enum sw_side side,
 		struct rte_mbuf **pkts, uint16_t n)
 {
 	const enum sw_side to = side == SW_OUTSIDE ? SW_INSIDE : SW_OUTSIDE;
+	/* One key set per burst: the main lcore swaps it under RCU. */
+	const struct sw_cookie_keys *keys = *w->keys;
+	const uint64_t now = rte_rdtsc();
 	struct sw_pkt p;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 		enum sw_parse_err err;
+		int svc;
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		if (unlikely(m->nb_segs != 1)) {
-			w->c.drop[SW_DROP_MULTISEG]++;
-			rte_pktmbuf_free(m);
+			drop(w, m, SW_DROP_MULTISEG);
 			continue;
 		}
 		err = sw_parse(&p, frame, rte_pktmbuf_data_len(m));
@@ -134,13 +432,22 @@ sw_worker_process(struct sw_worker *w, enum sw_side side,
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (service_of(w, side, &p, frame) >= 0) {
-			/* Protected: relayed unchanged until the cookie
-			 * engine takes these over. */
+		svc = service_of(w, side, &p, frame);
+		if (svc >= 0) {
 			w->c.protected_pkts++;
-		} else if (w->drop_unprotected && !is_link_control(&p, frame)) {
-			w->c.drop[SW_DROP_UNPROTECTED]++;
-			rte_pktmbuf_free(m);
+			if (side == SW_OUTSIDE)
+				syncookie(w, m, frame, &p,
+					&w->svc->svc[svc].syn, keys, now);
+			else	/* no flow state yet: nothing to relay */
+				drop(w, m, SW_DROP_NOFLOW_INSIDE);
+			continue;
+		}
+		if (unlikely(protected_fragment(w, side, &p, frame))) {
+			drop(w, m, SW_DROP_FRAGMENT);
+			continue;
+		}
+		if (w->drop_unprotected && !is_link_control(&p, frame)) {
+			drop(w, m, SW_DROP_UNPROTECTED);
 			continue;
 		}
 		w->txq[to].bytes += rte_pktmbuf_pkt_len(m);
@@ -157,9 +464,12 @@ sw_worker_main(void *arg)
 
 	SW_LOG(INFO, worker, "worker %u on lcore %u: queue %u, burst %u",
 		w->id, w->lcore_id, w->queue, w->burst);
+	rte_rcu_qsbr_thread_online(w->qs, w->id);
 	while (!*w->quit) {
 		uint64_t now = rte_rdtsc();
 
+		/* Holds no key-set pointer across iterations. */
+		rte_rcu_qsbr_quiescent(w->qs, w->id);
 		w->c.loops++;
 		if (unlikely(now - last_drain >= w->drain_tsc)) {
 			sw_worker_flush(w, SW_OUTSIDE);
@@ -184,6 +494,7 @@ sw_worker_main(void *arg)
 	}
 	sw_worker_flush(w, SW_OUTSIDE);
 	sw_worker_flush(w, SW_INSIDE);
+	rte_rcu_qsbr_thread_offline(w->qs, w->id);
 	SW_LOG(INFO, worker, "worker %u stopped", w->id);
 	return 0;
 }

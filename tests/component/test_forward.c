@@ -8,6 +8,7 @@
  * usage: test_forward VECTOR_DIR SCENARIO
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -151,6 +152,24 @@ counter(const struct sw_counters *c, const char *name, uint64_t *v)
 		*v = c->protected_pkts;
 		return 0;
 	}
+	if (strncmp(name, "syncookie.", 10) == 0) {
+		static const struct {
+			const char *name;
+			size_t off;
+		} sc[] = {
+#define SC(f) { #f, offsetof(struct sw_syncookie_counters, f) }
+			SC(syn_rx), SC(synack_tx), SC(cookie_ok), SC(cookie_bad),
+			SC(cookie_expired), SC(reflect_limited), SC(rst_tx),
+#undef SC
+		};
+
+		for (unsigned int i = 0; i < RTE_DIM(sc); i++)
+			if (!strcmp(name + 10, sc[i].name)) {
+				memcpy(v, (const char *)&c->sc + sc[i].off,
+					sizeof(*v));
+				return 0;
+			}
+	}
 	if (strncmp(name, "drop.", 5) == 0) {
 		for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++)
 			if (!strcmp(name + 5, sw_parse_err_name(i))) {
@@ -164,6 +183,52 @@ counter(const struct sw_counters *c, const char *name, uint64_t *v)
 			}
 	}
 	return -1;
+}
+
+/* The cookie secret and slot the vectors were made with. */
+static int
+install_keys(struct sw_app *app, const char *dir, const char *s)
+{
+	char path[512], hex[2 * SW_COOKIE_MASTER_LEN + 1];
+	unsigned long long slot = 0;
+	char line[256];
+	int got = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.keys", dir, s);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "master %64s", hex) == 1)
+			got |= 1;
+		else if (sscanf(line, "slot %llu", &slot) == 1)
+			got |= 2;
+	}
+	fclose(f);
+	if (got != 3 || strlen(hex) != sizeof(hex) - 1)
+		return -1;
+	for (unsigned int i = 0; i < SW_COOKIE_MASTER_LEN; i++) {
+		unsigned int b;
+
+		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		app->master[i] = (uint8_t)b;
+	}
+	sw_app_keys_install(app, slot);
+	return 0;
+}
+
+/* Wait (bounded) until the worker took everything from `rx`. */
+static void
+wait_drained(struct rte_ring *rx)
+{
+	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * WAIT_MS / 1000;
+
+	while (!rte_ring_empty(rx) && rte_get_timer_cycles() < end)
+		rte_delay_ms(1);
+	/* The ring is empty once the burst is taken, not yet processed. */
+	rte_delay_ms(20);
 }
 
 static void
@@ -255,10 +320,15 @@ main(int argc, char **argv)
 				read_pcap(dir, scenario, tx_name[s], &out[s]) != 0)
 			return 1;
 
+	SW_CHECKF(install_keys(&app, dir, scenario) == 0, "%s.keys", scenario);
 	sw_app_launch(&app);
-	for (unsigned int s = 0; s < SW_SIDES; s++)
-		SW_CHECKF(inject(rx[s], mp, &in[s]) == 0, "inject %s",
-			rx_name[s]);
+	/* Outside first, then inside: the order of what leaves the outside
+	 * port (replies, then frames from inside) is then fixed. */
+	SW_CHECKF(inject(rx[SW_OUTSIDE], mp, &in[SW_OUTSIDE]) == 0, "%s",
+		"inject outside");
+	wait_drained(rx[SW_OUTSIDE]);
+	SW_CHECKF(inject(rx[SW_INSIDE], mp, &in[SW_INSIDE]) == 0, "%s",
+		"inject inside");
 
 	/* Wait (bounded) for every expected frame, then a little longer so
 	 * that a frame that should not appear has the chance to. */

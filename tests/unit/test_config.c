@@ -69,6 +69,21 @@ static const struct bad_case bad[] = {
 	{ "[service:a b]\nprefix = 192.0.2.0/24\nports = 80\n",
 		"service names use" },
 	{ "[service:]\nprefix = 192.0.2.0/24\nports = 80\n", "bad name" },
+	{ "[syncookie]\nslot_seconds = 0\n", "[syncookie] slot_seconds = 0" },
+	{ "[syncookie]\nttl = 256\n", "ttl = 256" },
+	{ "[syncookie]\nwindow = 0\n", "window = 0" },
+	{ "[syncookie]\nrst_on_bad = sometimes\n", "rst_on_bad = sometimes" },
+	{ "[syncookie]\nkey_file = /nonexistent/cookie.key\n",
+		"key_file = /nonexistent/cookie.key: No such file" },
+	{ "[syncookie]\nkey_file = /etc/hostname\n", "key_file = /etc/hostname" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nwscale = 15\n",
+		"wscale = 15: must be a whole number 0..14 or no" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nmss = 100\n",
+		"mss = 100" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nmss6 = 1219\n",
+		"mss6 = 1219" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nsack = maybe\n",
+		"sack = maybe: must be yes or no" },
 };
 
 static void
@@ -101,8 +116,10 @@ test_good_file(void)
 		"inside = 0000:03:00.0\npromiscuous = off\n"
 		"[worker]\nburst = 64\nmbufs = 0x4000\n"
 		"[service:web]\nprefix = 192.0.2.0/24, 2001:db8::/64\n"
-		"ports = 80, 443\n[service:ssh]\nprefix = 198.51.100.1\n"
-		"ports = 22\n", err, sizeof(err));
+		"ports = 80, 443\nwscale = no\nmss = 1400\necn = yes\n"
+		"[service:ssh]\nprefix = 198.51.100.1\nports = 22\n"
+		"timestamps = off\n[syncookie]\nslot_seconds = 30\n",
+		err, sizeof(err));
 	SW_CHECKF(ret == 0, "good file refused: %s", err);
 	SW_CHECKF(cfg.unprotected == SW_UNPROTECTED_DROP, "%s", "unprotected");
 	SW_CHECKF(cfg.log_level == 8, "%s", "log_level debug = RTE_LOG_DEBUG");
@@ -110,6 +127,13 @@ test_good_file(void)
 	SW_CHECKF(strcmp(cfg.port_name[SW_INSIDE], "0000:03:00.0") == 0, "%s", "inside");
 	SW_CHECKF(cfg.promiscuous == 0, "%s", "promiscuous");
 	SW_CHECKF(cfg.burst == 64 && cfg.mbufs == 0x4000, "%s", "worker sizes");
+	SW_CHECK(cfg.svc.svc[0].syn.wscale == SW_SVC_WSCALE_OFF);
+	SW_CHECK(cfg.svc.svc[0].syn.mss4 == 1400);
+	SW_CHECK(cfg.svc.svc[0].syn.mss6 == 1440);
+	SW_CHECK(cfg.svc.svc[0].syn.ecn && cfg.svc.svc[0].syn.ts);
+	SW_CHECK(cfg.svc.svc[1].syn.wscale == 7 && !cfg.svc.svc[1].syn.ts);
+	SW_CHECK(cfg.svc.svc[1].syn.sack);
+	SW_CHECK(cfg.slot_seconds == 30);
 	SW_CHECKF(cfg.svc.n_svc == 2 && cfg.svc.n_v4 == 2 && cfg.svc.n_v6 == 1, "%s",
 		"services");
 }
@@ -126,8 +150,11 @@ check_documented(const char *section, const char *key,
 	struct seen *s = arg;
 	char want[128];
 
+	/* A key with no default is shown commented out: "; key = ...". */
 	snprintf(want, sizeof(want), "\n%s = ", key);
-	if (strstr(s->text, want) == NULL) {
+	if (strstr(s->text, want) == NULL &&
+			(snprintf(want, sizeof(want), "\n; %s = ", key) < 0 ||
+			 strstr(s->text, want) == NULL)) {
 		printf("not ok - [%s] %s is not documented in the example\n",
 			section, key);
 		s->missing++;
