@@ -112,6 +112,15 @@ sw_svc_lookup4(const struct sw_svc_table *t, uint32_t daddr, uint16_t dport)
 	return -1;
 }
 
+static inline bool
+sw_svc_prefix6_has(const struct sw_svc_prefix *p, const uint32_t a[4])
+{
+	return (a[0] & p->mask[0]) == p->addr[0] &&
+		(a[1] & p->mask[1]) == p->addr[1] &&
+		(a[2] & p->mask[2]) == p->addr[2] &&
+		(a[3] & p->mask[3]) == p->addr[3];
+}
+
 /* Is daddr inside any service's prefix, whatever the port? */
 static inline bool
 sw_svc_addr4(const struct sw_svc_table *t, uint32_t daddr)
@@ -128,15 +137,9 @@ sw_svc_addr6(const struct sw_svc_table *t, const uint8_t *daddr)
 	uint32_t a[4];
 
 	memcpy(a, daddr, sizeof(a));
-	for (unsigned int i = 0; i < t->n_v6; i++) {
-		const struct sw_svc_prefix *p = &t->prefix6[i];
-
-		if ((a[0] & p->mask[0]) == p->addr[0] &&
-				(a[1] & p->mask[1]) == p->addr[1] &&
-				(a[2] & p->mask[2]) == p->addr[2] &&
-				(a[3] & p->mask[3]) == p->addr[3])
+	for (unsigned int i = 0; i < t->n_v6; i++)
+		if (sw_svc_prefix6_has(&t->prefix6[i], a))
 			return true;
-	}
 	return false;
 }
 
@@ -151,10 +154,7 @@ sw_svc_lookup6(const struct sw_svc_table *t, const uint8_t *daddr,
 	for (unsigned int i = 0; i < t->n_v6; i++) {
 		const struct sw_svc_prefix *p = &t->prefix6[i];
 
-		if ((a[0] & p->mask[0]) == p->addr[0] &&
-				(a[1] & p->mask[1]) == p->addr[1] &&
-				(a[2] & p->mask[2]) == p->addr[2] &&
-				(a[3] & p->mask[3]) == p->addr[3] &&
+		if (sw_svc_prefix6_has(p, a) &&
 				sw_svc_port_in(&t->svc[p->svc], dport))
 			return p->svc;
 	}
