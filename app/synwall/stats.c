@@ -55,9 +55,14 @@ sw_stats_line(const struct sw_app *app, struct sw_counters *prev,
 			return;
 	}
 	snprintf(buf + used, len - used,
-		"protected %" PRIu64 " | drops %" PRIu64 " (malformed %" PRIu64
-		", unprotected %" PRIu64 ", tx_full %" PRIu64 ")",
-		now.protected_pkts, total_drops(&now), total_malformed(&now),
+		"syn %" PRIu64 " synack %" PRIu64 " (%.0f/s) cookie ok %" PRIu64
+		" bad %" PRIu64 " expired %" PRIu64 " | drops %" PRIu64
+		" (malformed %" PRIu64 ", unprotected %" PRIu64 ", tx_full %"
+		PRIu64 ")",
+		now.sc.syn_rx, now.sc.synack_tx,
+		(double)(now.sc.synack_tx - prev->sc.synack_tx) / dt,
+		now.sc.cookie_ok, now.sc.cookie_bad, now.sc.cookie_expired,
+		total_drops(&now), total_malformed(&now),
 		now.drop[SW_DROP_UNPROTECTED], now.drop[SW_DROP_TX_FULL]);
 	*prev = now;
 	*prev_tsc = tsc;
@@ -92,6 +97,13 @@ sw_stats_print_final(const struct sw_app *app)
 		print_counter(name, c->tx_bytes);
 	}
 	print_counter("protected_pkts", t.protected_pkts);
+	print_counter("syncookie.syn_rx", t.sc.syn_rx);
+	print_counter("syncookie.synack_tx", t.sc.synack_tx);
+	print_counter("syncookie.cookie_ok", t.sc.cookie_ok);
+	print_counter("syncookie.cookie_bad", t.sc.cookie_bad);
+	print_counter("syncookie.cookie_expired", t.sc.cookie_expired);
+	print_counter("syncookie.reflect_limited", t.sc.reflect_limited);
+	print_counter("syncookie.rst_tx", t.sc.rst_tx);
 	print_counter("drops", total_drops(&t));
 	for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++) {
 		if (t.malformed[i] == 0)

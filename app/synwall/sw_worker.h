@@ -118,6 +118,8 @@ struct sw_worker {
 
 	/* Written by this worker only. */
 	struct sw_txq txq[SW_SIDES];
+	uint16_t n_dead;		/* mbufs to free at the end of the burst */
+	struct rte_mbuf *dead[SW_BURST_MAX];
 	uint64_t reflect_tat[SW_REFLECT_CELLS];
 	uint64_t reflect_total_tat;
 	uint64_t rst_tat;

@@ -52,6 +52,24 @@ drop_dict(const struct sw_counters *c)
 	return d;
 }
 
+static struct rte_tel_data *
+syncookie_dict(const struct sw_syncookie_counters *c)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "syn_rx", c->syn_rx);
+	rte_tel_data_add_dict_u64(d, "synack_tx", c->synack_tx);
+	rte_tel_data_add_dict_u64(d, "cookie_ok", c->cookie_ok);
+	rte_tel_data_add_dict_u64(d, "cookie_bad", c->cookie_bad);
+	rte_tel_data_add_dict_u64(d, "cookie_expired", c->cookie_expired);
+	rte_tel_data_add_dict_u64(d, "reflect_limited", c->reflect_limited);
+	rte_tel_data_add_dict_u64(d, "rst_tx", c->rst_tx);
+	return d;
+}
+
 static int
 add_child(struct rte_tel_data *d, const char *name, struct rte_tel_data *c)
 {
@@ -89,6 +107,8 @@ tel_stats(const char *cmd __rte_unused, const char *params,
 		ret = add_child(d, sw_side_name(s), port_dict(&c.port[s]));
 	if (ret == 0)
 		ret = add_child(d, "drop", drop_dict(&c));
+	if (ret == 0)
+		ret = add_child(d, "syncookie", syncookie_dict(&c.sc));
 	rte_tel_data_add_dict_u64(d, "protected_pkts", c.protected_pkts);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", c.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "loops", c.loops);
