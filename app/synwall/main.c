@@ -195,8 +195,9 @@ main(int argc, char **argv)
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
 		fprintf(stderr,
-			"synwall: EAL init failed: %s (no hugepages? reserve some, or add --no-huge -m 512)\n",
-			rte_strerror(rte_errno));
+			"synwall: EAL init failed%s%s: see the EAL lines above (no hugepages? reserve some, or add --no-huge -m 512; another instance? use a different --file-prefix)\n",
+			rte_errno ? ": " : "",
+			rte_errno ? rte_strerror(rte_errno) : "");
 		return EXIT_FAILURE;
 	}
 	if (sw_app_resolve_ports(&app) != 0)
