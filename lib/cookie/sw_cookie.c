@@ -103,8 +103,11 @@ sw_cookie_make(const struct sw_cookie_keys *k, const struct sw_cookie_tuple *t,
 {
 	const unsigned int code = (unsigned int)(k->slot & 3);
 	int idx = sw_cookie_mss_index(t->family, o->mss);
-	unsigned int wclass = wclass_of(o->wscale);
-	unsigned int wsc = o->wscale > 14 ? TS_WSCALE_NONE : o->wscale;
+	/* RFC 7323 §2.3: a shift over 14 is used as 14. */
+	uint8_t ws = o->wscale == SW_COOKIE_WSCALE_NONE ? o->wscale :
+		(o->wscale > 14 ? 14 : o->wscale);
+	unsigned int wclass = wclass_of(ws);
+	unsigned int wsc = ws == SW_COOKIE_WSCALE_NONE ? TS_WSCALE_NONE : ws;
 	uint32_t info;
 	uint64_t h;
 
@@ -209,13 +212,17 @@ hex_digit(int c)
 	return -1;
 }
 
+#define KEY_FILE_MAX	4096	/* a key file is 64 digits and some blanks */
+
 int
 sw_cookie_master_load(const char *path, uint8_t master[SW_COOKIE_MASTER_LEN],
 		char *err, size_t err_len)
 {
-	char buf[2 * SW_COOKIE_MASTER_LEN + 64];
+	uint8_t key[SW_COOKIE_MASTER_LEN];
+	char buf[KEY_FILE_MAX + 1];
 	struct stat st;
-	size_t n = 0, got;
+	size_t n = 0, got = 0;
+	ssize_t r;
 	int fd, ret = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -233,11 +240,13 @@ sw_cookie_master_load(const char *path, uint8_t master[SW_COOKIE_MASTER_LEN],
 		close(fd);
 		return -EPERM;
 	}
-	got = (size_t)read(fd, buf, sizeof(buf) - 1);
+	/* The whole file, or more than a key file can be: then refused. */
+	while (got < sizeof(buf) &&
+			(r = read(fd, buf + got, sizeof(buf) - got)) > 0)
+		got += (size_t)r;
 	close(fd);
-	if (got > sizeof(buf) - 1)
-		got = 0;
-	buf[got] = '\0';
+	if (got > KEY_FILE_MAX)
+		ret = -EINVAL;
 	for (size_t i = 0; i < got && ret == 0; i++) {
 		int hi, lo;
 
@@ -248,12 +257,15 @@ sw_cookie_master_load(const char *path, uint8_t master[SW_COOKIE_MASTER_LEN],
 		if (hi < 0 || lo < 0 || n == SW_COOKIE_MASTER_LEN)
 			ret = -EINVAL;
 		else
-			master[n++] = (uint8_t)(hi << 4 | lo);
+			key[n++] = (uint8_t)(hi << 4 | lo);
 		i++;
 	}
 	if (ret == 0 && n != SW_COOKIE_MASTER_LEN)
 		ret = -EINVAL;
+	if (ret == 0)
+		memcpy(master, key, sizeof(key));
 	sodium_memzero(buf, sizeof(buf));
+	sodium_memzero(key, sizeof(key));
 	if (ret != 0)
 		snprintf(err, err_len,
 			"%s: expected %d hex digits (a %d-byte secret), e.g. from: head -c %d /dev/urandom | xxd -p -c %d",
