@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
+# shellcheck disable=SC2034 # globals set here are read by the sourcing scripts
 #
 # scripts/topo.sh: the standard inline topology, shared by scripts/demo and
 # the e2e tests, which source this file (it then only defines functions).
@@ -7,7 +8,12 @@
 #   [client ns]                 [synwall ns]                 [server ns]
 #   eth0 192.0.2.10/24  ==veth== w_out  synwall  w_in ==veth== eth0 192.0.2.80/24
 #        2001:db8::10/64        (outside)      (inside)           2001:db8::80/64
-#                                                             nginx :80
+#                                                             nginx :80, :8080
+#
+# synwall's config (sw_synwall_conf in common.sh) protects the server's
+# port 8080 ($SW_PROTECTED_PORT): synwall answers its handshakes itself
+# with SYN cookies. Port 80 is unprotected and passes through, which is
+# where the HTTP transfers are checked end to end.
 #
 # The synwall namespace holds only the two wires (no addresses, IPv6 off so
 # its kernel sends nothing into them); the DPDK processes run there.
@@ -24,6 +30,8 @@ SW_SERVER_IP4=192.0.2.80
 SW_SERVER_IP6=2001:db8::80
 SW_IF_OUT=w_out		# synwall's outside wire (towards the client)
 SW_IF_IN=w_in		# synwall's inside wire (towards the server)
+# Audits the SYN-ACKs in a capture (ack, flags, options, checksums, MACs).
+SW_SYNACK_CHECK=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/synack_check.py
 
 # sw_topo_up: the three namespaces and the two wires. Sets SW_NS_CLIENT,
 # SW_NS_SYNWALL, SW_NS_SERVER and SW_SERVER_MAC / SW_CLIENT_MAC.
@@ -48,10 +56,11 @@ sw_topo_up()
 	sw_log "topology up: $SW_NS_CLIENT ($SW_CLIENT_MAC) -- $SW_NS_SYNWALL -- $SW_NS_SERVER ($SW_SERVER_MAC)"
 }
 
-# sw_topo_web_start: nginx in the server namespace, on 192.0.2.80:80 and
-# [2001:db8::80]:80, serving from $SW_TMP/www: /file ($SW_WEB_SIZE random
-# bytes, default 2 MiB + 1234 so that the last segment is not full; its
-# sha256 in SW_WEB_SHA256) and /index.html (small).
+# sw_topo_web_start: nginx in the server namespace, on 192.0.2.80 and
+# [2001:db8::80], ports 80 and $SW_PROTECTED_PORT, serving from
+# $SW_TMP/www: /file ($SW_WEB_SIZE random bytes, default 2 MiB + 1234 so
+# that the last segment is not full; its sha256 in SW_WEB_SHA256) and
+# /index.html (small).
 # Everything nginx writes (pid, logs, temp files) stays in $SW_TMP/nginx.
 sw_topo_web_start()
 {
@@ -86,6 +95,8 @@ sw_topo_web_start()
 		server {
 			listen $SW_SERVER_IP4:80;
 			listen [$SW_SERVER_IP6]:80;
+			listen $SW_SERVER_IP4:$SW_PROTECTED_PORT;
+			listen [$SW_SERVER_IP6]:$SW_PROTECTED_PORT;
 			root $www;
 		}
 	}
@@ -93,10 +104,12 @@ sw_topo_web_start()
 	sw_spawn "$dir/stderr.log" ip netns exec "$SW_NS_SERVER" \
 		nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
 	SW_NGINX_PID=$SW_SPAWNED_PID
-	# Ready when it answers on both addresses, asked from its own namespace
-	# (so nothing crosses synwall yet).
+	# Ready when it answers on both addresses and ports, asked from its
+	# own namespace (so nothing crosses synwall yet).
 	if ! sw_wait_for "sw_ns_exec $SW_NS_SERVER curl -gsf -o /dev/null --max-time 1 http://$SW_SERVER_IP4/index.html &&
-		sw_ns_exec $SW_NS_SERVER curl -gsf -o /dev/null --max-time 1 http://[$SW_SERVER_IP6]/index.html" 10; then
+		sw_ns_exec $SW_NS_SERVER curl -gsf -o /dev/null --max-time 1 http://[$SW_SERVER_IP6]/index.html &&
+		sw_ns_exec $SW_NS_SERVER curl -gsf -o /dev/null --max-time 1 http://$SW_SERVER_IP4:$SW_PROTECTED_PORT/index.html &&
+		sw_ns_exec $SW_NS_SERVER curl -gsf -o /dev/null --max-time 1 http://[$SW_SERVER_IP6]:$SW_PROTECTED_PORT/index.html" 10; then
 		sw_log_tail "$dir/error.log"
 		sw_log_tail "$dir/stderr.log"
 		return 1
@@ -104,13 +117,16 @@ sw_topo_web_start()
 	sw_log "nginx up (PID $SW_NGINX_PID), /file is $size bytes, sha256 ${SW_WEB_SHA256:0:16}..."
 }
 
-# sw_topo_url v4|v6 [PATH]: the server's URL for PATH (default /file).
+# sw_topo_url v4|v6 [PATH [PORT]]: the server's URL for PATH (default
+# /file) on PORT (default 80, unprotected).
 sw_topo_url()
 {
+	local port=
+	[[ -n ${3:-} && $3 != 80 ]] && port=:$3
 	if [[ $1 == v6 ]]; then
-		echo "http://[$SW_SERVER_IP6]${2:-/file}"
+		echo "http://[$SW_SERVER_IP6]$port${2:-/file}"
 	else
-		echo "http://$SW_SERVER_IP4${2:-/file}"
+		echo "http://$SW_SERVER_IP4$port${2:-/file}"
 	fi
 }
 
@@ -184,7 +200,9 @@ sw_topo_ping_fails()
 
 # sw_topo_traffic_checks LABEL: prove traffic crosses synwall both ways,
 # IPv4 and IPv6: ping, ARP / ND resolve to the real server, HTTP file
-# transfer byte-exact (port 80 is a protected service, so it is proxied).
+# transfer byte-exact on port 80 (unprotected: it passes through; the
+# protected port's handshakes are answered by synwall itself, and until the
+# hand-off to the server exists nothing on it reaches nginx).
 sw_topo_traffic_checks()
 {
 	local l=$1
@@ -200,6 +218,247 @@ sw_topo_traffic_checks()
 		sw_topo_fetch_verify "$(sw_topo_url v4)"
 	sw_check "$l: HTTP over IPv6: $SW_WEB_SIZE-byte file, sha256 matches" \
 		sw_topo_fetch_verify "$(sw_topo_url v6)"
+}
+
+# ------------------------------------------- handshakes, captures, floods
+
+# sw_topo_connect ADDR PORT [TIMEOUT]: a real Linux connect() from the
+# client namespace (python3 socket, TIMEOUT seconds, default 5); succeeds
+# when the three-way handshake completed. The socket is then closed with
+# an RST (SO_LINGER 0): one segment, no FIN retransmissions left behind to
+# disturb the counters of the next check.
+sw_topo_connect()
+{
+	sw_ns_exec "$SW_NS_CLIENT" "$SW_PYTHON" - "$1" "$2" "${3:-5}" <<-'PY'
+	import socket, struct, sys
+	addr, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+	fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+	s = socket.socket(fam, socket.SOCK_STREAM)
+	s.settimeout(tmo)
+	try:
+	    s.connect((addr, port))
+	except OSError as e:
+	    print("connect %s port %d: %s" % (addr, port, e), file=sys.stderr)
+	    sys.exit(1)
+	s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+	s.close()
+	PY
+}
+
+# sw__topo_connect_counted ADDR PREFIX: connect() to ADDR on the protected
+# port completes and synwall (telemetry PREFIX) counts exactly one more
+# valid cookie: the handshake was answered by synwall's SYN cookie.
+sw__topo_connect_counted()
+{
+	local addr=$1 prefix=$2 before after err
+	sw_synwall_stats "$prefix" || { sw_diag "no answer from telemetry"; return 1; }
+	before=${SW_STATS[syncookie.cookie_ok]:-}
+	[[ -n $before ]] || { sw_diag "telemetry has no syncookie.cookie_ok"; return 1; }
+	if ! err=$(sw_topo_connect "$addr" "$SW_PROTECTED_PORT" 5 2>&1); then
+		sw_diag "$err"
+		return 1
+	fi
+	sw_wait_for "sw_synwall_stats $prefix &&
+		((SW_STATS[syncookie.cookie_ok] > $before))" 3 0.2 || true
+	after=${SW_STATS[syncookie.cookie_ok]:-$before}
+	(( after == before + 1 )) && return 0
+	sw_diag "syncookie.cookie_ok went from $before to $after, expected +1"
+	return 1
+}
+
+# sw_topo_synack_audit PCAP MIN_PAIRS: synack_check.py on a capture taken
+# on the client's wire; its report as TAP diagnostics, its figures in the
+# associative array SW_AUDIT (syns, synacks, pairs, bad, ...). The Linux
+# client is no judge of checksums: veth marks frames that come without
+# checksum state as verified, so a wrong sum would go unnoticed.
+declare -gA SW_AUDIT=()
+sw_topo_synack_audit()
+{
+	local out rc=0 k v
+	out=$("$SW_PYTHON" "$SW_SYNACK_CHECK" "$1" --min-pairs "$2" 2>&1) || rc=$?
+	SW_AUDIT=()
+	while read -r k v; do
+		[[ $k == '#' || -z $k ]] || SW_AUDIT[$k]=$v
+	done <<<"$out"
+	sw_diag "$(grep -v '^#' <<<"$out" | tr '\n' ' ')"
+	grep '^#' <<<"$out" || true
+	return "$rc"
+}
+
+# sw_topo_protected_checks LABEL PREFIX: the protected port's handshake,
+# IPv4 and IPv6, is completed by synwall's SYN cookies (cookie_ok +1 each)
+# with well-formed SYN-ACKs (captured on the client's wire, audited).
+# Until the hand-off to the server exists, that is all a client gets there.
+sw_topo_protected_checks()
+{
+	local l=$1 prefix=$2 cap pcap=$SW_TMP/protected-$RANDOM.pcap
+	if sw_synwall_is_standin; then
+		sw_check_skip "$l: protected port $SW_PROTECTED_PORT: SYN cookies" \
+			"testpmd stand-in"
+		return 0
+	fi
+	sw_topo_capture_start cap "$SW_NS_CLIENT" "tcp port $SW_PROTECTED_PORT" "$pcap" ||
+		cap=""
+	sw_check "$l: connect() to $SW_SERVER_IP4:$SW_PROTECTED_PORT (protected) completes, cookie_ok +1" \
+		sw__topo_connect_counted "$SW_SERVER_IP4" "$prefix"
+	sw_check "$l: connect() to [$SW_SERVER_IP6]:$SW_PROTECTED_PORT (protected) completes, cookie_ok +1" \
+		sw__topo_connect_counted "$SW_SERVER_IP6" "$prefix"
+	if [[ -z $cap ]]; then
+		sw_check "$l: capture on the client's wire starts" false
+		return 0
+	fi
+	sw_topo_capture_stop "$cap" "$pcap"
+	sw_check "$l: synwall's SYN-ACKs are well-formed (ack, options, checksums)" \
+		sw_topo_synack_audit "$pcap" 2
+}
+
+# sw_topo_http_fails URL: a GET that must not complete (bounded: 3 s).
+sw_topo_http_fails()
+{
+	! sw_ns_exec "$SW_NS_CLIENT" curl -gsf -o /dev/null --connect-timeout 2 \
+		--max-time 3 "$1" 2>/dev/null
+}
+
+# sw_topo_if_counter NS STAT: the kernel's counter STAT (rx_packets,
+# tx_packets, ...) of eth0 in NS.
+sw_topo_if_counter()
+{
+	sw_ns_exec "$1" cat "/sys/class/net/eth0/statistics/$2"
+}
+
+# sw_topo_capture_start VAR NS FILTER PCAP: tcpdump on eth0 of NS writing
+# the packets that match FILTER to PCAP (first 128 bytes of each), bounded
+# by a 300 s timeout; PID in VAR. Returns once tcpdump listens.
+# --immediate-mode: without it, packets wait in a TPACKET_V3 block until
+# it fills or times out, and a capture stopped early loses them.
+sw_topo_capture_start()
+{
+	local var=$1 ns=$2 filter=$3 pcap=$4 pid
+	sw_spawn "$pcap.log" ip netns exec "$ns" timeout -s INT 300 \
+		tcpdump -i eth0 -nn -s 128 -B 16384 --immediate-mode -U -w "$pcap" "$filter"
+	pid=$SW_SPAWNED_PID
+	printf -v "$var" '%s' "$pid"
+	if ! sw_wait_for "grep -q 'listening on' $pcap.log || ! sw_alive $pid" 10 0.1 ||
+		! sw_alive "$pid"; then
+		sw_log_tail "$pcap.log"
+		return 1
+	fi
+}
+
+# sw_topo_capture_stop PID PCAP: stop the capture; SW_CAPTURED is the number
+# of packets the filter matched (those in PCAP, or more when tcpdump was
+# stopped before it wrote them all) and SW_CAPTURE_DROPPED what the kernel
+# dropped.
+sw_topo_capture_stop()
+{
+	local pid=$1 pcap=$2 in_file matched
+	# Give packets still in flight (veth, softirq) time to reach the ring,
+	# then SIGINT, as timeout -s INT would: tcpdump flushes, tallies, exits.
+	sleep 0.5
+	kill -INT "$pid" 2>/dev/null || true
+	sw_wait_for "! sw_alive $pid" 5 0.1 || sw_stop_pid "$pid" 3 || true
+	wait "$pid" 2>/dev/null || true
+	in_file=$(tcpdump -nn -r "$pcap" 2>/dev/null | wc -l)
+	matched=$(sed -n 's/^\([0-9]*\) packets\{0,1\} received by filter.*/\1/p' \
+		"$pcap.log" | tail -n 1)
+	SW_CAPTURED=$((in_file > ${matched:-0} ? in_file : ${matched:-0}))
+	SW_CAPTURE_DROPPED=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' \
+		"$pcap.log" | tail -n 1)
+	SW_CAPTURE_DROPPED=${SW_CAPTURE_DROPPED:-0}
+}
+
+# sw_topo_trafgen_conf FILE syn|ack: a trafgen (netsniff-ng) packet
+# configuration for a spoofed flood from the client's wire to the
+# protected service $SW_SERVER_IP4:$SW_PROTECTED_PORT, as raw Ethernet
+# frames (source MAC the client's, destination the server's, so that
+# synwall's answers come back to the client namespace and die there: it
+# has no route to the spoofed sources). Sources are random in
+# 198.18.0.0/15 (RFC 2544 benchmarking range, nothing else), source ports
+# random in 1024-65535, sequence numbers random.
+#   syn: SYNs with Linux's options: MSS 1460, SACK-permitted, timestamps
+#        (random TSval), NOP, window scale 7.
+#   ack: bare ACKs with random seq/ack, every second one with timestamps
+#        (random TSval/TSecr), as a forger guessing cookies would send.
+sw_topo_trafgen_conf()
+{
+	local file=$1 kind=$2 l2 l3 l4
+	l2="eth(da=$SW_SERVER_MAC, sa=$SW_CLIENT_MAC)"
+	l3="ipv4(sa=198.18.0.1, sa[1]=dinc(18, 19), sa[2:2]=drnd(), da=$SW_SERVER_IP4, id=drnd(), df, ttl=64)"
+	l4="sp=drnd(1024, 65535), dp=$SW_PROTECTED_PORT, seq=drnd()"
+	case $kind in
+	syn)
+		cat >"$file" <<-EOF
+		{
+		  $l2,
+		  $l3,
+		  tcp($l4, syn, win=64240, hlen=10),
+		  0x02, 0x04, c16(1460), 0x04, 0x02, 0x08, 0x0a, drnd(4), c32(0),
+		  0x01, 0x03, 0x03, 0x07
+		}
+		EOF
+		;;
+	ack)
+		cat >"$file" <<-EOF
+		{
+		  $l2,
+		  $l3,
+		  tcp($l4, aseq=drnd(), ack, win=502)
+		}
+		{
+		  $l2,
+		  $l3,
+		  tcp($l4, aseq=drnd(), ack, win=502, hlen=8),
+		  0x01, 0x01, 0x08, 0x0a, drnd(4), drnd(4)
+		}
+		EOF
+		;;
+	*)
+		sw_warn "sw_topo_trafgen_conf: unknown kind '$kind'"
+		return 1
+		;;
+	esac
+}
+
+# sw_topo_flood_start syn|ack COUNT RATE SECONDS: send exactly COUNT
+# spoofed packets (sw_topo_trafgen_conf) from the client namespace's eth0
+# at RATE packets/s at most, in the background; trafgen stops by itself
+# after COUNT, and is interrupted after SECONDS whatever happened. PID in
+# SW_FLOOD_PID. trafgen is told to leave system settings alone
+# (--no-sock-mem: no global socket buffer sysctls; -Q: no IRQ affinity);
+# -q sends through the qdisc path, so that a capture on the client's eth0
+# sees the flood too. The rate is an inter-packet gap (-t): trafgen's -b
+# sends each second's packets in one burst, which overflows the 512-frame
+# af_packet ring on synwall's side and loses packets before synwall sees
+# them. nanosleep() overshoots, so the real rate is somewhat lower.
+sw_topo_flood_start()
+{
+	local kind=$1 count=$2 rate=$3 secs=$4 cfg
+	cfg=$SW_TMP/flood-$kind.cfg
+	SW_FLOOD_LOG=$SW_TMP/flood-$kind.log
+	sw_topo_trafgen_conf "$cfg" "$kind" || return 1
+	sw_log "flood: $count spoofed ${kind^^}s from 198.18.0.0/15 to $SW_SERVER_IP4:$SW_PROTECTED_PORT, <= ${rate} pps, <= ${secs}s"
+	sw_spawn "$SW_FLOOD_LOG" ip netns exec "$SW_NS_CLIENT" \
+		timeout -s INT -k 5 "$secs" trafgen --no-sock-mem -Q -q -C -P 1 \
+		-n "$count" -t "$((1000000000 / rate))ns" -c "$cfg" -o eth0
+	SW_FLOOD_PID=$SW_SPAWNED_PID
+}
+
+# sw_topo_flood_wait: wait for the flood to end (bounded by its own
+# timeout); SW_FLOOD_SENT is the number of packets trafgen reports sent.
+sw_topo_flood_wait()
+{
+	sw_wait_for "! sw_alive $SW_FLOOD_PID" 120 0.1 || true
+	sw_stop_pid "$SW_FLOOD_PID" 5 || true
+	# trafgen colours its tally (ANSI escapes): take the digits only.
+	SW_FLOOD_SENT=$(grep -ao '[0-9][0-9]* packets outgoing' "$SW_FLOOD_LOG" |
+		awk '{ n = $1 } END { print n + 0 }')
+	((SW_FLOOD_SENT > 0)) || sw_log_tail "$SW_FLOOD_LOG"
+}
+
+# sw_topo_flood syn|ack COUNT RATE SECONDS: the two above in one.
+sw_topo_flood()
+{
+	sw_topo_flood_start "$@" && sw_topo_flood_wait
 }
 
 # ---------------------------------------------- standalone: hold a topology

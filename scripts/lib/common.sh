@@ -549,9 +549,17 @@ sw_synwall_is_standin()
 	[[ $(basename "$SW_SYNWALL_BIN") == *testpmd* ]]
 }
 
-# sw_synwall_conf FILE [UNPROTECTED [STATS_INTERVAL]]: write synwall's config
-# for the standard topology (outside = port 0, inside = port 1) protecting
-# the web server 192.0.2.80 / 2001:db8::80 on ports 80 and 443.
+# The protected service of the standard topology: the server's addresses
+# (scripts/topo.sh) on this TCP port. nginx listens on it and on port 80,
+# which stays unprotected so that HTTP can be checked end to end while
+# synwall answers the handshakes on the protected port itself.
+SW_PROTECTED_PORT=${SW_PROTECTED_PORT:-8080}
+
+# sw_synwall_conf FILE [UNPROTECTED [STATS_INTERVAL [EXTRA]]]: write
+# synwall's config for the standard topology (outside = port 0, inside =
+# port 1) protecting the web server 192.0.2.80 / 2001:db8::80 on
+# $SW_PROTECTED_PORT only. EXTRA (optional) is appended verbatim, e.g. a
+# [syncookie] section.
 sw_synwall_conf()
 {
 	cat >"$1" <<-EOF
@@ -572,8 +580,11 @@ sw_synwall_conf()
 
 	[service:web]
 	prefix = 192.0.2.80/32, 2001:db8::80/128
-	ports = 80, 443
+	ports = $SW_PROTECTED_PORT
 	EOF
+	if [[ -n ${4:-} ]]; then
+		printf '\n%s\n' "$4" >>"$1"
+	fi
 }
 
 # sw_synwall_start NS PREFIX CONF LOG EAL_ARG...: start synwall (or the
@@ -634,9 +645,11 @@ sw_log_tail()
 # sw_synwall_stats PREFIX: read the counters into the associative array
 # SW_STATS: out_rx_pkts out_rx_bytes out_tx_pkts out_tx_bytes, the same with
 # in_, and drops (sum of synwall's drop counters). Parses /synwall/stats
-# ({"outside": {"rx_pkts", ...}, "inside": {...}, "drop": {NAME: N}}, also
-# accepted under a "total" key);
-# for the stand-in, /ethdev/stats of ports 0 and 1.
+# ({"outside": {"rx_pkts", ...}, "inside": {...}, "drop": {NAME: N},
+# "syncookie": {NAME: N}}, also accepted under a "total" key). Every
+# numeric leaf is also kept under its dotted path: SW_STATS[drop.unprotected],
+# SW_STATS[syncookie.cookie_ok], SW_STATS[outside.rx_pkts], ...
+# For the stand-in, /ethdev/stats of ports 0 and 1.
 declare -gA SW_STATS=()
 sw_synwall_stats()
 {
@@ -673,6 +686,16 @@ sw_synwall_stats()
 	    t = t.get("total", t)
 	    sides = {"out": t.get("outside", {}), "in": t.get("inside", {})}
 	    drops = total(t.get("drops", t.get("drop", 0)))
+	    def leaves(v, path):
+	        if isinstance(v, dict):
+	            for k, x in v.items():
+	                yield from leaves(x, path + [str(k)])
+	        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+	            key = ".".join(path)
+	            if key and not any(c.isspace() for c in key):
+	                yield key, int(v)
+	    for k, v in leaves(t, []):
+	        print(k, v)
 	else:  # the testpmd stand-in: port 0 = outside, port 1 = inside
 	    sides = {"out": a.get("/ethdev/stats", {}),
 	             "in": b.get("/ethdev/stats", {})}

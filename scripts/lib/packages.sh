@@ -10,9 +10,10 @@ SW_PKGS_BUILD=(
 	clang libclang-rt-14-dev
 )
 
-# Tests and demo: scapy for vectors, kernel tools and real peers for e2e.
+# Tests and demo: scapy for vectors, kernel tools and real peers for e2e,
+# netsniff-ng for trafgen (the spoofed SYN / ACK floods).
 SW_PKGS_TEST=(
 	python3 python3-scapy
 	iproute2 ethtool iputils-ping procps kmod
-	nginx-light curl tcpdump
+	nginx-light curl tcpdump netsniff-ng
 )

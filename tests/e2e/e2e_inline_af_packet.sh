@@ -5,14 +5,21 @@
 # wires (net_af_packet vdevs, --no-huge), the Linux stack on both sides:
 # curl in a client namespace, nginx in a server namespace (scripts/topo.sh).
 #
+# synwall protects the server's port 8080 (it answers those handshakes
+# itself with SYN cookies); nginx also listens on port 80, unprotected.
+#
 # Checks, each printed as "ok - NAME" / "not ok - NAME":
-#   unprotected = pass: ping and HTTP (IPv4, IPv6) cross, ARP / ND resolve to
-#     the server's real MAC, the 2 MiB file arrives byte-exact, telemetry
-#     counts traffic on both ports with outside rx ~ inside tx, SIGTERM stops
-#     synwall with status 0 within 10 s after it prints its final counters;
-#   unprotected = drop: HTTP to the protected service still works (after the
-#     neighbour caches are flushed, so ARP / ND must still cross), ping
-#     (ICMP is not a protected service) no longer does.
+#   unprotected = pass: ping and HTTP on port 80 (IPv4, IPv6) cross, ARP /
+#     ND resolve to the server's real MAC, the 2 MiB file arrives
+#     byte-exact; connect() to port 8080 completes, answered by synwall
+#     (syncookie.cookie_ok +1 each); telemetry counts traffic on both ports
+#     with outside rx ~ inside tx, SIGTERM stops synwall with status 0
+#     within 10 s after it prints its final counters;
+#   unprotected = drop: after the neighbour caches are flushed, connect()
+#     to the protected port 8080 still completes with cookie_ok +1 (so ARP /
+#     ND still cross, to the server's real MAC), while HTTP on port 80 and
+#     ping (not protected services) are dropped and counted in
+#     drop.unprotected.
 #
 # Exit: 0 all passed, 1 a check failed, 77 skipped (not root, or a
 # prerequisite cannot be installed). SYNWALL_BIN defaults to build/'s
@@ -59,6 +66,7 @@ phase_pass()
 	fi
 	sw_check "$l: synwall starts and answers telemetry" true
 	sw_topo_traffic_checks "$l"
+	sw_topo_protected_checks "$l" "$SYNWALL_PREFIX"
 	sw_synwall_stats_checks "$l" "$SYNWALL_PREFIX"
 	sw_synwall_stop_checks "$l" "$SYNWALL_PID" "$SYNWALL_LOG"
 }
@@ -78,25 +86,37 @@ phase_drop()
 		return 0
 	fi
 	sw_check "$l: synwall starts and answers telemetry" true
-	# HTTP first: ping failing below must be ICMP dropped, not ARP missing.
-	sw_check "$l: HTTP over IPv4 (protected service) still works, ARP crosses" \
-		sw_topo_fetch_verify "$(sw_topo_url v4)"
-	sw_check "$l: HTTP over IPv6 (protected service) still works, ND crosses" \
-		sw_topo_fetch_verify "$(sw_topo_url v6)"
+	# The protected port first: the drops below must be the policy's,
+	# not ARP / ND missing.
+	sw_topo_protected_checks "$l" "$SYNWALL_PREFIX"
+	sw_check "$l: ARP crossed: client's neighbour $SW_SERVER_IP4 = server MAC" \
+		sw__topo_neigh_is_server "$SW_SERVER_IP4"
+	sw_check "$l: ND crossed: client's neighbour $SW_SERVER_IP6 = server MAC" \
+		sw__topo_neigh_is_server "$SW_SERVER_IP6"
+	sw_synwall_stats "$SYNWALL_PREFIX" || true
+	DROPS0=${SW_STATS[drop.unprotected]:-0}
+	sw_check "$l: HTTP over IPv4 on port 80 (not protected) is dropped" \
+		sw_topo_http_fails "$(sw_topo_url v4 /index.html)"
+	sw_check "$l: HTTP over IPv6 on port 80 (not protected) is dropped" \
+		sw_topo_http_fails "$(sw_topo_url v6 /index.html)"
 	sw_check "$l: IPv4 ping (ICMP, not a protected service) is dropped" \
 		sw_topo_ping_fails "$SW_SERVER_IP4"
 	sw_check "$l: IPv6 ping (ICMPv6 echo, not a protected service) is dropped" \
 		sw_topo_ping_fails "$SW_SERVER_IP6"
-	sw_check "$l: telemetry counts the dropped packets" \
-		drops_counted "$SYNWALL_PREFIX"
+	sw_check "$l: telemetry counts them in drop.unprotected" \
+		drops_counted "$SYNWALL_PREFIX" "$DROPS0"
 	sw_synwall_stop_checks "$l" "$SYNWALL_PID" "$SYNWALL_LOG"
 }
 
-# drops_counted PREFIX: synwall's drop counters are not all zero.
+# drops_counted PREFIX BEFORE: drop.unprotected grew past BEFORE, by at
+# least the HTTP SYNs and echo requests sent (2 x at least 1 SYN, 2 x 5
+# pings).
 drops_counted()
 {
-	sw_wait_for "sw_synwall_stats $1 && ((SW_STATS[drops] > 0))" 3 0.5 && return 0
-	sw_diag "$(sw_synwall_stats_line)"
+	local want=$(($2 + 12))
+	sw_wait_for "sw_synwall_stats $1 && ((SW_STATS[drop.unprotected] >= $want))" 3 0.5 &&
+		return 0
+	sw_diag "drop.unprotected ${SW_STATS[drop.unprotected]:-?}, expected >= $want; $(sw_synwall_stats_line)"
 	return 1
 }
 

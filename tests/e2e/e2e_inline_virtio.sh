@@ -20,10 +20,11 @@
 # 2 MiB hugepages (--in-memory: no files, memory still fd-backed;
 # --single-file-segments: few fds, within vhost-user's region limit).
 #
-# Checks: ping and HTTP (IPv4, IPv6) cross, ARP / ND resolve to the server,
-# the file arrives byte-exact, telemetry counts traffic on both ports, SIGTERM
-# stops synwall with status 0. Exit 0 / 1 / 77 (skip: not root, or no
-# hugepages can be reserved).
+# Checks: ping and HTTP on port 80 (IPv4, IPv6) cross, ARP / ND resolve to
+# the server, the file arrives byte-exact, connect() to the protected port
+# 8080 is completed by synwall's SYN cookies (cookie_ok +1 each), telemetry
+# counts traffic on both ports, SIGTERM stops synwall with status 0.
+# Exit 0 / 1 / 77 (skip: not root, or no hugepages can be reserved).
 set -euo pipefail
 
 SW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -121,6 +122,7 @@ main()
 	fi
 	sw_check "$l: synwall starts on virtio-user ports, answers telemetry" true
 	sw_topo_traffic_checks "$l"
+	sw_topo_protected_checks "$l" "$SYNWALL_PREFIX"
 	sw_synwall_stats_checks "$l" "$SYNWALL_PREFIX"
 	sw_synwall_stop_checks "$l" "$SYNWALL_PID" "$SYNWALL_LOG"
 	sw_checks_done
