@@ -30,6 +30,7 @@ enum sw_drop {
 	SW_DROP_MULTISEG,	/* chained mbuf: scatter RX is not enabled */
 	/* TCP to (or from) a protected service, no flow: */
 	SW_DROP_FRAGMENT,	/* any IPv4 fragment / IPv6 fragment header */
+	SW_DROP_BAD_SRC,	/* multicast, broadcast, loopback, own address */
 	SW_DROP_IP_CKSUM,
 	SW_DROP_TCP_CKSUM,
 	SW_DROP_SYN_FIN,	/* SYN with FIN */

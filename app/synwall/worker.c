@@ -21,6 +21,7 @@ static const char *const drop_names[SW_DROP_MAX] = {
 	[SW_DROP_TX_FULL] = "tx_full",
 	[SW_DROP_MULTISEG] = "multiseg",
 	[SW_DROP_FRAGMENT] = "fragment",
+	[SW_DROP_BAD_SRC] = "bad_src",
 	[SW_DROP_IP_CKSUM] = "ip_cksum",
 	[SW_DROP_TCP_CKSUM] = "tcp_cksum",
 	[SW_DROP_SYN_FIN] = "syn_fin",
@@ -357,6 +358,29 @@ ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 }
 
 /*
+ * A source no TCP peer can have (RFC 1122 §4.2.3.10, RFC 4291 §2.7):
+ * unspecified, loopback, multicast, class E and limited broadcast, or the
+ * destination itself. Answering would reflect towards nobody or everyone.
+ */
+static inline bool
+martian_src(const uint8_t *frame, const struct sw_pkt *p)
+{
+	static const uint8_t zero[15];
+	const uint8_t *ip = frame + p->l3_off;
+
+	if (p->l3 == SW_L3_IPV4) {
+		const uint8_t a = ip[12];
+
+		return a == 0 || a == 127 || a >= 224 ||
+			memcmp(ip + 12, ip + 16, 4) == 0;
+	}
+	/* ff00::/8 multicast, :: and ::1 */
+	return ip[8] == 0xff ||
+		(memcmp(ip + 8, zero, 15) == 0 && ip[23] <= 1) ||
+		memcmp(ip + 8, ip + 24, 16) == 0;
+}
+
+/*
  * TCP from outside to a protected service, no flow state: the SYN cookie
  * engine owns its fate. Every path frees or sends `m`.
  */
@@ -370,6 +394,10 @@ syncookie(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 
 	if (unlikely(p->flags & SW_PKT_F_FRAG)) {
 		drop(w, m, SW_DROP_FRAGMENT);
+		return;
+	}
+	if (unlikely(martian_src(frame, p))) {
+		drop(w, m, SW_DROP_BAD_SRC);
 		return;
 	}
 	/* ACKs are summed after their cookie checks out (ack_check). */

@@ -528,6 +528,16 @@ def syncookie_frames():
                   IPv6ExtHdrFragment(offset=0, m=1, id=5) /
                   TCP(sport=43009, dport=80, flags="S")),
               "drop:fragment", None))
+    # Sources no peer can have get no SYN-ACK (RFC 1122 4.2.3.10).
+    for src in ("0.0.0.0", "127.0.0.1", "224.0.0.1", "255.255.255.255",
+                SERVER4):
+        f.append((raw(eth() / IP(src=src, dst=SERVER4) /
+                      TCP(sport=43011, dport=80, flags="S")),
+                  "drop:bad_src", None))
+    for src in ("::", "::1", "ff02::1", SERVER6):
+        f.append((raw(eth() / IPv6(src=src, dst=SERVER6) /
+                      TCP(sport=43012, dport=80, flags="S")),
+                  "drop:bad_src", None))
     good = tcp4(43010, "S")
     f.append((corrupt(good, 24, good[IP].chksum >> 8 ^ 0x55),
               "drop:ip_cksum", None))
