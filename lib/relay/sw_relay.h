@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Translating a relayed segment between the client's view and the
+ * server's, in place, with incremental checksums (RFC 1624).
+ *
+ * synwall answered the client with its own ISN (the cookie) and TSval,
+ * then opened the server connection with the client's ISN and options.
+ * So client → server sequence numbers need no change, and:
+ *   server → client  seq   += seq_delta   (cookie ISN - server ISN)
+ *                    TSval += ts_delta    (our TSval - server's TSval)
+ *                    window rescaled from the server's shift to ours
+ *   client → server  ack   -= seq_delta, and every SACK edge
+ *                    TSecr -= ts_delta
+ * All arithmetic is modulo 2^32, so it holds across wrap-around.
+ * EAL-free; `frame` and `p` as given to / filled by sw_parse().
+ */
+#ifndef SW_RELAY_H
+#define SW_RELAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sw_cksum.h"
+#include "sw_pkt.h"
+
+struct sw_xlate {
+	uint32_t seq_delta;	/* cookie ISN - server ISN */
+	uint32_t ts_delta;	/* our SYN-ACK TSval - server's SYN-ACK TSval */
+	uint8_t ws_server;	/* server's shift, 0 if it does not scale */
+	uint8_t ws_ours;	/* shift we advertised to the client, 0 if none */
+	bool ts;		/* timestamps in use on both legs */
+};
+
+/*
+ * A window field as the client must read it: the server's window in
+ * bytes, in units of our shift, rounded down and capped at 65535 (never
+ * more than the server offered).
+ */
+static inline uint16_t
+sw_relay_window(uint16_t win, uint8_t ws_from, uint8_t ws_to)
+{
+	uint64_t bytes = (uint64_t)win << ws_from;
+	uint64_t v = bytes >> ws_to;
+
+	return v > 0xffff ? 0xffff : (uint16_t)v;
+}
+
+/* Server → client: seq, TSval, window. */
+static inline void
+sw_relay_to_client(uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_xlate *x)
+{
+	const uint32_t tcp = p->l4_off;
+
+	sw_pkt_tcp_set32(frame, p, tcp + 4, p->seq + x->seq_delta);
+	if (x->ts && p->opt.ts_off != 0)
+		sw_pkt_tcp_set32(frame, p, p->opt.ts_off,
+			p->opt.tsval + x->ts_delta);
+	/* RFC 7323 §2.2: the window of a SYN is never scaled. */
+	if (x->ws_server != x->ws_ours && !(p->tcp_flags & SW_TCP_SYN))
+		sw_pkt_tcp_set16(frame, p, tcp + 14,
+			sw_relay_window(p->window, x->ws_server, x->ws_ours));
+}
+
+/* Client → server: ack, SACK edges, TSecr. */
+static inline void
+sw_relay_to_server(uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_xlate *x)
+{
+	const uint32_t tcp = p->l4_off;
+
+	if (p->tcp_flags & SW_TCP_ACK)
+		sw_pkt_tcp_set32(frame, p, tcp + 8, p->ack - x->seq_delta);
+	for (unsigned int i = 0; i < p->opt.n_sack; i++) {
+		uint32_t off = p->opt.sack_off + 8 * i;
+
+		sw_pkt_tcp_set32(frame, p, off, p->opt.sack[i][0] - x->seq_delta);
+		sw_pkt_tcp_set32(frame, p, off + 4,
+			p->opt.sack[i][1] - x->seq_delta);
+	}
+	if (x->ts && p->opt.ts_off != 0)
+		sw_pkt_tcp_set32(frame, p, p->opt.ts_off + 4,
+			p->opt.tsecr - x->ts_delta);
+}
+
+#endif /* SW_RELAY_H */
