@@ -12,6 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#ifdef __x86_64__
+#include <x86intrin.h>
+#endif
 
 static const char *sw_test_name = "";
 static const char *sw_test_ctx = "";
@@ -93,6 +97,27 @@ sw_test_rand(uint64_t *s)
 	*s ^= *s << 25;
 	*s ^= *s >> 27;
 	return *s * 2685821657736338717ull;
+}
+
+/* Monotonic nanoseconds, for informational timings. */
+static inline uint64_t
+sw_test_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* TSC ticks on x86-64 (what DPDK's cycles/packet use), else ns. */
+static inline uint64_t
+sw_test_cycles(void)
+{
+#ifdef __x86_64__
+	return __rdtsc();
+#else
+	return sw_test_ns();
+#endif
 }
 
 #endif /* SW_TEST_H */

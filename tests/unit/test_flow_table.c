@@ -16,10 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#ifdef __x86_64__
-#include <x86intrin.h>
-#endif
 
 #include "sw_flow_table.h"
 
@@ -636,25 +632,6 @@ test_hash(void)
 
 /* ---- cost, printed only ---- */
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t
-cycles(void)
-{
-#ifdef __x86_64__
-	return __rdtsc();
-#else
-	return 0;
-#endif
-}
-
 struct stopwatch {
 	uint64_t ns, tsc;
 };
@@ -662,15 +639,15 @@ struct stopwatch {
 static void
 watch_start(struct stopwatch *w)
 {
-	w->ns = now_ns();
-	w->tsc = cycles();
+	w->ns = sw_test_ns();
+	w->tsc = sw_test_cycles();
 }
 
 /* "ns (cycles)" per operation since watch_start(). */
 static void
 watch_print(const struct stopwatch *w, uint32_t n)
 {
-	uint64_t tsc = cycles() - w->tsc, ns = now_ns() - w->ns;
+	uint64_t tsc = sw_test_cycles() - w->tsc, ns = sw_test_ns() - w->ns;
 	char cell[32];
 
 	snprintf(cell, sizeof(cell), "%.0f (%.0f)", (double)ns / n,

@@ -12,10 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#ifdef __x86_64__
-#include <x86intrin.h>
-#endif
 
 #include <sodium.h>
 
@@ -304,21 +300,8 @@ test_cookie_shapes(void)
 
 #ifdef __x86_64__
 #define BENCH_UNIT	"TSC cycles/hash"
-static inline uint64_t
-bench_now(void)
-{
-	return __rdtsc();
-}
 #else
 #define BENCH_UNIT	"ns/hash"
-static inline uint64_t
-bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 #endif
 
 #if defined(__has_feature)
@@ -375,7 +358,7 @@ bench_pass(const struct bench_set *s, enum bench_impl impl,
 	uint64_t t0, acc = 0, pair[2];
 	unsigned int i;
 
-	t0 = bench_now();
+	t0 = sw_test_cycles();
 	switch (impl) {
 	case BENCH_SODIUM:
 		for (i = 0; i < BENCH_N; i++)
@@ -400,7 +383,7 @@ bench_pass(const struct bench_set *s, enum bench_impl impl,
 	default:
 		break;
 	}
-	t0 = bench_now() - t0;
+	t0 = sw_test_cycles() - t0;
 	bench_sink = acc;
 	return (double)t0 / BENCH_N;
 }

@@ -16,10 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#ifdef __x86_64__
-#include <x86intrin.h>
-#endif
 
 #include "sw_timer_wheel.h"
 
@@ -504,28 +500,6 @@ test_rearm_now(void)
 	free(mem);
 }
 
-static inline uint64_t
-cycles(void)
-{
-#ifdef __x86_64__
-	return __rdtsc();
-#else
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-#endif
-}
-
-static uint64_t
-ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void
 report(const char *what, uint64_t c, uint64_t t, uint64_t ops)
 {
@@ -568,43 +542,43 @@ test_cost(void)
 		sw_tw_arm(&w, perm[i], t0 + 1 + rand_below(&s, hour));
 	printf("  %u armed, 4096 slots, per operation:\n", sw_tw_count(&w));
 
-	c = cycles(), t = ns();
+	c = sw_test_cycles(), t = sw_test_ns();
 	for (uint32_t i = base; i < n; i++)
 		sw_tw_arm(&w, perm[i], t0 + 1 + (perm[i] * 2654435761u) % hour);
-	report("arm", cycles() - c, ns() - t, b);
+	report("arm", sw_test_cycles() - c, sw_test_ns() - t, b);
 
-	c = cycles(), t = ns();
+	c = sw_test_cycles(), t = sw_test_ns();
 	for (uint32_t i = 0; i < b; i++)	/* another order */
 		sw_tw_cancel(&w, perm[base + ((i * 40503u) & (b - 1))]);
-	report("cancel", cycles() - c, ns() - t, b);
+	report("cancel", sw_test_cycles() - c, sw_test_ns() - t, b);
 
-	c = cycles(), t = ns();
+	c = sw_test_cycles(), t = sw_test_ns();
 	for (uint32_t i = 0; i < b; i++) {
 		uint32_t id = perm[i * 4];
 
 		sw_tw_arm(&w, id, sw_tw_expiry(&w, id) + 1000);
 	}
-	report("re-arm later (idle timer pushed)", cycles() - c, ns() - t, b);
+	report("re-arm later (idle timer pushed)", sw_test_cycles() - c, sw_test_ns() - t, b);
 
-	c = cycles(), t = ns();
+	c = sw_test_cycles(), t = sw_test_ns();
 	for (uint32_t i = 0; i < b; i++) {
 		uint32_t id = perm[i * 4 + 1];
 
 		sw_tw_arm(&w, id, t0 + 1 + (sw_tw_expiry(&w, id) - t0) / 2);
 	}
-	report("re-arm earlier (moved)", cycles() - c, ns() - t, b);
+	report("re-arm earlier (moved)", sw_test_cycles() - c, sw_test_ns() - t, b);
 
-	c = cycles(), t = ns();
+	c = sw_test_cycles(), t = sw_test_ns();
 	for (uint32_t i = 0; i < b; i++)
 		sw_tw_arm(&w, perm[i * 4 + 2], t0 + 1 + rand_below(&s, hour));
-	report("re-arm random", cycles() - c, ns() - t, b);
+	report("re-arm random", sw_test_cycles() - c, sw_test_ns() - t, b);
 
 	/* All of them in one jump, 64 per call: cascades and fires. */
 	st = w.stats.steps;
-	c = cycles(), t = ns();
+	c = sw_test_cycles(), t = sw_test_ns();
 	while (!sw_tw_caught_up(&w, t0 + 2 * hour))
 		fired += sw_tw_advance(&w, t0 + 2 * hour, out, 64);
-	c = cycles() - c, t = ns() - t;
+	c = sw_test_cycles() - c, t = sw_test_ns() - t;
 	SW_CHECK_EQ(fired, base);
 	SW_CHECK_EQ(sw_tw_count(&w), 0);
 	report("advance, per timer fired", c, t, fired);
@@ -616,12 +590,12 @@ test_cost(void)
 	for (uint32_t i = 0; i < base; i++)
 		sw_tw_arm(&w, perm[i], t0 + 2 * hour + 1 + rand_below(&s, hour));
 	fired = 0;
-	c = cycles(), t = ns();
+	c = sw_test_cycles(), t = sw_test_ns();
 	for (uint64_t now = t0 + 2 * hour + 1; now <= t0 + 3 * hour; now++)
 		do
 			fired += sw_tw_advance(&w, now, out, 64);
 		while (!sw_tw_caught_up(&w, now));
-	c = cycles() - c, t = ns() - t;
+	c = sw_test_cycles() - c, t = sw_test_ns() - t;
 	SW_CHECK_EQ(fired, base);
 	report("advance, per 1 ms tick (0.29 fire)", c, t, hour);
 	free(perm);
