@@ -445,9 +445,9 @@ protected_fragment(const struct sw_worker *w, enum sw_side side,
 	return sw_svc_addr6(w->svc, ip + (side == SW_OUTSIDE ? 24 : 8));
 }
 
-void
-sw_worker_process(struct sw_worker *w, enum sw_side side,
-		struct rte_mbuf **pkts, uint16_t n)
+static void
+process_burst(struct sw_worker *w, enum sw_side side, struct rte_mbuf **pkts,
+		uint16_t n)
 {
 	const enum sw_side to = side == SW_OUTSIDE ? SW_INSIDE : SW_OUTSIDE;
 	/* One key set per burst: the main lcore swaps it under RCU. */
@@ -498,6 +498,19 @@ sw_worker_process(struct sw_worker *w, enum sw_side side,
 		rte_pktmbuf_free_bulk(w->dead, w->n_dead);
 		w->n_dead = 0;
 	}
+}
+
+void
+sw_worker_process(struct sw_worker *w, enum sw_side side,
+		struct rte_mbuf **pkts, uint16_t n)
+{
+	/* w->dead holds one burst: take longer arrays in bursts. */
+	while (n > SW_BURST_MAX) {
+		process_burst(w, side, pkts, SW_BURST_MAX);
+		pkts += SW_BURST_MAX;
+		n -= SW_BURST_MAX;
+	}
+	process_burst(w, side, pkts, n);
 }
 
 int
