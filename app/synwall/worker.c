@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -203,12 +204,18 @@ static inline unsigned int
 reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
 {
 	const uint8_t *src = frame + p->l3_off + (p->l3 == SW_L3_IPV4 ? 12 : 8);
-	uint64_t key = 0;
+	uint64_t key;
 
-	if (p->l3 == SW_L3_IPV4)
-		memcpy(&key, src, 3);
-	else
+	/* Whole loads, then mask: a 3-byte copy into a wider slot would
+	 * stall store forwarding. */
+	if (p->l3 == SW_L3_IPV4) {
+		uint32_t a;
+
+		memcpy(&a, src, 4);
+		key = a & rte_cpu_to_be_32(0xffffff00);
+	} else {
 		memcpy(&key, src, 8);
+	}
 	/* Fibonacci hashing: the top bits of a golden-ratio product. */
 	return (unsigned int)((key * UINT64_C(0x9e3779b97f4a7c15)) >>
 		(64 - 12)) & (SW_REFLECT_CELLS - 1);
@@ -264,8 +271,8 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		return;
 	}
 	if (!gcra_allow(&w->reflect_total, &w->reflect_total_tat, now) ||
-			!gcra_allow(&w->reflect,
-				&w->reflect_tat[reflect_cell(frame, p)], now)) {
+			(w->reflect.interval != 0 && !gcra_allow(&w->reflect,
+				&w->reflect_tat[reflect_cell(frame, p)], now))) {
 		w->c.sc.reflect_limited++;
 		drop(w, m, SW_DROP_REFLECT_LIMITED);
 		return;
