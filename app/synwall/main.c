@@ -144,12 +144,13 @@ control_loop(struct sw_app *app)
 	memset(&prev, 0, sizeof(prev));
 	next = prev_tsc + hz * app->cfg.stats_interval;
 	while (!sig_quit) {
-		uint64_t now;
+		uint64_t now, slot;
 
 		usleep(100 * 1000);
 		now = rte_rdtsc();
-		if (sw_app_keys_slot_now(app) != app->keys->slot)
-			sw_app_keys_install(app, sw_app_keys_slot_now(app));
+		slot = sw_app_keys_slot_now(app);
+		if (slot != app->keys->slot)
+			sw_app_keys_install(app, slot);
 		if (sig_dump || (app->cfg.stats_interval != 0 && now >= next)) {
 			sig_dump = 0;
 			sw_stats_line(app, &prev, &prev_tsc, line, sizeof(line));

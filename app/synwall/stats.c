@@ -9,24 +9,22 @@
 #include "sw_parse.h"
 
 static uint64_t
-total_drops(const struct sw_counters *c)
-{
-	uint64_t n = 0;
-
-	for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++)
-		n += c->malformed[i];
-	for (unsigned int i = 0; i < SW_DROP_MAX; i++)
-		n += c->drop[i];
-	return n;
-}
-
-static uint64_t
 total_malformed(const struct sw_counters *c)
 {
 	uint64_t n = 0;
 
 	for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++)
 		n += c->malformed[i];
+	return n;
+}
+
+static uint64_t
+total_drops(const struct sw_counters *c)
+{
+	uint64_t n = total_malformed(c);
+
+	for (unsigned int i = 0; i < SW_DROP_MAX; i++)
+		n += c->drop[i];
 	return n;
 }
 

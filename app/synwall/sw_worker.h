@@ -90,7 +90,7 @@ struct sw_counters {
 struct sw_txq {
 	uint16_t n;
 	uint64_t bytes;			/* pkt_len sum of pkts[0..n) */
-	struct rte_mbuf *pkts[2 * SW_BURST_MAX];
+	struct rte_mbuf *pkts[SW_BURST_MAX];	/* flushed at w->burst */
 };
 
 struct sw_worker {
@@ -131,8 +131,9 @@ struct sw_worker {
 int sw_worker_main(void *arg);
 
 /*
- * Process a burst received on `side`: classify, forward to the other
- * side's TX buffer or drop and count. Exposed for tests.
+ * Process packets received on `side`: count them, classify, forward to
+ * the other side's TX buffer, answer, or drop and count. Exposed for
+ * tests.
  */
 void sw_worker_process(struct sw_worker *w, enum sw_side side,
 		struct rte_mbuf **pkts, uint16_t n);

@@ -46,6 +46,15 @@ sw_drop_name(enum sw_drop d)
 	return (unsigned int)d < SW_DROP_MAX ? drop_names[d] : "unknown";
 }
 
+/* The source (dst = false) or destination address in the IP header. */
+static inline const uint8_t *
+ip_addr(const uint8_t *frame, const struct sw_pkt *p, bool dst)
+{
+	if (p->l3 == SW_L3_IPV4)
+		return frame + p->l3_off + (dst ? 16 : 12);
+	return frame + p->l3_off + (dst ? 24 : 8);
+}
+
 /*
  * Is this packet to (outside → inside) or from (inside → outside) a
  * protected service? Returns the service index or -1.
@@ -60,16 +69,13 @@ service_of(const struct sw_worker *w, enum sw_side side,
 		return -1;
 	port = side == SW_OUTSIDE ? p->dst_port : p->src_port;
 	if (p->l3 == SW_L3_IPV4) {
-		/* IPv4: saddr at +12, daddr at +16 */
 		uint32_t addr;
 
-		memcpy(&addr, frame + p->l3_off + (side == SW_OUTSIDE ? 16 : 12),
-			sizeof(addr));
+		memcpy(&addr, ip_addr(frame, p, side == SW_OUTSIDE), 4);
 		return sw_svc_lookup4(w->svc, addr, port);
 	}
-	/* IPv6: saddr at +8, daddr at +24 */
-	return sw_svc_lookup6(w->svc,
-		frame + p->l3_off + (side == SW_OUTSIDE ? 24 : 8), port);
+	return sw_svc_lookup6(w->svc, ip_addr(frame, p, side == SW_OUTSIDE),
+		port);
 }
 
 /*
@@ -96,6 +102,7 @@ tx_enqueue(struct sw_worker *w, enum sw_side to, struct rte_mbuf *m)
 {
 	struct sw_txq *q = &w->txq[to];
 
+	q->bytes += rte_pktmbuf_pkt_len(m);
 	q->pkts[q->n++] = m;
 	if (q->n >= w->burst)
 		sw_worker_flush(w, to);
@@ -114,11 +121,10 @@ sw_worker_flush(struct sw_worker *w, enum sw_side side)
 	sent = rte_eth_tx_burst(w->port[side], w->queue, q->pkts, q->n);
 	/* Sent mbufs belong to the PMD now: count bytes from the running
 	 * sum less what was refused, never by reading a sent mbuf. */
-	for (i = sent; i < q->n; i++) {
-		bytes += rte_pktmbuf_pkt_len(q->pkts[i]);
-		rte_pktmbuf_free(q->pkts[i]);
-	}
 	if (unlikely(sent < q->n)) {
+		for (i = sent; i < q->n; i++)
+			bytes += rte_pktmbuf_pkt_len(q->pkts[i]);
+		rte_pktmbuf_free_bulk(&q->pkts[sent], q->n - sent);
 		w->c.drop[SW_DROP_TX_FULL] += q->n - sent;
 		SW_LOG_RL(NOTICE, worker, rte_rdtsc(),
 			"worker %u: %s port %u refused %u packets (tx_full)",
@@ -184,17 +190,11 @@ static inline void
 cookie_tuple(const uint8_t *frame, const struct sw_pkt *p,
 		struct sw_cookie_tuple *t)
 {
-	const uint8_t *ip = frame + p->l3_off;
+	const size_t alen = p->l3 == SW_L3_IPV4 ? 4 : 16;
 
-	if (p->l3 == SW_L3_IPV4) {
-		t->family = AF_INET;
-		memcpy(t->saddr, ip + 12, 4);
-		memcpy(t->daddr, ip + 16, 4);
-	} else {
-		t->family = AF_INET6;
-		memcpy(t->saddr, ip + 8, 16);
-		memcpy(t->daddr, ip + 24, 16);
-	}
+	t->family = p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
+	memcpy(t->saddr, ip_addr(frame, p, false), alen);
+	memcpy(t->daddr, ip_addr(frame, p, true), alen);
 	memcpy(&t->sport, frame + p->l4_off, 2);
 	memcpy(&t->dport, frame + p->l4_off + 2, 2);
 }
@@ -203,7 +203,7 @@ cookie_tuple(const uint8_t *frame, const struct sw_pkt *p,
 static inline unsigned int
 reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
 {
-	const uint8_t *src = frame + p->l3_off + (p->l3 == SW_L3_IPV4 ? 12 : 8);
+	const uint8_t *src = ip_addr(frame, p, false);
 	uint64_t key;
 
 	/* Whole loads, then mask: a 3-byte copy into a wider slot would
@@ -241,7 +241,6 @@ send_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 				RTE_MBUF_F_TX_TCP_CKSUM;
 		}
 	}
-	w->txq[SW_OUTSIDE].bytes += (uint32_t)len;
 	tx_enqueue(w, SW_OUTSIDE, m);
 }
 
@@ -439,17 +438,17 @@ static inline bool
 protected_fragment(const struct sw_worker *w, enum sw_side side,
 		const struct sw_pkt *p, const uint8_t *frame)
 {
-	const uint8_t *ip = frame + p->l3_off;
+	const uint8_t *addr = ip_addr(frame, p, side == SW_OUTSIDE);
 
 	if (!(p->flags & SW_PKT_F_L4_NONE) || p->l4_proto != IPPROTO_TCP)
 		return false;
 	if (p->l3 == SW_L3_IPV4) {
-		uint32_t addr;
+		uint32_t a;
 
-		memcpy(&addr, ip + (side == SW_OUTSIDE ? 16 : 12), 4);
-		return sw_svc_addr4(w->svc, addr);
+		memcpy(&a, addr, 4);
+		return sw_svc_addr4(w->svc, a);
 	}
-	return sw_svc_addr6(w->svc, ip + (side == SW_OUTSIDE ? 24 : 8));
+	return sw_svc_addr6(w->svc, addr);
 }
 
 static void
@@ -459,15 +458,18 @@ process_burst(struct sw_worker *w, enum sw_side side, struct rte_mbuf **pkts,
 	const enum sw_side to = side == SW_OUTSIDE ? SW_INSIDE : SW_OUTSIDE;
 	/* One key set per burst: the main lcore swaps it under RCU. */
 	const struct sw_cookie_keys *keys = *w->keys;
+	struct sw_port_counters *rx = &w->c.port[side];
 	const uint64_t now = rte_rdtsc();
 	struct sw_pkt p;
 
+	rx->rx_pkts += n;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 		enum sw_parse_err err;
 		int svc;
 
+		rx->rx_bytes += rte_pktmbuf_pkt_len(m);
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		if (unlikely(m->nb_segs != 1)) {
@@ -498,7 +500,6 @@ process_burst(struct sw_worker *w, enum sw_side side, struct rte_mbuf **pkts,
 			drop(w, m, SW_DROP_UNPROTECTED);
 			continue;
 		}
-		w->txq[to].bytes += rte_pktmbuf_pkt_len(m);
 		tx_enqueue(w, to, m);
 	}
 	if (w->n_dead != 0) {
@@ -542,19 +543,17 @@ sw_worker_main(void *arg)
 			last_drain = now;
 		}
 		for (unsigned int side = 0; side < SW_SIDES; side++) {
-			struct sw_port_counters *pc = &w->c.port[side];
 			uint16_t n;
+			uint64_t done;
 
 			n = rte_eth_rx_burst(w->port[side], w->queue, pkts,
 				w->burst);
 			if (n == 0)
 				continue;
-			pc->rx_pkts += n;
-			for (uint16_t i = 0; i < n; i++)
-				pc->rx_bytes += rte_pktmbuf_pkt_len(pkts[i]);
 			sw_worker_process(w, side, pkts, n);
-			w->c.busy_cycles += rte_rdtsc() - now;
-			now = rte_rdtsc();
+			done = rte_rdtsc();
+			w->c.busy_cycles += done - now;
+			now = done;
 		}
 	}
 	sw_worker_flush(w, SW_OUTSIDE);

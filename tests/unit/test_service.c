@@ -87,7 +87,7 @@ test_prefixes(void)
 	SW_CHECK(sw_svc_lookup4(&t, v4("192.0.2.77"), 80) == web);
 	SW_CHECK(sw_svc_lookup4(&t, v4("192.0.2.255"), 443) == web);
 	SW_CHECK(sw_svc_lookup4(&t, v4("192.0.2.77"), 81) == -1);
-	SW_CHECK(sw_svc_lookup4(&t, v4("192.0.3.1"), 80) == -1);
+	SW_CHECK(sw_svc_lookup4(&t, v4("203.0.113.9"), 80) == -1);
 	SW_CHECK(sw_svc_lookup4(&t, v4("198.51.100.7"), 80) == web);
 	SW_CHECK(sw_svc_lookup4(&t, v4("198.51.100.8"), 80) == -1);
 	SW_CHECK(sw_svc_lookup4(&t, v4("203.0.113.1"), 22) == all);
@@ -116,10 +116,10 @@ test_bounds(void)
 	SW_CHECK(sw_svc_add(&t, name) == -EINVAL);
 	s = sw_svc_add(&t, "web");
 	for (int i = 0; i < SW_SVC_PREFIX_MAX; i++) {
-		snprintf(name, sizeof(name), "10.0.%d.0/24", i);
+		snprintf(name, sizeof(name), "198.18.%d.0/24", i);
 		SW_CHECK(sw_svc_add_prefix(&t, s, name) == 0);
 	}
-	SW_CHECK(sw_svc_add_prefix(&t, s, "10.1.0.0/16") == -ENOSPC);
+	SW_CHECK(sw_svc_add_prefix(&t, s, "198.19.0.0/16") == -ENOSPC);
 	SW_CHECK(sw_svc_add_prefix(&t, s, "2001:db8::/64") == 0);
 }
 
