@@ -16,6 +16,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include <sodium.h>
 
@@ -68,6 +69,8 @@ sw_app_setup_workers(struct sw_app *app)
 {
 	const struct sw_config *cfg = &app->cfg;
 	unsigned int lcore, i = 0;
+	char err[SW_ERR_LEN];
+	int ret;
 
 	app->n_workers = rte_lcore_count() - 1;
 	if (app->n_workers == 0) {
@@ -126,9 +129,73 @@ sw_app_setup_workers(struct sw_app *app)
 			RTE_MAX(cfg->reflect_total / app->n_workers, 1u),
 			cfg->reflect_burst, rte_get_tsc_hz());
 		sw_gcra_init(&w->rst, cfg->rst_rate, 1, rte_get_tsc_hz());
+		w->n_workers = (uint16_t)app->n_workers;
+		ret = sw_flow_setup(w, cfg, socket, err, sizeof(err));
+		if (ret != 0) {
+			fprintf(stderr, "synwall: %s\n", err);
+			return ret;
+		}
 		rte_rcu_qsbr_thread_register(app->qs, i);
 		i++;
 	}
+	return 0;
+}
+
+/*
+ * With several workers, both directions of a flow must meet on one.
+ * Symmetric RSS does it in the NICs when both ports have it; otherwise
+ * (or with steering = software) every worker hands packets it does not
+ * own to their owner through a ring per (sender, owner) pair.
+ */
+static int
+setup_steering(struct sw_app *app)
+{
+	const unsigned int n = app->n_workers;
+	bool rss = app->port_info[SW_OUTSIDE].rss_hf != 0 &&
+		app->port_info[SW_INSIDE].rss_hf != 0;
+
+	if (n < 2 || (rss && app->cfg.steering == SW_STEERING_AUTO))
+		return 0;
+	app->rings = rte_zmalloc("sw_steer", sizeof(*app->rings) * n * n,
+		RTE_CACHE_LINE_SIZE);
+	if (app->rings == NULL)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++) {
+		struct sw_worker *w = &app->workers[i];
+
+		w->steer = true;
+		w->ring_out = &app->rings[i * n];	/* [i][j]: i → j */
+		w->ring_in = rte_zmalloc("sw_steer_in",
+			sizeof(*w->ring_in) * n, RTE_CACHE_LINE_SIZE);
+		if (w->ring_in == NULL)
+			return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		for (unsigned int j = 0; j < n; j++) {
+			char name[RTE_RING_NAMESIZE];
+			struct rte_ring *r;
+
+			if (i == j)
+				continue;
+			snprintf(name, sizeof(name), "sw_steer_%u_%u",
+				(uint16_t)i, (uint16_t)j);
+			r = rte_ring_create(name, SW_STEER_RING,
+				(int)rte_lcore_to_socket_id(
+					app->workers[j].lcore_id),
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (r == NULL) {
+				fprintf(stderr,
+					"synwall: cannot create steering ring %s: %s\n",
+					name, rte_strerror(rte_errno));
+				return -ENOMEM;
+			}
+			app->rings[i * n + j] = r;
+			app->workers[j].ring_in[i] = r;
+		}
+	}
+	SW_LOG(NOTICE, worker,
+		"%u workers, %s: flows steered to their owner in software",
+		n, rss ? "steering = software" : "a port has no RSS");
 	return 0;
 }
 
@@ -178,7 +245,7 @@ sw_app_setup_ports(struct sw_app *app)
 			(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
 		app->workers[i].tx_cksum6 = tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 	}
-	return 0;
+	return setup_steering(app);
 }
 
 void
@@ -205,9 +272,20 @@ sw_app_free(struct sw_app *app)
 		for (unsigned int s = 0; s < SW_SIDES; s++)
 			sw_port_close(app->port_id[s]);
 	app->ports_up = false;
+	if (app->rings != NULL) {
+		for (unsigned int i = 0; i < app->n_workers * app->n_workers; i++)
+			rte_ring_free(app->rings[i]);
+		rte_free(app->rings);
+		app->rings = NULL;
+	}
 	if (app->workers != NULL) {
-		for (unsigned int i = 0; i < app->n_workers; i++)
-			rte_mempool_free(app->workers[i].pool);
+		for (unsigned int i = 0; i < app->n_workers; i++) {
+			struct sw_worker *w = &app->workers[i];
+
+			sw_flow_teardown(w);
+			rte_free(w->ring_in);
+			rte_mempool_free(w->pool);
+		}
 		rte_free(app->workers);
 	}
 	app->workers = NULL;

@@ -41,6 +41,7 @@ struct key_spec {
 
 static const char *const mode_names[] = { "inline", NULL };
 static const char *const unprotected_names[] = { "pass", "drop", NULL };
+static const char *const steering_names[] = { "auto", "software", NULL };
 /* Index + 1 is the RTE_LOG_* level. */
 static const char *const level_names[] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
@@ -75,7 +76,20 @@ static const struct key_spec keys[] = {
 	U("worker", "mbufs", mbufs, 1024, 1u << 24, "16383"),
 	U("worker", "mbuf_cache", mbuf_cache, 0, 512, "256"),
 	U("worker", "flows", flows, 1024, 1u << 26, "1048576"),
+	U("worker", "flows6", flows6, 1024, 1u << 26, "262144"),
 	U("worker", "tx_drain_us", tx_drain_us, 1, 100000, "100"),
+	E("worker", "steering", steering, SW_STEERING_AUTO, steering_names,
+		"auto"),
+	U("flow", "hold", hold, 1, 64, "8"),
+	U("flow", "syn_timeout_ms", syn_timeout_ms, 10, 60000, "1000"),
+	U("flow", "syn_retries", syn_retries, 0, 10, "3"),
+	U("flow", "established_timeout", established_timeout, 1, 604800,
+		"600"),
+	U("flow", "half_closed_timeout", half_closed_timeout, 1, 86400, "120"),
+	U("flow", "closing_timeout", closing_timeout, 1, 3600, "10"),
+	U("flow", "linger_ms", linger_ms, 0, 600000, "2000"),
+	U("flow", "challenge_ack_rate", challenge_ack_rate, 1, 10000000,
+		"1000"),
 	U("syncookie", "slot_seconds", slot_seconds, 1, 3600, "64"),
 	P("syncookie", "key_file", key_file),
 	U("syncookie", "ttl", ttl, 1, 255, "64"),

@@ -54,12 +54,14 @@ sw_stats_line(const struct sw_app *app, struct sw_counters *prev,
 	}
 	snprintf(buf + used, len - used,
 		"syn %" PRIu64 " synack %" PRIu64 " (%.0f/s) cookie ok %" PRIu64
-		" bad %" PRIu64 " expired %" PRIu64 " | drops %" PRIu64
+		" bad %" PRIu64 " expired %" PRIu64 " | flows %" PRIu64
+		" (created %" PRIu64 ", established %" PRIu64 ") | drops %" PRIu64
 		" (malformed %" PRIu64 ", unprotected %" PRIu64 ", tx_full %"
 		PRIu64 ")",
 		now.sc.syn_rx, now.sc.synack_tx,
 		(double)(now.sc.synack_tx - prev->sc.synack_tx) / dt,
 		now.sc.cookie_ok, now.sc.cookie_bad, now.sc.cookie_expired,
+		now.flow.active, now.flow.created, now.flow.established,
 		total_drops(&now), total_malformed(&now),
 		now.drop[SW_DROP_UNPROTECTED], now.drop[SW_DROP_TX_FULL]);
 	*prev = now;
@@ -102,6 +104,29 @@ sw_stats_print_final(const struct sw_app *app)
 	print_counter("syncookie.cookie_expired", t.sc.cookie_expired);
 	print_counter("syncookie.reflect_limited", t.sc.reflect_limited);
 	print_counter("syncookie.rst_tx", t.sc.rst_tx);
+#define F(name) print_counter("flow." #name, t.flow.name)
+	F(active);
+	F(created);
+	F(established);
+	F(backend_syn_tx);
+	F(backend_syn_retx);
+	F(backend_timeout);
+	F(backend_rst);
+	F(held);
+	F(held_dropped);
+	F(table_full);
+	F(to_server_pkts);
+	F(to_server_bytes);
+	F(to_client_pkts);
+	F(to_client_bytes);
+	F(challenge_ack_tx);
+	F(reset);
+	F(closed);
+	F(idle_timeout);
+	F(freed);
+	F(steered);
+	F(rst_tx);
+#undef F
 	print_counter("drops", total_drops(&t));
 	for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++) {
 		if (t.malformed[i] == 0)

@@ -14,12 +14,15 @@
 #include "sw_port.h"
 #include "sw_worker.h"
 
+#define SW_STEER_RING	4096	/* packets in flight between two workers */
+
 struct sw_app {
 	struct sw_config cfg;
 	uint16_t port_id[SW_SIDES];
 	struct sw_port_info port_info[SW_SIDES];
 	unsigned int n_workers;
 	struct sw_worker *workers;	/* n_workers, each cache aligned */
+	struct rte_ring **rings;	/* steering: [i * n + j] from i to j */
 	volatile bool quit;
 	bool ports_up;			/* sw_app_free() closes them */
 	uint64_t start_tsc;

@@ -29,6 +29,11 @@ enum sw_unprotected {
 	SW_UNPROTECTED_DROP,
 };
 
+enum sw_steering {
+	SW_STEERING_AUTO = 0,	/* RSS when both ports have it, else rings */
+	SW_STEERING_SOFTWARE,	/* always rings (tests, asymmetric NICs) */
+};
+
 enum sw_side {
 	SW_OUTSIDE = 0,		/* clients, the router */
 	SW_INSIDE,		/* protected servers */
@@ -50,8 +55,19 @@ struct sw_config {
 	uint32_t burst;
 	uint32_t mbufs;
 	uint32_t mbuf_cache;
-	uint32_t flows;
+	uint32_t flows;			/* IPv4 flows per worker */
+	uint32_t flows6;		/* IPv6 flows per worker */
 	uint32_t tx_drain_us;
+	uint32_t steering;		/* enum sw_steering */
+	/* [flow] */
+	uint32_t hold;			/* segments held per flow in hand-off */
+	uint32_t syn_timeout_ms;	/* first backend SYN retransmission */
+	uint32_t syn_retries;
+	uint32_t established_timeout;	/* seconds idle */
+	uint32_t half_closed_timeout;
+	uint32_t closing_timeout;
+	uint32_t linger_ms;		/* closed flow kept for stragglers */
+	uint32_t challenge_ack_rate;	/* per second per worker */
 	/* [syncookie] */
 	uint32_t slot_seconds;		/* key slot length */
 	char key_file[SW_PATH_LEN];	/* master secret; "" = random */

@@ -16,10 +16,14 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "sw_config.h"
 #include "sw_cookie.h"
+#include "sw_flow_table.h"
 #include "sw_pkt.h"
+#include "sw_proxy.h"
+#include "sw_timer_wheel.h"
 
 #define SW_BURST_MAX	512
 
@@ -43,9 +47,16 @@ enum sw_drop {
 	SW_DROP_REFLECT_LIMITED,	/* SYN-ACK withheld by a token bucket */
 	SW_DROP_COOKIE_BAD,
 	SW_DROP_COOKIE_EXPIRED,
-	SW_DROP_HANDOFF,	/* cookie_ok: the backend hand-off is next */
 	SW_DROP_NOFLOW_INSIDE,	/* from a protected service, no flow */
 	SW_DROP_BUILD,		/* no room to build a reply */
+	/* A segment of a flow synwall relays: */
+	SW_DROP_HOLD_FULL,	/* hand-off: hold limit, client retransmits */
+	SW_DROP_DUP_ACK,	/* hand-off: the third ACK again */
+	SW_DROP_RST_WINDOW,	/* RST outside the window (RFC 5961 §3.2) */
+	SW_DROP_FLOW_STATE,	/* not acceptable in the flow's state */
+	SW_DROP_CHALLENGE_LIMITED,	/* challenge ACK over challenge_ack_rate */
+	SW_DROP_STEER_FULL,	/* the owner's steering ring was full */
+	SW_DROP_NO_MBUF,	/* no mbuf for a backend SYN */
 	SW_DROP_MAX
 };
 
@@ -70,6 +81,31 @@ struct sw_gcra {
 
 #define SW_REFLECT_CELLS	4096	/* per worker, per client /24 or /64 */
 
+/* The hand-off and relay (flow.c). */
+struct sw_flow_counters {
+	uint64_t active;		/* flows in the table now (a gauge) */
+	uint64_t created;		/* cookie ACKs that became flows */
+	uint64_t established;		/* server SYN-ACK accepted */
+	uint64_t backend_syn_tx;	/* first backend SYNs */
+	uint64_t backend_syn_retx;	/* retransmitted backend SYNs */
+	uint64_t backend_timeout;	/* no SYN-ACK after the retries */
+	uint64_t backend_rst;		/* the server refused */
+	uint64_t held;			/* segments held during hand-off */
+	uint64_t held_dropped;		/* ... dropped over the hold limit */
+	uint64_t table_full;		/* new flows refused with a RST */
+	uint64_t to_server_pkts;	/* relayed client → server */
+	uint64_t to_server_bytes;
+	uint64_t to_client_pkts;	/* relayed server → client */
+	uint64_t to_client_bytes;
+	uint64_t challenge_ack_tx;	/* RFC 5961 challenge ACKs sent */
+	uint64_t reset;			/* flows closed by an acceptable RST */
+	uint64_t closed;		/* flows closed by FINs both ways */
+	uint64_t idle_timeout;		/* flows forgotten when idle */
+	uint64_t freed;			/* flows freed, for every reason */
+	uint64_t steered;		/* packets handed to their owner */
+	uint64_t rst_tx;		/* RSTs to clients (backend failed, full) */
+};
+
 struct sw_port_counters {
 	uint64_t rx_pkts;
 	uint64_t rx_bytes;
@@ -83,6 +119,7 @@ struct sw_counters {
 	uint64_t drop[SW_DROP_MAX];
 	uint64_t protected_pkts;	/* to or from a protected service */
 	struct sw_syncookie_counters sc;
+	struct sw_flow_counters flow;
 	uint64_t busy_cycles;		/* TSC spent on bursts that had packets */
 	uint64_t loops;
 };
@@ -91,6 +128,50 @@ struct sw_txq {
 	uint16_t n;
 	uint64_t bytes;			/* pkt_len sum of pkts[0..n) */
 	struct rte_mbuf *pkts[SW_BURST_MAX];	/* flushed at w->burst */
+};
+
+/* Flow keys name the client first, whatever the direction. */
+struct sw_fkey4 {
+	uint32_t caddr;
+	uint32_t saddr;
+	uint16_t cport;
+	uint16_t sport;
+};
+
+struct sw_fkey6 {
+	uint8_t caddr[16];
+	uint8_t saddr[16];
+	uint16_t cport;
+	uint16_t sport;
+};
+
+union sw_fkey {
+	struct sw_fkey4 v4;
+	struct sw_fkey6 v6;
+};
+
+/* Table entries: the key at offset 0 (lib/flow), then the flow. */
+struct sw_fentry4 {
+	struct sw_fkey4 k;
+	uint32_t pad;
+	struct sw_flow f;
+};
+
+struct sw_fentry6 {
+	struct sw_fkey6 k;
+	uint32_t pad;
+	struct sw_flow f;
+};
+
+#define SW_FENTRY4_SIZE	64
+#define SW_FENTRY6_SIZE	128
+
+/* A protected segment's flow, looked up once per packet. */
+struct sw_fref {
+	union sw_fkey key;
+	uint32_t hash;
+	bool v6;
+	int svc;			/* service index */
 };
 
 struct sw_worker {
@@ -116,8 +197,28 @@ struct sw_worker {
 	struct sw_gcra reflect;		/* per client prefix */
 	struct sw_gcra reflect_total;
 	struct sw_gcra rst;
+	/* Flows (flow.c): one memory region holds tables and wheel. */
+	void *flow_mem;
+	size_t flow_mem_len;
+	bool flow_mem_rte;		/* rte_malloc'd (else mmap'd) */
+	uint32_t hold_max;
+	uint32_t syn_retries;
+	uint64_t syn_timeout;		/* ticks */
+	uint64_t fs_timeout[SW_FS_MAX];	/* ticks idle per state */
+	uint64_t tick_tsc;		/* TSC cycles per tick (1 ms) */
+	int hold_off;			/* mbuf dynfield: next held segment */
+	struct sw_gcra challenge;
+	/* Software steering: ring_out[j] to worker j, ring_in[j] from j. */
+	bool steer;
+	uint16_t n_workers;
+	struct rte_ring **ring_out;
+	struct rte_ring **ring_in;
 
 	/* Written by this worker only. */
+	struct sw_ft ft4;
+	struct sw_ft ft6;
+	struct sw_tw tw;
+	uint64_t challenge_tat;
 	struct sw_txq txq[SW_SIDES];
 	uint16_t n_dead;		/* mbufs to free at the end of the burst */
 	struct rte_mbuf *dead[SW_BURST_MAX];
@@ -142,6 +243,37 @@ void sw_worker_process(struct sw_worker *w, enum sw_side side,
 void sw_worker_flush(struct sw_worker *w, enum sw_side side);
 
 const char *sw_drop_name(enum sw_drop d);
+
+/* flow.c: the flow tables, the hand-off and the relay. */
+
+/* Size and allocate w's tables and wheel; 0 or -errno with `err`. */
+int sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg,
+		int socket, char *err, size_t err_len);
+void sw_flow_teardown(struct sw_worker *w);
+
+/*
+ * A segment of flow `id` (found by the caller). Returns false when the
+ * flow was over and `m` opens a new one: the caller goes on as if there
+ * were no flow (the SYN cookie engine).
+ */
+bool sw_flow_input(struct sw_worker *w, enum sw_side side,
+		struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_fref *r, uint32_t id, uint64_t now);
+
+/* A valid cookie ACK `m` from the client: create the flow, hand off. */
+void sw_flow_create(struct sw_worker *w, struct rte_mbuf *m,
+		const struct sw_pkt *p, const struct sw_fref *r,
+		const struct sw_cookie_opts *co, uint64_t now);
+
+/* Timers due at `now` (TSC): bounded work per call. */
+void sw_flow_timers(struct sw_worker *w, uint64_t now);
+
+/* The flow table of a family and the flow of an id. */
+static inline struct sw_ft *
+sw_flow_table(struct sw_worker *w, bool v6)
+{
+	return v6 ? &w->ft6 : &w->ft4;
+}
 
 /* A limiter of `rate` per second (0: none) with `burst`. */
 void sw_gcra_init(struct sw_gcra *g, uint64_t rate, uint64_t burst,

@@ -70,6 +70,40 @@ syncookie_dict(const struct sw_syncookie_counters *c)
 	return d;
 }
 
+static struct rte_tel_data *
+flow_dict(const struct sw_flow_counters *c)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+#define F(name) rte_tel_data_add_dict_u64(d, #name, c->name)
+	F(active);
+	F(created);
+	F(established);
+	F(backend_syn_tx);
+	F(backend_syn_retx);
+	F(backend_timeout);
+	F(backend_rst);
+	F(held);
+	F(held_dropped);
+	F(table_full);
+	F(to_server_pkts);
+	F(to_server_bytes);
+	F(to_client_pkts);
+	F(to_client_bytes);
+	F(challenge_ack_tx);
+	F(reset);
+	F(closed);
+	F(idle_timeout);
+	F(freed);
+	F(steered);
+	F(rst_tx);
+#undef F
+	return d;
+}
+
 static int
 add_child(struct rte_tel_data *d, const char *name, struct rte_tel_data *c)
 {
@@ -109,6 +143,8 @@ tel_stats(const char *cmd __rte_unused, const char *params,
 		ret = add_child(d, "drop", drop_dict(&c));
 	if (ret == 0)
 		ret = add_child(d, "syncookie", syncookie_dict(&c.sc));
+	if (ret == 0)
+		ret = add_child(d, "flow", flow_dict(&c.flow));
 	rte_tel_data_add_dict_u64(d, "protected_pkts", c.protected_pkts);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", c.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "loops", c.loops);

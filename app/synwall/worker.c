@@ -16,6 +16,7 @@
 #include "sw_parse.h"
 #include "sw_service.h"
 #include "sw_worker.h"
+#include "sw_worker_inl.h"
 
 static const char *const drop_names[SW_DROP_MAX] = {
 	[SW_DROP_UNPROTECTED] = "unprotected",
@@ -35,24 +36,21 @@ static const char *const drop_names[SW_DROP_MAX] = {
 	[SW_DROP_REFLECT_LIMITED] = "reflect_limited",
 	[SW_DROP_COOKIE_BAD] = "cookie_bad",
 	[SW_DROP_COOKIE_EXPIRED] = "cookie_expired",
-	[SW_DROP_HANDOFF] = "handoff",
 	[SW_DROP_NOFLOW_INSIDE] = "noflow_inside",
 	[SW_DROP_BUILD] = "build",
+	[SW_DROP_HOLD_FULL] = "hold_full",
+	[SW_DROP_DUP_ACK] = "dup_ack",
+	[SW_DROP_RST_WINDOW] = "rst_window",
+	[SW_DROP_FLOW_STATE] = "flow_state",
+	[SW_DROP_CHALLENGE_LIMITED] = "challenge_limited",
+	[SW_DROP_STEER_FULL] = "steer_full",
+	[SW_DROP_NO_MBUF] = "no_mbuf",
 };
 
 const char *
 sw_drop_name(enum sw_drop d)
 {
 	return (unsigned int)d < SW_DROP_MAX ? drop_names[d] : "unknown";
-}
-
-/* The source (dst = false) or destination address in the IP header. */
-static inline const uint8_t *
-ip_addr(const uint8_t *frame, const struct sw_pkt *p, bool dst)
-{
-	if (p->l3 == SW_L3_IPV4)
-		return frame + p->l3_off + (dst ? 16 : 12);
-	return frame + p->l3_off + (dst ? 24 : 8);
 }
 
 /*
@@ -97,17 +95,6 @@ is_link_control(const struct sw_pkt *p, const uint8_t *frame)
 	return type >= 133 && type <= 137;
 }
 
-static inline void
-tx_enqueue(struct sw_worker *w, enum sw_side to, struct rte_mbuf *m)
-{
-	struct sw_txq *q = &w->txq[to];
-
-	q->bytes += rte_pktmbuf_pkt_len(m);
-	q->pkts[q->n++] = m;
-	if (q->n >= w->burst)
-		sw_worker_flush(w, to);
-}
-
 void
 sw_worker_flush(struct sw_worker *w, enum sw_side side)
 {
@@ -143,49 +130,6 @@ sw_gcra_init(struct sw_gcra *g, uint64_t rate, uint64_t burst, uint64_t hz)
 	g->tau = burst > 0 ? (burst - 1) * g->interval : 0;
 }
 
-static inline bool
-gcra_allow(const struct sw_gcra *g, uint64_t *tat, uint64_t now)
-{
-	if (g->interval == 0)
-		return true;
-	if (*tat > now + g->tau)
-		return false;
-	*tat = RTE_MAX(*tat, now) + g->interval;
-	return true;
-}
-
-/* Dropped mbufs are freed in bulk at the end of the burst. */
-static inline void
-drop(struct sw_worker *w, struct rte_mbuf *m, enum sw_drop why)
-{
-	w->c.drop[why]++;
-	w->dead[w->n_dead++] = m;
-}
-
-/*
- * Checksums of a segment we are about to answer: trust the NIC's verdict
- * when it gave one, compute otherwise.
- */
-static inline enum sw_drop
-bad_cksum(const struct rte_mbuf *m, const uint8_t *frame,
-		const struct sw_pkt *p)
-{
-	const uint64_t ip = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
-	const uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
-
-	if (p->l3 == SW_L3_IPV4 && ip != RTE_MBUF_F_RX_IP_CKSUM_GOOD &&
-			(ip == RTE_MBUF_F_RX_IP_CKSUM_BAD ||
-			 sw_pkt_ipv4_cksum_verify(frame, p) != 0))
-		return SW_DROP_IP_CKSUM;
-	/* NONE: the data's sum is not filled in but its integrity is known. */
-	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD || l4 == RTE_MBUF_F_RX_L4_CKSUM_NONE)
-		return SW_DROP_MAX;
-	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_BAD ||
-			sw_pkt_l4_cksum_verify(frame, p) != 0)
-		return SW_DROP_TCP_CKSUM;
-	return SW_DROP_MAX;
-}
-
 static inline void
 cookie_tuple(const uint8_t *frame, const struct sw_pkt *p,
 		struct sw_cookie_tuple *t)
@@ -219,35 +163,6 @@ reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
 	/* Fibonacci hashing: the top bits of a golden-ratio product. */
 	return (unsigned int)((key * UINT64_C(0x9e3779b97f4a7c15)) >>
 		(64 - 12)) & (SW_REFLECT_CELLS - 1);
-}
-
-/* Hand a reply rewritten in place to TX on the outside port. */
-static inline void
-send_reply(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
-		int len, bool offload)
-{
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	m->ol_flags = 0;
-	if (offload) {
-		m->l2_len = p->l3_off;
-		if (p->l3 == SW_L3_IPV4) {
-			m->l3_len = 20;
-			m->ol_flags = RTE_MBUF_F_TX_IPV4 |
-				RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM;
-		} else {
-			m->l3_len = 40;
-			m->ol_flags = RTE_MBUF_F_TX_IPV6 |
-				RTE_MBUF_F_TX_TCP_CKSUM;
-		}
-	}
-	tx_enqueue(w, SW_OUTSIDE, m);
-}
-
-static inline bool
-reply_offload(const struct sw_worker *w, const struct sw_pkt *p)
-{
-	return p->l3 == SW_L3_IPV4 ? w->tx_cksum4 : w->tx_cksum6;
 }
 
 /* A pure SYN: answer with a cookie, keep nothing. */
@@ -301,7 +216,7 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	sp.ecn = co.ecn;
 	sp.window = w->window;
 	sp.ttl = w->ttl;
-	sp.csum_offload = reply_offload(w, p);
+	sp.csum_offload = reply_offload(w, SW_OUTSIDE, p);
 	len = sw_build_synack(frame, rte_pktmbuf_data_len(m) +
 		rte_pktmbuf_tailroom(m), p, &sp);
 	if (unlikely(len < 0)) {
@@ -309,14 +224,14 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		return;
 	}
 	w->c.sc.synack_tx++;
-	send_reply(w, m, p, len, sp.csum_offload);
+	send_reply(w, SW_OUTSIDE, m, p, len, sp.csum_offload);
 }
 
 /* An ACK with no flow: is it the end of one of our handshakes? */
 static void
 ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
-		const struct sw_pkt *p, const struct sw_cookie_keys *keys,
-		uint64_t now)
+		const struct sw_pkt *p, const struct sw_fref *r,
+		const struct sw_cookie_keys *keys, uint64_t now)
 {
 	const bool ts = p->opt.present & SW_TCPOPT_F_TS;
 	struct sw_cookie_tuple t;
@@ -336,10 +251,9 @@ ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 			drop(w, m, why);
 			return;
 		}
-		/* The client is real. Opening the backend connection is
-		 * the hand-off engine's job; until then, count and drop. */
+		/* The client is real: open the backend connection. */
 		w->c.sc.cookie_ok++;
-		drop(w, m, SW_DROP_HANDOFF);
+		sw_flow_create(w, m, p, r, &co, now);
 		return;
 	case SW_COOKIE_EXPIRED:
 		w->c.sc.cookie_expired++;
@@ -354,13 +268,15 @@ ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		return;
 	}
 	len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
-		rte_pktmbuf_tailroom(m), p, w->ttl, reply_offload(w, p));
+		rte_pktmbuf_tailroom(m), p, w->ttl,
+		reply_offload(w, SW_OUTSIDE, p));
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
 		return;
 	}
 	w->c.sc.rst_tx++;
-	send_reply(w, m, p, len, reply_offload(w, p));
+	send_reply(w, SW_OUTSIDE, m, p, len,
+		reply_offload(w, SW_OUTSIDE, p));
 }
 
 /*
@@ -392,7 +308,7 @@ martian_src(const uint8_t *frame, const struct sw_pkt *p)
  */
 static void
 syncookie(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
-		const struct sw_pkt *p, const struct sw_svc_syn *svc,
+		const struct sw_pkt *p, const struct sw_fref *r,
 		const struct sw_cookie_keys *keys, uint64_t now)
 {
 	const uint8_t f = p->tcp_flags;
@@ -421,12 +337,13 @@ syncookie(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		else if (unlikely(f & SW_TCP_ACK))
 			drop(w, m, SW_DROP_SYNACK_NOFLOW);
 		else
-			syn_reply(w, m, frame, p, svc, keys, now);
+			syn_reply(w, m, frame, p, &w->svc->svc[r->svc].syn,
+				keys, now);
 	} else if (f & SW_TCP_RST) {
 		/* RFC 9293 §3.10.7.1: never answer a RST. */
 		drop(w, m, SW_DROP_RST_NOFLOW);
 	} else if (f & SW_TCP_ACK) {
-		ack_check(w, m, frame, p, keys, now);
+		ack_check(w, m, frame, p, r, keys, now);
 	} else {
 		drop(w, m, (f & (SW_TCP_FIN | SW_TCP_PSH | SW_TCP_URG)) ?
 			SW_DROP_NOACK : SW_DROP_NO_FLAGS);
@@ -449,6 +366,51 @@ protected_fragment(const struct sw_worker *w, enum sw_side side,
 		return sw_svc_addr4(w->svc, a);
 	}
 	return sw_svc_addr6(w->svc, addr);
+}
+
+/* Hand a packet to the worker that owns its flow. */
+static inline void
+steer(struct sw_worker *w, struct rte_mbuf *m, uint16_t owner)
+{
+	if (unlikely(rte_ring_sp_enqueue(w->ring_out[owner], m) != 0)) {
+		drop(w, m, SW_DROP_STEER_FULL);
+		return;
+	}
+	w->c.flow.steered++;
+}
+
+/*
+ * TCP to (outside) or from (inside) a protected service: the flow's
+ * owner relays it; with no flow, the SYN cookie engine answers for the
+ * server. Every path frees, holds or sends `m`.
+ */
+static void
+protected(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p, int svc,
+		const struct sw_cookie_keys *keys, uint64_t now)
+{
+	struct sw_fref r;
+	int64_t id;
+
+	flow_key(w, side, frame, p, &r);
+	r.svc = svc;
+	if (w->steer) {
+		uint16_t owner = flow_owner(w, r.hash);
+
+		if (owner != w->id) {
+			m->port = w->port[side];	/* the side, for the owner */
+			steer(w, m, owner);
+			return;
+		}
+	}
+	id = sw_ft_lookup(sw_flow_table(w, r.v6), &r.key, r.hash);
+	if (id >= 0 && sw_flow_input(w, side, m, frame, p, &r,
+			(uint32_t)id, now))
+		return;
+	if (side == SW_OUTSIDE)
+		syncookie(w, m, frame, p, &r, keys, now);
+	else
+		drop(w, m, SW_DROP_NOFLOW_INSIDE);
 }
 
 static void
@@ -485,11 +447,7 @@ process_burst(struct sw_worker *w, enum sw_side side, struct rte_mbuf **pkts,
 		svc = service_of(w, side, &p, frame);
 		if (svc >= 0) {
 			w->c.protected_pkts++;
-			if (side == SW_OUTSIDE)
-				syncookie(w, m, frame, &p,
-					&w->svc->svc[svc].syn, keys, now);
-			else	/* no flow state yet: nothing to relay */
-				drop(w, m, SW_DROP_NOFLOW_INSIDE);
+			protected(w, side, m, frame, &p, svc, keys, now);
 			continue;
 		}
 		if (unlikely(protected_fragment(w, side, &p, frame))) {
@@ -519,6 +477,58 @@ sw_worker_process(struct sw_worker *w, enum sw_side side,
 		n -= SW_BURST_MAX;
 	}
 	process_burst(w, side, pkts, n);
+}
+
+/* Protected packets another worker received for a flow this one owns. */
+static void
+process_steered(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct sw_cookie_keys *keys = *w->keys;
+	const uint64_t now = rte_rdtsc();
+	struct sw_pkt p;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+		enum sw_side side = m->port == w->port[SW_OUTSIDE] ?
+			SW_OUTSIDE : SW_INSIDE;
+		int svc;
+
+		/* Parsed and classified by the sender: cannot fail. */
+		if (sw_parse(&p, frame, rte_pktmbuf_data_len(m)) !=
+				SW_PARSE_OK ||
+				(svc = service_of(w, side, &p, frame)) < 0) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		protected(w, side, m, frame, &p, svc, keys, now);
+	}
+	if (w->n_dead != 0) {
+		rte_pktmbuf_free_bulk(w->dead, w->n_dead);
+		w->n_dead = 0;
+	}
+}
+
+/* Packets other workers steered to this one, per source ring. */
+static uint64_t
+steered_in(struct sw_worker *w, struct rte_mbuf **pkts, uint64_t now)
+{
+	for (uint16_t j = 0; j < w->n_workers; j++) {
+		unsigned int n;
+		uint64_t done;
+
+		if (j == w->id)
+			continue;
+		n = rte_ring_sc_dequeue_burst(w->ring_in[j], (void **)pkts,
+			w->burst, NULL);
+		if (n == 0)
+			continue;
+		process_steered(w, pkts, (uint16_t)n);
+		done = rte_rdtsc();
+		w->c.busy_cycles += done - now;
+		now = done;
+	}
+	return now;
 }
 
 int
@@ -555,6 +565,9 @@ sw_worker_main(void *arg)
 			w->c.busy_cycles += done - now;
 			now = done;
 		}
+		if (w->steer)
+			now = steered_in(w, pkts, now);
+		sw_flow_timers(w, now);
 	}
 	sw_worker_flush(w, SW_OUTSIDE);
 	sw_worker_flush(w, SW_INSIDE);

@@ -17,20 +17,30 @@
 #define OPT_SACKOK	4
 #define OPT_TS		8
 
+/* Options of a SYN or SYN-ACK. */
+struct syn_opts {
+	uint16_t mss;		/* 0: none */
+	uint8_t wscale;		/* SW_WSCALE_NONE: none */
+	bool sack_ok;
+	bool ts;
+	uint32_t tsval;
+	uint32_t tsecr;
+};
+
 /* Linux's option layout, which middleboxes know best: 4-byte aligned. */
 static unsigned int
-synack_options(uint8_t *o, const struct sw_synack_params *sp, uint32_t tsecr)
+syn_options(uint8_t *o, const struct syn_opts *so)
 {
 	unsigned int n = 0;
 
-	if (sp->mss != 0) {
+	if (so->mss != 0) {
 		o[n++] = OPT_MSS;
 		o[n++] = 4;
-		sw_cksum_wr16(o + n, sp->mss);
+		sw_cksum_wr16(o + n, so->mss);
 		n += 2;
 	}
-	if (sp->ts) {
-		if (sp->sack_ok) {
+	if (so->ts) {
+		if (so->sack_ok) {
 			o[n++] = OPT_SACKOK;
 			o[n++] = 2;
 		} else {
@@ -39,20 +49,20 @@ synack_options(uint8_t *o, const struct sw_synack_params *sp, uint32_t tsecr)
 		}
 		o[n++] = OPT_TS;
 		o[n++] = 10;
-		sw_cksum_wr32(o + n, sp->tsval);
-		sw_cksum_wr32(o + n + 4, tsecr);
+		sw_cksum_wr32(o + n, so->tsval);
+		sw_cksum_wr32(o + n + 4, so->tsecr);
 		n += 8;
-	} else if (sp->sack_ok) {
+	} else if (so->sack_ok) {
 		o[n++] = OPT_NOP;
 		o[n++] = OPT_NOP;
 		o[n++] = OPT_SACKOK;
 		o[n++] = 2;
 	}
-	if (sp->wscale != SW_WSCALE_NONE) {
+	if (so->wscale != SW_WSCALE_NONE) {
 		o[n++] = OPT_NOP;
 		o[n++] = OPT_WS;
 		o[n++] = 3;
-		o[n++] = sp->wscale;
+		o[n++] = so->wscale;
 	}
 	return n;
 }
@@ -137,6 +147,10 @@ int
 sw_build_synack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 		const struct sw_synack_params *sp)
 {
+	const struct syn_opts so = {
+		.mss = sp->mss, .wscale = sp->wscale, .sack_ok = sp->sack_ok,
+		.ts = sp->ts, .tsval = sp->tsval, .tsecr = p->opt.tsval,
+	};
 	uint8_t opts[TCPOPT_MAX];
 	uint32_t n_opt, tcp_len, tcp_off, len;
 	uint32_t ack = p->seq + 1;
@@ -145,7 +159,7 @@ sw_build_synack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
 		return -EINVAL;
 	/* Options first: the SYN's TSval lives in the bytes we overwrite. */
-	n_opt = synack_options(opts, sp, p->opt.tsval);
+	n_opt = syn_options(opts, &so);
 	tcp_len = TCP_HDR + n_opt;
 	len = p->l3_off + ip_hdr_len(p) + tcp_len;
 	if (len > cap)
@@ -189,5 +203,91 @@ sw_build_rst(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 	tcp[13] = had_ack ? SW_TCP_RST : SW_TCP_RST | SW_TCP_ACK;
 	sw_cksum_wr16(tcp + 14, 0);
 	reply_checksums(frame, p, tcp_off, TCP_HDR, csum_offload);
+	return (int)len;
+}
+
+int
+sw_build_syn(uint8_t *dst, uint32_t cap, const uint8_t *src,
+		const struct sw_pkt *p, const struct sw_syn_params *sp)
+{
+	const struct syn_opts so = {
+		.mss = sp->mss, .wscale = sp->wscale, .sack_ok = sp->sack_ok,
+		.ts = sp->ts, .tsval = sp->tsval, .tsecr = 0,
+	};
+	const uint8_t *sip = src + p->l3_off;
+	uint8_t *ip = dst + p->l3_off;
+	uint32_t n_opt, tcp_len, len;
+	uint8_t *tcp;
+
+	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
+		return -EINVAL;
+	tcp_len = TCP_HDR + 40;		/* the most options could take */
+	if (p->l3_off + ip_hdr_len(p) + tcp_len > cap)
+		return -EINVAL;
+	memcpy(dst, src, p->l3_off);	/* Ethernet header and VLAN tags */
+	tcp = ip + ip_hdr_len(p);
+	n_opt = syn_options(tcp + TCP_HDR, &so);
+	tcp_len = TCP_HDR + n_opt;
+	len = p->l3_off + ip_hdr_len(p) + tcp_len;
+	if (p->l3 == SW_L3_IPV4) {
+		ip[0] = 0x45;
+		ip[1] = sip[1] & 0xfc;		/* RFC 3168 §6.1.1: SYN not-ECT */
+		sw_cksum_wr16(ip + 2, (uint16_t)(IPV4_HDR + tcp_len));
+		memcpy(ip + 4, sip + 4, 2);	/* ID */
+		sw_cksum_wr16(ip + 6, sip[6] & 0x40 ? 0x4000 : 0);	/* DF */
+		ip[8] = sip[8];
+		ip[9] = 6;
+		memcpy(ip + 12, sip + 12, 8);
+	} else {
+		uint32_t vtc = sw_cksum_rd32(sip);
+
+		sw_cksum_wr32(ip, vtc & ~(UINT32_C(3) << 20));	/* not-ECT */
+		sw_cksum_wr16(ip + 4, (uint16_t)tcp_len);
+		ip[6] = 6;
+		ip[7] = sip[7];
+		memcpy(ip + 8, sip + 8, 32);
+	}
+	memcpy(tcp, src + p->l4_off, 4);	/* ports, same direction */
+	sw_cksum_wr32(tcp + 4, sp->isn);
+	sw_cksum_wr32(tcp + 8, 0);
+	tcp[12] = (uint8_t)(tcp_len / 4) << 4;
+	tcp[13] = SW_TCP_SYN | (sp->ecn ? SW_TCP_ECE | SW_TCP_CWR : 0);
+	sw_cksum_wr16(tcp + 14, sp->window);
+	sw_cksum_wr16(tcp + 18, 0);
+	reply_checksums(dst, p, (uint32_t)(tcp - dst), tcp_len, false);
+	return (int)len;
+}
+
+int
+sw_build_ack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		const struct sw_ack_params *ap)
+{
+	uint32_t tcp_len = TCP_HDR + (ap->ts ? 12 : 0);
+	uint32_t tcp_off, len;
+	uint8_t *tcp;
+
+	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
+		return -EINVAL;
+	len = p->l3_off + ip_hdr_len(p) + tcp_len;
+	if (len > cap)
+		return -EINVAL;
+	tcp_off = reply_headers(frame, p, ap->ttl, tcp_len);
+	tcp = frame + tcp_off;
+	sw_cksum_wr32(tcp + 4, ap->seq);
+	sw_cksum_wr32(tcp + 8, ap->ack);
+	tcp[12] = (uint8_t)(tcp_len / 4) << 4;
+	tcp[13] = SW_TCP_ACK;
+	sw_cksum_wr16(tcp + 14, ap->window);
+	if (ap->ts) {
+		uint8_t *o = tcp + TCP_HDR;
+
+		o[0] = OPT_NOP;
+		o[1] = OPT_NOP;
+		o[2] = OPT_TS;
+		o[3] = 10;
+		sw_cksum_wr32(o + 4, ap->tsval);
+		sw_cksum_wr32(o + 8, ap->tsecr);
+	}
+	reply_checksums(frame, p, tcp_off, tcp_len, ap->csum_offload);
 	return (int)len;
 }

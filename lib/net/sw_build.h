@@ -53,4 +53,45 @@ int sw_build_synack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 int sw_build_rst(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 		uint8_t ttl, bool csum_offload);
 
+/* A SYN synwall sends on behalf of a client (the backend SYN). */
+struct sw_syn_params {
+	uint32_t isn;		/* the client's ISN */
+	uint32_t tsval;		/* the client's TSval, when ts */
+	uint16_t mss;		/* 0: no MSS option */
+	uint8_t wscale;		/* SW_WSCALE_NONE: no window scale option */
+	bool sack_ok;
+	bool ts;		/* TSecr 0 */
+	bool ecn;		/* RFC 3168 §6.1.1: ECE|CWR */
+	uint16_t window;
+};
+
+/*
+ * Write into `dst` (`cap` bytes) the SYN the client of segment `src`
+ * (parsed as `p`) would have sent: same Ethernet header and VLAN tags,
+ * same addresses, ports, TTL and IPv4 ID, no IP options or extension
+ * headers, the options in `sp`, both checksums complete. Returns the
+ * frame length or -EINVAL.
+ */
+int sw_build_syn(uint8_t *dst, uint32_t cap, const uint8_t *src,
+		const struct sw_pkt *p, const struct sw_syn_params *sp);
+
+/* A bare ACK synwall answers a segment with (challenge ACK, re-ACK). */
+struct sw_ack_params {
+	uint32_t seq;
+	uint32_t ack;
+	uint16_t window;
+	bool ts;
+	uint32_t tsval;
+	uint32_t tsecr;
+	uint8_t ttl;
+	bool csum_offload;
+};
+
+/*
+ * Rewrite the segment at `frame` into an ACK back to its sender: MACs,
+ * addresses and ports swapped, flags ACK, an optional timestamp.
+ */
+int sw_build_ack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		const struct sw_ack_params *ap);
+
 #endif /* SW_BUILD_H */

@@ -91,13 +91,9 @@ sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 			p->n_queues, p->n_queues);
 		return -EINVAL;
 	}
+	/* Without RSS the queues split traffic as the driver likes: the
+	 * caller steers flows to their owners in software. */
 	rss_setup(&di, p->n_queues, &conf, rss_key);
-	if (p->n_queues > 1 && conf.rxmode.mq_mode != RTE_ETH_MQ_RX_RSS) {
-		snprintf(err, err_len,
-			"port %u (%s): no RSS, so %u workers cannot share it; run one worker",
-			port, info->name, p->n_queues);
-		return -ENOTSUP;
-	}
 	info->rss_hf = conf.rx_adv_conf.rss_conf.rss_hf;
 	conf.rxmode.offloads = di.rx_offload_capa & want_rx;
 	conf.txmode.offloads = di.tx_offload_capa & want_tx;

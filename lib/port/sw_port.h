@@ -3,8 +3,9 @@
  * Port setup: the one thin layer between synwall and ethdev.
  *
  * Works the same for PCI devices and vdevs: one RX/TX queue pair per
- * worker, symmetric RSS when there is more than one worker, checksum
- * offloads enabled where the port has them. Errors are returned as
+ * worker, symmetric RSS when there is more than one worker and the port
+ * has RSS (rss_hf says whether it did), checksum offloads enabled where
+ * the port has them. Errors are returned as
  * negative errno with a one-line reason in `err`; nothing here exits.
  */
 #ifndef SW_PORT_H

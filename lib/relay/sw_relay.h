@@ -11,6 +11,8 @@
  *                    window rescaled from the server's shift to ours
  *   client → server  ack   -= seq_delta, and every SACK edge
  *                    TSecr -= ts_delta
+ *                    window rescaled from the client's shift to the one
+ *                    the server believes in (0 when it refused scaling)
  * All arithmetic is modulo 2^32, so it holds across wrap-around.
  * EAL-free; `frame` and `p` as given to / filled by sw_parse().
  */
@@ -28,6 +30,9 @@ struct sw_xlate {
 	uint32_t ts_delta;	/* our SYN-ACK TSval - server's SYN-ACK TSval */
 	uint8_t ws_server;	/* server's shift, 0 if it does not scale */
 	uint8_t ws_ours;	/* shift we advertised to the client, 0 if none */
+	uint8_t ws_client;	/* client's shift, 0 if it does not scale */
+	uint8_t ws_client_srv;	/* the client's shift as the server knows it:
+				 * 0 when the server did not agree to scaling */
 	bool ts;		/* timestamps in use on both legs */
 };
 
@@ -62,7 +67,7 @@ sw_relay_to_client(uint8_t *frame, const struct sw_pkt *p,
 			sw_relay_window(p->window, x->ws_server, x->ws_ours));
 }
 
-/* Client → server: ack, SACK edges, TSecr. */
+/* Client → server: ack, SACK edges, TSecr, window. */
 static inline void
 sw_relay_to_server(uint8_t *frame, const struct sw_pkt *p,
 		const struct sw_xlate *x)
@@ -81,6 +86,9 @@ sw_relay_to_server(uint8_t *frame, const struct sw_pkt *p,
 	if (x->ts && p->opt.ts_off != 0)
 		sw_pkt_tcp_set32(frame, p, p->opt.ts_off + 4,
 			p->opt.tsecr - x->ts_delta);
+	if (x->ws_client != x->ws_client_srv && !(p->tcp_flags & SW_TCP_SYN))
+		sw_pkt_tcp_set16(frame, p, tcp + 14, sw_relay_window(p->window,
+			x->ws_client, x->ws_client_srv));
 }
 
 #endif /* SW_RELAY_H */

@@ -165,6 +165,21 @@ test_window(void)
 		reparse(buf, &p, &q);
 		SW_CHECK_EQ(q.window, p.window);
 	}
+	/* Client → server: a server that refused scaling reads the client's
+	 * windows unscaled, so they are expanded (capped at 65535). */
+	{
+		struct sw_xlate x = { .ws_client = 7, .ws_client_srv = 0 };
+
+		load("hs_a_data", buf, &p);
+		sw_relay_to_server(buf, &p, &x);
+		reparse(buf, &p, &q);
+		SW_CHECK_EQ(q.window, sw_relay_window(p.window, 7, 0));
+		x.ws_client_srv = 7;
+		load("hs_a_data", buf, &p);
+		sw_relay_to_server(buf, &p, &x);
+		reparse(buf, &p, &q);
+		SW_CHECK_EQ(q.window, p.window);
+	}
 }
 
 int

@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The hand-off and the relay: the mbuf side of lib/proxy's state
+ * machine. A valid cookie ACK becomes a flow here; the client's segments
+ * are held while the backend SYN is out; the server's SYN-ACK releases
+ * them; from then on every segment is translated in place and sent on.
+ * Nothing is allocated per packet except the backend SYN's mbuf.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include "sw_build.h"
+#include "sw_log.h"
+#include "sw_parse.h"
+#include "sw_relay.h"
+#include "sw_service.h"
+#include "sw_worker.h"
+#include "sw_worker_inl.h"
+
+#define TW_SLOTS	4096	/* per level: 4.1 s / 4.7 h at 1 ms ticks */
+#define TIMERS_BURST	64	/* expired timers handled per call */
+
+static const struct rte_mbuf_dynfield hold_field = {
+	.name = "synwall_hold_next",
+	.size = sizeof(struct rte_mbuf *),
+	.align = __alignof__(struct rte_mbuf *),
+};
+
+/* Held segments are chained through a dynamic mbuf field. */
+static inline struct rte_mbuf **
+hold_next(const struct sw_worker *w, struct rte_mbuf *m)
+{
+	return RTE_MBUF_DYNFIELD(m, w->hold_off, struct rte_mbuf **);
+}
+
+static inline size_t
+align_up(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+int
+sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
+		char *err, size_t err_len)
+{
+	const struct sw_ft_params p4 = {
+		.capacity = cfg->flows, .key_len = sizeof(struct sw_fkey4),
+		.entry_size = SW_FENTRY4_SIZE,
+	};
+	const struct sw_ft_params p6 = {
+		.capacity = cfg->flows6, .key_len = sizeof(struct sw_fkey6),
+		.entry_size = SW_FENTRY6_SIZE,
+	};
+	const struct sw_tw_params pt = {
+		.n_timers = cfg->flows + cfg->flows6, .n_slots = TW_SLOTS,
+	};
+	const uint64_t ms = rte_get_tsc_hz() / 1000;
+	size_t m4 = align_up(sw_ft_memsize(&p4));
+	size_t e4 = align_up((size_t)p4.capacity * p4.entry_size);
+	size_t m6 = align_up(sw_ft_memsize(&p6));
+	size_t e6 = align_up((size_t)p6.capacity * p6.entry_size);
+	size_t mt = align_up(sw_tw_memsize(&pt));
+	uint8_t *mem;
+	size_t len;
+
+	w->hold_off = rte_mbuf_dynfield_register(&hold_field);
+	if (w->hold_off < 0) {
+		snprintf(err, err_len, "cannot register an mbuf field: %s",
+			rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	if (m4 == 0 || m6 == 0 || mt == 0 || pt.n_timers > SW_TW_MAX_TIMERS) {
+		snprintf(err, err_len,
+			"[worker] flows + flows6 = %u: at most %u in all",
+			pt.n_timers, SW_TW_MAX_TIMERS);
+		return -EINVAL;
+	}
+	len = m4 + e4 + m6 + e6 + mt;
+	/* Hugepages when there are some; else anonymous memory, faulted in
+	 * now (MAP_POPULATE) so that the data path never page-faults. */
+	mem = NULL;
+	if (rte_eal_has_hugepages())
+		mem = rte_malloc_socket("sw_flows", len, 64, socket);
+	w->flow_mem_rte = mem != NULL;
+	if (mem == NULL) {
+		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (mem == MAP_FAILED) {
+			snprintf(err, err_len,
+				"[worker] flows = %u, flows6 = %u: cannot allocate %zu MiB for worker %u's flow tables",
+				cfg->flows, cfg->flows6, len >> 20, w->id);
+			return -ENOMEM;
+		}
+	}
+	w->flow_mem = mem;
+	w->flow_mem_len = len;
+	if (sw_ft_init(&w->ft4, &p4, mem, m4, mem + m4) != 0 ||
+			sw_ft_init(&w->ft6, &p6, mem + m4 + e4, m6,
+				mem + m4 + e4 + m6) != 0 ||
+			sw_tw_init(&w->tw, &pt, mem + m4 + e4 + m6 + e6, mt,
+				rte_rdtsc() / ms) != 0) {
+		snprintf(err, err_len, "flow table setup failed");
+		sw_flow_teardown(w);
+		return -EINVAL;
+	}
+	w->tick_tsc = ms;
+	w->hold_max = cfg->hold;
+	w->syn_retries = cfg->syn_retries;
+	w->syn_timeout = cfg->syn_timeout_ms;
+	w->fs_timeout[SW_FS_ESTABLISHED] = cfg->established_timeout * 1000ull;
+	w->fs_timeout[SW_FS_FIN_WAIT] = cfg->half_closed_timeout * 1000ull;
+	w->fs_timeout[SW_FS_CLOSING] = cfg->closing_timeout * 1000ull;
+	w->fs_timeout[SW_FS_TIME_WAIT] = cfg->linger_ms;
+	w->fs_timeout[SW_FS_RESET] = cfg->linger_ms;
+	sw_gcra_init(&w->challenge, cfg->challenge_ack_rate,
+		RTE_MAX(cfg->challenge_ack_rate / 10, 1u), rte_get_tsc_hz());
+	return 0;
+}
+
+void
+sw_flow_teardown(struct sw_worker *w)
+{
+	if (w->flow_mem == NULL)
+		return;
+	if (w->flow_mem_rte)
+		rte_free(w->flow_mem);
+	else
+		munmap(w->flow_mem, w->flow_mem_len);
+	w->flow_mem = NULL;
+}
+
+/* The flow of table id `id`; its timer id follows the IPv4 ids. */
+static inline struct sw_flow *
+flow_of(struct sw_worker *w, bool v6, uint32_t id)
+{
+	if (v6)
+		return &((struct sw_fentry6 *)sw_ft_entry(&w->ft6, id))->f;
+	return &((struct sw_fentry4 *)sw_ft_entry(&w->ft4, id))->f;
+}
+
+static inline uint32_t
+timer_id(const struct sw_worker *w, bool v6, uint32_t id)
+{
+	return v6 ? w->ft4.capacity + id : id;
+}
+
+static inline uint64_t
+ticks(const struct sw_worker *w, uint64_t tsc)
+{
+	return tsc / w->tick_tsc;
+}
+
+static inline void
+update_active(struct sw_worker *w)
+{
+	w->c.flow.active = sw_ft_count(&w->ft4) + sw_ft_count(&w->ft6);
+}
+
+/* Free every held segment of a SYN_SENT flow but `keep`. */
+static void
+free_held(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *keep)
+{
+	struct rte_mbuf *m = f->held;
+
+	while (m != NULL) {
+		struct rte_mbuf *next = *hold_next(w, m);
+
+		if (m != keep)
+			rte_pktmbuf_free(m);
+		m = next;
+	}
+	f->held = NULL;
+	f->n_held = 0;
+}
+
+static void
+flow_free(struct sw_worker *w, bool v6, uint32_t id, struct sw_flow *f)
+{
+	if (f->state == SW_FS_SYN_SENT)
+		free_held(w, f, NULL);
+	f->state = SW_FS_FREE;
+	sw_tw_cancel(&w->tw, timer_id(w, v6, id));
+	sw_ft_remove(sw_flow_table(w, v6), id);
+	w->c.flow.freed++;
+	update_active(w);
+}
+
+/*
+ * The backend SYN, built from the first held segment (the client's
+ * third ACK): the client's ISN, MSS, window scale, SACK and timestamps
+ * as its SYN offered them and the cookie kept them.
+ */
+static bool
+send_backend_syn(struct sw_worker *w, const struct sw_flow *f)
+{
+	struct rte_mbuf *held = f->held;
+	const uint8_t *src = rte_pktmbuf_mtod(held, const uint8_t *);
+	struct sw_syn_params sp;
+	struct rte_mbuf *m;
+	struct sw_pkt p;
+	int len;
+
+	if (sw_parse(&p, src, rte_pktmbuf_data_len(held)) != SW_PARSE_OK)
+		return false;	/* parsed fine when it was held */
+	m = rte_pktmbuf_alloc(w->pool);
+	if (unlikely(m == NULL)) {
+		w->c.drop[SW_DROP_NO_MBUF]++;
+		return false;
+	}
+	sp.isn = p.seq - 1;
+	sp.tsval = p.opt.tsval;
+	sp.mss = f->mss;
+	sp.wscale = f->ws_client;
+	sp.sack_ok = f->flags & SW_FF_SACK;
+	sp.ts = f->flags & SW_FF_TS_CLIENT;
+	sp.ecn = f->flags & SW_FF_ECN;
+	/* A SYN's window is never scaled (RFC 7323 §2.2). */
+	sp.window = sw_relay_window(p.window,
+		f->ws_client == SW_PX_WS_NONE ? 0 : f->ws_client, 0);
+	len = sw_build_syn(rte_pktmbuf_mtod(m, uint8_t *),
+		rte_pktmbuf_tailroom(m), src, &p, &sp);
+	if (unlikely(len < 0)) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	tx_enqueue(w, SW_INSIDE, m);
+	return true;
+}
+
+/* RST to the client in place of its first held segment; the rest go. */
+static void
+rst_client(struct sw_worker *w, struct sw_flow *f)
+{
+	struct rte_mbuf *m = f->held;
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sw_pkt p;
+	int len = -1;
+
+	free_held(w, f, m);
+	if (sw_parse(&p, frame, rte_pktmbuf_data_len(m)) == SW_PARSE_OK)
+		len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
+			rte_pktmbuf_tailroom(m), &p, w->ttl,
+			reply_offload(w, SW_OUTSIDE, &p));
+	if (unlikely(len < 0)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->c.flow.rst_tx++;
+	send_reply(w, SW_OUTSIDE, m, &p, len,
+		reply_offload(w, SW_OUTSIDE, &p));
+}
+
+void
+sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+		const struct sw_fref *r, const struct sw_cookie_opts *co,
+		uint64_t now)
+{
+	const struct sw_svc_syn *svc = &w->svc->svc[r->svc].syn;
+	struct sw_ft *ft = sw_flow_table(w, r->v6);
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sw_flow *f;
+	int64_t id;
+	int len;
+
+	id = sw_ft_insert(ft, &r->key, r->hash);
+	if (unlikely(id < 0)) {
+		/* Full (or no displacement path): refuse this client only. */
+		w->c.flow.table_full++;
+		len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
+			rte_pktmbuf_tailroom(m), p, w->ttl,
+			reply_offload(w, SW_OUTSIDE, p));
+		if (len < 0) {
+			drop(w, m, SW_DROP_BUILD);
+			return;
+		}
+		w->c.flow.rst_tx++;
+		send_reply(w, SW_OUTSIDE, m, p, len,
+			reply_offload(w, SW_OUTSIDE, p));
+		return;
+	}
+	f = flow_of(w, r->v6, (uint32_t)id);
+	sw_px_init(f, p, co, co->wscale == SW_COOKIE_WSCALE_NONE ? 0 :
+		svc->wscale, w->window, (uint8_t)r->svc);
+	f->held = m;
+	f->n_held = 1;
+	*hold_next(w, m) = NULL;
+	w->c.flow.created++;
+	w->c.flow.held++;
+	update_active(w);
+	if (send_backend_syn(w, f))
+		w->c.flow.backend_syn_tx++;
+	/* Sent or not (no mbuf), the timer retries it. */
+	sw_tw_arm(&w->tw, timer_id(w, r->v6, (uint32_t)id),
+		ticks(w, now) + w->syn_timeout);
+}
+
+/* Append to the held chain (bounded by hold_max, checked by sw_px). */
+static void
+hold(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *m)
+{
+	struct rte_mbuf **pp = (struct rte_mbuf **)&f->held;
+
+	while (*pp != NULL)
+		pp = hold_next(w, *pp);
+	*pp = m;
+	*hold_next(w, m) = NULL;
+	w->c.flow.held++;
+}
+
+/* The server answered: release the held segments, translated. */
+static void
+establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack)
+{
+	struct rte_mbuf *m = f->held;
+	struct sw_xlate x;
+
+	f->held = NULL;
+	sw_px_establish(f, synack);
+	x = sw_px_xlate(f);
+	w->c.flow.established++;
+	while (m != NULL) {
+		struct rte_mbuf *next = *hold_next(w, m);
+		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+		struct sw_pkt p;
+
+		*hold_next(w, m) = NULL;
+		if (sw_parse(&p, frame, rte_pktmbuf_data_len(m)) ==
+				SW_PARSE_OK) {
+			sw_relay_to_server(frame, &p, &x);
+			w->c.flow.to_server_pkts++;
+			w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
+			tx_enqueue(w, SW_INSIDE, m);
+		} else {
+			rte_pktmbuf_free(m);
+		}
+		m = next;
+	}
+}
+
+/* RFC 5961 challenge ACK, rate-limited, in place of `m`, to its sender. */
+static void
+challenge(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p, const struct sw_flow *f,
+		uint64_t now)
+{
+	struct sw_px_seg s;
+	struct sw_ack_params ap;
+	int len;
+
+	if (!gcra_allow(&w->challenge, &w->challenge_tat, now)) {
+		drop(w, m, SW_DROP_CHALLENGE_LIMITED);
+		return;
+	}
+	sw_px_challenge(f, side == SW_OUTSIDE, &s);
+	ap.seq = s.seq;
+	ap.ack = s.ack;
+	ap.window = s.window;
+	ap.ts = s.ts;
+	ap.tsval = s.tsval;
+	ap.tsecr = s.tsecr;
+	ap.ttl = w->ttl;
+	ap.csum_offload = reply_offload(w, side, p);
+	len = sw_build_ack(frame, rte_pktmbuf_data_len(m) +
+		rte_pktmbuf_tailroom(m), p, &ap);
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	w->c.flow.challenge_ack_tx++;
+	send_reply(w, side, m, p, len, ap.csum_offload);
+}
+
+static inline void
+relay(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p, const struct sw_flow *f)
+{
+	const struct sw_xlate x = sw_px_xlate(f);
+
+	if (side == SW_OUTSIDE) {
+		sw_relay_to_server(frame, p, &x);
+		w->c.flow.to_server_pkts++;
+		w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
+		tx_enqueue(w, SW_INSIDE, m);
+	} else {
+		sw_relay_to_client(frame, p, &x);
+		w->c.flow.to_client_pkts++;
+		w->c.flow.to_client_bytes += rte_pktmbuf_pkt_len(m);
+		tx_enqueue(w, SW_OUTSIDE, m);
+	}
+}
+
+bool
+sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p, const struct sw_fref *r,
+		uint32_t id, uint64_t now)
+{
+	struct sw_flow *f = flow_of(w, r->v6, id);
+	const uint32_t tid = timer_id(w, r->v6, id);
+	const uint8_t before = f->state;
+	enum sw_px_verdict v;
+	enum sw_drop why;
+
+	/* Segments that change a flow's state are summed first: a corrupt
+	 * RST must not close what the endpoint would keep. Data is left
+	 * to the endpoints (incremental updates keep a bad sum bad). */
+	if (p->tcp_flags & (SW_TCP_SYN | SW_TCP_RST | SW_TCP_FIN)) {
+		why = bad_cksum(m, frame, p);
+		if (unlikely(why != SW_DROP_MAX)) {
+			drop(w, m, why);
+			return true;
+		}
+	}
+	if (unlikely(p->flags & SW_PKT_F_FRAG)) {
+		drop(w, m, SW_DROP_FRAGMENT);
+		return true;
+	}
+	v = side == SW_OUTSIDE ? sw_px_from_client(f, p, w->hold_max) :
+		sw_px_from_server(f, p);
+	switch (v) {
+	case SW_PX_FORWARD:
+		relay(w, side, m, frame, p, f);
+		break;
+	case SW_PX_HOLD:
+		hold(w, f, m);
+		return true;		/* the SYN timer stays as it is */
+	case SW_PX_ESTABLISH:
+		establish(w, f, p);
+		consume(w, m);		/* the client had our SYN-ACK */
+		break;
+	case SW_PX_CHALLENGE:
+		challenge(w, side, m, frame, p, f, now);
+		return true;
+	case SW_PX_RESET:
+		w->c.flow.reset++;
+		if (before == SW_FS_SYN_SENT) {
+			/* No offsets yet: the server has at most our SYN, and
+			 * the RST's seq (the client's ISN + 1) is in its
+			 * space already. */
+			free_held(w, f, NULL);
+			w->c.flow.to_server_pkts++;
+			w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
+			tx_enqueue(w, SW_INSIDE, m);
+		} else {
+			relay(w, side, m, frame, p, f);
+		}
+		break;
+	case SW_PX_BACKEND_RST:
+		w->c.flow.backend_rst++;
+		rst_client(w, f);
+		consume(w, m);
+		flow_free(w, r->v6, id, f);
+		return true;
+	case SW_PX_NEW:
+		flow_free(w, r->v6, id, f);
+		return false;
+	case SW_PX_DROP_HOLD_FULL:
+		w->c.flow.held_dropped++;
+		drop(w, m, SW_DROP_HOLD_FULL);
+		return true;
+	case SW_PX_DROP_DUP:
+		drop(w, m, SW_DROP_DUP_ACK);
+		return true;
+	case SW_PX_DROP_RST:
+		drop(w, m, SW_DROP_RST_WINDOW);
+		return true;
+	default:
+		drop(w, m, SW_DROP_FLOW_STATE);
+		return true;
+	}
+	if (f->state != before && f->state == SW_FS_TIME_WAIT)
+		w->c.flow.closed++;
+	/* Idle timeout for the state the flow is in now (lazy: pushing a
+	 * timer later only stores the new expiry). */
+	sw_tw_arm(&w->tw, tid, ticks(w, now) + w->fs_timeout[f->state]);
+	return true;
+}
+
+/* A timer fired: what it means depends on the state. */
+static void
+expire(struct sw_worker *w, uint32_t tid, uint64_t now)
+{
+	const bool v6 = tid >= w->ft4.capacity;
+	const uint32_t id = v6 ? tid - w->ft4.capacity : tid;
+	struct sw_flow *f = flow_of(w, v6, id);
+
+	switch (f->state) {
+	case SW_FS_SYN_SENT:
+		if (f->retries < w->syn_retries) {
+			f->retries++;
+			if (send_backend_syn(w, f))
+				w->c.flow.backend_syn_retx++;
+			sw_tw_arm(&w->tw, tid, ticks(w, now) +
+				sw_px_syn_backoff(w->syn_timeout, f->retries));
+			return;
+		}
+		w->c.flow.backend_timeout++;
+		rst_client(w, f);
+		break;
+	case SW_FS_ESTABLISHED:
+	case SW_FS_FIN_WAIT:
+	case SW_FS_CLOSING:
+		w->c.flow.idle_timeout++;
+		break;
+	case SW_FS_TIME_WAIT:
+	case SW_FS_RESET:
+		break;
+	default:
+		return;			/* not a live flow: nothing to free */
+	}
+	flow_free(w, v6, id, f);
+}
+
+void
+sw_flow_timers(struct sw_worker *w, uint64_t now)
+{
+	uint32_t ids[TIMERS_BURST];
+	unsigned int n = sw_tw_advance(&w->tw, ticks(w, now), ids,
+		TIMERS_BURST);
+
+	for (unsigned int i = 0; i < n; i++)
+		expire(w, ids[i], now);
+}

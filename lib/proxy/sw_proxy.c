@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include "sw_proxy.h"
+
+static const char *const state_names[SW_FS_MAX] = {
+	[SW_FS_FREE] = "free",
+	[SW_FS_SYN_SENT] = "syn_sent",
+	[SW_FS_ESTABLISHED] = "established",
+	[SW_FS_FIN_WAIT] = "fin_wait",
+	[SW_FS_CLOSING] = "closing",
+	[SW_FS_TIME_WAIT] = "time_wait",
+	[SW_FS_RESET] = "reset",
+};
+
+const char *
+sw_fstate_name(enum sw_fstate s)
+{
+	return (unsigned int)s < SW_FS_MAX ? state_names[s] : "unknown";
+}
+
+static inline uint8_t
+ws_eff(uint8_t ws)
+{
+	return ws == SW_PX_WS_NONE ? 0 : ws;
+}
+
+void
+sw_px_init(struct sw_flow *f, const struct sw_pkt *p,
+		const struct sw_cookie_opts *co, uint8_t ws_ours,
+		uint16_t window, uint8_t svc)
+{
+	memset(f, 0, sizeof(*f));
+	f->state = SW_FS_SYN_SENT;
+	/* p->seq is the client's ISN + 1, p->ack our cookie ISN + 1. */
+	f->cli_nxt = p->seq + sw_seg_len(p);
+	f->srv_nxt = p->ack;
+	f->cli_ack = p->ack;
+	f->srv_ack = p->seq;
+	f->cli_win = p->window;
+	f->srv_win = window;
+	f->mss = co->mss;
+	f->ws_client = co->wscale;
+	f->ws_ours = ws_ours;
+	f->svc = svc;
+	if (co->ts) {
+		f->flags |= SW_FF_TS_CLIENT;
+		f->cli_tsval = p->opt.tsval;
+		f->srv_tsval = p->opt.tsecr;	/* our TSval, echoed */
+	}
+	if (co->sack_ok)
+		f->flags |= SW_FF_SACK;
+	if (co->ecn)
+		f->flags |= SW_FF_ECN;
+	if (p->tcp_flags & SW_TCP_FIN)
+		f->flags |= SW_FF_FIN_C;
+}
+
+/*
+ * RFC 5961 §3.2 for a RST: exactly the next expected sequence number
+ * resets; inside the receive window asks for a challenge ACK; anything
+ * else is dropped. As a middlebox we know two values an honest peer
+ * sends: the receiver's last ACK and the sender's highest seq + len.
+ */
+static enum sw_px_verdict
+rst_check(uint32_t seq, uint32_t rcv_ack, uint32_t snd_nxt, uint32_t wnd)
+{
+	if (seq == rcv_ack || seq == snd_nxt)
+		return SW_PX_RESET;
+	if (!sw_seq_lt(seq, rcv_ack) && (uint32_t)(seq - rcv_ack) < wnd)
+		return SW_PX_CHALLENGE;
+	return SW_PX_DROP_RST;
+}
+
+/* Both FINs sent and both acknowledged: the connection is closed. */
+static inline void
+check_closed(struct sw_flow *f)
+{
+	if ((f->flags & (SW_FF_FIN_C | SW_FF_FIN_S)) ==
+			(SW_FF_FIN_C | SW_FF_FIN_S) &&
+			f->cli_ack == f->srv_nxt && f->srv_ack == f->cli_nxt)
+		f->state = SW_FS_TIME_WAIT;
+}
+
+/* A FIN moves ESTABLISHED → FIN_WAIT → CLOSING. */
+static inline void
+fin_seen(struct sw_flow *f, uint8_t mine, uint8_t other)
+{
+	if (f->flags & mine)
+		return;
+	f->flags |= mine;
+	if (f->state == SW_FS_ESTABLISHED)
+		f->state = SW_FS_FIN_WAIT;
+	else if (f->state == SW_FS_FIN_WAIT && (f->flags & other))
+		f->state = SW_FS_CLOSING;
+}
+
+/* Track what the client sent: its stream's edge, its ACK, window, TSval. */
+static inline void
+track_client(struct sw_flow *f, const struct sw_pkt *p)
+{
+	uint32_t end = p->seq + sw_seg_len(p);
+
+	if (sw_seq_gt(end, f->cli_nxt))
+		f->cli_nxt = end;
+	/* Never past what the server sent: a forged ACK moves nothing. */
+	if (sw_seq_gt(p->ack, f->cli_ack) && !sw_seq_gt(p->ack, f->srv_nxt))
+		f->cli_ack = p->ack;
+	f->cli_win = p->window;
+	if (p->opt.ts_off != 0)
+		f->cli_tsval = p->opt.tsval;
+}
+
+static inline void
+track_server(struct sw_flow *f, const struct sw_pkt *p)
+{
+	uint32_t end = p->seq + f->seq_delta + sw_seg_len(p);
+
+	if (sw_seq_gt(end, f->srv_nxt))
+		f->srv_nxt = end;
+	if (sw_seq_gt(p->ack, f->srv_ack) && !sw_seq_gt(p->ack, f->cli_nxt))
+		f->srv_ack = p->ack;
+	f->srv_win = p->window;
+	if (p->opt.ts_off != 0)
+		f->srv_tsval = p->opt.tsval + f->ts_delta;
+}
+
+/* Closed by FINs: only bare ACKs and FINs (retransmitted) still cross. */
+static inline bool
+time_wait_ok(const struct sw_pkt *p)
+{
+	return p->payload_len == 0 && (p->tcp_flags & SW_TCP_ACK) &&
+		!(p->tcp_flags & (SW_TCP_SYN | SW_TCP_RST));
+}
+
+static inline bool
+pure_syn(uint8_t fl)
+{
+	return (fl & (SW_TCP_SYN | SW_TCP_ACK | SW_TCP_RST | SW_TCP_FIN)) ==
+		SW_TCP_SYN;
+}
+
+enum sw_px_verdict
+sw_px_from_client(struct sw_flow *f, const struct sw_pkt *p,
+		uint32_t hold_max)
+{
+	const uint8_t fl = p->tcp_flags;
+	enum sw_px_verdict v;
+
+	if (f->state == SW_FS_TIME_WAIT || f->state == SW_FS_RESET) {
+		/* The tuple is being reused: the old flow is over. */
+		if (pure_syn(fl))
+			return SW_PX_NEW;
+		if (f->state == SW_FS_TIME_WAIT && time_wait_ok(p)) {
+			track_client(f, p);
+			return SW_PX_FORWARD;
+		}
+		return SW_PX_DROP_STATE;
+	}
+	/* RFC 5961 §4.2: a SYN on a synchronized tuple, whatever its seq. */
+	if (fl & SW_TCP_SYN)
+		return SW_PX_CHALLENGE;
+	if (fl & SW_TCP_RST) {
+		v = rst_check(p->seq, f->srv_ack, f->cli_nxt,
+			(uint32_t)f->srv_win << f->ws_server);
+		if (v == SW_PX_RESET)
+			f->state = SW_FS_RESET;
+		return v;
+	}
+	/* RFC 9293 §3.10.7.4: no ACK, no business in a synchronized state. */
+	if (!(fl & SW_TCP_ACK))
+		return SW_PX_DROP_STATE;
+	if (f->state == SW_FS_SYN_SENT) {
+		/* The only ACK the client can send yet acknowledges our
+		 * SYN-ACK: anything else is not from the client we know. */
+		if (p->ack != f->cli_ack)
+			return SW_PX_DROP_STATE;
+		if (p->payload_len == 0 && !(fl & SW_TCP_FIN) &&
+				p->seq == f->srv_ack && f->n_held > 0)
+			return SW_PX_DROP_DUP;
+		if (f->n_held >= hold_max)
+			return SW_PX_DROP_HOLD_FULL;
+		track_client(f, p);
+		if (fl & SW_TCP_FIN)
+			f->flags |= SW_FF_FIN_C;
+		f->n_held++;
+		return SW_PX_HOLD;
+	}
+	track_client(f, p);
+	if (fl & SW_TCP_FIN)
+		fin_seen(f, SW_FF_FIN_C, SW_FF_FIN_S);
+	if (f->state == SW_FS_CLOSING)
+		check_closed(f);
+	return SW_PX_FORWARD;
+}
+
+enum sw_px_verdict
+sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
+{
+	const uint8_t fl = p->tcp_flags;
+	enum sw_px_verdict v;
+
+	switch (f->state) {
+	case SW_FS_SYN_SENT:
+		/* RFC 9293 §3.10.7.3: only a segment that acknowledges our
+		 * SYN counts, the RST included. */
+		if (!(fl & SW_TCP_ACK) || p->ack != f->srv_ack)
+			return (fl & SW_TCP_RST) ? SW_PX_DROP_RST :
+				SW_PX_DROP_STATE;
+		if (fl & SW_TCP_RST)
+			return SW_PX_BACKEND_RST;
+		if ((fl & (SW_TCP_SYN | SW_TCP_FIN)) == SW_TCP_SYN)
+			return SW_PX_ESTABLISH;
+		return SW_PX_DROP_STATE;
+	case SW_FS_TIME_WAIT:
+		if (time_wait_ok(p)) {
+			track_server(f, p);
+			return SW_PX_FORWARD;
+		}
+		return SW_PX_DROP_STATE;
+	case SW_FS_RESET:
+		return SW_PX_DROP_STATE;
+	default:
+		break;
+	}
+	/* RFC 5961 §4.2; also a SYN-ACK resent because our ACK was lost:
+	 * the challenge ACK is exactly the ACK it is missing. */
+	if (fl & SW_TCP_SYN)
+		return (fl & SW_TCP_RST) ? SW_PX_DROP_STATE : SW_PX_CHALLENGE;
+	if (fl & SW_TCP_RST) {
+		v = rst_check(p->seq + f->seq_delta, f->cli_ack, f->srv_nxt,
+			(uint32_t)f->cli_win << ws_eff(f->ws_client));
+		if (v == SW_PX_RESET)
+			f->state = SW_FS_RESET;
+		return v;
+	}
+	if (!(fl & SW_TCP_ACK))
+		return SW_PX_DROP_STATE;
+	track_server(f, p);
+	if (fl & SW_TCP_FIN)
+		fin_seen(f, SW_FF_FIN_S, SW_FF_FIN_C);
+	if (f->state == SW_FS_CLOSING)
+		check_closed(f);
+	return SW_PX_FORWARD;
+}
+
+void
+sw_px_establish(struct sw_flow *f, const struct sw_pkt *synack)
+{
+	const bool srv_ts = synack->opt.present & SW_TCPOPT_F_TS;
+	const bool srv_ws = synack->opt.present & SW_TCPOPT_F_WSCALE;
+
+	/* srv_nxt is still our cookie ISN + 1: the server's ISN + 1 in
+	 * the client's view. */
+	f->seq_delta = f->srv_nxt - 1 - synack->seq;
+	f->ts_delta = 0;
+	if ((f->flags & SW_FF_TS_CLIENT) && srv_ts) {
+		f->flags |= SW_FF_TS;
+		f->ts_delta = f->srv_tsval - synack->opt.tsval;
+	}
+	/* RFC 7323 §2.2: scaling is on only if both SYNs carried it. */
+	if (f->ws_client != SW_PX_WS_NONE && srv_ws) {
+		f->ws_server = synack->opt.wscale > 14 ? 14 :
+			synack->opt.wscale;
+		f->ws_client_srv = f->ws_client;
+	} else {
+		f->ws_server = 0;
+		f->ws_client_srv = 0;
+	}
+	f->srv_win = synack->window;
+	f->n_held = 0;
+	f->state = (f->flags & SW_FF_FIN_C) ? SW_FS_FIN_WAIT :
+		SW_FS_ESTABLISHED;
+}
+
+void
+sw_px_challenge(const struct sw_flow *f, bool to_client, struct sw_px_seg *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (to_client) {
+		/* As the server: our SND.NXT and RCV.NXT. */
+		s->seq = f->srv_nxt;
+		s->ack = f->cli_nxt;
+		/* Before the SYN-ACK, srv_win is ours, unscaled (shift 0). */
+		s->window = sw_relay_window(f->srv_win, f->ws_server,
+			f->ws_ours);
+		s->ts = f->flags & SW_FF_TS_CLIENT;
+		s->tsval = f->srv_tsval;
+		s->tsecr = f->cli_tsval;
+	} else {
+		/* As the client, in the server's space. */
+		s->seq = f->cli_nxt;
+		s->ack = f->srv_nxt - f->seq_delta;
+		s->window = sw_relay_window(f->cli_win, ws_eff(f->ws_client),
+			f->ws_client_srv);
+		s->ts = f->flags & SW_FF_TS;
+		s->tsval = f->cli_tsval;
+		s->tsecr = f->srv_tsval - f->ts_delta;
+	}
+}
