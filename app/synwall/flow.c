@@ -26,6 +26,7 @@
 #include "sw_worker_inl.h"
 
 #define TW_SLOTS	4096	/* per level: 4.1 s / 4.7 h at 1 ms ticks */
+#define LEARN_ENTRIES	4096	/* servers whose options a worker learns */
 #define TIMERS_BURST	64	/* expired timers handled per call */
 
 static const struct rte_mbuf_dynfield hold_field = {
@@ -68,6 +69,7 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 	size_t m6 = align_up(sw_ft_memsize(&p6));
 	size_t e6 = align_up((size_t)p6.capacity * p6.entry_size);
 	size_t mt = align_up(sw_tw_memsize(&pt));
+	size_t ml = align_up(LEARN_ENTRIES * sizeof(struct sw_learn_entry));
 	uint8_t *mem;
 	size_t len;
 
@@ -83,7 +85,7 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 			pt.n_timers, SW_TW_MAX_TIMERS);
 		return -EINVAL;
 	}
-	len = m4 + e4 + m6 + e6 + mt;
+	len = m4 + e4 + m6 + e6 + mt + ml;
 	/* Hugepages when there are some; else anonymous memory, faulted in
 	 * now (MAP_POPULATE) so that the data path never page-faults. */
 	mem = NULL;
@@ -111,6 +113,10 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 		sw_flow_teardown(w);
 		return -EINVAL;
 	}
+	w->learn.e = (struct sw_learn_entry *)(mem + len - ml);
+	w->learn.mask = LEARN_ENTRIES - 1;
+	if (w->flow_mem_rte)	/* mmap'd memory is zero already */
+		memset(w->learn.e, 0, ml);
 	w->tick_tsc = ms;
 	w->hold_max = cfg->hold;
 	w->syn_retries = cfg->syn_retries;
@@ -260,12 +266,55 @@ rst_client(struct sw_worker *w, struct sw_flow *f)
 		reply_offload(w, SW_OUTSIDE, &p));
 }
 
+/* The shift our SYN-ACK of cookie slot `slot` advertised (0: none). */
+static uint8_t
+ws_advertised(struct sw_worker *w, const struct sw_fref *r,
+		const struct sw_cookie_opts *co, uint64_t slot)
+{
+	uint8_t ws;
+
+	if (co->wscale == SW_COOKIE_WSCALE_NONE)
+		return 0;
+	ws = sw_learn_ws(flow_learned(w, r, false), slot);
+	if (ws == SW_LEARN_WS_UNKNOWN)
+		return w->svc->svc[r->svc].syn.wscale;
+	return ws == SW_LEARN_WS_NONE ? 0 : ws;
+}
+
+/*
+ * What the server's SYN-ACK says about what our SYN offered, for the
+ * SYN-ACKs to its next clients (RFC 7323 §2.2, RFC 2018 §2: an option
+ * missing from the SYN-ACK is refused).
+ */
+static void
+learn(struct sw_worker *w, const struct sw_fref *r, const struct sw_pkt *sa,
+		const struct sw_flow *f)
+{
+	struct sw_learn_entry *e = flow_learned(w, r, true);
+	const uint16_t have = sa->opt.present;
+
+	if (e == NULL)
+		return;		/* full: the service's settings apply */
+	if (have & SW_TCPOPT_F_MSS)
+		e->mss = sa->opt.mss;
+	if (f->flags & SW_FF_SACK)
+		e->flags = (e->flags & ~SW_LEARN_F_SACK) |
+			SW_LEARN_F_SACK_KNOWN |
+			((have & SW_TCPOPT_F_SACKOK) ? SW_LEARN_F_SACK : 0);
+	if (f->flags & SW_FF_TS_CLIENT)
+		e->flags = (e->flags & ~SW_LEARN_F_TS) | SW_LEARN_F_TS_KNOWN |
+			((have & SW_TCPOPT_F_TS) ? SW_LEARN_F_TS : 0);
+	if (f->ws_client != SW_PX_WS_NONE)
+		sw_learn_ws_update(e, (have & SW_TCPOPT_F_WSCALE) ?
+			RTE_MIN(sa->opt.wscale, 14) : SW_LEARN_WS_NONE,
+			(*w->keys)->slot);
+}
+
 void
 sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 		const struct sw_fref *r, const struct sw_cookie_opts *co,
-		uint64_t now)
+		uint64_t slot, uint64_t now)
 {
-	const struct sw_svc_syn *svc = &w->svc->svc[r->svc].syn;
 	struct sw_ft *ft = sw_flow_table(w, r->v6);
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	struct sw_flow *f;
@@ -289,8 +338,8 @@ sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 		return;
 	}
 	f = flow_of(w, r->v6, (uint32_t)id);
-	sw_px_init(f, p, co, co->wscale == SW_COOKIE_WSCALE_NONE ? 0 :
-		svc->wscale, w->window, (uint8_t)r->svc);
+	sw_px_init(f, p, co, ws_advertised(w, r, co, slot), w->window,
+		(uint8_t)r->svc);
 	f->held = m;
 	f->n_held = 1;
 	*hold_next(w, m) = NULL;
@@ -319,13 +368,15 @@ hold(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *m)
 
 /* The server answered: release the held segments, translated. */
 static void
-establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack)
+establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
+		const struct sw_fref *r)
 {
 	struct rte_mbuf *m = f->held;
 	struct sw_xlate x;
 
 	f->held = NULL;
 	sw_px_establish(f, synack);
+	learn(w, r, synack, f);
 	x = sw_px_xlate(f);
 	w->c.flow.established++;
 	while (m != NULL) {
@@ -434,7 +485,7 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		hold(w, f, m);
 		return true;		/* the SYN timer stays as it is */
 	case SW_PX_ESTABLISH:
-		establish(w, f, p);
+		establish(w, f, p, r);
 		consume(w, m);		/* the client had our SYN-ACK */
 		break;
 	case SW_PX_CHALLENGE:
@@ -483,6 +534,42 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	 * timer later only stores the new expiry). */
 	sw_tw_arm(&w->tw, tid, ticks(w, now) + w->fs_timeout[f->state]);
 	return true;
+}
+
+void
+sw_flow_icmp(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, const struct sw_fref *r,
+		uint32_t id)
+{
+	const struct sw_flow *f = flow_of(w, r->v6, id);
+	uint8_t *ck = frame + p->l4_off + 2;
+	uint8_t *seq = frame + q->tcp_off + 4;
+	uint32_t old, v;
+
+	/* Before the SYN-ACK the client knows nothing of our SYN; after a
+	 * close nothing of the flow matters any more. */
+	if (f->state == SW_FS_SYN_SENT || f->state == SW_FS_RESET) {
+		drop(w, m, SW_DROP_FLOW_STATE);
+		return;
+	}
+	if (side == SW_OUTSIDE) {
+		/* It quotes a server → client segment as the client saw it:
+		 * the server matches the quoted seq against its own space
+		 * (RFC 5927 §4.1), so shift it back. The ICMP sum covers
+		 * the quote (and for ICMPv6 a pseudo-header that does not
+		 * change): RFC 1624 over the one word, at an even offset
+		 * from the ICMP header (8 + IP header + 4). */
+		old = sw_cksum_rd32(seq);
+		v = old - f->seq_delta;
+		sw_cksum_wr16(ck, sw_cksum_update32(sw_cksum_rd16(ck), old, v));
+		sw_cksum_wr32(seq, v);
+		tx_enqueue(w, SW_INSIDE, m);
+	} else {
+		/* Client → server segments keep the client's numbers. */
+		tx_enqueue(w, SW_OUTSIDE, m);
+	}
+	w->c.flow.icmp_relayed++;
 }
 
 /* A timer fired: what it means depends on the state. */

@@ -126,6 +126,7 @@ sw_stats_print_final(const struct sw_app *app)
 	F(freed);
 	F(steered);
 	F(rst_tx);
+	F(icmp_relayed);
 #undef F
 	print_counter("drops", total_drops(&t));
 	for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++) {

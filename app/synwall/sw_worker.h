@@ -21,6 +21,8 @@
 #include "sw_config.h"
 #include "sw_cookie.h"
 #include "sw_flow_table.h"
+#include "sw_learn.h"
+#include "sw_parse.h"
 #include "sw_pkt.h"
 #include "sw_proxy.h"
 #include "sw_timer_wheel.h"
@@ -57,6 +59,7 @@ enum sw_drop {
 	SW_DROP_CHALLENGE_LIMITED,	/* challenge ACK over challenge_ack_rate */
 	SW_DROP_STEER_FULL,	/* the owner's steering ring was full */
 	SW_DROP_NO_MBUF,	/* no mbuf for a backend SYN */
+	SW_DROP_ICMP_NOFLOW,	/* ICMP error about no flow of ours */
 	SW_DROP_MAX
 };
 
@@ -104,6 +107,7 @@ struct sw_flow_counters {
 	uint64_t freed;			/* flows freed, for every reason */
 	uint64_t steered;		/* packets handed to their owner */
 	uint64_t rst_tx;		/* RSTs to clients (backend failed, full) */
+	uint64_t icmp_relayed;		/* ICMP errors about a flow, translated */
 };
 
 struct sw_port_counters {
@@ -218,6 +222,7 @@ struct sw_worker {
 	struct sw_ft ft4;
 	struct sw_ft ft6;
 	struct sw_tw tw;
+	struct sw_learn learn;		/* servers' options, from SYN-ACKs */
 	uint64_t challenge_tat;
 	struct sw_txq txq[SW_SIDES];
 	uint16_t n_dead;		/* mbufs to free at the end of the burst */
@@ -263,7 +268,13 @@ bool sw_flow_input(struct sw_worker *w, enum sw_side side,
 /* A valid cookie ACK `m` from the client: create the flow, hand off. */
 void sw_flow_create(struct sw_worker *w, struct rte_mbuf *m,
 		const struct sw_pkt *p, const struct sw_fref *r,
-		const struct sw_cookie_opts *co, uint64_t now);
+		const struct sw_cookie_opts *co, uint64_t slot, uint64_t now);
+
+/* An ICMP error quoting a segment of flow `id`: translate, forward. */
+void sw_flow_icmp(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, const struct sw_fref *r,
+		uint32_t id);
 
 /* Timers due at `now` (TSC): bounded work per call. */
 void sw_flow_timers(struct sw_worker *w, uint64_t now);

@@ -12,6 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "sw_cksum.h"
+#include "sw_parse.h"
 #include "sw_worker.h"
 
 /* The source (dst = false) or destination address in the IP header. */
@@ -146,6 +147,51 @@ flow_key(const struct sw_worker *w, enum sw_side side, const uint8_t *frame,
 		memcpy(&r->key.v6.sport, tcp + (out ? 2 : 0), 2);
 		r->hash = sw_ft_hash(&w->ft6, &r->key.v6);
 	}
+}
+
+/*
+ * The flow key of the TCP segment an ICMP error quotes. From outside it
+ * quotes what the server sent the client, from inside what the client
+ * sent the server. `svc` is the quoted server address and port's service.
+ */
+static inline void
+quote_key(const struct sw_worker *w, enum sw_side side, const uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_icmp_quote *q,
+		struct sw_fref *r)
+{
+	const bool out = side == SW_OUTSIDE;
+	const uint8_t *ip = frame + q->ip_off;
+	const uint8_t *tcp = frame + q->tcp_off;
+	/* quoted source and destination addresses */
+	const uint8_t *qs = ip + (p->l3 == SW_L3_IPV4 ? 12 : 8);
+	const uint8_t *qd = ip + (p->l3 == SW_L3_IPV4 ? 16 : 24);
+
+	if (p->l3 == SW_L3_IPV4) {
+		r->v6 = false;
+		memcpy(&r->key.v4.caddr, out ? qd : qs, 4);
+		memcpy(&r->key.v4.saddr, out ? qs : qd, 4);
+		memcpy(&r->key.v4.cport, tcp + (out ? 2 : 0), 2);
+		memcpy(&r->key.v4.sport, tcp + (out ? 0 : 2), 2);
+		r->hash = sw_ft_hash(&w->ft4, &r->key.v4);
+	} else {
+		r->v6 = true;
+		memcpy(r->key.v6.caddr, out ? qd : qs, 16);
+		memcpy(r->key.v6.saddr, out ? qs : qd, 16);
+		memcpy(&r->key.v6.cport, tcp + (out ? 2 : 0), 2);
+		memcpy(&r->key.v6.sport, tcp + (out ? 0 : 2), 2);
+		r->hash = sw_ft_hash(&w->ft6, &r->key.v6);
+	}
+}
+
+/* The server's entry in the learned-options table. */
+static inline struct sw_learn_entry *
+flow_learned(struct sw_worker *w, const struct sw_fref *r, bool add)
+{
+	if (r->v6)
+		return sw_learn_find(&w->learn, r->key.v6.saddr, 6,
+			r->key.v6.sport, add);
+	return sw_learn_find(&w->learn, (const uint8_t *)&r->key.v4.saddr, 4,
+		r->key.v4.sport, add);
 }
 
 /* The worker that owns a flow: its hash scaled to the worker count. */

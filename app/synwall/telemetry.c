@@ -100,6 +100,7 @@ flow_dict(const struct sw_flow_counters *c)
 	F(freed);
 	F(steered);
 	F(rst_tx);
+	F(icmp_relayed);
 #undef F
 	return d;
 }

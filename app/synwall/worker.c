@@ -45,6 +45,7 @@ static const char *const drop_names[SW_DROP_MAX] = {
 	[SW_DROP_CHALLENGE_LIMITED] = "challenge_limited",
 	[SW_DROP_STEER_FULL] = "steer_full",
 	[SW_DROP_NO_MBUF] = "no_mbuf",
+	[SW_DROP_ICMP_NOFLOW] = "icmp_noflow",
 };
 
 const char *
@@ -168,10 +169,14 @@ reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
 /* A pure SYN: answer with a cookie, keep nothing. */
 static void
 syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
-		const struct sw_pkt *p, const struct sw_svc_syn *svc,
+		const struct sw_pkt *p, const struct sw_fref *r,
 		const struct sw_cookie_keys *keys, uint64_t now)
 {
+	const struct sw_svc_syn *svc = &w->svc->svc[r->svc].syn;
 	const struct sw_tcp_opts *o = &p->opt;
+	const struct sw_learn_entry *e;
+	uint16_t mss_ours;
+	uint8_t lws;
 	struct sw_synack_params sp;
 	struct sw_cookie_opts co;
 	struct sw_cookie_tuple t;
@@ -192,12 +197,17 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		return;
 	}
 
-	/* Offer only what the client offered and the service allows. */
+	/* Offer only what the client offered, the service allows and the
+	 * server (as far as its SYN-ACKs told us) will do. */
+	e = flow_learned(w, r, false);
+	lws = sw_learn_ws(e, keys->slot);
 	co.mss = mss;
-	co.sack_ok = svc->sack && (o->present & SW_TCPOPT_F_SACKOK);
-	co.ts = svc->ts && (o->present & SW_TCPOPT_F_TS);
+	co.sack_ok = svc->sack && (o->present & SW_TCPOPT_F_SACKOK) &&
+		sw_learn_sack(e);
+	co.ts = svc->ts && (o->present & SW_TCPOPT_F_TS) && sw_learn_ts(e);
 	/* RFC 7323 §2.3: a shift over 14 is used as 14. */
 	co.wscale = (svc->wscale != SW_SVC_WSCALE_OFF &&
+		lws != SW_LEARN_WS_NONE &&
 		(o->present & SW_TCPOPT_F_WSCALE)) ?
 		RTE_MIN(o->wscale, 14) : SW_COOKIE_WSCALE_NONE;
 	/* RFC 3168 §6.1.1: ECE+CWR on the SYN asks; only the TSval can
@@ -208,9 +218,13 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	cookie_tuple(frame, p, &t);
 
 	sp.isn = sw_cookie_make(keys, &t, p->seq, &co, &sp.tsval);
-	sp.mss = family == AF_INET ? svc->mss4 : svc->mss6;
+	mss_ours = family == AF_INET ? svc->mss4 : svc->mss6;
+	sp.mss = e != NULL && e->mss != 0 ? RTE_MIN(mss_ours, e->mss) :
+		mss_ours;
+	/* Our shift: the server's own, so that windows pass unscaled
+	 * (ws_advertised() in flow.c finds the same value again). */
 	sp.wscale = co.wscale == SW_COOKIE_WSCALE_NONE ? SW_WSCALE_NONE :
-		svc->wscale;
+		lws == SW_LEARN_WS_UNKNOWN ? svc->wscale : lws;
 	sp.sack_ok = co.sack_ok;
 	sp.ts = co.ts;
 	sp.ecn = co.ecn;
@@ -251,9 +265,11 @@ ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 			drop(w, m, why);
 			return;
 		}
-		/* The client is real: open the backend connection. */
+		/* The client is real: open the backend connection. The
+		 * cookie names its slot (mod 4, ISN bits 31-30). */
 		w->c.sc.cookie_ok++;
-		sw_flow_create(w, m, p, r, &co, now);
+		sw_flow_create(w, m, p, r, &co, keys->slot -
+			((keys->slot - ((p->ack - 1) >> 30)) & 3), now);
 		return;
 	case SW_COOKIE_EXPIRED:
 		w->c.sc.cookie_expired++;
@@ -337,8 +353,7 @@ syncookie(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		else if (unlikely(f & SW_TCP_ACK))
 			drop(w, m, SW_DROP_SYNACK_NOFLOW);
 		else
-			syn_reply(w, m, frame, p, &w->svc->svc[r->svc].syn,
-				keys, now);
+			syn_reply(w, m, frame, p, r, keys, now);
 	} else if (f & SW_TCP_RST) {
 		/* RFC 9293 §3.10.7.1: never answer a RST. */
 		drop(w, m, SW_DROP_RST_NOFLOW);
@@ -413,6 +428,55 @@ protected(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		drop(w, m, SW_DROP_NOFLOW_INSIDE);
 }
 
+/*
+ * An ICMP error about a segment to or from a protected service: only
+ * the flow's owner may forward it, translated; with no flow it is a
+ * blind guess (RFC 5927) and dropped. Returns false when the quote is
+ * not about a protected service: the packet is ordinary traffic.
+ */
+static bool
+icmp_error(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p)
+{
+	struct sw_icmp_quote q;
+	struct sw_fref r;
+	int64_t id;
+
+	if (sw_parse_icmp_quote(frame, p, &q) != 0)
+		return false;
+	quote_key(w, side, frame, p, &q, &r);
+	if (p->l3 == SW_L3_IPV4)
+		r.svc = sw_svc_lookup4(w->svc, r.key.v4.saddr,
+			rte_be_to_cpu_16(r.key.v4.sport));
+	else
+		r.svc = sw_svc_lookup6(w->svc, r.key.v6.saddr,
+			rte_be_to_cpu_16(r.key.v6.sport));
+	if (r.svc < 0)
+		return false;
+	if (w->steer) {
+		uint16_t owner = flow_owner(w, r.hash);
+
+		if (owner != w->id) {
+			m->port = w->port[side];
+			steer(w, m, owner);
+			return true;
+		}
+	}
+	id = sw_ft_lookup(sw_flow_table(w, r.v6), &r.key, r.hash);
+	if (id < 0)
+		drop(w, m, SW_DROP_ICMP_NOFLOW);
+	else
+		sw_flow_icmp(w, side, m, frame, p, &q, &r, (uint32_t)id);
+	return true;
+}
+
+static inline bool
+is_icmp(const struct sw_pkt *p)
+{
+	return p->l4_proto == (p->l3 == SW_L3_IPV4 ? IPPROTO_ICMP :
+		IPPROTO_ICMPV6);
+}
+
 static void
 process_burst(struct sw_worker *w, enum sw_side side, struct rte_mbuf **pkts,
 		uint16_t n)
@@ -448,6 +512,10 @@ process_burst(struct sw_worker *w, enum sw_side side, struct rte_mbuf **pkts,
 		if (svc >= 0) {
 			w->c.protected_pkts++;
 			protected(w, side, m, frame, &p, svc, keys, now);
+			continue;
+		}
+		if (unlikely(is_icmp(&p)) && icmp_error(w, side, m, frame, &p)) {
+			w->c.protected_pkts++;
 			continue;
 		}
 		if (unlikely(protected_fragment(w, side, &p, frame))) {
@@ -496,12 +564,15 @@ process_steered(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n)
 
 		/* Parsed and classified by the sender: cannot fail. */
 		if (sw_parse(&p, frame, rte_pktmbuf_data_len(m)) !=
-				SW_PARSE_OK ||
-				(svc = service_of(w, side, &p, frame)) < 0) {
+				SW_PARSE_OK) {
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		protected(w, side, m, frame, &p, svc, keys, now);
+		svc = service_of(w, side, &p, frame);
+		if (svc >= 0)
+			protected(w, side, m, frame, &p, svc, keys, now);
+		else if (!is_icmp(&p) || !icmp_error(w, side, m, frame, &p))
+			rte_pktmbuf_free(m);
 	}
 	if (w->n_dead != 0) {
 		rte_pktmbuf_free_bulk(w->dead, w->n_dead);

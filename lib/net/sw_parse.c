@@ -8,6 +8,7 @@
  * loops are the VLAN tags (<= SW_VLAN_MAX + 1), the IPv6 extension headers
  * (<= SW_IPV6_EXT_MAX + 1) and the TCP options (<= 40 bytes).
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -388,6 +389,57 @@ l4:
 	if (nh == SW_PROTO_UDP)
 		return sw_parse_udp(p, frame);
 	return SW_PARSE_OK;
+}
+
+int
+sw_parse_icmp_quote(const uint8_t *frame, const struct sw_pkt *p,
+		struct sw_icmp_quote *q)
+{
+	const uint32_t end = p->ip_end;
+	uint32_t off = p->l4_off;
+	const uint8_t *ip;
+	uint32_t hlen;
+	uint8_t type;
+
+	if ((p->flags & (SW_PKT_F_FRAG | SW_PKT_F_L4_NONE)) ||
+			end - off < 8)
+		return -EINVAL;
+	type = frame[off];
+	if (p->l3 == SW_L3_IPV4) {
+		/* RFC 792: 3 unreachable, 11 time exceeded, 12 parameter */
+		if (p->l4_proto != 1 || (type != 3 && type != 11 && type != 12))
+			return -EINVAL;
+	} else if (p->l3 == SW_L3_IPV6) {
+		/* RFC 4443 §3: error messages are types 1 to 4 */
+		if (p->l4_proto != 58 || type < 1 || type > 4)
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	q->type = type;
+	q->code = frame[off + 1];
+	off += 8;
+	ip = frame + off;
+	if (p->l3 == SW_L3_IPV4) {
+		if (end - off < SW_IPV4_HLEN || (ip[0] >> 4) != 4 ||
+				ip[9] != SW_PROTO_TCP ||
+				(sw_rd16(ip + 6) & SW_IPV4_OFF_MASK))
+			return -EINVAL;
+		hlen = (uint32_t)(ip[0] & 0x0f) * 4;
+		if (hlen < SW_IPV4_HLEN)
+			return -EINVAL;
+	} else {
+		if (end - off < SW_IPV6_HLEN || (ip[0] >> 4) != 6 ||
+				ip[6] != SW_PROTO_TCP)
+			return -EINVAL;
+		hlen = SW_IPV6_HLEN;
+	}
+	if (end - off < hlen + 8)
+		return -EINVAL;
+	q->ip_off = (uint16_t)off;
+	q->tcp_off = (uint16_t)(off + hlen);
+	q->tcp_len = (uint16_t)(end - off - hlen);
+	return 0;
 }
 
 enum sw_parse_err

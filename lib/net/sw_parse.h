@@ -45,6 +45,30 @@ enum sw_parse_err sw_parse(struct sw_pkt *p, const uint8_t *frame,
 		uint32_t len);
 
 /*
+ * An ICMP error that quotes a TCP segment (RFC 792, RFC 4443 §2.4): the
+ * offsets of the quoted IP and TCP headers, of the same IP version as
+ * the outer packet, with at least the first 8 TCP bytes (ports and
+ * sequence number, RFC 5927 §4.1) inside the outer datagram.
+ */
+struct sw_icmp_quote {
+	uint16_t ip_off;	/* frame offset of the quoted IP header */
+	uint16_t tcp_off;	/* ... of the quoted TCP header */
+	uint16_t tcp_len;	/* quoted TCP bytes present, >= 8 */
+	uint8_t type;
+	uint8_t code;
+};
+
+/*
+ * 0 and `q` filled when `p` (SW_PARSE_OK) is an ICMPv4 destination
+ * unreachable / time exceeded / parameter problem, or an ICMPv6
+ * destination unreachable / packet too big / time exceeded / parameter
+ * problem, quoting a first (or only) fragment of a TCP segment with no
+ * IPv6 extension headers; -EINVAL otherwise. Reads nothing past ip_end.
+ */
+int sw_parse_icmp_quote(const uint8_t *frame, const struct sw_pkt *p,
+		struct sw_icmp_quote *q);
+
+/*
  * Short snake_case name of a parse result ("ok", "l2_trunc", "ipv4_ihl",
  * ...), stable, used as the counter name drop.<name>. "unknown" when `e`
  * is out of range.
