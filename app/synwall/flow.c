@@ -86,21 +86,25 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 		return -EINVAL;
 	}
 	len = m4 + e4 + m6 + e6 + mt + ml;
-	/* Hugepages when there are some; else anonymous memory, faulted in
-	 * now (MAP_POPULATE) so that the data path never page-faults. */
+	/* Hugepages when there are some; else anonymous memory, asked to
+	 * be backed by transparent huge pages (a random lookup over 4 KiB
+	 * pages misses the TLB as well as the cache) and faulted in now so
+	 * that the data path never page-faults. */
 	mem = NULL;
 	if (rte_eal_has_hugepages())
 		mem = rte_malloc_socket("sw_flows", len, 64, socket);
 	w->flow_mem_rte = mem != NULL;
 	if (mem == NULL) {
 		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (mem == MAP_FAILED) {
 			snprintf(err, err_len,
 				"[worker] flows = %u, flows6 = %u: cannot allocate %zu MiB for worker %u's flow tables",
 				cfg->flows, cfg->flows6, len >> 20, w->id);
 			return -ENOMEM;
 		}
+		(void)madvise(mem, len, MADV_HUGEPAGE);	/* a hint */
+		memset(mem, 0, len);
 	}
 	w->flow_mem = mem;
 	w->flow_mem_len = len;
@@ -312,7 +316,7 @@ learn(struct sw_worker *w, const struct sw_fref *r, const struct sw_pkt *sa,
 
 void
 sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
-		const struct sw_fref *r, const struct sw_cookie_opts *co,
+		struct sw_fref *r, const struct sw_cookie_opts *co,
 		uint64_t slot, uint64_t now)
 {
 	struct sw_ft *ft = sw_flow_table(w, r->v6);
@@ -321,7 +325,7 @@ sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	int64_t id;
 	int len;
 
-	id = sw_ft_insert(ft, &r->key, r->hash);
+	id = sw_ft_insert(ft, &r->key, flow_hash(w, r));
 	if (unlikely(id < 0)) {
 		/* Full (or no displacement path): refuse this client only. */
 		w->c.flow.table_full++;

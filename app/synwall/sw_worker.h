@@ -173,7 +173,8 @@ struct sw_fentry6 {
 /* A protected segment's flow, looked up once per packet. */
 struct sw_fref {
 	union sw_fkey key;
-	uint32_t hash;
+	uint32_t hash;			/* valid when hashed */
+	bool hashed;
 	bool v6;
 	int svc;			/* service index */
 };
@@ -267,7 +268,7 @@ bool sw_flow_input(struct sw_worker *w, enum sw_side side,
 
 /* A valid cookie ACK `m` from the client: create the flow, hand off. */
 void sw_flow_create(struct sw_worker *w, struct rte_mbuf *m,
-		const struct sw_pkt *p, const struct sw_fref *r,
+		const struct sw_pkt *p, struct sw_fref *r,
 		const struct sw_cookie_opts *co, uint64_t slot, uint64_t now);
 
 /* An ICMP error quoting a segment of flow `id`: translate, forward. */

@@ -120,11 +120,11 @@ reply_offload(const struct sw_worker *w, enum sw_side to,
 
 /*
  * The flow key of a protected segment (client first: the source when it
- * comes from outside, the destination when from inside) and its hash,
- * which also names the worker that owns the flow.
+ * comes from outside, the destination when from inside). Its hash
+ * (flow_hash()) also names the worker that owns the flow.
  */
 static inline void
-flow_key(const struct sw_worker *w, enum sw_side side, const uint8_t *frame,
+flow_key(enum sw_side side, const uint8_t *frame,
 		const struct sw_pkt *p, struct sw_fref *r)
 {
 	const bool out = side == SW_OUTSIDE;
@@ -138,15 +138,25 @@ flow_key(const struct sw_worker *w, enum sw_side side, const uint8_t *frame,
 		memcpy(&r->key.v4.saddr, sv, 4);
 		memcpy(&r->key.v4.cport, tcp + (out ? 0 : 2), 2);
 		memcpy(&r->key.v4.sport, tcp + (out ? 2 : 0), 2);
-		r->hash = sw_ft_hash(&w->ft4, &r->key.v4);
 	} else {
 		r->v6 = true;
 		memcpy(r->key.v6.caddr, c, 16);
 		memcpy(r->key.v6.saddr, sv, 16);
 		memcpy(&r->key.v6.cport, tcp + (out ? 0 : 2), 2);
 		memcpy(&r->key.v6.sport, tcp + (out ? 2 : 0), 2);
-		r->hash = sw_ft_hash(&w->ft6, &r->key.v6);
 	}
+	r->hashed = false;
+}
+
+/* The key's hash, computed once, when a lookup or steering needs it. */
+static inline uint32_t
+flow_hash(const struct sw_worker *w, struct sw_fref *r)
+{
+	if (!r->hashed) {
+		r->hash = sw_ft_hash(r->v6 ? &w->ft6 : &w->ft4, &r->key);
+		r->hashed = true;
+	}
+	return r->hash;
 }
 
 /*
@@ -155,7 +165,7 @@ flow_key(const struct sw_worker *w, enum sw_side side, const uint8_t *frame,
  * sent the server. `svc` is the quoted server address and port's service.
  */
 static inline void
-quote_key(const struct sw_worker *w, enum sw_side side, const uint8_t *frame,
+quote_key(enum sw_side side, const uint8_t *frame,
 		const struct sw_pkt *p, const struct sw_icmp_quote *q,
 		struct sw_fref *r)
 {
@@ -172,15 +182,14 @@ quote_key(const struct sw_worker *w, enum sw_side side, const uint8_t *frame,
 		memcpy(&r->key.v4.saddr, out ? qs : qd, 4);
 		memcpy(&r->key.v4.cport, tcp + (out ? 2 : 0), 2);
 		memcpy(&r->key.v4.sport, tcp + (out ? 0 : 2), 2);
-		r->hash = sw_ft_hash(&w->ft4, &r->key.v4);
 	} else {
 		r->v6 = true;
 		memcpy(r->key.v6.caddr, out ? qd : qs, 16);
 		memcpy(r->key.v6.saddr, out ? qs : qd, 16);
 		memcpy(&r->key.v6.cport, tcp + (out ? 2 : 0), 2);
 		memcpy(&r->key.v6.sport, tcp + (out ? 0 : 2), 2);
-		r->hash = sw_ft_hash(&w->ft6, &r->key.v6);
 	}
+	r->hashed = false;
 }
 
 /* The server's entry in the learned-options table. */

@@ -244,7 +244,7 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 /* An ACK with no flow: is it the end of one of our handshakes? */
 static void
 ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
-		const struct sw_pkt *p, const struct sw_fref *r,
+		const struct sw_pkt *p, struct sw_fref *r,
 		const struct sw_cookie_keys *keys, uint64_t now)
 {
 	const bool ts = p->opt.present & SW_TCPOPT_F_TS;
@@ -324,7 +324,7 @@ martian_src(const uint8_t *frame, const struct sw_pkt *p)
  */
 static void
 syncookie(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
-		const struct sw_pkt *p, const struct sw_fref *r,
+		const struct sw_pkt *p, struct sw_fref *r,
 		const struct sw_cookie_keys *keys, uint64_t now)
 {
 	const uint8_t f = p->tcp_flags;
@@ -405,12 +405,13 @@ protected(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		const struct sw_cookie_keys *keys, uint64_t now)
 {
 	struct sw_fref r;
+	struct sw_ft *ft;
 	int64_t id;
 
-	flow_key(w, side, frame, p, &r);
+	flow_key(side, frame, p, &r);
 	r.svc = svc;
 	if (w->steer) {
-		uint16_t owner = flow_owner(w, r.hash);
+		uint16_t owner = flow_owner(w, flow_hash(w, &r));
 
 		if (owner != w->id) {
 			m->port = w->port[side];	/* the side, for the owner */
@@ -418,7 +419,10 @@ protected(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 			return;
 		}
 	}
-	id = sw_ft_lookup(sw_flow_table(w, r.v6), &r.key, r.hash);
+	ft = sw_flow_table(w, r.v6);
+	/* An empty table (a flood before any client) costs no lookup. */
+	id = sw_ft_count(ft) != 0 ?
+		sw_ft_lookup(ft, &r.key, flow_hash(w, &r)) : -ENOENT;
 	if (id >= 0 && sw_flow_input(w, side, m, frame, p, &r,
 			(uint32_t)id, now))
 		return;
@@ -444,7 +448,7 @@ icmp_error(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 
 	if (sw_parse_icmp_quote(frame, p, &q) != 0)
 		return false;
-	quote_key(w, side, frame, p, &q, &r);
+	quote_key(side, frame, p, &q, &r);
 	if (p->l3 == SW_L3_IPV4)
 		r.svc = sw_svc_lookup4(w->svc, r.key.v4.saddr,
 			rte_be_to_cpu_16(r.key.v4.sport));
@@ -454,7 +458,7 @@ icmp_error(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	if (r.svc < 0)
 		return false;
 	if (w->steer) {
-		uint16_t owner = flow_owner(w, r.hash);
+		uint16_t owner = flow_owner(w, flow_hash(w, &r));
 
 		if (owner != w->id) {
 			m->port = w->port[side];
@@ -462,7 +466,7 @@ icmp_error(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 			return true;
 		}
 	}
-	id = sw_ft_lookup(sw_flow_table(w, r.v6), &r.key, r.hash);
+	id = sw_ft_lookup(sw_flow_table(w, r.v6), &r.key, flow_hash(w, &r));
 	if (id < 0)
 		drop(w, m, SW_DROP_ICMP_NOFLOW);
 	else
