@@ -130,6 +130,11 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 	w->fs_timeout[SW_FS_CLOSING] = cfg->closing_timeout * 1000ull;
 	w->fs_timeout[SW_FS_TIME_WAIT] = cfg->linger_ms;
 	w->fs_timeout[SW_FS_RESET] = cfg->linger_ms;
+	SW_LOG(INFO, worker,
+		"worker %u: %u IPv4 + %u IPv6 flows in %zu MiB (%s): IPv4 table %zu + entries %zu, IPv6 %zu + %zu, timers %zu, learned %zu KiB",
+		w->id, cfg->flows, cfg->flows6, len >> 20,
+		w->flow_mem_rte ? "hugepages" : "anonymous", m4 >> 20, e4 >> 20,
+		m6 >> 20, e6 >> 20, mt >> 20, ml >> 10);
 	sw_gcra_init(&w->challenge, cfg->challenge_ack_rate,
 		RTE_MAX(cfg->challenge_ack_rate / 10, 1u), rte_get_tsc_hz());
 	return 0;
