@@ -65,6 +65,19 @@ sw_fuzz_cksum(uint8_t *f, const struct sw_pkt *p)
 	}
 }
 
+/* An ICMP error's quote, when accepted, lies inside the datagram. */
+static void
+sw_fuzz_icmp(const uint8_t *f, const struct sw_pkt *p)
+{
+	struct sw_icmp_quote q;
+
+	if (sw_parse_icmp_quote(f, p, &q) != 0)
+		return;
+	if (q.ip_off != p->l4_off + 8 || q.tcp_off <= q.ip_off ||
+			q.tcp_len < 8 || q.tcp_off + q.tcp_len != p->ip_end)
+		sw_fuzz_fail("icmp quote out of the datagram");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -91,6 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memcmp(&p, &q, offsetof(struct sw_pkt,
 					opt.sack)) != 0)
 			sw_fuzz_fail("second parse differs");
+		sw_fuzz_icmp(f, &p);
 		sw_fuzz_cksum(f, &p);
 	}
 	free(f);
