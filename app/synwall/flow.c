@@ -505,8 +505,19 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		if (before == SW_FS_SYN_SENT) {
 			/* No offsets yet: the server has at most our SYN, and
 			 * the RST's seq (the client's ISN + 1) is in its
-			 * space already. */
+			 * space already; its ack is the cookie's, which a
+			 * server in SYN-RECEIVED would find unacceptable and
+			 * ignore the RST for (RFC 9293 §3.10.7.3): send it as
+			 * a bare RST. */
 			free_held(w, f, NULL);
+			if (p->tcp_flags & SW_TCP_ACK) {
+				const uint32_t off = p->l4_off + 12;
+
+				sw_pkt_tcp_set16(frame, p, off,
+					(uint16_t)((sw_cksum_rd16(frame + off) &
+						~(uint16_t)SW_TCP_ACK)));
+				sw_pkt_tcp_set32(frame, p, p->l4_off + 8, 0);
+			}
 			w->c.flow.to_server_pkts++;
 			w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
 			tx_enqueue(w, SW_INSIDE, m);
