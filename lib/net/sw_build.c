@@ -216,19 +216,20 @@ sw_build_syn(uint8_t *dst, uint32_t cap, const uint8_t *src,
 	};
 	const uint8_t *sip = src + p->l3_off;
 	uint8_t *ip = dst + p->l3_off;
+	uint8_t opts[TCPOPT_MAX];
 	uint32_t n_opt, tcp_len, len;
 	uint8_t *tcp;
 
 	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
 		return -EINVAL;
-	tcp_len = TCP_HDR + 40;		/* the most options could take */
-	if (p->l3_off + ip_hdr_len(p) + tcp_len > cap)
+	n_opt = syn_options(opts, &so);
+	tcp_len = TCP_HDR + n_opt;
+	len = p->l3_off + ip_hdr_len(p) + tcp_len;
+	if (len > cap)
 		return -EINVAL;
 	memcpy(dst, src, p->l3_off);	/* Ethernet header and VLAN tags */
 	tcp = ip + ip_hdr_len(p);
-	n_opt = syn_options(tcp + TCP_HDR, &so);
-	tcp_len = TCP_HDR + n_opt;
-	len = p->l3_off + ip_hdr_len(p) + tcp_len;
+	memcpy(tcp + TCP_HDR, opts, n_opt);
 	if (p->l3 == SW_L3_IPV4) {
 		ip[0] = 0x45;
 		ip[1] = sip[1] & 0xfc;		/* RFC 3168 §6.1.1: SYN not-ECT */

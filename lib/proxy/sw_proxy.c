@@ -25,6 +25,13 @@ ws_eff(uint8_t ws)
 	return ws == SW_PX_WS_NONE ? 0 : ws;
 }
 
+/* The shift of srv_win: none while it is a SYN's (RFC 7323 §2.2). */
+static inline uint8_t
+srv_win_shift(const struct sw_flow *f)
+{
+	return (f->flags & SW_FF_SRV_WIN_SYN) ? 0 : f->ws_server;
+}
+
 void
 sw_px_init(struct sw_flow *f, const struct sw_pkt *p,
 		const struct sw_cookie_opts *co, uint8_t ws_ours,
@@ -39,6 +46,7 @@ sw_px_init(struct sw_flow *f, const struct sw_pkt *p,
 	f->srv_ack = p->seq;
 	f->cli_win = p->window;
 	f->srv_win = window;
+	f->flags = SW_FF_SRV_WIN_SYN;
 	f->mss = co->mss;
 	f->ws_client = co->wscale;
 	f->ws_ours = ws_ours;
@@ -95,12 +103,39 @@ fin_seen(struct sw_flow *f, uint8_t mine, uint8_t other)
 		f->state = SW_FS_CLOSING;
 }
 
-/* Track what the client sent: its stream's edge, its ACK, window, TSval. */
+/*
+ * Is a segment's end inside what the receiver could accept: from its
+ * last ACK to the right edge of the window it offered (RFC 9293
+ * §3.10.7.4; one more for a FIN in a closed window)? What lies outside
+ * is forwarded for the endpoint to judge, but moves none of our state:
+ * a blind attacker cannot push the edges the RST check relies on.
+ */
+static inline bool
+in_window(const struct sw_pkt *p, uint32_t seq, uint32_t rcv_ack,
+		uint32_t wnd)
+{
+	uint32_t end = seq + sw_seg_len(p);
+
+	return !sw_seq_lt(end, rcv_ack) && (uint32_t)(end - rcv_ack) <= wnd + 1;
+}
+
+/* RFC 7323 §5.3: TS.Recent only moves forward. */
 static inline void
+ts_newer(uint32_t *recent, uint32_t tsval)
+{
+	if ((int32_t)(tsval - *recent) > 0)
+		*recent = tsval;
+}
+
+/* Track what the client sent: its stream's edge, its ACK, window, TSval. */
+static inline bool
 track_client(struct sw_flow *f, const struct sw_pkt *p)
 {
 	uint32_t end = p->seq + sw_seg_len(p);
 
+	if (!in_window(p, p->seq, f->srv_ack,
+			(uint32_t)f->srv_win << srv_win_shift(f)))
+		return false;
 	if (sw_seq_gt(end, f->cli_nxt))
 		f->cli_nxt = end;
 	/* Never past what the server sent: a forged ACK moves nothing. */
@@ -108,21 +143,28 @@ track_client(struct sw_flow *f, const struct sw_pkt *p)
 		f->cli_ack = p->ack;
 	f->cli_win = p->window;
 	if (p->opt.ts_off != 0)
-		f->cli_tsval = p->opt.tsval;
+		ts_newer(&f->cli_tsval, p->opt.tsval);
+	return true;
 }
 
-static inline void
+static inline bool
 track_server(struct sw_flow *f, const struct sw_pkt *p)
 {
-	uint32_t end = p->seq + f->seq_delta + sw_seg_len(p);
+	uint32_t seq = p->seq + f->seq_delta;
+	uint32_t end = seq + sw_seg_len(p);
 
+	if (!in_window(p, seq, f->cli_ack,
+			(uint32_t)f->cli_win << ws_eff(f->ws_client)))
+		return false;
 	if (sw_seq_gt(end, f->srv_nxt))
 		f->srv_nxt = end;
 	if (sw_seq_gt(p->ack, f->srv_ack) && !sw_seq_gt(p->ack, f->cli_nxt))
 		f->srv_ack = p->ack;
 	f->srv_win = p->window;
+	f->flags &= (uint8_t)~SW_FF_SRV_WIN_SYN;
 	if (p->opt.ts_off != 0)
-		f->srv_tsval = p->opt.tsval + f->ts_delta;
+		ts_newer(&f->srv_tsval, p->opt.tsval + f->ts_delta);
+	return true;
 }
 
 /* Closed by FINs: only bare ACKs and FINs (retransmitted) still cross. */
@@ -162,7 +204,7 @@ sw_px_from_client(struct sw_flow *f, const struct sw_pkt *p,
 		return SW_PX_CHALLENGE;
 	if (fl & SW_TCP_RST) {
 		v = rst_check(p->seq, f->srv_ack, f->cli_nxt,
-			(uint32_t)f->srv_win << f->ws_server);
+			(uint32_t)f->srv_win << srv_win_shift(f));
 		if (v == SW_PX_RESET)
 			f->state = SW_FS_RESET;
 		return v;
@@ -180,17 +222,19 @@ sw_px_from_client(struct sw_flow *f, const struct sw_pkt *p,
 			return SW_PX_DROP_DUP;
 		if (f->n_held >= hold_max)
 			return SW_PX_DROP_HOLD_FULL;
-		track_client(f, p);
+		if (!track_client(f, p))
+			return SW_PX_DROP_STATE;	/* beyond our window */
 		if (fl & SW_TCP_FIN)
 			f->flags |= SW_FF_FIN_C;
 		f->n_held++;
 		return SW_PX_HOLD;
 	}
-	track_client(f, p);
-	if (fl & SW_TCP_FIN)
-		fin_seen(f, SW_FF_FIN_C, SW_FF_FIN_S);
-	if (f->state == SW_FS_CLOSING)
-		check_closed(f);
+	if (track_client(f, p)) {
+		if (fl & SW_TCP_FIN)
+			fin_seen(f, SW_FF_FIN_C, SW_FF_FIN_S);
+		if (f->state == SW_FS_CLOSING)
+			check_closed(f);
+	}
 	return SW_PX_FORWARD;
 }
 
@@ -236,11 +280,12 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 	}
 	if (!(fl & SW_TCP_ACK))
 		return SW_PX_DROP_STATE;
-	track_server(f, p);
-	if (fl & SW_TCP_FIN)
-		fin_seen(f, SW_FF_FIN_S, SW_FF_FIN_C);
-	if (f->state == SW_FS_CLOSING)
-		check_closed(f);
+	if (track_server(f, p)) {
+		if (fl & SW_TCP_FIN)
+			fin_seen(f, SW_FF_FIN_S, SW_FF_FIN_C);
+		if (f->state == SW_FS_CLOSING)
+			check_closed(f);
+	}
 	return SW_PX_FORWARD;
 }
 
@@ -267,7 +312,9 @@ sw_px_establish(struct sw_flow *f, const struct sw_pkt *synack)
 		f->ws_server = 0;
 		f->ws_client_srv = 0;
 	}
+	/* RFC 7323 §2.2: a SYN's window is never scaled. */
 	f->srv_win = synack->window;
+	f->flags |= SW_FF_SRV_WIN_SYN;
 	f->n_held = 0;
 	f->state = (f->flags & SW_FF_FIN_C) ? SW_FS_FIN_WAIT :
 		SW_FS_ESTABLISHED;
@@ -281,8 +328,9 @@ sw_px_challenge(const struct sw_flow *f, bool to_client, struct sw_px_seg *s)
 		/* As the server: our SND.NXT and RCV.NXT. */
 		s->seq = f->srv_nxt;
 		s->ack = f->cli_nxt;
-		/* Before the SYN-ACK, srv_win is ours, unscaled (shift 0). */
-		s->window = sw_relay_window(f->srv_win, f->ws_server,
+		/* Before the server's first non-SYN segment, srv_win is a
+		 * SYN's (ours, then the server's), unscaled. */
+		s->window = sw_relay_window(f->srv_win, srv_win_shift(f),
 			f->ws_ours);
 		s->ts = f->flags & SW_FF_TS_CLIENT;
 		s->tsval = f->srv_tsval;

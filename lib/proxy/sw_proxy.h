@@ -50,6 +50,7 @@ enum sw_fstate {
 #define SW_FF_ECN	0x08	/* ECN agreed with the client */
 #define SW_FF_FIN_C	0x10	/* the client has sent FIN */
 #define SW_FF_FIN_S	0x20	/* the server has sent FIN */
+#define SW_FF_SRV_WIN_SYN 0x40	/* srv_win is still a SYN's: unscaled */
 
 #define SW_PX_WS_NONE	0xff	/* ws_client: the client does not scale */
 
@@ -73,7 +74,8 @@ struct sw_flow {
 	uint32_t cli_tsval;	/* client's last TSval */
 	uint32_t srv_tsval;	/* server's last TSval, client view */
 	uint16_t cli_win;	/* last window field from the client */
-	uint16_t srv_win;	/* ... from the server (ours before SYN-ACK) */
+	uint16_t srv_win;	/* ... from the server (ours before SYN-ACK;
+				 * unscaled while SW_FF_SRV_WIN_SYN) */
 	uint16_t mss;		/* client's MSS from the cookie: backend SYN */
 	uint8_t state;		/* enum sw_fstate */
 	uint8_t flags;		/* SW_FF_* */
