@@ -63,10 +63,12 @@ def ocsum(data, start=0):
     return s
 
 
-def l2(ethertype, vlans=()):
-    """Ethernet header plus VLAN tags [(tpid, tci), ...], outermost first."""
+def l2(ethertype, vlans=(), reply=False):
+    """Ethernet header plus VLAN tags [(tpid, tci), ...], outermost first;
+    A -> B, or B -> A for a reply."""
     types = [t for t, _ in vlans] + [ethertype]
-    b = bytes(Ether(dst=MAC_B, src=MAC_A, type=types[0]))
+    src, dst = (MAC_B, MAC_A) if reply else (MAC_A, MAC_B)
+    b = bytes(Ether(dst=dst, src=src, type=types[0]))
     for i, (_, tci) in enumerate(vlans):
         b += struct.pack("!HH", tci, types[i + 1])
     return b
@@ -138,9 +140,9 @@ def check_scapy_opts(opts, o):
 
 
 def good(name, what, l3b, ethertype, vlans=(), pad=b"", l4_override=None,
-         corpus=False):
+         corpus=False, reply=False):
     """A frame that must parse; expectations from scapy's dissection."""
-    l2b = l2(ethertype, vlans)
+    l2b = l2(ethertype, vlans, reply)
     frame = l2b + l3b + pad
     l3_off = len(l2b)
     e = dict(len=len(frame), flags=[], ethertype=ethertype,
@@ -494,6 +496,77 @@ def build():
     udp4 = l2(ET_IPV4) + bytes(IP(src=A4, dst=B4) / UDP() / Raw(b"abcd"))
     bad("udp_trunc", "IPv4/UDP, 7 bytes of UDP",
         put(udp4, L3 + 2, struct.pack("!H", 27))[:L3 + 27], "UDP_TRUNC")
+
+    # ------------------------------------------- client segments (proxy)
+    # What a client sends after our SYN-ACK, with the header fields the
+    # backend SYN must copy (TTL, IPv4 ID/DF, DSCP) or drop (ECN bits, IP
+    # options, IPv6 extension headers, payload, options). Appended last so
+    # that the vectors above keep their places.
+    ts_opts = [("NOP", None), ("NOP", None),
+               ("Timestamp", (0xFFFFFFF0, 0x80000001))]
+    good("cli_ack4_tos",
+         "client ACK+data: DSCP EF + ECT(1), ID 0xbeef, no DF, TTL 57",
+         bytes(IP(src=A4, dst=B4, tos=0xB9, id=0xBEEF, flags=0, ttl=57) /
+               TCP(sport=40001, dport=8080, flags="PA", seq=0xFFFFFFFF,
+                   ack=0x80000000, window=502, options=ts_opts) /
+               Raw(b"x" * 30)), ET_IPV4)
+    good("cli_ack4_vlan_opt",
+         "client ACK+data, 802.1Q VID 100, IPv4 RA option, CE, DF, TTL 128",
+         bytes(IP(src=A4, dst=B4, tos=0x03, id=0x0102, flags="DF", ttl=128,
+                  options=[IPOption_Router_Alert()]) /
+               TCP(sport=40002, dport=80, flags="A", seq=0x7FFFFFFF,
+                   ack=0x12345678, window=1024, options=ts_opts) /
+               Raw(b"y" * 11)), ET_IPV4, vlans=[(TPID_8021Q, 100)])
+    good("cli_ack6_ext_data",
+         "client IPv6 ACK+data: class 0xb9, flow label, HbH + dest opts",
+         bytes(IPv6(src=A6, dst=B6, tc=0xB9, fl=0xABCDE, hlim=51) /
+               IPv6ExtHdrHopByHop(options=[PadN(optdata=b"\0" * 4)]) /
+               IPv6ExtHdrDestOpt() /
+               TCP(sport=40003, dport=443, flags="PA", seq=0x80000000,
+                   ack=0xFFFFFFFF, window=4000, options=ts_opts) /
+               Raw(b"z" * 17)), ET_IPV6)
+    good("cli_ack6_qinq",
+         "client IPv6 bare ACK behind QinQ, no options, 4-byte trailer",
+         bytes(IPv6(src=A6, dst=B6, hlim=255) /
+               TCP(sport=40004, dport=443, flags="A", seq=1, ack=2,
+                   window=65535)), ET_IPV6,
+         vlans=[(TPID_8021AD, 10), (TPID_8021Q, (1 << 12) | 20)],
+         pad=b"\xde\xad\xbe\xef")
+
+    # What sw_build_syn / sw_build_ack must write from the client segments
+    # above (test_build.c passes the same parameters), built by scapy so
+    # that layout and checksums are checked against an independent writer.
+    syn_opts = [("MSS", 1460), ("SAckOK", b""),
+                ("Timestamp", (0xFFFFFFF0, 0)), ("NOP", None),
+                ("WScale", 7)]
+    good("exp_syn4_vlan",
+         "sw_build_syn of cli_ack4_vlan_opt: isn 0x7ffffffe, all options, "
+         "ECN, window 29200",
+         bytes(IP(src=A4, dst=B4, tos=0x00, id=0x0102, flags="DF", ttl=128) /
+               TCP(sport=40002, dport=80, flags="SEC", seq=0x7FFFFFFE,
+                   ack=0, window=29200, options=syn_opts)), ET_IPV4,
+         vlans=[(TPID_8021Q, 100)])
+    good("exp_syn6_ext",
+         "sw_build_syn of cli_ack6_ext_data: isn 0x7fffffff, all options, "
+         "no ECN, window 4000",
+         bytes(IPv6(src=A6, dst=B6, tc=0xB8, fl=0xABCDE, hlim=51) /
+               TCP(sport=40003, dport=443, flags="S", seq=0x7FFFFFFF,
+                   ack=0, window=4000, options=syn_opts)), ET_IPV6)
+    good("exp_ack4_vlan",
+         "sw_build_ack of cli_ack4_vlan_opt: seq 0x12345678 ack 0x8000000a "
+         "window 1234, TS (0xa0000000, 0xfffffff0), TTL 200",
+         bytes(IP(src=B4, dst=A4, tos=0, id=0, flags="DF", ttl=200) /
+               TCP(sport=80, dport=40002, flags="A", seq=0x12345678,
+                   ack=0x8000000A, window=1234,
+                   options=[("NOP", None), ("NOP", None),
+                            ("Timestamp", (0xA0000000, 0xFFFFFFF0))])),
+         ET_IPV4, vlans=[(TPID_8021Q, 100)], reply=True)
+    good("exp_ack6_ext",
+         "sw_build_ack of cli_ack6_ext_data: seq 0xffffffff ack 0x80000011 "
+         "window 77, no TS, hop limit 200",
+         bytes(IPv6(src=B6, dst=A6, tc=0, fl=0, hlim=200) /
+               TCP(sport=443, dport=40003, flags="A", seq=0xFFFFFFFF,
+                   ack=0x80000011, window=77)), ET_IPV6, reply=True)
 
 
 # ---------------------------------------------------------------- output
