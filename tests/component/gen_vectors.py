@@ -13,9 +13,18 @@ For each scenario S this writes, under vectors/:
                     outside frames first, then what crossed from inside)
   S.expect          counters expected afterwards ("name value" lines)
 
+or, for a scripted exchange through the hand-off and the relay:
+  S.pcap            every frame of the exchange, in order
+  S.steps           per step, which frames go in (port, queue) and which
+                    must come out, and counters to check (test_forward.c
+                    describes the format)
+  S.conf, S.keys, S.expect as above
+
 SYN-ACKs are predicted with an implementation of synwall's cookie written
 here from docs/cookies.md (SipHash-2-4 in Python, BLAKE2b from hashlib),
-independent of the C code it checks.
+independent of the C code it checks; backend SYNs, relayed segments,
+RSTs and challenge ACKs from the RFC rules the design names (see
+"scripted exchanges" below), with checksums computed in full by scapy.
 
 Run with Debian's scapy: /usr/bin/python3 tests/component/gen_vectors.py
 The output is checked in; rerun it only when the scenarios change.
@@ -25,7 +34,8 @@ import os
 import struct
 import sys
 
-from scapy.all import (ARP, Dot1AD, Dot1Q, Ether, ICMP, ICMPv6ND_NS, IP, IPv6,
+from scapy.all import (ARP, Dot1AD, Dot1Q, Ether, ICMP, ICMPv6ND_NS,
+                       ICMPv6PacketTooBig, IP, IPv6,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, Raw, TCP, UDP,
                        wrpcap)
 
@@ -259,6 +269,77 @@ def ip6syn(sport, options=LINUX_SYN_OPTS, dport=80):
                    options=options))
 
 
+# --- the hand-off: what the server is sent ---------------------------------
+
+class Decoded:
+    """What a valid cookie ACK tells synwall of the client's SYN: the MSS
+    as a table value, the shift (exact with timestamps, else its class:
+    None, 0, 6 or 8), SACK-permitted, timestamps, ECN (docs/cookies.md)."""
+
+    def __init__(self, mss, ws, sack, ts, ecn):
+        self.mss, self.ws, self.sack = mss, ws, sack
+        self.ts, self.ecn = ts, ecn
+
+
+def decoded(syn, svc=WEB):
+    """What the cookie of synack(syn, svc) decodes to."""
+    v6 = IPv6 in syn
+    mss = opt(syn, "MSS") or 0
+    cws = opt(syn, "WScale")
+    sack = svc.sack and opt(syn, "SAckOK") is not None
+    ts = svc.ts and opt(syn, "Timestamp") is not None
+    ws = min(cws, 14) if (svc.wscale is not None and cws is not None) else None
+    ecn = svc.ecn and ts and (int(syn[TCP].flags) & 0xC0) == 0xC0
+    if not ts:
+        ws = [None, 0, 6, 8][wclass(ws)]
+    tab = MSS6 if v6 else MSS4
+    return Decoded(tab[mss_index(v6, mss)], ws, sack, ts, ecn)
+
+
+def l2_of(frame):
+    """The Ethernet header and VLAN tags of `frame`, as a scapy stack."""
+    l2 = Ether(src=frame.src, dst=frame.dst, type=frame.type)
+    layer = frame.payload
+    while isinstance(layer, (Dot1Q, Dot1AD)):
+        l2 = l2 / layer.__class__(prio=layer.prio, id=layer.id,
+                                  vlan=layer.vlan, type=layer.type)
+        layer = layer.payload
+    return l2
+
+
+def backend_syn(ack, co):
+    """The SYN synwall sends the server for the client whose cookie ACK
+    (or first data segment) is `ack` (DESIGN.md, hand-off): the client's
+    own ISN (seq - 1), its addresses, ports, L2 header, IPv4 ID, DF and
+    TTL (hop limit, flow label), DSCP without the ECN bits (RFC 3168
+    §6.1.1: a SYN is not-ECT), the options the cookie kept in Linux's
+    layout with the ACK's TSval and TSecr 0, and a window never scaled
+    (RFC 7323 §2.2): the ACK's window in bytes, at most 65535."""
+    v6 = IPv6 in ack
+    l3 = ack[IPv6] if v6 else ack[IP]
+    tcp = ack[TCP]
+    o = [("MSS", co.mss)]
+    if co.ts:
+        o += [("SAckOK", b"")] if co.sack else [("NOP", None), ("NOP", None)]
+        o += [("Timestamp", (opt(ack, "Timestamp")[0], 0))]
+    elif co.sack:
+        o += [("NOP", None), ("NOP", None), ("SAckOK", b"")]
+    if co.ws is not None:
+        o += [("NOP", None), ("WScale", co.ws)]
+    if v6:
+        ip = IPv6(src=l3.src, dst=l3.dst, tc=l3.tc & 0xFC, fl=l3.fl,
+                  hlim=l3.hlim)
+    else:
+        ip = IP(src=l3.src, dst=l3.dst, tos=l3.tos & 0xFC, id=l3.id,
+                flags="DF" if l3.flags.DF else 0, ttl=l3.ttl)
+    return raw(l2_of(ack) / ip /
+               TCP(sport=tcp.sport, dport=tcp.dport,
+                   seq=(tcp.seq - 1) & 0xFFFFFFFF, ack=0,
+                   flags="SEC" if co.ecn else "S",
+                   window=min(tcp.window << (co.ws or 0), 0xFFFF),
+                   options=o))
+
+
 # --- scenarios: forwarding --------------------------------------------------
 
 def forwarding_frames():
@@ -337,9 +418,20 @@ window = {window}
 """
 
 
-def write(name, unprotected, cf, sf, services, extra=""):
+def save(fname, frames):
+    """A pcap under vectors/, with made-up times (1 ms apart) so that
+    running this script again rewrites the same bytes."""
+    frames = [Ether(bytes(f)) for f in frames]
+    for i, f in enumerate(frames):
+        f.time = 1000000000 + i / 1000
+    wrpcap(os.path.join(OUT, fname), frames, linktype=1)
+
+
+def write(name, unprotected, cf, sf, services, extra="", sections=""):
     """cf/sf: lists of (frame, kind, reply-or-None). Kinds decide what
-    comes out where and which counter moves."""
+    comes out where and which counter moves: the reply to a "handoff"
+    (a valid cookie ACK) is the backend SYN, which leaves by the inside
+    port; every other reply goes back out of the outside port."""
     def forwarded(kind):
         return kind == "control" or (kind == "unprotected" and
                                      unprotected == "pass")
@@ -347,22 +439,24 @@ def write(name, unprotected, cf, sf, services, extra=""):
     with open(os.path.join(OUT, name + ".conf"), "w") as fh:
         fh.write(CONF.format(unprotected=unprotected, ttl=TTL, window=WINDOW,
                              extra=extra))
+        fh.write(sections)
         for sname, svc in services.items():
             fh.write(svc.conf(sname))
-    with open(os.path.join(OUT, name + ".keys"), "w") as fh:
-        fh.write("# written by tests/component/gen_vectors.py\n")
-        fh.write("master %s\nslot %d\n" % (MASTER.hex(), SLOT))
-    wrpcap(os.path.join(OUT, name + "_rx_outside.pcap"), [p for p, _, _ in cf])
-    wrpcap(os.path.join(OUT, name + "_rx_inside.pcap"), [p for p, _, _ in sf])
-    wrpcap(os.path.join(OUT, name + "_tx_inside.pcap"),
+    write_keys(name)
+    save(name + "_rx_outside.pcap", [p for p, _, _ in cf])
+    save(name + "_rx_inside.pcap", [p for p, _, _ in sf])
+    save(name + "_tx_inside.pcap",
+           [r for _, k, r in cf if k == "handoff"] +
            [p for p, k, _ in cf if forwarded(k)])
-    wrpcap(os.path.join(OUT, name + "_tx_outside.pcap"),
-           [r for _, _, r in cf if r is not None] +
+    save(name + "_tx_outside.pcap",
+           [r for _, k, r in cf if r is not None and k != "handoff"] +
            [p for p, k, _ in sf if forwarded(k)])
 
+    n_handoff = sum(k == "handoff" for _, k, _ in cf)
     c = {"outside.rx_pkts": len(cf), "inside.rx_pkts": len(sf),
-         "inside.tx_pkts": sum(forwarded(k) for _, k, _ in cf),
-         "outside.tx_pkts": (sum(r is not None for _, _, r in cf) +
+         "inside.tx_pkts": sum(forwarded(k) for _, k, _ in cf) + n_handoff,
+         "outside.tx_pkts": (sum(r is not None and k != "handoff"
+                                 for _, k, r in cf) +
                              sum(forwarded(k) for _, k, _ in sf)),
          "drop.unprotected": 0 if unprotected == "pass" else
          sum(k == "unprotected" for _, k, _ in cf + sf),
@@ -370,6 +464,13 @@ def write(name, unprotected, cf, sf, services, extra=""):
          "syncookie.cookie_ok": 0, "syncookie.cookie_bad": 0,
          "syncookie.cookie_expired": 0, "syncookie.reflect_limited": 0,
          "syncookie.rst_tx": 0}
+    if n_handoff:
+        # Each valid cookie ACK: one flow, held, one backend SYN out;
+        # no SYN-ACK comes back, so all of them are still waiting.
+        c.update({"flow.created": n_handoff, "flow.active": n_handoff,
+                  "flow.held": n_handoff, "flow.backend_syn_tx": n_handoff,
+                  "flow.backend_syn_retx": 0, "flow.established": 0,
+                  "flow.freed": 0})
     for _, k, _ in cf + sf:
         if k.startswith("malformed:") or k.startswith("drop:"):
             key = "drop." + k.split(":", 1)[1]
@@ -378,7 +479,7 @@ def write(name, unprotected, cf, sf, services, extra=""):
             c["syncookie.syn_rx"] += 1
         if k == "synack":
             c["syncookie.synack_tx"] += 1
-        if k == "drop:handoff":
+        if k == "handoff":
             c["syncookie.cookie_ok"] += 1
         if k in ("drop:cookie_bad", "rst"):
             c["syncookie.cookie_bad"] += 1
@@ -388,6 +489,16 @@ def write(name, unprotected, cf, sf, services, extra=""):
             c["syncookie.cookie_expired"] += 1
         if k == "drop:reflect_limited":
             c["syncookie.reflect_limited"] += 1
+    write_expect(name, c)
+
+
+def write_keys(name):
+    with open(os.path.join(OUT, name + ".keys"), "w") as fh:
+        fh.write("# written by tests/component/gen_vectors.py\n")
+        fh.write("master %s\nslot %d\n" % (MASTER.hex(), SLOT))
+
+
+def write_expect(name, c):
     with open(os.path.join(OUT, name + ".expect"), "w") as fh:
         fh.write("# written by tests/component/gen_vectors.py\n")
         for k in sorted(c):
@@ -470,16 +581,34 @@ def syncookie_frames():
     syn(ip4syn(42006, flags="SEC"))
     syn(ip4syn(42007, flags="SEC", dport=443), tight)
     # Sequence numbers at the wrap: ack = ISN + 1 mod 2^32.
+    def handoff(s, r, **kw):
+        """A valid cookie ACK: a flow, and the backend SYN goes inside."""
+        ack = third_ack(s, r, **kw)
+        f.append((ack, "handoff", backend_syn(ack, decoded(s, svcs["web"]))))
+        return ack
+
     s, r = syn(ip4syn(42008, seq=0xFFFFFFFF))
-    f.append((third_ack(s, r), "drop:handoff", None))
+    handoff(s, r)
     # The seed's example end to end: SYN seq=10000, the client's third ACK.
     s, r = syn(ip4syn(42009, seq=10000, options=[("MSS", 1460)]))
-    f.append((third_ack(s, r), "drop:handoff", None))
+    handoff(s, r)
     s, r = syn(ip4syn(42010))
-    f.append((third_ack(s, r), "drop:handoff", None))
-    f.append((third_ack(s, r), "drop:handoff", None))   # duplicate ACK
+    ack = handoff(s, r)
+    # The same ACK again: the flow holds it already; no second SYN.
+    f.append((ack, "drop:dup_ack", None))
     s, r = syn(ip6syn(42011))
-    f.append((third_ack(s, r, data=b"GET /"), "drop:handoff", None))
+    handoff(s, r, data=b"GET /")
+    # ECN agreed (service "tight": timestamps, no SACK, no scaling): the
+    # backend SYN asks for ECN too (ECE|CWR) and is itself not-ECT (RFC
+    # 3168 §6.1.1), whatever the ACK carried; its DSCP is kept.
+    s, r = syn(ip4syn(42016, flags="SEC", dport=443), tight)
+    ack = third_ack(s, r)
+    ack[IP].tos = 0x2A          # AF11, ECT(0)
+    del ack[IP].chksum
+    ack = raw(ack)
+    co = decoded(s, tight)
+    assert co.ecn and co.ws is None and not co.sack
+    f.append((ack, "handoff", backend_syn(ack, co)))
     s, r = syn(ip4syn(42012, options=[("MSS", 1460), ("WScale", 8)]))
     f.append((third_ack(s, r, flip=1), "drop:cookie_bad", None))
     f.append((third_ack(s, r, flip=1 << 20), "drop:cookie_bad", None))
@@ -500,9 +629,10 @@ def syncookie_frames():
     # ... and one from the previous slot still works.
     isn, _ = cookie(False, CLIENT4, SERVER4, 42015, 80, 5, 1460, None, False,
                     False, False, slot=SLOT - 1)
-    f.append((raw(eth() / IP(src=CLIENT4, dst=SERVER4) /
-                  TCP(sport=42015, dport=80, flags="A", seq=6,
-                      ack=isn + 1)), "drop:handoff", None))
+    ack = raw(eth() / IP(src=CLIENT4, dst=SERVER4) /
+              TCP(sport=42015, dport=80, flags="A", seq=6, ack=isn + 1))
+    f.append((ack, "handoff",
+              backend_syn(ack, Decoded(1460, None, False, False, False))))
 
     # Everything else without a flow: dropped by reason, nothing sent.
     def tcp4(sport, flags, **kw):
@@ -548,7 +678,10 @@ def syncookie_frames():
 
 def syncookie():
     f, svcs = syncookie_frames()
-    write("syncookie", "pass", f, [], svcs)
+    # No SYN-ACK comes back: no backend SYN may be retransmitted while
+    # the test runs.
+    write("syncookie", "pass", f, [], svcs,
+          sections="[flow]\nsyn_timeout_ms = 60000\n")
 
 
 def rst_and_reflect():
@@ -579,12 +712,1060 @@ def rst_and_reflect():
                 "reflect_burst = 2")
 
 
+# --- scripted exchanges: the hand-off and the relay ------------------------
+#
+# Each scenario is a conversation: a client and a server (the End class
+# below, each sending what a Linux-like stack would) talk through
+# synwall, and every frame synwall must emit is predicted here from the
+# RFC rules and DESIGN.md, not from the C code:
+#   - our SYN-ACK: synack() (the cookie, docs/cookies.md);
+#   - the backend SYN: backend_syn() (the client's ISN and options);
+#   - relayed segments: Xlate below (seq/ack/SACK by the ISN offset,
+#     TSval/TSecr by the timestamp offset, windows rescaled), checksums
+#     recomputed in full by scapy, which the engine's incremental
+#     updates (RFC 1624) must equal byte for byte;
+#   - RSTs and challenge ACKs: rst_reply(), ack_reply().
+
+U32 = 0xFFFFFFFF
+
+
+def seg_len(frame):
+    t = frame[TCP]
+    return (len(bytes(t.payload)) + (1 if t.flags.S else 0) +
+            (1 if t.flags.F else 0))
+
+
+def rescale(win, ws_from, ws_to):
+    """A window field from one shift to another: the same bytes, rounded
+    down, at most 65535 (never more than the sender offered)."""
+    return min((win << ws_from) >> ws_to, 0xFFFF)
+
+
+class Xlate:
+    """How one flow's segments change on the way through (DESIGN.md,
+    hand-off and relay): the client was answered with our ISN and TSval,
+    the server with the client's own, so
+      server → client: seq += seq_delta, TSval += ts_delta, window from
+                       the server's shift to the one we advertised;
+      client → server: ack and SACK edges -= seq_delta, TSecr -=
+                       ts_delta, window from the client's shift to the
+                       one the server agreed to (0 when it refused)."""
+
+    def __init__(self, cookie_isn, our_ts, srv_synack, co, ws_ours):
+        t = srv_synack[TCP]
+        self.seq_delta = (cookie_isn - t.seq) & U32
+        srv_ts = opt(srv_synack, "Timestamp")
+        self.ts = co.ts and srv_ts is not None
+        self.ts_delta = (our_ts - srv_ts[0]) & U32 if self.ts else 0
+        srv_ws = opt(srv_synack, "WScale")
+        # RFC 7323 §2.2: scaling only when both SYNs carry the option.
+        both = co.ws is not None and srv_ws is not None
+        self.ws_server = min(srv_ws, 14) if both else 0
+        self.ws_client_srv = co.ws if both else 0
+        self.ws_client = co.ws or 0
+        self.ws_ours = ws_ours
+
+
+def patched(frame, fn):
+    """`frame` with fn(tcp) applied and its TCP checksum recomputed."""
+    p = Ether(bytes(frame))
+    del p[TCP].chksum
+    assert bytes(raw(p)) == bytes(frame), "scapy must rebuild it exactly"
+    fn(p[TCP])
+    out = raw(p)
+    assert len(out) == len(frame)
+    return out
+
+
+def to_server(frame, x):
+    def fn(t):
+        if t.flags.A:
+            t.ack = (t.ack - x.seq_delta) & U32
+        o = []
+        for k, v in t.options:
+            if k == "SAck":
+                v = tuple((e - x.seq_delta) & U32 for e in v)
+            elif k == "Timestamp" and x.ts:
+                v = (v[0], (v[1] - x.ts_delta) & U32)
+            o.append((k, v))
+        t.options = o
+        if not t.flags.S:
+            t.window = rescale(t.window, x.ws_client, x.ws_client_srv)
+    return patched(frame, fn)
+
+
+def to_client(frame, x):
+    def fn(t):
+        t.seq = (t.seq + x.seq_delta) & U32
+        o = []
+        for k, v in t.options:
+            if k == "Timestamp" and x.ts:
+                v = ((v[0] + x.ts_delta) & U32, v[1])
+            o.append((k, v))
+        t.options = o
+        if not t.flags.S:
+            t.window = rescale(t.window, x.ws_server, x.ws_ours)
+    return patched(frame, fn)
+
+
+def reply_l2(frame):
+    """The sender's L2 header turned round: MACs swapped, tags kept."""
+    l2 = l2_of(frame)
+    l2.src, l2.dst = frame.dst, frame.src
+    return l2
+
+
+def reply_l3(frame):
+    """Addresses swapped, a fresh header: what synwall's own replies
+    carry (TTL from [syncookie] ttl, IPv4 ID 0 with DF, no DSCP)."""
+    if IPv6 in frame:
+        return IPv6(src=frame[IPv6].dst, dst=frame[IPv6].src, hlim=TTL,
+                    tc=0, fl=0)
+    return IP(src=frame[IP].dst, dst=frame[IP].src, ttl=TTL, id=0,
+              flags="DF", tos=0)
+
+
+def rst_reply(frame):
+    """The RST that answers `frame` (RFC 9293 §3.10.7.1): it has ACK, so
+    seq = its ack, no ACK flag, no options, window 0."""
+    t = frame[TCP]
+    assert t.flags.A
+    return raw(reply_l2(frame) / reply_l3(frame) /
+               TCP(sport=t.dport, dport=t.sport, flags="R", seq=t.ack,
+                   ack=0, window=0))
+
+
+def ack_reply(frame, seq, ack, window, ts=None):
+    """A bare ACK back to the sender of `frame` (RFC 5961 challenge
+    ACK), with NOP NOP Timestamp when ts = (TSval, TSecr)."""
+    t = frame[TCP]
+    o = [("NOP", None), ("NOP", None), ("Timestamp", ts)] if ts else []
+    return raw(reply_l2(frame) / reply_l3(frame) /
+               TCP(sport=t.dport, dport=t.sport, flags="A", seq=seq & U32,
+                   ack=ack & U32, window=window, options=o))
+
+
+class End:
+    """One TCP end, as it sends: addresses, next seq, what it
+    acknowledges, its timestamp clock and what it echoes."""
+
+    def __init__(self, v6, client, sport, dport, isn, ts, win, ipid=0x4000,
+                 fl=0, vlan=None):
+        self.v6, self.sport, self.dport = v6, sport, dport
+        self.vlan = vlan
+        if client:
+            self.mac, self.peer_mac = CLIENT_MAC, SERVER_MAC
+            self.addr = CLIENT6 if v6 else CLIENT4
+            self.peer = SERVER6 if v6 else SERVER4
+        else:
+            self.mac, self.peer_mac = SERVER_MAC, CLIENT_MAC
+            self.addr = SERVER6 if v6 else SERVER4
+            self.peer = CLIENT6 if v6 else CLIENT4
+        self.nxt, self.rcv = isn & U32, 0
+        self.tsval, self.ts_recent = ts, 0
+        self.win, self.ipid, self.fl = win, ipid, fl
+
+    def seg(self, flags, data=b"", win=None, options=None, sack=None,
+            seq=None, ack=None, ts=True):
+        """The next segment: Linux's layout (NOP NOP Timestamp, then
+        NOP NOP SACK) unless `options` says otherwise."""
+        if options is None:
+            options = []
+            if ts:
+                options += [("NOP", None), ("NOP", None),
+                            ("Timestamp", (self.tsval, self.ts_recent))]
+            if sack:
+                options += [("NOP", None), ("NOP", None), ("SAck", sack)]
+        if self.v6:
+            ip = IPv6(src=self.addr, dst=self.peer, fl=self.fl, hlim=64)
+        else:
+            ip = IP(src=self.addr, dst=self.peer, id=self.ipid, flags="DF",
+                    ttl=64)
+            self.ipid += 1
+        l2 = Ether(src=self.mac, dst=self.peer_mac)
+        if self.vlan is not None:
+            l2 = l2 / Dot1Q(vlan=self.vlan)
+        f = raw(l2 / ip /
+                TCP(sport=self.sport, dport=self.dport, flags=flags,
+                    seq=self.nxt if seq is None else seq & U32,
+                    ack=(self.rcv if ack is None else ack & U32)
+                    if "A" in flags else 0,
+                    window=self.win if win is None else win,
+                    options=options) /
+                (Raw(data) if data else b""))
+        if seq is None:
+            self.nxt = (self.nxt + seg_len(f)) & U32
+        self.tsval = (self.tsval + 3) & U32
+        return f
+
+    def got(self, frame):
+        """`frame` (as this end sees it) arrived, in order."""
+        t = frame[TCP]
+        self.rcv = (t.seq + seg_len(frame)) & U32
+        ts = opt(frame, "Timestamp")
+        if ts is not None:
+            self.ts_recent = ts[0]
+
+
+def describe(f):
+    ip = f[IPv6] if IPv6 in f else f[IP]
+    if TCP not in f:
+        icmp = bytes(ip.payload)
+        q = icmp[8:]
+        tcp = 40 if IPv6 in f else (q[0] & 0xF) * 4
+        return "%s > %s ICMP type %d code %d quoting %d > %d seq %d" % (
+            ip.src, ip.dst, icmp[0], icmp[1],
+            *struct.unpack(">HHI", q[tcp:tcp + 8]))
+    t = f[TCP]
+    s = "%s.%d > %s.%d %s seq %d" % (ip.src, t.sport, ip.dst, t.dport,
+                                      t.flags, t.seq)
+    if t.flags.A:
+        s += " ack %d" % t.ack
+    s += " win %d" % t.window
+    ts = opt(f, "Timestamp")
+    if ts is not None:
+        s += " ts %d/%d" % ts
+    sack = opt(f, "SAck")
+    if sack is not None:
+        s += " sack %s" % "-".join("%d" % e for e in sack)
+    if len(bytes(t.payload)):
+        s += " len %d" % len(bytes(t.payload))
+    return s
+
+
+FLOW_COUNTERS = ("active created established backend_syn_tx "
+                 "backend_syn_retx backend_timeout backend_rst held "
+                 "held_dropped table_full to_server_pkts to_server_bytes "
+                 "to_client_pkts to_client_bytes challenge_ack_tx reset "
+                 "closed idle_timeout freed steered rst_tx "
+                 "icmp_relayed").split()
+
+SCRIPT_CONF = """; written by tests/component/gen_vectors.py
+[synwall]
+unprotected = pass
+stats_interval = 0
+log_level = info
+[ports]
+outside = net_ring_sw_out
+inside = net_ring_sw_in
+rx_desc = 256
+tx_desc = 256
+[worker]
+mbufs = 4095
+mbuf_cache = 64
+flows = 1024
+flows6 = 1024
+steering = {steering}
+[flow]
+hold = {hold}
+established_timeout = {established_timeout}
+syn_timeout_ms = {syn_timeout_ms}
+syn_retries = {syn_retries}
+linger_ms = {linger_ms}
+[syncookie]
+ttl = {ttl}
+window = {window}
+"""
+
+
+class Script:
+    """A scenario as steps: NAME.pcap holds every frame in order;
+    NAME.steps says for each whether it goes in (port, queue) or must
+    come out, and which counters to check after a step; NAME.expect
+    holds the counters at the end (test_forward.c reads them)."""
+
+    def __init__(self, name, doc, workers=1):
+        self.name, self.workers = name, workers
+        self.frames = []
+        self.lines = ["# written by tests/component/gen_vectors.py"]
+        self.lines += ["# " + l for l in doc.strip().splitlines()]
+        if workers > 1:
+            self.lines.append("workers %d" % workers)
+        self.c = {k: 0 for k in ("outside.rx_pkts", "outside.rx_bytes",
+                                 "inside.rx_pkts", "inside.rx_bytes",
+                                 "outside.tx_pkts", "outside.tx_bytes",
+                                 "inside.tx_pkts", "inside.tx_bytes",
+                                 "protected_pkts", "drop.tx_full")}
+        self.c.update({"flow." + k: 0 for k in FLOW_COUNTERS})
+
+    def step(self, name, why, wait=0):
+        self.lines += ["", "# " + why]
+        self.lines.append("step %s%s" % (name, " wait %d" % wait if wait
+                                         else ""))
+
+    def send(self, side, frame, queue=0):
+        """`frame` goes in on `side` (a segment to or from the service)."""
+        self.frames.append(frame)
+        q = " %d" % queue if self.workers > 1 else ""
+        self.lines.append("in %s%s\t# %s" % (side, q, describe(frame)))
+        self.c[side + ".rx_pkts"] += 1
+        self.c[side + ".rx_bytes"] += len(frame)
+        self.c["protected_pkts"] += 1
+
+    def out(self, side, frame, relayed=False):
+        """`frame` must leave by `side`; `relayed`: a translated segment
+        of the flow (flow.to_server_* / to_client_*)."""
+        self.frames.append(frame)
+        self.lines.append("out %s\t# %s" % (side, describe(frame)))
+        self.c[side + ".tx_pkts"] += 1
+        self.c[side + ".tx_bytes"] += len(frame)
+        if relayed:
+            d = "to_server" if side == "inside" else "to_client"
+            self.c["flow.%s_pkts" % d] += 1
+            self.c["flow.%s_bytes" % d] += len(frame)
+
+    def check(self, **counters):
+        """Counters after this step (dots spelled as __)."""
+        for k, v in sorted(counters.items()):
+            self.lines.append("expect %s %d" % (k.replace("__", "."), v))
+
+    def count(self, **counters):
+        for k, v in counters.items():
+            k = k.replace("__", ".")
+            self.c[k] = self.c.get(k, 0) + v
+
+    def write(self, steering="auto", syn_timeout_ms=5000, syn_retries=3,
+              linger_ms=60000, hold=8, established_timeout=600,
+              services=None):
+        services = services or {"web": WEB}
+        with open(os.path.join(OUT, self.name + ".conf"), "w") as fh:
+            fh.write(SCRIPT_CONF.format(
+                steering=steering, syn_timeout_ms=syn_timeout_ms,
+                syn_retries=syn_retries, linger_ms=linger_ms, hold=hold,
+                established_timeout=established_timeout, ttl=TTL,
+                window=WINDOW))
+            for sname, svc in services.items():
+                fh.write(svc.conf(sname))
+        write_keys(self.name)
+        save(self.name + ".pcap", self.frames)
+        with open(os.path.join(OUT, self.name + ".steps"), "w") as fh:
+            fh.write("\n".join(self.lines) + "\n")
+        write_expect(self.name, self.c)
+
+
+def linux_syn_opts(v6, tsval):
+    o = [("MSS", 1440 if v6 else 1460), ("SAckOK", b""),
+         ("Timestamp", (tsval, 0)), ("NOP", None), ("WScale", 7)]
+    return o
+
+
+def server_synack_opts(end, v6, ws=7, sack=True, ts=True, mss=None):
+    """A Linux server's SYN-ACK options (MSS, SAckOK, TS, NOP, WS), or
+    fewer. The MSS is the service's, so that what synwall learns from
+    this SYN-ACK changes no later SYN-ACK of the scenario."""
+    o = [("MSS", mss or (WEB.mss6 if v6 else WEB.mss))]
+    if ts:
+        o += [("SAckOK", b"")] if sack else [("NOP", None), ("NOP", None)]
+        o += [("Timestamp", (end.tsval, end.ts_recent))]
+    elif sack:
+        o += [("NOP", None), ("NOP", None), ("SAckOK", b"")]
+    if ws is not None:
+        o += [("NOP", None), ("WScale", ws)]
+    return o
+
+
+class Conn:
+    """One connection through synwall: the client, the server, and the
+    scenario steps every exchange starts with."""
+
+    def __init__(self, sc, v6, cport, c_isn, s_isn, c_ts=1000000,
+                 s_ts=3000000000, srv_ws=7, srv_sack=True, srv_ts=True,
+                 cq=0, sq=0, fl=0, vlan=None):
+        self.sc, self.v6, self.cq, self.sq = sc, v6, cq, sq
+        self.cli = End(v6, True, cport, 80, c_isn, c_ts, 502, ipid=0x1000,
+                       fl=fl, vlan=vlan)
+        self.srv = End(v6, False, 80, cport, s_isn, s_ts, 509, ipid=0x7000,
+                       fl=fl ^ 0x11111, vlan=vlan)
+        self.srv_ws, self.srv_sack, self.srv_ts = srv_ws, srv_sack, srv_ts
+        self.x = None
+
+    # what each end sends, and what synwall must make of it
+
+    def c_send(self, frame):
+        self.sc.send("outside", frame, self.cq)
+
+    def s_send(self, frame):
+        self.sc.send("inside", frame, self.sq)
+
+    def c2s(self, frame):
+        """A client segment relayed: the server receives it translated."""
+        self.c_send(frame)
+        out = to_server(frame, self.x)
+        self.sc.out("inside", out, relayed=True)
+        self.srv.got(out)
+        return out
+
+    def s2c(self, frame):
+        """A server segment relayed: the client receives it translated."""
+        self.s_send(frame)
+        out = to_client(frame, self.x)
+        self.sc.out("outside", out, relayed=True)
+        self.cli.got(out)
+        return out
+
+    def syn(self):
+        """Client SYN; synwall answers with its cookie."""
+        c = self.cli
+        self.syn_frame = c.seg("S", win=64240,
+                               options=linux_syn_opts(self.v6, c.tsval))
+        self.c_send(self.syn_frame)
+        self.synack = synack(self.syn_frame)
+        self.sc.out("outside", self.synack)
+        self.cookie = self.synack[TCP].seq
+        self.our_ts = opt(self.synack, "Timestamp")[0]
+        self.co = decoded(self.syn_frame)
+        c.got(self.synack)
+        self.sc.count(syncookie__syn_rx=1, syncookie__synack_tx=1)
+
+    def third_ack(self, data=b""):
+        """The client's ACK (or, lost that, its first data segment):
+        a valid cookie, so a flow and the backend SYN."""
+        a = self.cli.seg("PA" if data else "A", data)
+        self.c_send(a)
+        self.first = a
+        self.bsyn = backend_syn(a, self.co)
+        self.sc.out("inside", self.bsyn)
+        self.srv.got(self.bsyn)
+        self.held = [a]
+        self.sc.count(syncookie__cookie_ok=1, flow__created=1,
+                      flow__held=1, flow__backend_syn_tx=1)
+        return a
+
+    def hold(self, frame):
+        """A client segment while the backend SYN is out: held."""
+        self.c_send(frame)
+        self.held.append(frame)
+        self.sc.count(flow__held=1)
+
+    def server_synack(self, win=65160):
+        """The server answers; the held segments go to it, translated."""
+        s = self.srv
+        sa = s.seg("SA", win=win,
+                   options=server_synack_opts(s, self.v6, self.srv_ws,
+                                              self.srv_sack, self.srv_ts))
+        self.s_send(sa)
+        self.x = Xlate(self.cookie, self.our_ts, sa, self.co,
+                       WEB.wscale if self.co.ws is not None else 0)
+        for h in self.held:
+            out = to_server(h, self.x)
+            self.sc.out("inside", out, relayed=True)
+            s.got(out)
+        # The released ACK is what the server's SYN-ACK asked for.
+        t = to_server(self.first, self.x)[TCP]
+        assert t.ack == (sa[TCP].seq + 1) & U32
+        if self.x.ts:
+            assert opt(to_server(self.first, self.x),
+                       "Timestamp")[1] == opt(sa, "Timestamp")[0]
+        self.sc.count(flow__established=1)
+        return sa
+
+    def establish(self, data=b"", tag="", synack_win=65160):
+        self.sc.step("syn" + tag, "the client's SYN: a SYN-ACK with a "
+                     "cookie")
+        self.syn()
+        self.sc.step("third_ack" + tag, "a valid cookie: a flow, a backend "
+                     "SYN with the client's ISN and options")
+        self.third_ack(data)
+        self.sc.check(flow__created=self.sc.c["flow.created"],
+                      flow__backend_syn_tx=self.sc.c["flow.backend_syn_tx"])
+        self.sc.step("server_synack" + tag, "the server's SYN-ACK releases "
+                     "what was held, translated")
+        self.server_synack(synack_win)
+        self.sc.check(flow__established=self.sc.c["flow.established"])
+
+
+REQUEST = b"GET / HTTP/1.1\r\nHost: example\r\nAccept: */*\r\n\r\n"
+
+
+def body(n, seed):
+    return bytes((seed + i) % 26 + 97 for i in range(n))
+
+
+def handshake(v6):
+    """(a) A whole exchange between Linux-like ends: handshake, a request
+    sent before the server answered (held, then released), a response
+    in three segments whose sequence numbers wrap, one lost after
+    synwall and recovered with SACK. IPv4: the server's shift (9)
+    differs from ours (7), so its windows are rescaled, once up to the
+    65535 cap. IPv6: same shifts, and a client segment with its
+    options at odd offsets (incremental checksum updates at odd
+    offsets)."""
+    name = "handshake6" if v6 else "handshake4"
+    sc = Script(name, handshake.__doc__)
+    cn = Conn(sc, v6, 40100 if not v6 else 40600,
+              c_isn=0x12345678 if not v6 else 0xFFFFFFC0,
+              s_isn=0xFFFFFF00 if not v6 else 0x0BADCAFE,
+              srv_ws=7 if v6 else 9, fl=0xBEEF1 if v6 else 0)
+    cli, srv = cn.cli, cn.srv
+    sc.step("syn", "the client's SYN: a SYN-ACK with a cookie")
+    cn.syn()
+    sc.check(syncookie__synack_tx=1)
+    sc.step("third_ack", "a valid cookie: a flow, a backend SYN with the "
+            "client's ISN and options")
+    cn.third_ack()
+    sc.check(flow__created=1, flow__active=1, flow__backend_syn_tx=1)
+    sc.step("early_request", "data before the server answered: held")
+    cn.hold(cli.seg("PA", REQUEST))
+    sc.check(flow__held=2, inside__tx_pkts=1)
+    sc.step("server_synack", "the server's SYN-ACK releases the ACK and "
+            "the request, in order")
+    cn.server_synack()
+    sc.check(flow__established=1, flow__to_server_pkts=2)
+
+    sc.step("response", "the server acks, then answers in three "
+            "segments (the last with a large window)")
+    srv.win = 2000 if not v6 else 509
+    cn.s2c(srv.seg("A"))
+    seg1 = srv.seg("A", body(200, 0))
+    seg2 = srv.seg("A", body(200, 1))
+    seg3 = srv.seg("PA", body(100, 2), win=20000)
+    o1 = cn.s2c(seg1)
+    # seg2 is relayed, then lost between synwall and the client.
+    sc.send("inside", seg2, cn.sq)
+    sc.out("outside", to_client(seg2, cn.x), relayed=True)
+    o3 = cn.s2c(seg3)
+    cli.rcv = (o1[TCP].seq + 200) & U32      # it has seg1 only
+
+    sc.step("sack", "the client acks seg1 and SACKs seg3: edges "
+            "translated")
+    l3, r3 = o3[TCP].seq, (o3[TCP].seq + 100) & U32
+    if v6:
+        # Odd offsets: NOP SACK NOP Timestamp (EOL-padded).
+        d = cli.seg("A", options=[("NOP", None), ("SAck", (l3, r3)),
+                                  ("NOP", None),
+                                  ("Timestamp", (cli.tsval,
+                                                 cli.ts_recent))])
+    else:
+        d = cli.seg("A", sack=(l3, r3))
+    s = cn.c2s(d)
+    assert opt(s, "SAck") == ((seg3[TCP].seq) & U32,
+                              (seg3[TCP].seq + 100) & U32)
+    sc.step("retransmit", "the server resends seg2; the client acks all")
+    srv.nxt = seg2[TCP].seq
+    cn.s2c(srv.seg("A", body(200, 1)))
+    srv.nxt = (seg3[TCP].seq + 100) & U32
+    cli.rcv = r3
+    cn.c2s(cli.seg("A"))
+    sc.check(flow__to_client_pkts=5, flow__to_server_pkts=4,
+             flow__active=1)
+    sc.count(flow__active=1)
+    sc.write()
+
+
+def lost_ack():
+    """(b) The client's third ACK is lost: its first data segment (ack =
+    cookie + 1) opens the flow, makes the backend SYN and is delivered
+    once the server answers. The server does not scale windows (no
+    window scale in its SYN-ACK): the client's windows reach it in
+    bytes (at most 65535), its own reach the client in units of our
+    shift (RFC 7323 §2.2)."""
+    sc = Script("lost_ack", lost_ack.__doc__)
+    cn = Conn(sc, False, 40200, c_isn=10000, s_isn=20000, srv_ws=None)
+    cli, srv = cn.cli, cn.srv
+    sc.step("syn", "the client's SYN: a SYN-ACK with a cookie")
+    cn.syn()
+    sc.step("first_data", "no third ACK: the request itself carries the "
+            "cookie")
+    cli.seg("A")                    # the lost ACK (its TSval used up)
+    cn.third_ack(REQUEST)
+    sc.check(flow__created=1, flow__held=1, flow__backend_syn_tx=1)
+    sc.step("server_synack", "the server answers: the request goes to it")
+    cn.server_synack()
+    assert cn.x.ws_server == 0 and cn.x.ws_client_srv == 0
+    sc.step("response", "the server's window, 29200 bytes, in units of "
+            "2^7")
+    srv.win = 29200
+    r = cn.s2c(srv.seg("PA", body(300, 5)))
+    assert r[TCP].window == 29200 >> 7
+    sc.step("ack", "the client's window, 1000 << 7 bytes: capped at "
+            "65535")
+    s = cn.c2s(cli.seg("A", win=1000))
+    assert s[TCP].window == 65535
+    sc.check(flow__established=1, flow__to_server_pkts=2,
+             flow__to_client_pkts=1)
+    sc.count(flow__active=1)
+    sc.write()
+
+
+def dup_ack():
+    """(c) The third ACK arrives twice while the backend SYN is out: one
+    flow, one backend SYN, the copy dropped (drop.dup_ack). A third copy
+    once the flow is up is an ordinary duplicate ACK: relayed. The
+    server then sends its SYN-ACK again (as if the released ACK were
+    lost): RFC 5961 §4.2, synwall answers for the client with the ACK
+    it would send (seq = SND.NXT, ack = RCV.NXT). All of it on VLAN
+    100: tags are kept on every frame synwall sends."""
+    sc = Script("dup_ack", dup_ack.__doc__)
+    cn = Conn(sc, False, 40300, c_isn=0x80000000, s_isn=0x7FFFFFFF,
+              vlan=100)
+    cli, srv = cn.cli, cn.srv
+    sc.step("syn", "the client's SYN: a SYN-ACK with a cookie")
+    cn.syn()
+    sc.step("third_ack", "a valid cookie: a flow, a backend SYN")
+    a = cn.third_ack()
+    sc.step("dup", "the same ACK again: dropped, no second SYN")
+    sc.send("outside", a)
+    sc.count(drop__dup_ack=1)
+    sc.check(flow__created=1, flow__backend_syn_tx=1, flow__held=1,
+             drop__dup_ack=1)
+    sc.step("server_synack", "the server answers: one ACK released")
+    sa = cn.server_synack()
+    sc.step("late_dup", "the same ACK once more: relayed like any "
+            "duplicate ACK")
+    cn.c2s(a)
+    sc.step("synack_again", "the server's SYN-ACK again: the client's "
+            "ACK, from synwall")
+    sc.send("inside", sa)
+    sc.out("inside", ack_reply(sa, seq=cli.nxt, ack=srv.nxt, window=502,
+                               ts=(opt(a, "Timestamp")[0],
+                                   opt(sa, "Timestamp")[0])))
+    sc.count(flow__challenge_ack_tx=1)
+    sc.step("exchange", "data both ways")
+    cn.c2s(cli.seg("PA", REQUEST))
+    cn.s2c(srv.seg("PA", body(100, 3)))
+    sc.count(flow__active=1)
+    sc.write()
+
+
+def backend_rst():
+    """(d) The server refuses the backend SYN. RSTs that do not
+    acknowledge the SYN are dropped (RFC 9293 §3.10.7.3); the one that
+    does makes synwall reset the client in the server's name: the RST
+    answering the held ACK (seq = its ack), and the flow is freed."""
+    sc = Script("backend_rst", backend_rst.__doc__)
+    cn = Conn(sc, False, 40400, c_isn=5000, s_isn=0)
+    sc.step("syn", "the client's SYN: a SYN-ACK with a cookie")
+    cn.syn()
+    sc.step("third_ack", "a valid cookie: a flow, a backend SYN")
+    a = cn.third_ack()
+    srv = cn.srv
+    sc.step("bogus_rst", "RST+ACK with the wrong ack, RST without ACK: "
+            "dropped")
+    sc.send("inside", srv.seg("RA", seq=0, ack=srv.rcv + 1000, win=0,
+                              ts=False))
+    sc.send("inside", srv.seg("R", seq=srv.rcv, win=0, ts=False))
+    sc.count(drop__rst_window=2)
+    sc.check(drop__rst_window=2, flow__active=1)
+    sc.step("server_rst", "the server's RST+ACK for our SYN: RST to the "
+            "client, flow freed")
+    sc.send("inside", srv.seg("RA", seq=0, win=0, ts=False))
+    rst = rst_reply(a)
+    assert rst[TCP].seq == (cn.cookie + 1) & U32
+    sc.out("outside", rst)
+    sc.count(flow__backend_rst=1, flow__rst_tx=1, flow__freed=1)
+    sc.check(flow__backend_rst=1, flow__rst_tx=1, flow__active=0,
+             flow__freed=1)
+    sc.write()
+
+
+def backend_timeout():
+    """(e) The server never answers: with syn_timeout_ms = 20 and
+    syn_retries = 2 the backend SYN goes out three times (20, 40 ms
+    back-off), then the client is reset (the RST answering its held
+    ACK) and the flow freed."""
+    sc = Script("backend_timeout", backend_timeout.__doc__)
+    cn = Conn(sc, True, 40500, c_isn=777, s_isn=0, fl=0x12345)
+    sc.step("syn", "the client's SYN: a SYN-ACK with a cookie")
+    cn.syn()
+    sc.step("third_ack", "a valid cookie; then silence: 3 SYNs, a RST",
+            wait=400)
+    a = cn.third_ack()
+    sc.out("inside", cn.bsyn)
+    sc.out("inside", cn.bsyn)
+    sc.out("outside", rst_reply(a))
+    sc.count(flow__backend_syn_retx=2, flow__backend_timeout=1,
+             flow__rst_tx=1, flow__freed=1)
+    sc.check(flow__backend_syn_tx=1, flow__backend_syn_retx=2,
+             flow__backend_timeout=1, flow__rst_tx=1, flow__active=0)
+    sc.write(syn_timeout_ms=20, syn_retries=2)
+
+
+def rst_challenge():
+    """(f) RFC 5961 §3.2 on a relayed flow. A forged RST inside the
+    window, from either side, gets a challenge ACK carrying what the end
+    synwall stands in for expects next (seq = its SND.NXT, ack = its
+    RCV.NXT, its window and timestamps in the receiver's space), and
+    the flow lives on; one outside the window is dropped; the client's
+    RST at exactly the expected seq is relayed and resets the flow;
+    nothing passes after it."""
+    sc = Script("rst_challenge", rst_challenge.__doc__)
+    cn = Conn(sc, False, 40700, c_isn=0xDEADBEEF, s_isn=0x01020304,
+              srv_ws=9)
+    cli, srv = cn.cli, cn.srv
+    cn.establish()
+    sc.step("exchange", "a request and its response")
+    cn.c2s(cli.seg("PA", REQUEST))
+    srv.win = 2000
+    cn.s2c(srv.seg("PA", body(500, 7)))
+    last_srv_ts = (srv.tsval - 3) & U32
+    cn.c2s(cli.seg("A"))
+    last_cli_ts = (cli.tsval - 3) & U32
+    x = cn.x
+
+    sc.step("forged_rst", "a blind RST, in the window but not exact: "
+            "challenge ACK to the client")
+    forged = cli.seg("R", seq=cli.nxt + 5000, win=0, ts=False)
+    sc.send("outside", forged)
+    sc.out("outside", ack_reply(
+        forged, seq=cli.rcv, ack=cli.nxt,
+        window=rescale(2000, x.ws_server, x.ws_ours),
+        ts=((last_srv_ts + x.ts_delta) & U32, last_cli_ts)))
+    sc.count(flow__challenge_ack_tx=1)
+    sc.check(flow__challenge_ack_tx=1, flow__active=1, flow__reset=0)
+    sc.step("far_rst", "a RST far outside the window: dropped")
+    sc.send("outside", cli.seg("R", seq=cli.nxt + 0x40000000, win=0,
+                               ts=False))
+    sc.count(drop__rst_window=1)
+    sc.check(drop__rst_window=1)
+    sc.step("forged_rst_inside", "a blind RST towards the client, from "
+            "the server's side: challenge ACK to the server")
+    forged = srv.seg("R", seq=srv.nxt + 1000, win=0, ts=False)
+    sc.send("inside", forged)
+    sc.out("inside", ack_reply(
+        forged, seq=cli.nxt, ack=srv.nxt,
+        window=rescale(cli.win, x.ws_client, x.ws_client_srv),
+        ts=(last_cli_ts, last_srv_ts)))
+    sc.count(flow__challenge_ack_tx=1)
+    sc.step("still_up", "the flow survived: data both ways")
+    cn.c2s(cli.seg("PA", REQUEST))
+    cn.s2c(srv.seg("PA", body(50, 9)))
+    sc.step("syn_on_flow", "a SYN on the tuple (the client forgot the "
+            "connection): challenge ACK (RFC 5961 §4.2)")
+    last_cli_ts = (cli.tsval - 3) & U32
+    last_srv_ts = (srv.tsval - 3) & U32
+    syn = cli.seg("S", seq=0x31337, win=64240,
+                  options=linux_syn_opts(False, cli.tsval))
+    sc.send("outside", syn)
+    sc.out("outside", ack_reply(
+        syn, seq=cli.rcv, ack=cli.nxt,
+        window=rescale(srv.win, x.ws_server, x.ws_ours),
+        ts=((last_srv_ts + x.ts_delta) & U32, last_cli_ts)))
+    sc.count(flow__challenge_ack_tx=1)
+    sc.step("exact_rst", "the client's RST at exactly the challenge's "
+            "ack: relayed, the flow is reset")
+    cn.c2s(cli.seg("RA", win=0))
+    sc.count(flow__reset=1)
+    sc.check(flow__reset=1)
+    sc.step("after_reset", "nothing of the flow passes any more")
+    sc.send("inside", srv.seg("PA", body(10, 1)))
+    sc.send("outside", cli.seg("A"))
+    sc.count(drop__flow_state=2)
+    sc.check(drop__flow_state=2)
+    sc.step("new_syn", "a new SYN on the tuple: the reset flow is "
+            "forgotten, the SYN answered with a cookie")
+    cli.nxt = (cli.nxt + 0x10000) & U32
+    cn.syn()
+    sc.count(flow__freed=1)
+    sc.check(flow__active=0, flow__freed=1)
+    sc.write()
+
+
+def hold_full():
+    """[flow] hold = 2: while the backend SYN is out, synwall keeps the
+    ACK and one more segment; the next is dropped (the client will
+    retransmit it) and counted. The server's SYN-ACK releases the two
+    kept, in order; the retransmission then passes."""
+    sc = Script("hold_full", hold_full.__doc__)
+    cn = Conn(sc, True, 41300, c_isn=9, s_isn=99, fl=0x54321)
+    cli = cn.cli
+    sc.step("syn", "the client's SYN: a SYN-ACK with a cookie")
+    cn.syn()
+    sc.step("third_ack", "a valid cookie: a flow, a backend SYN")
+    cn.third_ack()
+    sc.step("data", "two segments: the first held, the second dropped")
+    cn.hold(cli.seg("A", body(100, 1)))
+    seq2 = cli.nxt
+    sc.send("outside", cli.seg("PA", body(50, 2)))
+    sc.count(flow__held_dropped=1, drop__hold_full=1)
+    sc.check(flow__held=2, flow__held_dropped=1, drop__hold_full=1)
+    sc.step("server_synack", "the server answers: ACK and first segment "
+            "released")
+    cn.server_synack()
+    sc.step("retransmit", "the client resends the dropped segment")
+    cn.c2s(cli.seg("PA", body(50, 2), seq=seq2))
+    sc.count(flow__active=1)
+    sc.write(hold=2)
+
+
+def idle_timeout():
+    """[flow] established_timeout = 1: a flow with no segment for a
+    second is forgotten (flow.idle_timeout); the client's next segment
+    then finds no flow and, its numbers having moved on since the
+    handshake, is a bad cookie. (Before any data it would still be a
+    valid one, and open the flow again, as a lost third ACK does.)"""
+    sc = Script("idle_timeout", idle_timeout.__doc__)
+    cn = Conn(sc, False, 41400, c_isn=3, s_isn=4)
+    cn.establish()
+    sc.step("exchange", "a request and its response")
+    cn.c2s(cn.cli.seg("PA", REQUEST))
+    cn.s2c(cn.srv.seg("PA", body(64, 3)))
+    sc.step("idle", "a second and a half of silence", wait=1500)
+    sc.count(flow__idle_timeout=1, flow__freed=1)
+    sc.check(flow__idle_timeout=1, flow__active=0, flow__freed=1)
+    sc.step("late", "the client's data: no flow, a bad cookie")
+    sc.send("outside", cn.cli.seg("PA", REQUEST))
+    sc.count(syncookie__cookie_bad=1, drop__cookie_bad=1)
+    sc.write(established_timeout=1)
+
+
+ROUTER_OUT = ("02:00:00:00:00:01", "198.51.100.1", "2001:db8:1::1")
+ROUTER_IN = ("02:00:00:00:00:02", "203.0.113.1", "2001:db8:2::1")
+
+
+def icmp_error(router, dst_mac, dst, seg, v6):
+    """A router's ICMP error about `seg` (as the router saw it) to the
+    segment's source: fragmentation needed (MTU 1400) or, for IPv6,
+    packet too big (1280), quoting the IP header, the TCP header and 8
+    bytes of data (RFC 792, RFC 4443 §3.2)."""
+    if v6:
+        q = bytes(seg[IPv6])
+        q = q[:40 + seg[TCP].dataofs * 4 + 8]
+        return raw(Ether(src=router[0], dst=dst_mac) /
+                   IPv6(src=router[2], dst=dst, hlim=64) /
+                   ICMPv6PacketTooBig(mtu=1280) / Raw(q))
+    q = bytes(seg[IP])
+    q = q[:20 + seg[TCP].dataofs * 4 + 8]
+    return raw(Ether(src=router[0], dst=dst_mac) /
+               IP(src=router[1], dst=dst, ttl=64, id=0x3333) /
+               ICMP(type=3, code=4, nexthopmtu=1400) / Raw(q))
+
+
+def icmp_error_seq(frame, seq):
+    """`frame` (from icmp_error) with the quoted sequence number
+    replaced, the ICMP checksum recomputed in full."""
+    p = Ether(bytes(frame))
+    v6 = IPv6 in p
+    outer = p[IPv6] if v6 else p[IP]
+    icmp = bytes(outer.payload)
+    quote = bytearray(icmp[8:])
+    tcp = 40 if v6 else (quote[0] & 0xF) * 4
+    quote[tcp + 4:tcp + 8] = struct.pack(">I", seq)
+    if v6:
+        return raw(Ether(src=p.src, dst=p.dst) /
+                   IPv6(src=outer.src, dst=outer.dst, hlim=outer.hlim) /
+                   ICMPv6PacketTooBig(mtu=1280) / Raw(bytes(quote)))
+    return raw(Ether(src=p.src, dst=p.dst) /
+               IP(src=outer.src, dst=outer.dst, ttl=outer.ttl,
+                  id=outer.id) /
+               ICMP(type=3, code=4, nexthopmtu=1400) / Raw(bytes(quote)))
+
+
+def icmp():
+    """ICMP errors about relayed flows (RFC 5927 §4.1: the receiver
+    checks the quoted sequence number against its own space). One from
+    outside about a server → client segment quotes it as the client saw
+    it: synwall shifts the quoted seq back by the ISN offset and fixes
+    the ICMP checksum, for IPv4 and IPv6 (whose sum covers a
+    pseudo-header). One from inside about a client → server segment
+    quotes the client's own numbers: relayed unchanged. One quoting a
+    tuple with no flow is a blind guess: dropped."""
+    sc = Script("icmp", icmp.__doc__)
+    flows = []
+    for v6, port in ((False, 41500), (True, 41600)):
+        cn = Conn(sc, v6, port, c_isn=0x600D + port, s_isn=0xF00D0000 + port,
+                  fl=0x77777 if v6 else 0)
+        tag = "6" if v6 else "4"
+        cn.establish(tag=tag)
+        sc.step("exchange" + tag, "a request and a large response")
+        req = cn.c2s(cn.cli.seg("PA", REQUEST))
+        resp = cn.s2c(cn.srv.seg("A", body(1000, 2)))
+        sc.step("icmp_outside" + tag, "a router outside: the response "
+                "was too big; quoted seq shifted back")
+        err = icmp_error(ROUTER_OUT, SERVER_MAC, SERVER6 if v6 else SERVER4,
+                         resp, v6)
+        sc.send("outside", err)
+        back = icmp_error_seq(err, (resp[TCP].seq - cn.x.seq_delta) & U32)
+        sc.out("inside", back)
+        sc.count(flow__icmp_relayed=1)
+        sc.step("icmp_inside" + tag, "a router inside: the request was "
+                "too big; relayed as it is")
+        err = icmp_error(ROUTER_IN, CLIENT_MAC, CLIENT6 if v6 else CLIENT4,
+                         req, v6)
+        sc.send("inside", err)
+        sc.out("outside", err)
+        sc.count(flow__icmp_relayed=1, flow__active=1)
+        flows.append((cn, resp))
+    sc.step("icmp_noflow", "about a tuple with no flow: dropped")
+    cn, resp = flows[0]
+    ghost = Ether(bytes(resp))
+    ghost[TCP].dport = 999
+    del ghost[TCP].chksum
+    sc.send("outside", icmp_error(ROUTER_OUT, SERVER_MAC, SERVER4,
+                                  raw(ghost), False))
+    sc.count(drop__icmp_noflow=1)
+    sc.check(flow__icmp_relayed=4, drop__icmp_noflow=1)
+    sc.write()
+
+
+def synack_window():
+    """A SYN-ACK's window is never scaled (RFC 7323 §2.2): right after
+    the server's SYN-ACK (window 65024, shift 9), before it sent
+    anything else, its receive window is 65024 bytes. So a RST 100000
+    past the client's next seq is outside it and dropped (RFC 5961
+    §3.2), and the challenge ACK for one inside it offers the client
+    65024 bytes in units of our shift 7: 508. (65024 is a multiple of
+    2^9: the value is exact whether synwall keeps it in bytes or in
+    units of the server's shift.)"""
+    sc = Script("synack_window", synack_window.__doc__)
+    cn = Conn(sc, False, 40900, c_isn=1, s_isn=2, srv_ws=9)
+    cli = cn.cli
+    cn.establish(synack_win=65024)
+    sc.step("far_rst", "100000 past the client's seq: outside 65024")
+    sc.send("outside", cli.seg("R", seq=cli.nxt + 100000, win=0, ts=False))
+    sc.count(drop__rst_window=1)
+    sc.check(drop__rst_window=1, flow__challenge_ack_tx=0)
+    sc.step("near_rst", "5000 past: a challenge ACK, window 65024 >> 7")
+    forged = cli.seg("R", seq=cli.nxt + 5000, win=0, ts=False)
+    sc.send("outside", forged)
+    sc.out("outside", ack_reply(
+        forged, seq=cli.rcv, ack=cli.nxt, window=65024 >> 7,
+        ts=(cn.our_ts, opt(cn.first, "Timestamp")[0])))
+    sc.count(flow__challenge_ack_tx=1, flow__active=1)
+    sc.write()
+
+
+def fin_close():
+    """(g) The four-way close (RFC 9293 §3.6), the server first: its
+    last data with FIN, the client's ACK and FIN, the server's last ACK.
+    The flow is closed (flow.closed), kept linger_ms (20) for
+    stragglers, then freed; a segment after that finds no flow (the
+    client's is a bad cookie, the server's has no flow)."""
+    sc = Script("fin_close", fin_close.__doc__)
+    cn = Conn(sc, False, 40800, c_isn=42, s_isn=4242)
+    cli, srv = cn.cli, cn.srv
+    cn.establish()
+    sc.step("request", "the request")
+    cn.c2s(cli.seg("PA", REQUEST))
+    sc.step("response_fin", "the response, with FIN")
+    cn.s2c(srv.seg("FPA", body(120, 4)))
+    sc.step("client_fin", "the client acks it, then closes too")
+    cn.c2s(cli.seg("A"))
+    fin = cli.seg("FA")
+    cn.c2s(fin)
+    sc.check(flow__closed=0)
+    sc.step("last_ack", "the server's last ACK: closed")
+    last = srv.seg("A")
+    cn.s2c(last)
+    sc.count(flow__closed=1)
+    sc.check(flow__closed=1)
+    sc.step("linger", "linger_ms later the flow is gone", wait=100)
+    sc.count(flow__freed=1)
+    sc.check(flow__active=0, flow__freed=1)
+    sc.step("stragglers", "the client's FIN again: a bad cookie; the "
+            "server's ACK again: no flow")
+    sc.send("outside", fin)
+    sc.send("inside", last)
+    sc.count(syncookie__cookie_bad=1, drop__cookie_bad=1,
+             drop__noflow_inside=1)
+    sc.write(linger_ms=20)
+
+
+def crc32c(crc, data):
+    """CRC32C, reflected, no inversion (lib/flow's sw_ft_crc32c_sw)."""
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc
+
+
+def flow_owner(v6, cport, workers=2):
+    """The worker that owns a flow, as lib/flow hashes its key (client
+    address, server address, ports) today. Only used to pick flows
+    that cover both steering directions: the test does not depend on
+    it (each flow sends as many frames each way)."""
+    import socket
+    fam = socket.AF_INET6 if v6 else socket.AF_INET
+    key = (socket.inet_pton(fam, CLIENT6 if v6 else CLIENT4) +
+           socket.inet_pton(fam, SERVER6 if v6 else SERVER4) +
+           struct.pack(">HH", cport, 80))
+    h = crc32c(0xFFFFFFFF, key)
+    # sw_ft_mix (lowbias32)
+    h ^= h >> 16
+    h = (h * 0x7feb352d) & U32
+    h ^= h >> 15
+    h = (h * 0x846ca68b) & U32
+    h ^= h >> 16
+    return (h * workers) >> 32
+
+
+def two_workers():
+    """(h) Two workers, steering = software: every client frame comes in
+    on queue 0, every server frame on queue 1, so each flow's packets
+    reach both workers and one of them must hand them to the flow's
+    owner. Two flows (IPv4, IPv6) run side by side through handshake,
+    data and the client's close; each sends as many client as server
+    frames, so that whichever worker owns it, 5 of its frames are
+    steered. Each step's frames are compared as any interleaving of
+    the two TX queues' (each queue keeps its order)."""
+    sc = Script("two_workers", two_workers.__doc__, workers=2)
+    # The IPv4 flow owned by worker 0 (its server frames cross), the
+    # IPv6 one by worker 1 (its client frames cross).
+    p4 = next(p for p in range(41100, 41200) if flow_owner(False, p) == 0)
+    p6 = next(p for p in range(41200, 41300) if flow_owner(True, p) == 1)
+    flows = [Conn(sc, False, p4, c_isn=111, s_isn=0x99999999, cq=0, sq=1),
+             Conn(sc, True, p6, c_isn=222, s_isn=0x55555555, cq=0, sq=1,
+                  srv_ws=9, fl=0xABCDE)]
+    sc.step("syn", "both SYNs: two SYN-ACKs with cookies")
+    for cn in flows:
+        cn.syn()
+    sc.step("third_ack", "both third ACKs: two flows, two backend SYNs")
+    for cn in flows:
+        cn.third_ack()
+    sc.check(flow__created=2, flow__backend_syn_tx=2, flow__active=2)
+    sc.step("server_synack", "both servers answer: the ACKs released")
+    for cn in flows:
+        cn.server_synack()
+    sc.step("request", "both requests")
+    for cn in flows:
+        cn.c2s(cn.cli.seg("PA", REQUEST))
+    sc.step("server_ack", "both servers ack")
+    for cn in flows:
+        cn.s2c(cn.srv.seg("A"))
+    sc.step("response", "both respond in two segments")
+    for cn in flows:
+        cn.s2c(cn.srv.seg("A", body(300, 1)))
+        cn.s2c(cn.srv.seg("PA", body(80, 2)))
+    sc.step("client_fin", "both clients ack and close")
+    for cn in flows:
+        cn.c2s(cn.cli.seg("FA"))
+    sc.step("server_fin", "both servers close")
+    for cn in flows:
+        cn.s2c(cn.srv.seg("FA"))
+    sc.step("last_ack", "both clients' last ACKs: closed")
+    for cn in flows:
+        cn.c2s(cn.cli.seg("A"))
+    sc.count(flow__closed=2)
+    sc.step("linger", "linger_ms later both flows are gone", wait=100)
+    sc.count(flow__freed=2, flow__steered=10)
+    sc.check(flow__active=0, flow__freed=2, flow__closed=2,
+             flow__steered=10)
+    sc.write(steering="software", linger_ms=20)
+
+
+def scripted():
+    handshake(False)
+    handshake(True)
+    lost_ack()
+    dup_ack()
+    backend_rst()
+    backend_timeout()
+    rst_challenge()
+    fin_close()
+    two_workers()
+    hold_full()
+    idle_timeout()
+    icmp()
+    synack_window()
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     forwarding("pass", "pass")
     forwarding("drop", "drop")
     syncookie()
     rst_and_reflect()
+    scripted()
     return 0
 
 

@@ -1,16 +1,43 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Component test: synwall's worker, as the program runs it, between two
- * net_ring ports. Frames from S_rx_*.pcap go in; what comes out of each
- * port must equal S_tx_*.pcap byte for byte and in order, and the
- * counters must equal S.expect. Vectors: tests/component/gen_vectors.py.
+ * Component test: synwall's workers, as the program runs them, between
+ * two net_ring ports. Vectors: tests/component/gen_vectors.py.
+ *
+ * A scenario S is either
+ *  - one step (S_rx_outside.pcap, S_rx_inside.pcap in; S_tx_outside.pcap,
+ *    S_tx_inside.pcap expected out): the outside frames go in, then the
+ *    inside ones; what leaves each port must equal S_tx_*.pcap byte for
+ *    byte and in order; or
+ *  - a script, S.steps, over the frames of S.pcap in order: a real
+ *    exchange is interactive (the client's ACK makes a backend SYN, the
+ *    server's SYN-ACK releases the ACK, ...), so each step injects some
+ *    frames, waits, and compares what left each port during that step.
+ * Either way the counters must then equal S.expect.
+ *
+ * S.steps, one directive a line ('#' starts a comment):
+ *   workers N              worker lcores (first line; default 1), each
+ *                          with its own queue on both ports
+ *   step NAME [wait MS]    a new step; MS: sleep after injecting, so that
+ *                          timers fire within the step
+ *   in outside|inside [Q]  the next frame of S.pcap goes in on queue Q
+ *   out outside|inside     the next frame of S.pcap must leave that port
+ *   expect COUNTER VALUE   checked once the step's frames are out
+ *
+ * With several queues, what one worker sends keeps its order but two
+ * workers' frames interleave freely: a port's expected frames must then
+ * be an interleaving of what each TX queue holds (scenarios keep frames
+ * that could be confused apart in different steps).
+ *
+ * SW_COMPONENT_DUMP=DIR writes what left the ports in a failing step to
+ * DIR/S-STEP-PORT.pcap, to read with tcpdump or wireshark.
  *
  * usage: test_forward VECTOR_DIR SCENARIO
  */
 #include <errno.h>
-#include <stddef.h>
 #include <inttypes.h>
 #include <pcap/pcap.h>
+#include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +54,13 @@
 #include "sw_parse.h"
 #include "sw_test.h"
 
-#define FRAMES_MAX	256
+#define FRAMES_MAX	1024
 #define RING_SIZE	1024
-#define WAIT_MS		5000
+#define WAIT_MS		5000	/* at most, for frames that should come */
+#define SETTLE_MS	50	/* then, for frames that should not */
+#define QUEUES_MAX	4
+#define STEPS_MAX	64
+#define EXPECTS_MAX	32
 
 struct frames {
 	unsigned int n;
@@ -37,16 +68,53 @@ struct frames {
 	uint8_t *data[FRAMES_MAX];
 };
 
+/* One line of S.steps that names a frame: in (inject) or out (expect). */
+struct io {
+	bool in;
+	uint8_t side;
+	uint8_t queue;
+	unsigned int frame;		/* index in S.pcap */
+};
+
+struct expect {
+	char name[64];
+	uint64_t value;
+};
+
+struct step {
+	char name[64];
+	unsigned int wait_ms;
+	unsigned int first, n_io;	/* ios[first .. first + n_io) */
+	unsigned int n_expect;
+	struct expect expect[EXPECTS_MAX];
+};
+
+struct script {
+	unsigned int workers;
+	unsigned int n_steps;
+	struct step step[STEPS_MAX];
+	unsigned int n_io;
+	struct io io[FRAMES_MAX];
+};
+
+/* The test's rings: rx[side][q] feeds the port, tx[side][q] drains it. */
+struct rings {
+	unsigned int n_queues;
+	struct rte_ring *rx[SW_SIDES][QUEUES_MAX];
+	struct rte_ring *tx[SW_SIDES][QUEUES_MAX];
+};
+
+static const char *const port_name[] = { "sw_out", "sw_in" };
+static const char *dump_dir;
+
 static int
-read_pcap(const char *dir, const char *scenario, const char *what,
-		struct frames *f)
+read_pcap_path(const char *path, struct frames *f)
 {
-	char path[512], err[PCAP_ERRBUF_SIZE];
+	char err[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const uint8_t *data;
 	pcap_t *p;
 
-	snprintf(path, sizeof(path), "%s/%s_%s.pcap", dir, scenario, what);
 	p = pcap_open_offline(path, err);
 	if (p == NULL) {
 		printf("not ok - cannot open %s: %s\n", path, err);
@@ -65,6 +133,16 @@ read_pcap(const char *dir, const char *scenario, const char *what,
 	return 0;
 }
 
+static int
+read_pcap(const char *dir, const char *scenario, const char *what,
+		struct frames *f)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s_%s.pcap", dir, scenario, what);
+	return read_pcap_path(path, f);
+}
+
 static void
 free_frames(struct frames *f)
 {
@@ -74,76 +152,347 @@ free_frames(struct frames *f)
 }
 
 static int
-inject(struct rte_ring *r, struct rte_mempool *mp, const struct frames *f)
+side_of(const char *s)
 {
-	for (unsigned int i = 0; i < f->n; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-		char *d;
+	if (strcmp(s, "outside") == 0)
+		return SW_OUTSIDE;
+	if (strcmp(s, "inside") == 0)
+		return SW_INSIDE;
+	return -1;
+}
 
-		if (m == NULL)
-			return -ENOMEM;
-		d = rte_pktmbuf_append(m, (uint16_t)f->len[i]);
-		if (d == NULL) {
-			rte_pktmbuf_free(m);
-			return -ENOSPC;
+/*
+ * S.steps → *sc. Returns 1 when the scenario has no script (one step
+ * from S_rx_*.pcap), 0 when read, -1 on a bad line.
+ */
+static int
+read_script(const char *dir, const char *scenario, struct script *sc)
+{
+	char path[512], line[256], a[64], b[64];
+	unsigned int lineno = 0, frame = 0;
+	struct step *st = NULL;
+	int ret = 0;
+	FILE *f;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->workers = 1;
+	snprintf(path, sizeof(path), "%s/%s.steps", dir, scenario);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 1;
+	while (ret == 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *hash = strchr(line, '#');
+		unsigned int u = 0;
+		uint64_t v;
+		int n, side;
+
+		lineno++;
+		if (hash != NULL)
+			*hash = '\0';
+		n = sscanf(line, "%63s %63s", a, b);
+		if (n <= 0)
+			continue;
+		if (strcmp(a, "workers") == 0 && n == 2 && st == NULL &&
+				sscanf(b, "%u", &u) == 1 && u >= 1 &&
+				u <= QUEUES_MAX) {
+			sc->workers = u;
+		} else if (strcmp(a, "step") == 0 && n == 2 &&
+				sc->n_steps < STEPS_MAX) {
+			st = &sc->step[sc->n_steps++];
+			snprintf(st->name, sizeof(st->name), "%s", b);
+			st->first = sc->n_io;
+			if (sscanf(line, "%*s %*s wait %u", &u) == 1)
+				st->wait_ms = u;
+		} else if ((strcmp(a, "in") == 0 || strcmp(a, "out") == 0) &&
+				n == 2 && st != NULL && sc->n_io < FRAMES_MAX &&
+				(side = side_of(b)) >= 0) {
+			struct io *io = &sc->io[sc->n_io++];
+
+			io->in = a[0] == 'i';
+			io->side = (uint8_t)side;
+			io->frame = frame++;
+			if (sscanf(line, "%*s %*s %u", &u) == 1) {
+				if (!io->in || u >= sc->workers)
+					ret = -1;
+				io->queue = (uint8_t)u;
+			}
+			st->n_io++;
+		} else if (strcmp(a, "expect") == 0 && st != NULL &&
+				st->n_expect < EXPECTS_MAX &&
+				sscanf(line, "%*s %63s %" SCNu64, a, &v) == 2) {
+			struct expect *e = &st->expect[st->n_expect++];
+
+			snprintf(e->name, sizeof(e->name), "%s", a);
+			e->value = v;
+		} else {
+			ret = -1;
 		}
-		memcpy(d, f->data[i], f->len[i]);
-		if (rte_ring_enqueue(r, m) != 0) {
-			rte_pktmbuf_free(m);
-			return -ENOBUFS;
-		}
+	}
+	fclose(f);
+	if (ret != 0)
+		printf("not ok - %s:%u: bad line\n", path, lineno);
+	return ret;
+}
+
+static int
+inject_one(struct rte_ring *r, struct rte_mempool *mp, const uint8_t *data,
+		uint32_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	char *d;
+
+	if (m == NULL)
+		return -ENOMEM;
+	d = rte_pktmbuf_append(m, (uint16_t)len);
+	if (d == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOSPC;
+	}
+	memcpy(d, data, len);
+	if (rte_ring_enqueue(r, m) != 0) {
+		rte_pktmbuf_free(m);
+		return -ENOBUFS;
 	}
 	return 0;
 }
 
-/* Drain `r` and compare with `want`, frame by frame. */
-static void
-compare(const char *port, struct rte_ring *r, const struct frames *want)
+static int
+inject(struct rte_ring *r, struct rte_mempool *mp, const struct frames *f)
 {
-	void *objs[FRAMES_MAX];
-	unsigned int n = rte_ring_dequeue_burst(r, objs, FRAMES_MAX, NULL);
+	for (unsigned int i = 0; i < f->n; i++) {
+		int ret = inject_one(r, mp, f->data[i], f->len[i]);
 
-	SW_CHECKF(n == want->n, "%s: %u frames out, %u expected", port, n,
-		want->n);
-	for (unsigned int i = 0; i < n; i++) {
-		struct rte_mbuf *m = objs[i];
-		const uint8_t *got = rte_pktmbuf_mtod(m, const uint8_t *);
-		uint32_t len = rte_pktmbuf_data_len(m);
-
-		if (i < want->n) {
-			SW_CHECKF(len == want->len[i],
-				"%s frame %u: %u bytes, %u expected", port, i,
-				len, want->len[i]);
-			if (len == want->len[i] &&
-					memcmp(got, want->data[i], len) != 0) {
-				uint32_t b = 0;
-
-				while (got[b] == want->data[i][b])
-					b++;
-				SW_CHECKF(0, "%s frame %u differs at byte %u", port,
-					i, b);
-			}
-		}
-		rte_pktmbuf_free(m);
+		if (ret != 0)
+			return ret;
 	}
-	if (sw_test_failures == 0)
-		printf("ok - %s: %u frames byte-exact\n", port, n);
+	return 0;
+}
+
+/* Sleep, not spin: on a small machine the workers need the CPUs. */
+static void
+sleep_ms(unsigned int ms)
+{
+	usleep(ms * 1000u);
+}
+
+static uint64_t
+deadline_in(unsigned int ms)
+{
+	return rte_get_timer_cycles() + rte_get_timer_hz() * ms / 1000;
+}
+
+/* Wait (bounded) until the worker took everything from `rx`. */
+static void
+wait_drained(struct rte_ring *rx)
+{
+	uint64_t end = deadline_in(WAIT_MS);
+
+	while (!rte_ring_empty(rx) && rte_get_timer_cycles() < end)
+		sleep_ms(1);
+	/* The ring is empty once the burst is taken, not yet processed. */
+	sleep_ms(20);
+}
+
+static bool
+rx_empty(const struct rings *rg)
+{
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		for (unsigned int q = 0; q < rg->n_queues; q++)
+			if (!rte_ring_empty(rg->rx[s][q]))
+				return false;
+	return true;
+}
+
+static unsigned int
+tx_count(const struct rings *rg, unsigned int side)
+{
+	unsigned int n = 0;
+
+	for (unsigned int q = 0; q < rg->n_queues; q++)
+		n += rte_ring_count(rg->tx[side][q]);
+	return n;
+}
+
+/*
+ * Wait (bounded) until every expected frame is out, then a little
+ * longer so that a frame that should not appear has the chance to.
+ */
+static void
+wait_out(const struct rings *rg, const unsigned int want[SW_SIDES])
+{
+	uint64_t end = deadline_in(WAIT_MS);
+
+	while (rte_get_timer_cycles() < end &&
+			(tx_count(rg, SW_OUTSIDE) < want[SW_OUTSIDE] ||
+			 tx_count(rg, SW_INSIDE) < want[SW_INSIDE] ||
+			 !rx_empty(rg)))
+		sleep_ms(1);
+	sleep_ms(SETTLE_MS);
+}
+
+static void
+hexdump(const char *what, const uint8_t *d, uint32_t len)
+{
+	fprintf(stderr, "  %s (%u bytes):", what, len);
+	for (uint32_t i = 0; i < len; i++)
+		fprintf(stderr, "%s%02x", i % 16 ? " " : "\n    ", d[i]);
+	fprintf(stderr, "\n");
+}
+
+static void
+dump_pcap(const char *scenario, const char *step, const char *port,
+		struct rte_mbuf *const *m, unsigned int n)
+{
+	struct pcap_pkthdr h = { .ts = { 0, 0 } };
+	char path[512];
+	pcap_dumper_t *d;
+	pcap_t *p;
+
+	if (dump_dir == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s-%s-%s.pcap", dump_dir, scenario,
+		step, port);
+	p = pcap_open_dead(DLT_EN10MB, 65535);
+	d = p == NULL ? NULL : pcap_dump_open(p, path);
+	if (d == NULL) {
+		fprintf(stderr, "cannot write %s\n", path);
+	} else {
+		for (unsigned int i = 0; i < n; i++) {
+			h.caplen = h.len = rte_pktmbuf_data_len(m[i]);
+			pcap_dump((u_char *)d, &h,
+				rte_pktmbuf_mtod(m[i], const u_char *));
+		}
+		pcap_dump_close(d);
+		fprintf(stderr, "  got frames written to %s\n", path);
+	}
+	if (p != NULL)
+		pcap_close(p);
+}
+
+static bool
+same(struct rte_mbuf *m, const uint8_t *want, uint32_t len)
+{
+	return rte_pktmbuf_data_len(m) == len &&
+		memcmp(rte_pktmbuf_mtod(m, const uint8_t *), want, len) == 0;
+}
+
+/* Say how `m` differs from the frame it should have been. */
+static void
+explain(const char *port, unsigned int i, struct rte_mbuf *m,
+		const uint8_t *want, uint32_t want_len)
+{
+	const uint8_t *got = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m), b = 0;
+
+	while (b < len && b < want_len && got[b] == want[b])
+		b++;
+	SW_CHECKF(0,
+		"%s frame %u: %u bytes, %u expected, first difference at byte %u",
+		port, i, len, want_len, b);
+	hexdump("got", got, len);
+	hexdump("expected", want, want_len);
+}
+
+/*
+ * Drain the TX rings of one port and compare with want[0..n): each
+ * ring's frames in order, interleaved in any way across rings.
+ */
+static void
+compare_port(const char *scenario, const char *step, const char *port,
+		struct rte_ring *const *tx, unsigned int n_queues,
+		const uint8_t *const *want, const uint32_t *want_len,
+		unsigned int n)
+{
+	static struct rte_mbuf *got[QUEUES_MAX][FRAMES_MAX];
+	struct rte_mbuf *all[QUEUES_MAX * FRAMES_MAX];
+	unsigned int n_got[QUEUES_MAX], head[QUEUES_MAX] = { 0 };
+	unsigned int total = 0, n_all = 0;
+	unsigned long before = sw_test_failures;
+
+	for (unsigned int q = 0; q < n_queues; q++) {
+		n_got[q] = rte_ring_dequeue_burst(tx[q], (void **)got[q],
+			FRAMES_MAX, NULL);
+		total += n_got[q];
+		for (unsigned int i = 0; i < n_got[q]; i++)
+			all[n_all++] = got[q][i];
+	}
+	SW_CHECKF(total == n, "%s: step %s: %s: %u frames out, %u expected",
+		scenario, step, port, total, n);
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int q;
+
+		/* The first queue whose next frame is this one. */
+		for (q = 0; q < n_queues; q++)
+			if (head[q] < n_got[q] &&
+					same(got[q][head[q]], want[i], want_len[i]))
+				break;
+		if (q < n_queues) {
+			head[q]++;
+			continue;
+		}
+		/* None: show the nearest candidate, then stop comparing. */
+		for (q = 0; q < n_queues; q++)
+			if (head[q] < n_got[q]) {
+				fprintf(stderr, "%s: step %s:\n", scenario, step);
+				explain(port, i, got[q][head[q]], want[i],
+					want_len[i]);
+				break;
+			}
+		if (q == n_queues)
+			SW_CHECKF(0, "%s: step %s: %s frame %u missing",
+				scenario, step, port, i);
+		break;
+	}
+	if (sw_test_failures == before)
+		printf("ok - %s: step %s: %s: %u frames byte-exact\n", scenario,
+			step, port, n);
+	else
+		dump_pcap(scenario, step, port, all, n_all);
+	for (unsigned int i = 0; i < n_all; i++)
+		rte_pktmbuf_free(all[i]);
 }
 
 static int
 counter(const struct sw_counters *c, const char *name, uint64_t *v)
 {
+	static const struct {
+		const char *prefix;
+		size_t base;
+		const char *name;
+		size_t off;
+	} fields[] = {
+#define SC(f) { "syncookie.", offsetof(struct sw_counters, sc), #f, \
+		offsetof(struct sw_syncookie_counters, f) }
+#define FL(f) { "flow.", offsetof(struct sw_counters, flow), #f, \
+		offsetof(struct sw_flow_counters, f) }
+		SC(syn_rx), SC(synack_tx), SC(cookie_ok), SC(cookie_bad),
+		SC(cookie_expired), SC(reflect_limited), SC(rst_tx),
+		FL(active), FL(created), FL(established), FL(backend_syn_tx),
+		FL(backend_syn_retx), FL(backend_timeout), FL(backend_rst),
+		FL(held), FL(held_dropped), FL(table_full),
+		FL(to_server_pkts), FL(to_server_bytes), FL(to_client_pkts),
+		FL(to_client_bytes), FL(challenge_ack_tx), FL(reset),
+		FL(closed), FL(idle_timeout), FL(freed), FL(steered),
+		FL(rst_tx), FL(icmp_relayed),
+#undef SC
+#undef FL
+	};
+
 	for (unsigned int s = 0; s < SW_SIDES; s++) {
 		const struct sw_port_counters *p = &c->port[s];
 		size_t l = strlen(sw_side_name(s));
+		const char *f = name + l + 1;
 
 		if (strncmp(name, sw_side_name(s), l) != 0 || name[l] != '.')
 			continue;
-		name += l + 1;
-		if (!strcmp(name, "rx_pkts"))
+		if (!strcmp(f, "rx_pkts"))
 			*v = p->rx_pkts;
-		else if (!strcmp(name, "tx_pkts"))
+		else if (!strcmp(f, "tx_pkts"))
 			*v = p->tx_pkts;
+		else if (!strcmp(f, "rx_bytes"))
+			*v = p->rx_bytes;
+		else if (!strcmp(f, "tx_bytes"))
+			*v = p->tx_bytes;
 		else
 			return -1;
 		return 0;
@@ -152,23 +501,15 @@ counter(const struct sw_counters *c, const char *name, uint64_t *v)
 		*v = c->protected_pkts;
 		return 0;
 	}
-	if (strncmp(name, "syncookie.", 10) == 0) {
-		static const struct {
-			const char *name;
-			size_t off;
-		} sc[] = {
-#define SC(f) { #f, offsetof(struct sw_syncookie_counters, f) }
-			SC(syn_rx), SC(synack_tx), SC(cookie_ok), SC(cookie_bad),
-			SC(cookie_expired), SC(reflect_limited), SC(rst_tx),
-#undef SC
-		};
+	for (unsigned int i = 0; i < RTE_DIM(fields); i++) {
+		size_t l = strlen(fields[i].prefix);
 
-		for (unsigned int i = 0; i < RTE_DIM(sc); i++)
-			if (!strcmp(name + 10, sc[i].name)) {
-				memcpy(v, (const char *)&c->sc + sc[i].off,
-					sizeof(*v));
-				return 0;
-			}
+		if (strncmp(name, fields[i].prefix, l) == 0 &&
+				strcmp(name + l, fields[i].name) == 0) {
+			memcpy(v, (const char *)c + fields[i].base +
+				fields[i].off, sizeof(*v));
+			return 0;
+		}
 	}
 	if (strncmp(name, "drop.", 5) == 0) {
 		for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++)
@@ -183,6 +524,18 @@ counter(const struct sw_counters *c, const char *name, uint64_t *v)
 			}
 	}
 	return -1;
+}
+
+static void
+check_counter(const struct sw_counters *c, const char *where,
+		const char *name, uint64_t want)
+{
+	uint64_t got = 0;
+
+	SW_CHECKF(counter(c, name, &got) == 0, "%s: unknown counter %s", where,
+		name);
+	SW_CHECKF(got == want, "%s: counter %s = %" PRIu64 ", expected %" PRIu64,
+		where, name, got, want);
 }
 
 /* The cookie secret and slot the vectors were made with. */
@@ -219,24 +572,12 @@ install_keys(struct sw_app *app, const char *dir, const char *s)
 	return 0;
 }
 
-/* Wait (bounded) until the worker took everything from `rx`. */
-static void
-wait_drained(struct rte_ring *rx)
-{
-	uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * WAIT_MS / 1000;
-
-	while (!rte_ring_empty(rx) && rte_get_timer_cycles() < end)
-		rte_delay_ms(1);
-	/* The ring is empty once the burst is taken, not yet processed. */
-	rte_delay_ms(20);
-}
-
 static void
 check_counters(const struct sw_app *app, const char *dir, const char *s)
 {
 	char path[512], line[256], name[128];
 	struct sw_counters c;
-	uint64_t want, got = 0;
+	uint64_t want;
 	FILE *f;
 
 	sw_counters_sum(app->workers, app->n_workers, &c);
@@ -249,26 +590,155 @@ check_counters(const struct sw_app *app, const char *dir, const char *s)
 		if (line[0] == '#' ||
 				sscanf(line, "%127s %" SCNu64, name, &want) != 2)
 			continue;
-		SW_CHECKF(counter(&c, name, &got) == 0, "unknown counter %s", name);
-		SW_CHECKF(got == want, "counter %s = %" PRIu64 ", expected %" PRIu64,
-			name, got, want);
+		check_counter(&c, s, name, want);
 	}
 	fclose(f);
+}
+
+/* The old shape: outside frames, then inside frames, one comparison. */
+static void
+run_single(struct sw_app *app, const struct rings *rg,
+		struct rte_mempool *mp, const char *dir, const char *scenario)
+{
+	static const char *const rx_name[] = { "rx_outside", "rx_inside" };
+	static const char *const tx_name[] = { "tx_outside", "tx_inside" };
+	struct frames in[SW_SIDES], out[SW_SIDES];
+	unsigned int want[SW_SIDES];
+
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		if (read_pcap(dir, scenario, rx_name[s], &in[s]) != 0 ||
+				read_pcap(dir, scenario, tx_name[s], &out[s]) != 0)
+			exit(1);
+	sw_app_launch(app);
+	/* Outside first, then inside: the order of what leaves the outside
+	 * port (replies, then frames from inside) is then fixed. */
+	SW_CHECKF(inject(rg->rx[SW_OUTSIDE][0], mp, &in[SW_OUTSIDE]) == 0,
+		"%s", "inject outside");
+	wait_drained(rg->rx[SW_OUTSIDE][0]);
+	SW_CHECKF(inject(rg->rx[SW_INSIDE][0], mp, &in[SW_INSIDE]) == 0,
+		"%s", "inject inside");
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		want[s] = out[s].n;
+	wait_out(rg, want);
+	sw_app_stop(app);
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		compare_port(scenario, "1", tx_name[s], rg->tx[s], 1,
+			(const uint8_t *const *)out[s].data, out[s].len,
+			out[s].n);
+		free_frames(&in[s]);
+		free_frames(&out[s]);
+	}
+}
+
+static void
+run_step(struct sw_app *app, const struct rings *rg, struct rte_mempool *mp,
+		const char *scenario, const struct script *sc,
+		const struct step *st, const struct frames *fr)
+{
+	static const char *const tx_name[] = { "tx_outside", "tx_inside" };
+	const uint8_t *want[SW_SIDES][FRAMES_MAX];
+	uint32_t want_len[SW_SIDES][FRAMES_MAX];
+	unsigned int n_want[SW_SIDES] = { 0, 0 };
+	struct rte_ring *last = NULL;
+	struct sw_counters c;
+	char where[160];
+
+	for (unsigned int i = st->first; i < st->first + st->n_io; i++) {
+		const struct io *io = &sc->io[i];
+		struct rte_ring *r = rg->rx[io->side][io->queue];
+
+		if (io->frame >= fr->n) {
+			SW_CHECKF(0, "%s: step %s: frame %u not in the pcap",
+				scenario, st->name, io->frame);
+			return;
+		}
+		if (!io->in) {
+			want[io->side][n_want[io->side]] = fr->data[io->frame];
+			want_len[io->side][n_want[io->side]++] =
+				fr->len[io->frame];
+			continue;
+		}
+		/* Frames keep their order within a queue; across queues,
+		 * one is taken before the next goes in. */
+		if (last != NULL && last != r)
+			wait_drained(last);
+		SW_CHECKF(inject_one(r, mp, fr->data[io->frame],
+			fr->len[io->frame]) == 0, "%s: step %s: inject frame %u",
+			scenario, st->name, io->frame);
+		last = r;
+	}
+	if (last != NULL)
+		wait_drained(last);
+	if (st->wait_ms != 0)
+		sleep_ms(st->wait_ms);
+	wait_out(rg, n_want);
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		compare_port(scenario, st->name, tx_name[s], rg->tx[s],
+			rg->n_queues, want[s], want_len[s], n_want[s]);
+	/* Live counters: the workers are idle by now, and a 64-bit load
+	 * sees a whole value. */
+	sw_counters_sum(app->workers, app->n_workers, &c);
+	snprintf(where, sizeof(where), "%s: step %s", scenario, st->name);
+	for (unsigned int i = 0; i < st->n_expect; i++)
+		check_counter(&c, where, st->expect[i].name,
+			st->expect[i].value);
+}
+
+static void
+run_script(struct sw_app *app, const struct rings *rg,
+		struct rte_mempool *mp, const char *dir, const char *scenario,
+		const struct script *sc)
+{
+	static struct frames fr;
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.pcap", dir, scenario);
+	if (read_pcap_path(path, &fr) != 0)
+		exit(1);
+	SW_CHECKF(fr.n == sc->n_io, "%s: %u frames in the pcap, %u in the steps",
+		scenario, fr.n, sc->n_io);
+	sw_app_launch(app);
+	for (unsigned int i = 0; i < sc->n_steps; i++)
+		run_step(app, rg, mp, scenario, sc, &sc->step[i], &fr);
+	sw_app_stop(app);
+	free_frames(&fr);
+}
+
+/*
+ * "-l 0,1,...": the main lcore and one per worker. On a machine with
+ * fewer CPUs than that, lcores share CPUs (--lcores): the test sleeps
+ * while it waits, so the workers still get to run.
+ */
+static void
+lcores_arg(unsigned int workers, char *buf, size_t len)
+{
+	unsigned int cpus[QUEUES_MAX + 1], n_cpus = 0;
+	size_t used;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (unsigned int c = 0; c < CPU_SETSIZE &&
+				n_cpus <= workers; c++)
+			if (CPU_ISSET(c, &set))
+				cpus[n_cpus++] = c;
+	if (n_cpus == 0)
+		cpus[n_cpus++] = 0;
+	used = (size_t)snprintf(buf, len, "--lcores=");
+	for (unsigned int l = 0; l <= workers && used < len; l++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%u@%u",
+			l ? "," : "", l, cpus[l % n_cpus]);
 }
 
 int
 main(int argc, char **argv)
 {
 	static struct sw_app app;
-	struct rte_ring *rx[SW_SIDES], *tx[SW_SIDES];
-	struct frames in[SW_SIDES], out[SW_SIDES];
-	static const char *const rx_name[] = { "rx_outside", "rx_inside" };
-	static const char *const tx_name[] = { "tx_outside", "tx_inside" };
-	static const char *const port_name[] = { "sw_out", "sw_in" };
-	char prefix[64], path[512], err[SW_ERR_LEN];
+	static struct script sc;
+	struct rings rg = { .n_queues = 1 };
+	char prefix[64], lcores[128], path[512], err[SW_ERR_LEN];
 	struct rte_mempool *mp;
 	const char *dir, *scenario;
-	uint64_t deadline;
+	int scripted;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s VECTOR_DIR SCENARIO\n", argv[0]);
@@ -276,28 +746,43 @@ main(int argc, char **argv)
 	}
 	dir = argv[1];
 	scenario = argv[2];
+	dump_dir = getenv("SW_COMPONENT_DUMP");
+	scripted = read_script(dir, scenario, &sc);
+	if (scripted < 0)
+		return 1;
+	scripted = scripted == 0;
+	rg.n_queues = sc.workers;
+	lcores_arg(sc.workers, lcores, sizeof(lcores));
 	snprintf(prefix, sizeof(prefix), "--file-prefix=swc%d", (int)getpid());
-	char *eal[] = { argv[0], "--no-huge", "-m", "128", "--no-pci",
-		"--no-shconf", "--no-telemetry", prefix, "-l", "0,1", "--log-level=lib.eal:warning",
-		NULL };
+	char *eal[] = { argv[0], "--no-huge", "-m", "256", "--no-pci",
+		"--no-shconf", "--no-telemetry", prefix, lcores,
+		"--log-level=lib.eal:warning", NULL };
 	if (rte_eal_init(RTE_DIM(eal) - 1, eal) < 0) {
 		printf("not ok - EAL init failed\n");
 		return 1;
 	}
-	mp = rte_pktmbuf_pool_create("test_in", 1023, 0, 0,
+	mp = rte_pktmbuf_pool_create("test_in", 2047, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	for (unsigned int s = 0; s < SW_SIDES; s++) {
-		char name[32];
+		for (unsigned int q = 0; q < rg.n_queues; q++) {
+			char name[32];
 
-		snprintf(name, sizeof(name), "%s_rx", port_name[s]);
-		rx[s] = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(),
-			RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(name, sizeof(name), "%s_tx", port_name[s]);
-		tx[s] = rte_ring_create(name, RING_SIZE, (int)rte_socket_id(),
-			RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (mp == NULL || rx[s] == NULL || tx[s] == NULL ||
-				rte_eth_from_rings(port_name[s], &rx[s], 1,
-					&tx[s], 1, rte_socket_id()) < 0) {
+			snprintf(name, sizeof(name), "%s_rx%u", port_name[s], q);
+			rg.rx[s][q] = rte_ring_create(name, RING_SIZE,
+				(int)rte_socket_id(),
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+			snprintf(name, sizeof(name), "%s_tx%u", port_name[s], q);
+			rg.tx[s][q] = rte_ring_create(name, RING_SIZE,
+				(int)rte_socket_id(),
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (rg.rx[s][q] == NULL || rg.tx[s][q] == NULL)
+				break;
+		}
+		if (mp == NULL || rg.rx[s][rg.n_queues - 1] == NULL ||
+				rg.tx[s][rg.n_queues - 1] == NULL ||
+				rte_eth_from_rings(port_name[s], rg.rx[s],
+					rg.n_queues, rg.tx[s], rg.n_queues,
+					rte_socket_id()) < 0) {
 			printf("not ok - ring ports: %s\n",
 				rte_strerror(rte_errno));
 			return 1;
@@ -315,46 +800,25 @@ main(int argc, char **argv)
 		printf("not ok - setup failed\n");
 		return 1;
 	}
-	for (unsigned int s = 0; s < SW_SIDES; s++)
-		if (read_pcap(dir, scenario, rx_name[s], &in[s]) != 0 ||
-				read_pcap(dir, scenario, tx_name[s], &out[s]) != 0)
-			return 1;
-
+	SW_CHECKF(app.n_workers == rg.n_queues, "%u workers, %u expected",
+		app.n_workers, rg.n_queues);
 	SW_CHECKF(install_keys(&app, dir, scenario) == 0, "%s.keys", scenario);
-	sw_app_launch(&app);
-	/* Outside first, then inside: the order of what leaves the outside
-	 * port (replies, then frames from inside) is then fixed. */
-	SW_CHECKF(inject(rx[SW_OUTSIDE], mp, &in[SW_OUTSIDE]) == 0, "%s",
-		"inject outside");
-	wait_drained(rx[SW_OUTSIDE]);
-	SW_CHECKF(inject(rx[SW_INSIDE], mp, &in[SW_INSIDE]) == 0, "%s",
-		"inject inside");
-
-	/* Wait (bounded) for every expected frame, then a little longer so
-	 * that a frame that should not appear has the chance to. */
-	deadline = rte_get_timer_cycles() + rte_get_timer_hz() * WAIT_MS / 1000;
-	while (rte_get_timer_cycles() < deadline &&
-			(rte_ring_count(tx[SW_OUTSIDE]) < out[SW_OUTSIDE].n ||
-			 rte_ring_count(tx[SW_INSIDE]) < out[SW_INSIDE].n ||
-			 !rte_ring_empty(rx[SW_OUTSIDE]) ||
-			 !rte_ring_empty(rx[SW_INSIDE])))
-		rte_delay_ms(1);
-	rte_delay_ms(50);
-	sw_app_stop(&app);
-
-	for (unsigned int s = 0; s < SW_SIDES; s++)
-		compare(tx_name[s], tx[s], &out[s]);
+	if (scripted)
+		run_script(&app, &rg, mp, dir, scenario, &sc);
+	else
+		run_single(&app, &rg, mp, dir, scenario);
 	check_counters(&app, dir, scenario);
+	/* Which way flows crossed depends on the flow hash: say it. */
+	for (unsigned int i = 0; app.n_workers > 1 && i < app.n_workers; i++)
+		printf("# worker %u: %" PRIu64 " packets steered to their owner\n",
+			i, app.workers[i].c.flow.steered);
 
-	for (unsigned int s = 0; s < SW_SIDES; s++) {
-		free_frames(&in[s]);
-		free_frames(&out[s]);
-	}
 	sw_app_free(&app);
-	for (unsigned int s = 0; s < SW_SIDES; s++) {
-		rte_ring_free(rx[s]);
-		rte_ring_free(tx[s]);
-	}
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		for (unsigned int q = 0; q < rg.n_queues; q++) {
+			rte_ring_free(rg.rx[s][q]);
+			rte_ring_free(rg.tx[s][q]);
+		}
 	rte_mempool_free(mp);
 	/* The EAL leaves its (by now empty) runtime directory behind. */
 	snprintf(path, sizeof(path), "%s", rte_eal_get_runtime_dir());
