@@ -459,6 +459,39 @@ relay(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	}
 }
 
+/*
+ * The client's RST while the server has at most our SYN: its seq (the
+ * client's ISN + 1) is in the server's space, but its ack and TSecr are
+ * the cookie's, which a server in SYN-RECEIVED finds unacceptable and
+ * ignores the RST for (RFC 9293 §3.10.7.3, RFC 7323 §5.3), keeping the
+ * half-open connection. Sent on as a bare RST: seq only.
+ */
+static void
+bare_rst(struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p)
+{
+	uint8_t *ip = frame + p->l3_off;
+	uint8_t *tcp = frame + p->l4_off;
+	struct sw_pkt q = *p;
+
+	sw_cksum_wr32(tcp + 8, 0);
+	tcp[12] = 5 << 4;
+	tcp[13] = SW_TCP_RST;
+	sw_cksum_wr16(tcp + 14, 0);
+	sw_cksum_wr16(tcp + 18, 0);
+	q.tcp_hdr_len = 20;
+	q.ip_end = (uint16_t)(p->l4_off + 20);
+	q.payload_off = q.ip_end;
+	q.payload_len = 0;
+	if (p->l3 == SW_L3_IPV4)
+		sw_cksum_wr16(ip + 2, (uint16_t)(q.ip_end - p->l3_off));
+	else
+		sw_cksum_wr16(ip + 4, (uint16_t)(q.ip_end - p->l3_off - 40));
+	sw_pkt_cksum_set(frame, &q);
+	m->data_len = q.ip_end;
+	m->pkt_len = q.ip_end;
+	m->ol_flags = 0;
+}
+
 bool
 sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		uint8_t *frame, const struct sw_pkt *p, const struct sw_fref *r,
@@ -503,21 +536,9 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	case SW_PX_RESET:
 		w->c.flow.reset++;
 		if (before == SW_FS_SYN_SENT) {
-			/* No offsets yet: the server has at most our SYN, and
-			 * the RST's seq (the client's ISN + 1) is in its
-			 * space already; its ack is the cookie's, which a
-			 * server in SYN-RECEIVED would find unacceptable and
-			 * ignore the RST for (RFC 9293 §3.10.7.3): send it as
-			 * a bare RST. */
+			/* No offsets yet: the server has at most our SYN. */
 			free_held(w, f, NULL);
-			if (p->tcp_flags & SW_TCP_ACK) {
-				const uint32_t off = p->l4_off + 12;
-
-				sw_pkt_tcp_set16(frame, p, off,
-					(uint16_t)((sw_cksum_rd16(frame + off) &
-						~(uint16_t)SW_TCP_ACK)));
-				sw_pkt_tcp_set32(frame, p, p->l4_off + 8, 0);
-			}
+			bare_rst(m, frame, p);
 			w->c.flow.to_server_pkts++;
 			w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
 			tx_enqueue(w, SW_INSIDE, m);
