@@ -590,12 +590,15 @@ sw_synwall_conf()
 # sw_synwall_start NS PREFIX CONF LOG EAL_ARG...: start synwall (or the
 # stand-in) inside NS with lcores 0 (main) and 1 (worker); PID in
 # $SW_SYNWALL_PID. The caller passes the memory and --vdev options.
+# SW_SYNWALL_LCORES (EAL lcore options, split on blanks; default "-l 0,1")
+# gives more workers, e.g. "--lcores 0@0,1@1,2@0": two workers on a
+# 2-CPU machine, lcores 0 and 2 sharing CPU 0.
 sw_synwall_start()
 {
-	local ns=$1 prefix=$2 conf=$3 log=$4
+	local ns=$1 prefix=$2 conf=$3 log=$4 lcores
 	shift 4
-	# shellcheck disable=SC2054 # "0,1" is one argument
-	local eal=(-l 0,1 --file-prefix "$prefix" --no-pci "$@")
+	read -ra lcores <<<"${SW_SYNWALL_LCORES:--l 0,1}"
+	local eal=("${lcores[@]}" --file-prefix "$prefix" --no-pci "$@")
 	local app=(-c "$conf")
 	if sw_synwall_is_standin; then
 		app=(--forward-mode=io --auto-start --total-num-mbufs 8192)
