@@ -375,18 +375,44 @@ hold(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *m)
 	w->c.flow.held++;
 }
 
+/* A segment from `side` goes on to the other side, counted as relayed. */
+static inline void
+send_on(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m)
+{
+	if (side == SW_OUTSIDE) {
+		w->c.flow.to_server_pkts++;
+		w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
+		tx_enqueue(w, SW_INSIDE, m);
+	} else {
+		w->c.flow.to_client_pkts++;
+		w->c.flow.to_client_bytes += rte_pktmbuf_pkt_len(m);
+		tx_enqueue(w, SW_OUTSIDE, m);
+	}
+}
+
+static inline void
+relay(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p, const struct sw_flow *f)
+{
+	const struct sw_xlate x = sw_px_xlate(f);
+
+	if (side == SW_OUTSIDE)
+		sw_relay_to_server(frame, p, &x);
+	else
+		sw_relay_to_client(frame, p, &x);
+	send_on(w, side, m);
+}
+
 /* The server answered: release the held segments, translated. */
 static void
 establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 		const struct sw_fref *r)
 {
 	struct rte_mbuf *m = f->held;
-	struct sw_xlate x;
 
 	f->held = NULL;
 	sw_px_establish(f, synack);
 	learn(w, r, synack, f);
-	x = sw_px_xlate(f);
 	w->c.flow.established++;
 	while (m != NULL) {
 		struct rte_mbuf *next = *hold_next(w, m);
@@ -395,14 +421,10 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 
 		*hold_next(w, m) = NULL;
 		if (sw_parse(&p, frame, rte_pktmbuf_data_len(m)) ==
-				SW_PARSE_OK) {
-			sw_relay_to_server(frame, &p, &x);
-			w->c.flow.to_server_pkts++;
-			w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
-			tx_enqueue(w, SW_INSIDE, m);
-		} else {
+				SW_PARSE_OK)
+			relay(w, SW_OUTSIDE, m, frame, &p, f);
+		else
 			rte_pktmbuf_free(m);
-		}
 		m = next;
 	}
 }
@@ -438,25 +460,6 @@ challenge(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	}
 	w->c.flow.challenge_ack_tx++;
 	send_reply(w, side, m, p, len, ap.csum_offload);
-}
-
-static inline void
-relay(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
-		uint8_t *frame, const struct sw_pkt *p, const struct sw_flow *f)
-{
-	const struct sw_xlate x = sw_px_xlate(f);
-
-	if (side == SW_OUTSIDE) {
-		sw_relay_to_server(frame, p, &x);
-		w->c.flow.to_server_pkts++;
-		w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
-		tx_enqueue(w, SW_INSIDE, m);
-	} else {
-		sw_relay_to_client(frame, p, &x);
-		w->c.flow.to_client_pkts++;
-		w->c.flow.to_client_bytes += rte_pktmbuf_pkt_len(m);
-		tx_enqueue(w, SW_OUTSIDE, m);
-	}
 }
 
 /*
@@ -539,9 +542,7 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 			/* No offsets yet: the server has at most our SYN. */
 			free_held(w, f, NULL);
 			bare_rst(m, frame, p);
-			w->c.flow.to_server_pkts++;
-			w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
-			tx_enqueue(w, SW_INSIDE, m);
+			send_on(w, side, m);
 		} else {
 			relay(w, side, m, frame, p, f);
 		}

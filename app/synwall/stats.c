@@ -104,29 +104,8 @@ sw_stats_print_final(const struct sw_app *app)
 	print_counter("syncookie.cookie_expired", t.sc.cookie_expired);
 	print_counter("syncookie.reflect_limited", t.sc.reflect_limited);
 	print_counter("syncookie.rst_tx", t.sc.rst_tx);
-#define F(name) print_counter("flow." #name, t.flow.name)
-	F(active);
-	F(created);
-	F(established);
-	F(backend_syn_tx);
-	F(backend_syn_retx);
-	F(backend_timeout);
-	F(backend_rst);
-	F(held);
-	F(held_dropped);
-	F(table_full);
-	F(to_server_pkts);
-	F(to_server_bytes);
-	F(to_client_pkts);
-	F(to_client_bytes);
-	F(challenge_ack_tx);
-	F(reset);
-	F(closed);
-	F(idle_timeout);
-	F(freed);
-	F(steered);
-	F(rst_tx);
-	F(icmp_relayed);
+#define F(name) print_counter("flow." #name, t.flow.name);
+	SW_FLOW_COUNTERS(F)
 #undef F
 	print_counter("drops", total_drops(&t));
 	for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++) {

@@ -84,30 +84,38 @@ struct sw_gcra {
 
 #define SW_REFLECT_CELLS	4096	/* per worker, per client /24 or /64 */
 
-/* The hand-off and relay (flow.c). */
+/*
+ * The hand-off and relay (flow.c): one list, from which the struct, the
+ * telemetry dict and the final print are made.
+ */
+#define SW_FLOW_COUNTERS(X) \
+	X(active)		/* flows in the table now (a gauge) */ \
+	X(created)		/* cookie ACKs that became flows */ \
+	X(established)		/* server SYN-ACK accepted */ \
+	X(backend_syn_tx)	/* first backend SYNs */ \
+	X(backend_syn_retx)	/* retransmitted backend SYNs */ \
+	X(backend_timeout)	/* no SYN-ACK after the retries */ \
+	X(backend_rst)		/* the server refused */ \
+	X(held)			/* segments held during hand-off */ \
+	X(held_dropped)		/* ... dropped over the hold limit */ \
+	X(table_full)		/* new flows refused with a RST */ \
+	X(to_server_pkts)	/* relayed client → server */ \
+	X(to_server_bytes) \
+	X(to_client_pkts)	/* relayed server → client */ \
+	X(to_client_bytes) \
+	X(challenge_ack_tx)	/* RFC 5961 challenge ACKs sent */ \
+	X(reset)		/* flows closed by an acceptable RST */ \
+	X(closed)		/* flows closed by FINs both ways */ \
+	X(idle_timeout)		/* flows forgotten when idle */ \
+	X(freed)		/* flows freed, for every reason */ \
+	X(steered)		/* packets handed to their owner */ \
+	X(rst_tx)		/* RSTs to clients (backend failed, full) */ \
+	X(icmp_relayed)		/* ICMP errors about a flow, translated */
+
 struct sw_flow_counters {
-	uint64_t active;		/* flows in the table now (a gauge) */
-	uint64_t created;		/* cookie ACKs that became flows */
-	uint64_t established;		/* server SYN-ACK accepted */
-	uint64_t backend_syn_tx;	/* first backend SYNs */
-	uint64_t backend_syn_retx;	/* retransmitted backend SYNs */
-	uint64_t backend_timeout;	/* no SYN-ACK after the retries */
-	uint64_t backend_rst;		/* the server refused */
-	uint64_t held;			/* segments held during hand-off */
-	uint64_t held_dropped;		/* ... dropped over the hold limit */
-	uint64_t table_full;		/* new flows refused with a RST */
-	uint64_t to_server_pkts;	/* relayed client → server */
-	uint64_t to_server_bytes;
-	uint64_t to_client_pkts;	/* relayed server → client */
-	uint64_t to_client_bytes;
-	uint64_t challenge_ack_tx;	/* RFC 5961 challenge ACKs sent */
-	uint64_t reset;			/* flows closed by an acceptable RST */
-	uint64_t closed;		/* flows closed by FINs both ways */
-	uint64_t idle_timeout;		/* flows forgotten when idle */
-	uint64_t freed;			/* flows freed, for every reason */
-	uint64_t steered;		/* packets handed to their owner */
-	uint64_t rst_tx;		/* RSTs to clients (backend failed, full) */
-	uint64_t icmp_relayed;		/* ICMP errors about a flow, translated */
+#define SW_FLOW_COUNTER_FIELD(name) uint64_t name;
+	SW_FLOW_COUNTERS(SW_FLOW_COUNTER_FIELD)
+#undef SW_FLOW_COUNTER_FIELD
 };
 
 struct sw_port_counters {

@@ -78,29 +78,8 @@ flow_dict(const struct sw_flow_counters *c)
 	if (d == NULL)
 		return NULL;
 	rte_tel_data_start_dict(d);
-#define F(name) rte_tel_data_add_dict_u64(d, #name, c->name)
-	F(active);
-	F(created);
-	F(established);
-	F(backend_syn_tx);
-	F(backend_syn_retx);
-	F(backend_timeout);
-	F(backend_rst);
-	F(held);
-	F(held_dropped);
-	F(table_full);
-	F(to_server_pkts);
-	F(to_server_bytes);
-	F(to_client_pkts);
-	F(to_client_bytes);
-	F(challenge_ack_tx);
-	F(reset);
-	F(closed);
-	F(idle_timeout);
-	F(freed);
-	F(steered);
-	F(rst_tx);
-	F(icmp_relayed);
+#define F(name) rte_tel_data_add_dict_u64(d, #name, c->name);
+	SW_FLOW_COUNTERS(F)
 #undef F
 	return d;
 }

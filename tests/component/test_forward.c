@@ -464,16 +464,10 @@ counter(const struct sw_counters *c, const char *name, uint64_t *v)
 #define SC(f) { "syncookie.", offsetof(struct sw_counters, sc), #f, \
 		offsetof(struct sw_syncookie_counters, f) }
 #define FL(f) { "flow.", offsetof(struct sw_counters, flow), #f, \
-		offsetof(struct sw_flow_counters, f) }
+		offsetof(struct sw_flow_counters, f) },
 		SC(syn_rx), SC(synack_tx), SC(cookie_ok), SC(cookie_bad),
 		SC(cookie_expired), SC(reflect_limited), SC(rst_tx),
-		FL(active), FL(created), FL(established), FL(backend_syn_tx),
-		FL(backend_syn_retx), FL(backend_timeout), FL(backend_rst),
-		FL(held), FL(held_dropped), FL(table_full),
-		FL(to_server_pkts), FL(to_server_bytes), FL(to_client_pkts),
-		FL(to_client_bytes), FL(challenge_ack_tx), FL(reset),
-		FL(closed), FL(idle_timeout), FL(freed), FL(steered),
-		FL(rst_tx), FL(icmp_relayed),
+		SW_FLOW_COUNTERS(FL)
 #undef SC
 #undef FL
 	};
