@@ -188,8 +188,11 @@ free_held(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *keep)
 	while (m != NULL) {
 		struct rte_mbuf *next = *hold_next(w, m);
 
-		if (m != keep)
+		w->c.flow.holding--;
+		if (m != keep) {
+			w->c.flow.consumed++;
 			rte_pktmbuf_free(m);
+		}
 		m = next;
 	}
 	f->held = NULL;
@@ -354,6 +357,7 @@ sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	*hold_next(w, m) = NULL;
 	w->c.flow.created++;
 	w->c.flow.held++;
+	w->c.flow.holding++;
 	update_active(w);
 	if (send_backend_syn(w, f))
 		w->c.flow.backend_syn_tx++;
@@ -373,6 +377,7 @@ hold(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *m)
 	*pp = m;
 	*hold_next(w, m) = NULL;
 	w->c.flow.held++;
+	w->c.flow.holding++;
 }
 
 /* A segment from `side` goes on to the other side, counted as relayed. */
@@ -420,11 +425,15 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 		struct sw_pkt p;
 
 		*hold_next(w, m) = NULL;
+		w->c.flow.holding--;
 		if (sw_parse(&p, frame, rte_pktmbuf_data_len(m)) ==
-				SW_PARSE_OK)
+				SW_PARSE_OK) {
 			relay(w, SW_OUTSIDE, m, frame, &p, f);
-		else
+		} else {
+			/* Parsed fine when it was held: cannot happen. */
+			w->c.flow.consumed++;
 			rte_pktmbuf_free(m);
+		}
 		m = next;
 	}
 }
@@ -649,7 +658,7 @@ expire(struct sw_worker *w, uint32_t tid, uint64_t now)
 	flow_free(w, v6, id, f);
 }
 
-void
+unsigned int
 sw_flow_timers(struct sw_worker *w, uint64_t now)
 {
 	uint32_t ids[TIMERS_BURST];
@@ -658,4 +667,5 @@ sw_flow_timers(struct sw_worker *w, uint64_t now)
 
 	for (unsigned int i = 0; i < n; i++)
 		expire(w, ids[i], now);
+	return n;
 }

@@ -98,6 +98,7 @@ struct sw_gcra {
 	X(backend_rst)		/* the server refused */ \
 	X(held)			/* segments held during hand-off */ \
 	X(held_dropped)		/* ... dropped over the hold limit */ \
+	X(holding)		/* segments held now (a gauge) */ \
 	X(table_full)		/* new flows refused with a RST */ \
 	X(to_server_pkts)	/* relayed client → server */ \
 	X(to_server_bytes) \
@@ -110,7 +111,9 @@ struct sw_gcra {
 	X(freed)		/* flows freed, for every reason */ \
 	X(steered)		/* packets handed to their owner */ \
 	X(rst_tx)		/* RSTs to clients (backend failed, full) */ \
-	X(icmp_relayed)		/* ICMP errors about a flow, translated */
+	X(icmp_relayed)		/* ICMP errors about a flow, translated */ \
+	X(consumed)		/* ended here, not dropped: server SYN-ACKs, */ \
+				/* held segments of a failed hand-off */
 
 struct sw_flow_counters {
 #define SW_FLOW_COUNTER_FIELD(name) uint64_t name;
@@ -285,8 +288,8 @@ void sw_flow_icmp(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		const struct sw_icmp_quote *q, const struct sw_fref *r,
 		uint32_t id);
 
-/* Timers due at `now` (TSC): bounded work per call. */
-void sw_flow_timers(struct sw_worker *w, uint64_t now);
+/* Timers due at `now` (TSC): bounded work per call; how many fired. */
+unsigned int sw_flow_timers(struct sw_worker *w, uint64_t now);
 
 /* The flow table of a family and the flow of an id. */
 static inline struct sw_ft *

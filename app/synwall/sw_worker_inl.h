@@ -54,10 +54,11 @@ drop(struct sw_worker *w, struct rte_mbuf *m, enum sw_drop why)
 	w->dead[w->n_dead++] = m;
 }
 
-/* Freed with the dead, counted nowhere: a segment whose job is done. */
+/* Freed with the dead: a segment whose job is done, not a drop. */
 static inline void
 consume(struct sw_worker *w, struct rte_mbuf *m)
 {
+	w->c.flow.consumed++;
 	w->dead[w->n_dead++] = m;
 }
 

@@ -642,7 +642,9 @@ sw_worker_main(void *arg)
 		}
 		if (w->steer)
 			now = steered_in(w, pkts, now);
-		sw_flow_timers(w, now);
+		/* Expiry work (backend SYN retries, frees) is busy time. */
+		if (sw_flow_timers(w, now) != 0)
+			w->c.busy_cycles += rte_rdtsc() - now;
 	}
 	sw_worker_flush(w, SW_OUTSIDE);
 	sw_worker_flush(w, SW_INSIDE);

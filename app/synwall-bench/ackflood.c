@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ackflood: ACKs with forged cookies, the flood that tries to open
+ * connections without a handshake (or to guess a cookie). Random
+ * sources in 198.18.0.0/15, random seq and ack; half carry timestamps.
+ * Every one must die in synwall: counted as dropped, or answered with a
+ * RST when [syncookie] rst_on_bad asks for that, never passed inside.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <rte_mbuf.h>
+
+#include "swb.h"
+
+struct ackflood {
+	uint64_t sent;
+	uint64_t rst;			/* RSTs back (rst_on_bad) */
+	uint64_t other;
+	uint64_t inside;		/* reached the server: must stay 0 */
+	uint64_t no_mbuf;
+};
+
+static int
+af_init(struct swb *b, char *err, size_t len)
+{
+	b->state = calloc(1, sizeof(struct ackflood));
+	if (b->state == NULL) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static uint32_t
+af_generate(struct swb *b, uint32_t budget, uint64_t now)
+{
+	struct ackflood *af = b->state;
+	struct rte_mbuf *pkts[SWB_BURST_MAX];
+	uint16_t n = 0;
+
+	RTE_SET_USED(now);
+	budget = RTE_MIN(budget, b->burst);
+	while (n < budget) {
+		uint64_t r = swb_rand(b), r2 = swb_rand(b);
+		uint8_t ts[SWB_OPT_TS_LEN];
+		struct swb_seg s = {
+			.saddr = rte_cpu_to_be_32(SWB_NET | 1 |
+				((uint32_t)r & 0x1fffe)),
+			.daddr = b->dst_ip,
+			.sport = (uint16_t)(1024 + (r >> 17) % 64512),
+			.dport = b->dst_port,
+			.seq = (uint32_t)r2,
+			.ack = (uint32_t)(r2 >> 32),
+			.flags = SW_TCP_ACK,
+			.window = 502,
+		};
+
+		if (r & (UINT64_C(1) << 63)) {
+			swb_opt_ts(ts, (uint32_t)(r >> 20), (uint32_t)r2 ^
+				(uint32_t)r);
+			s.opts = ts;
+			s.opts_len = sizeof(ts);
+		}
+		pkts[n] = swb_seg_build(b, SW_OUTSIDE, &s);
+		if (pkts[n] == NULL) {
+			af->no_mbuf++;
+			break;
+		}
+		n++;
+	}
+	swb_send(b, SW_OUTSIDE, pkts, n);
+	af->sent += n;
+	return n;
+}
+
+static void
+af_receive(struct swb *b, enum sw_side side, struct rte_mbuf **pkts,
+		uint16_t n, uint64_t now)
+{
+	struct ackflood *af = b->state;
+
+	RTE_SET_USED(now);
+	if (side == SW_INSIDE) {
+		af->inside += n;
+	} else {
+		for (uint16_t i = 0; i < n; i++) {
+			struct sw_pkt p;
+
+			if (swb_parse(pkts[i], &p) &&
+					(p.tcp_flags & SW_TCP_RST))
+				af->rst++;
+			else
+				af->other++;
+		}
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static void
+af_report(struct swb *b, swb_put_fn put, void *arg)
+{
+	const struct ackflood *af = b->state;
+
+	put(arg, "ack_built", (double)af->sent, "");
+	put(arg, "rst_rx", (double)af->rst, "");
+	put(arg, "other_rx", (double)af->other, "");
+	put(arg, "reached_server", (double)af->inside, "");
+}
+
+static int
+af_account(struct swb *b, const struct swb_dut_stats *d, char *why, size_t len)
+{
+	const struct ackflood *af = b->state;
+	const uint64_t taken = b->ps[SW_OUTSIDE].tx;
+
+	if (af->inside != 0 || d->cookie_ok != 0) {
+		snprintf(why, len, "%" PRIu64 " forged ACKs reached the server, %"
+			PRIu64 " passed as cookies", af->inside, d->cookie_ok);
+		return -1;
+	}
+	if (d->rx != taken || taken != af->rst + af->other + d->drops +
+			d->malformed) {
+		snprintf(why, len, "sent %" PRIu64 ", synwall received %" PRIu64
+			"; RST %" PRIu64 " + other %" PRIu64 " + dropped %" PRIu64
+			" + malformed %" PRIu64, taken, d->rx, af->rst, af->other,
+			d->drops, d->malformed);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+af_fini(struct swb *b)
+{
+	free(b->state);
+	b->state = NULL;
+}
+
+const struct swb_engine swb_ackflood = {
+	.name = "ackflood",
+	.what = "ACKs with forged cookies; every one must be dropped (or RST)",
+	.init = af_init,
+	.generate = af_generate,
+	.receive = af_receive,
+	.report = af_report,
+	.account = af_account,
+	.fini = af_fini,
+};

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The device under test.
+ *
+ * In this process (synwall, 5tswap, io) the DUT's ports and the bench's
+ * are net_ring pairs: what the bench sends on its outside port, the
+ * DUT's outside port receives, and back. That is the least I/O cost a
+ * DPDK port can have, so the DUT's own work dominates. Every lcore but
+ * the main one is a DUT worker with one queue pair on each DUT port.
+ * Otherwise (external) the bench's ports are the EAL's, and the DUT is
+ * whatever is on their other end.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_ring.h>
+#include <rte_tcp.h>
+
+#include "sw_app.h"
+#include "swb.h"
+
+#define RING_SIZE	2048	/* per queue and direction */
+#define REF_BURST	32
+
+/* A reference worker: testpmd's 5tswap or io on one queue pair. */
+struct ref_worker {
+	uint16_t port[SW_SIDES];
+	uint16_t queue;
+	bool swap;
+	const volatile bool *quit;
+	uint64_t rx;
+	uint64_t tx;
+	uint64_t busy_cycles;
+} __rte_cache_aligned;
+
+struct dut {
+	enum swb_dut kind;
+	uint16_t port[SW_SIDES];	/* the DUT's side of the ring pairs */
+	struct rte_ring *rings[SW_SIDES][2][SWB_QUEUES_MAX];
+	struct sw_app *app;		/* synwall */
+	FILE *conf;			/* its default config (a memfd) */
+	struct ref_worker *ref;		/* references: one per worker */
+	unsigned int n_workers;
+	volatile bool quit;
+	bool running;
+};
+
+static const char *const dut_names[] = {
+	[SWB_DUT_SYNWALL] = "synwall",
+	[SWB_DUT_5TSWAP] = "5tswap",
+	[SWB_DUT_IO] = "io",
+	[SWB_DUT_EXTERNAL] = "external",
+};
+
+const char *
+swb_dut_name(enum swb_dut d)
+{
+	return dut_names[d];
+}
+
+/* 5tswap as testpmd does it: Ethernet, IP and TCP/UDP ports swapped. */
+static void
+five_tuple_swap(struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_ether_addr a = eth->src_addr;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+	uint32_t addr;
+	uint16_t port;
+
+	eth->src_addr = eth->dst_addr;
+	eth->dst_addr = a;
+	if (eth->ether_type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+			rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*ip) +
+			sizeof(*tcp))
+		return;
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	addr = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = addr;
+	if (ip->next_proto_id != IPPROTO_TCP && ip->next_proto_id != IPPROTO_UDP)
+		return;
+	tcp = (struct rte_tcp_hdr *)((uint8_t *)ip + rte_ipv4_hdr_len(ip));
+	port = tcp->src_port;
+	tcp->src_port = tcp->dst_port;
+	tcp->dst_port = port;
+}
+
+static int
+ref_main(void *arg)
+{
+	struct ref_worker *r = arg;
+	struct rte_mbuf *pkts[REF_BURST];
+
+	while (!*r->quit) {
+		uint64_t now = rte_rdtsc();
+
+		for (unsigned int s = 0; s < SW_SIDES; s++) {
+			uint16_t n = rte_eth_rx_burst(r->port[s], r->queue, pkts,
+				REF_BURST), sent;
+			uint64_t done;
+
+			if (n == 0)
+				continue;
+			if (r->swap)
+				for (uint16_t i = 0; i < n; i++)
+					five_tuple_swap(pkts[i]);
+			sent = rte_eth_tx_burst(r->swap ? r->port[s] :
+				r->port[s ^ 1], r->queue, pkts, n);
+			if (sent < n)
+				rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+			r->rx += n;
+			r->tx += sent;
+			done = rte_rdtsc();
+			r->busy_cycles += done - now;
+			now = done;
+		}
+	}
+	return 0;
+}
+
+static int
+port_start(uint16_t port, uint16_t nq, struct rte_mempool *pool, char *err,
+		size_t len)
+{
+	struct rte_eth_conf conf;
+	int ret;
+
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(port, nq, nq, &conf);
+	for (uint16_t q = 0; ret == 0 && q < nq; q++) {
+		ret = rte_eth_rx_queue_setup(port, q, 1024,
+			rte_eth_dev_socket_id(port), NULL, pool);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(port, q, 1024,
+				rte_eth_dev_socket_id(port), NULL);
+	}
+	if (ret == 0)
+		ret = rte_eth_dev_start(port);
+	if (ret == 0)
+		rte_eth_promiscuous_enable(port);
+	if (ret != 0)
+		snprintf(err, len, "port %u: cannot start: %s", port,
+			rte_strerror(-ret));
+	return ret;
+}
+
+/* Two ring ports per side: the bench's and the DUT's, crossed. */
+static int
+ring_pairs(struct swb *b, struct dut *d, char *err, size_t len)
+{
+	static const char *const side_tag[SW_SIDES] = { "out", "in" };
+	const unsigned int nq = d->n_workers;
+
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		char name[RTE_RING_NAMESIZE];
+		int gen, dut;
+
+		for (unsigned int dir = 0; dir < 2; dir++)
+			for (unsigned int q = 0; q < nq; q++) {
+				/* dir 0: bench → DUT, 1: DUT → bench */
+				snprintf(name, sizeof(name), "swb_%s%u_%u",
+					side_tag[s], dir, q);
+				d->rings[s][dir][q] = rte_ring_create(name,
+					RING_SIZE, (int)rte_socket_id(),
+					RING_F_SP_ENQ | RING_F_SC_DEQ);
+				if (d->rings[s][dir][q] == NULL) {
+					snprintf(err, len, "ring %s: %s", name,
+						rte_strerror(rte_errno));
+					return -ENOMEM;
+				}
+			}
+		snprintf(name, sizeof(name), "swb_gen_%s", side_tag[s]);
+		gen = rte_eth_from_rings(name, d->rings[s][1], nq,
+			d->rings[s][0], nq, rte_socket_id());
+		snprintf(name, sizeof(name), "swb_dut_%s", side_tag[s]);
+		dut = rte_eth_from_rings(name, d->rings[s][0], nq,
+			d->rings[s][1], nq, rte_socket_id());
+		if (gen < 0 || dut < 0) {
+			snprintf(err, len, "net_ring ports: %s",
+				rte_strerror(rte_errno));
+			return -ENODEV;
+		}
+		b->port[s] = (uint16_t)gen;
+		d->port[s] = (uint16_t)dut;
+	}
+	b->n_queues = (uint16_t)nq;
+	return 0;
+}
+
+/*
+ * The config synwall runs with when the bench is not given one: the
+ * server the engines talk to protected, tables sized for the flows the
+ * engine opens plus those a handshake run leaves lingering.
+ */
+static int
+default_conf(const struct swb *b, struct dut *d, char *path, size_t plen)
+{
+	char ip[INET_ADDRSTRLEN];
+	uint32_t a = rte_be_to_cpu_32(b->dst_ip);
+	FILE *f;
+	int fd;
+
+	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, a >> 16 & 255,
+		a >> 8 & 255, a & 255);
+	fd = memfd_create("synwall-bench.conf", 0);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	fprintf(f,
+		"[synwall]\nstats_interval = 0\n"
+		"[worker]\nflows = %u\n"
+		"[service:bench]\nprefix = %s/32\nports = %u\n",
+		RTE_MAX(2 * b->flows, 1000000u), ip, b->dst_port);
+	fflush(f);
+	/* Open until swb_dut_free(): the path names it. */
+	d->conf = f;
+	snprintf(path, plen, "/proc/self/fd/%d", fd);
+	return 0;
+}
+
+static int
+synwall_setup(struct swb *b, struct dut *d, const char *conf, char *err,
+		size_t len)
+{
+	char path[64], cerr[SW_ERR_LEN];
+	struct sw_app *app;
+
+	app = calloc(1, sizeof(*app));
+	if (app == NULL)
+		return -ENOMEM;
+	d->app = app;
+	if (conf == NULL) {
+		if (default_conf(b, d, path, sizeof(path)) != 0) {
+			snprintf(err, len, "cannot write synwall's config");
+			return -ENOMEM;
+		}
+		conf = path;
+	}
+	if (sw_config_load(conf, &app->cfg, cerr, sizeof(cerr)) != 0) {
+		snprintf(err, len, "synwall config: %s", cerr);
+		return -EINVAL;
+	}
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		snprintf(app->cfg.port_name[s], sizeof(app->cfg.port_name[s]),
+			"%u", d->port[s]);
+	if (sw_app_resolve_ports(app) != 0 || sw_app_setup_workers(app) != 0 ||
+			sw_app_setup_ports(app) != 0) {
+		snprintf(err, len, "synwall did not start (see above)");
+		return -EINVAL;
+	}
+	sw_telemetry_register(app);
+	b->keys = app->keys;
+	return 0;
+}
+
+static int
+ref_setup(struct swb *b, struct dut *d, char *err, size_t len)
+{
+	unsigned int lcore, i = 0;
+	int ret;
+
+	d->ref = rte_zmalloc("swb_ref", sizeof(*d->ref) * d->n_workers,
+		RTE_CACHE_LINE_SIZE);
+	if (d->ref == NULL)
+		return -ENOMEM;
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		ret = port_start(d->port[s], (uint16_t)d->n_workers, b->pool,
+			err, len);
+		if (ret != 0)
+			return ret;
+	}
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct ref_worker *r = &d->ref[i];
+
+		r->port[SW_OUTSIDE] = d->port[SW_OUTSIDE];
+		r->port[SW_INSIDE] = d->port[SW_INSIDE];
+		r->queue = (uint16_t)i;
+		r->swap = d->kind == SWB_DUT_5TSWAP;
+		r->quit = &d->quit;
+		i++;
+	}
+	return 0;
+}
+
+int
+swb_dut_setup(struct swb *b, const char *synwall_conf, char *err, size_t len)
+{
+	struct dut *d = calloc(1, sizeof(*d));
+	int ret;
+
+	if (d == NULL)
+		return -ENOMEM;
+	b->dut_state = d;
+	d->kind = b->dut;
+	if (b->dut == SWB_DUT_EXTERNAL) {
+		b->n_queues = 1;
+		for (unsigned int s = 0; s < SW_SIDES; s++) {
+			ret = port_start(b->port[s], 1, b->pool, err, len);
+			if (ret != 0)
+				return ret;
+		}
+		return 0;
+	}
+	d->n_workers = rte_lcore_count() - 1;
+	if (d->n_workers == 0 || d->n_workers > SWB_QUEUES_MAX) {
+		snprintf(err, len,
+			"--dut %s needs 2 to %u lcores (-l 0,1: the bench on the main lcore, the DUT on the others)",
+			swb_dut_name(b->dut), SWB_QUEUES_MAX + 1);
+		return -EINVAL;
+	}
+	ret = ring_pairs(b, d, err, len);
+	if (ret == 0)
+		ret = b->dut == SWB_DUT_SYNWALL ?
+			synwall_setup(b, d, synwall_conf, err, len) :
+			ref_setup(b, d, err, len);
+	if (ret != 0)
+		return ret;
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		ret = port_start(b->port[s], b->n_queues, b->pool, err, len);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+void
+swb_dut_start(struct swb *b)
+{
+	struct dut *d = b->dut_state;
+	unsigned int lcore, i = 0;
+
+	if (d->app != NULL) {
+		sw_app_launch(d->app);
+	} else if (d->ref != NULL) {
+		d->quit = false;
+		RTE_LCORE_FOREACH_WORKER(lcore)
+			rte_eal_remote_launch(ref_main, &d->ref[i++], lcore);
+	}
+	d->running = d->app != NULL || d->ref != NULL;
+}
+
+void
+swb_dut_poll(struct swb *b)
+{
+	struct dut *d = b->dut_state;
+	uint64_t slot;
+
+	if (d->app == NULL || !d->running)
+		return;
+	/* What synwall's control loop does: new cookie keys each slot. */
+	slot = sw_app_keys_slot_now(d->app);
+	if (slot != d->app->keys->slot)
+		sw_app_keys_install(d->app, slot);
+	b->keys = d->app->keys;
+}
+
+void
+swb_dut_stop(struct swb *b)
+{
+	struct dut *d = b->dut_state;
+
+	if (d == NULL || !d->running)
+		return;
+	if (d->app != NULL) {
+		sw_app_stop(d->app);
+	} else {
+		d->quit = true;
+		rte_eal_mp_wait_lcore();
+	}
+	d->running = false;
+}
+
+bool
+swb_dut_read(const struct swb *b, struct swb_dut_stats *s)
+{
+	const struct dut *d = b->dut_state;
+
+	memset(s, 0, sizeof(*s));
+	if (d == NULL)
+		return false;
+	if (d->app != NULL) {
+		struct sw_counters c;
+
+		sw_counters_sum(d->app->workers, d->app->n_workers, &c);
+		for (unsigned int i = 0; i < SW_SIDES; i++) {
+			s->rx += c.port[i].rx_pkts;
+			s->tx += c.port[i].tx_pkts;
+		}
+		for (unsigned int i = 0; i < SW_DROP_MAX; i++)
+			s->drops += c.drop[i];
+		for (unsigned int i = 0; i < SW_PARSE_ERR_MAX; i++)
+			s->malformed += c.malformed[i];
+		s->busy_cycles = c.busy_cycles;
+		s->originated = c.flow.backend_syn_tx + c.flow.backend_syn_retx;
+		s->consumed = c.flow.consumed;
+		s->holding = c.flow.holding;
+		s->synack_tx = c.sc.synack_tx;
+		s->cookie_ok = c.sc.cookie_ok;
+		s->cookie_bad = c.sc.cookie_bad;
+		s->flows_active = c.flow.active;
+		s->established = c.flow.established;
+		return true;
+	}
+	if (d->ref != NULL) {
+		for (unsigned int i = 0; i < d->n_workers; i++) {
+			s->rx += d->ref[i].rx;
+			s->tx += d->ref[i].tx;
+			s->busy_cycles += d->ref[i].busy_cycles;
+		}
+		s->drops = s->rx - s->tx;	/* refused by the port */
+		return true;
+	}
+	return false;
+}
+
+void
+swb_dut_free(struct swb *b)
+{
+	struct dut *d = b->dut_state;
+
+	if (d == NULL)
+		return;
+	swb_dut_stop(b);
+	if (d->app != NULL) {
+		sw_app_free(d->app);
+		free(d->app);
+	}
+	if (d->ref != NULL) {
+		for (unsigned int s = 0; s < SW_SIDES; s++)
+			sw_port_close(d->port[s]);
+		rte_free(d->ref);
+	}
+	if (d->conf != NULL)
+		fclose(d->conf);
+	free(d);
+	b->dut_state = NULL;
+}

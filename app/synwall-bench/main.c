@@ -1,0 +1,681 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * synwall-bench [EAL options] -- --mode MODE [options]
+ *
+ * The main lcore generates and meters; the DUT runs on the others (or
+ * in another process). A line of per-port rates every --stats-period,
+ * then a summary (and --json): the rates over the measured window, the
+ * DUT's own busy cycles per packet, the engine's figures, and whether
+ * every packet is accounted for.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_version.h>
+
+#include "sw_port.h"
+#include "swb.h"
+
+static const struct swb_engine *const engines[] = {
+	&swb_synflood, &swb_ackflood, &swb_handshake, &swb_relay,
+};
+
+struct opts {
+	const char *conf;
+	const char *ports;
+	const char *json;
+	double period;
+	double setup_timeout;
+	uint32_t mbufs;
+	bool check;
+};
+
+static volatile sig_atomic_t sig_stop;
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	sig_stop++;
+}
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: synwall-bench [EAL options] -- --mode MODE [options]\n"
+		"Modes:\n");
+	for (size_t i = 0; i < RTE_DIM(engines); i++)
+		fprintf(out, "  %-10s %s\n", engines[i]->name, engines[i]->what);
+	fprintf(out,
+		"Options:\n"
+		"  --dut synwall|5tswap|io|external\n"
+		"                      synwall (default) or a reference loop on the other lcores,\n"
+		"                      linked by net_ring pairs; external: --ports of this EAL\n"
+		"  -c, --config FILE   synwall's config (--dut synwall); default: protect --server\n"
+		"  --ports OUT,IN      external: outside and inside ports (ids or names; 0,1)\n"
+		"  --server IP:PORT    the protected server (192.0.2.80:80)\n"
+		"  --seconds S         measured window (5)\n"
+		"  --rate N            packets/s (connections/s for handshake); 0 = all it can (0)\n"
+		"  --flows N           relay: open flows (65536); handshake: flows kept open (0)\n"
+		"  --concurrency N     connections between SYN and end at once (256)\n"
+		"  --payload N         data bytes per segment (64)\n"
+		"  --burst N           packets per burst (32)\n"
+		"  --sample N          check every Nth answer (1)\n"
+		"  --mbufs N           the bench's mbuf pool (65535)\n"
+		"  --stats-period S    seconds between rate lines, 0 = none (1)\n"
+		"  --setup-timeout S   longest time to open --flows (120)\n"
+		"  --json FILE         the summary as JSON (- = stdout; text then goes to stderr)\n"
+		"  --check             exit 3 when the counters do not add up\n");
+}
+
+static int
+parse_server(const char *s, struct swb *b)
+{
+	char buf[64], *colon;
+	struct in_addr a;
+	unsigned long port;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	colon = strrchr(buf, ':');
+	if (colon == NULL)
+		return -1;
+	*colon = '\0';
+	port = strtoul(colon + 1, NULL, 10);
+	if (inet_pton(AF_INET, buf, &a) != 1 || port == 0 || port > 65535)
+		return -1;
+	b->dst_ip = a.s_addr;
+	b->dst_port = (uint16_t)port;
+	return 0;
+}
+
+static int
+parse_u64(const char *name, const char *s, uint64_t lo, uint64_t hi,
+		uint64_t *v)
+{
+	char *end;
+	unsigned long long x = strtoull(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || x < lo || x > hi) {
+		fprintf(stderr, "synwall-bench: --%s %s: must be %" PRIu64
+			"..%" PRIu64 "\n", name, s, lo, hi);
+		return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct swb *b, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "dut", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "ports", required_argument, NULL, 'P' },
+		{ "server", required_argument, NULL, 'S' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "flows", required_argument, NULL, 'f' },
+		{ "concurrency", required_argument, NULL, 'C' },
+		{ "payload", required_argument, NULL, 'p' },
+		{ "burst", required_argument, NULL, 'b' },
+		{ "sample", required_argument, NULL, 'x' },
+		{ "mbufs", required_argument, NULL, 'M' },
+		{ "stats-period", required_argument, NULL, 'T' },
+		{ "setup-timeout", required_argument, NULL, 'o' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool flows_set = false;
+	uint64_t v;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'm':
+			for (size_t i = 0; i < RTE_DIM(engines); i++)
+				if (strcmp(optarg, engines[i]->name) == 0)
+					b->eng = engines[i];
+			if (b->eng == NULL) {
+				fprintf(stderr, "synwall-bench: --mode %s: unknown\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'd':
+			for (int d = SWB_DUT_SYNWALL; d <= SWB_DUT_EXTERNAL; d++)
+				if (strcmp(optarg, swb_dut_name(d)) == 0)
+					b->dut = d;
+			if (strcmp(optarg, swb_dut_name(b->dut)) != 0) {
+				fprintf(stderr, "synwall-bench: --dut %s: unknown\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'c': o->conf = optarg; break;
+		case 'P': o->ports = optarg; break;
+		case 'S':
+			if (parse_server(optarg, b) != 0) {
+				fprintf(stderr, "synwall-bench: --server %s: want IPv4:PORT\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 's':
+		case 'T':
+		case 'o': {
+			char *end;
+			double d = strtod(optarg, &end);
+
+			if (*end != '\0' || d < 0 || d > 86400 ||
+					(opt == 's' && d == 0)) {
+				fprintf(stderr, "synwall-bench: bad time %s\n", optarg);
+				return -1;
+			}
+			if (opt == 's')
+				b->seconds = d;
+			else if (opt == 'T')
+				o->period = d;
+			else
+				o->setup_timeout = d;
+			break;
+		}
+		case 'r':
+			if (parse_u64("rate", optarg, 0, UINT64_C(1) << 40, &b->rate))
+				return -1;
+			break;
+		case 'f':
+			if (parse_u64("flows", optarg, 0, 1u << 26, &v))
+				return -1;
+			b->flows = (uint32_t)v;
+			flows_set = true;
+			break;
+		case 'C':
+			if (parse_u64("concurrency", optarg, 1, 1u << 20, &v))
+				return -1;
+			b->concurrency = (uint32_t)v;
+			break;
+		case 'p':
+			if (parse_u64("payload", optarg, 1, 1400, &v))
+				return -1;
+			b->payload = (uint16_t)v;
+			break;
+		case 'b':
+			if (parse_u64("burst", optarg, 1, SWB_BURST_MAX, &v))
+				return -1;
+			b->burst = (uint16_t)v;
+			break;
+		case 'x':
+			if (parse_u64("sample", optarg, 1, UINT32_MAX, &v))
+				return -1;
+			b->sample = (uint32_t)v;
+			break;
+		case 'M':
+			if (parse_u64("mbufs", optarg, 1024, 1u << 24, &v))
+				return -1;
+			o->mbufs = (uint32_t)v;
+			break;
+		case 'j': o->json = optarg; break;
+		case 'k': o->check = true; break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "synwall-bench: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return -1;
+	}
+	if (b->eng == NULL) {
+		fprintf(stderr, "synwall-bench: --mode is required\n");
+		usage(stderr);
+		return -1;
+	}
+	if (b->eng == &swb_relay && !flows_set)
+		b->flows = 65536;
+	if (b->eng == &swb_relay && b->flows == 0) {
+		fprintf(stderr, "synwall-bench: --mode relay needs --flows >= 1\n");
+		return -1;
+	}
+	if (b->eng->needs_synwall && b->dut != SWB_DUT_SYNWALL &&
+			b->dut != SWB_DUT_EXTERNAL) {
+		fprintf(stderr,
+			"synwall-bench: --mode %s needs a proxy to talk to: --dut synwall or external\n",
+			b->eng->name);
+		return -1;
+	}
+	return 0;
+}
+
+static uint64_t
+bench_tx(const struct swb *b)
+{
+	return b->ps[SW_OUTSIDE].tx + b->ps[SW_INSIDE].tx;
+}
+
+static uint64_t
+bench_rx(const struct swb *b)
+{
+	return b->ps[SW_OUTSIDE].rx + b->ps[SW_INSIDE].rx;
+}
+
+/* Every packet the bench handed over is accounted for by the DUT. */
+static int
+account(struct swb *b, const struct swb_dut_stats *d, bool have_dut,
+		char *why, size_t len)
+{
+	if (have_dut) {
+		if (d->rx != bench_tx(b) || d->tx != bench_rx(b)) {
+			snprintf(why, len, "bench sent %" PRIu64 ", DUT received %"
+				PRIu64 "; DUT sent %" PRIu64 ", bench received %"
+				PRIu64, bench_tx(b), d->rx, d->tx, bench_rx(b));
+			return -1;
+		}
+		if (b->dut == SWB_DUT_SYNWALL && d->rx + d->originated !=
+				d->tx + d->drops + d->malformed + d->consumed +
+				d->holding) {
+			snprintf(why, len, "synwall: received %" PRIu64
+				" + made %" PRIu64 " != sent %" PRIu64
+				" + dropped %" PRIu64 " + malformed %" PRIu64
+				" + consumed %" PRIu64 " + holding %" PRIu64,
+				d->rx, d->originated, d->tx, d->drops,
+				d->malformed, d->consumed, d->holding);
+			return -1;
+		}
+	}
+	if (b->dut == SWB_DUT_SYNWALL || b->dut == SWB_DUT_EXTERNAL)
+		return b->eng->account(b, d, why, len);
+	return 0;
+}
+
+static void
+rate_line(FILE *out, struct swb *b, double t, const struct swb_port_stats *pp,
+		const struct swb_dut_stats *dp, double dt)
+{
+	struct swb_dut_stats d;
+
+	fprintf(out, "[%6.1fs]", t);
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		fprintf(out, " %s tx %7.3f rx %7.3f Mpps%s", sw_side_name(s),
+			(b->ps[s].tx - pp[s].tx) / dt / 1e6,
+			(b->ps[s].rx - pp[s].rx) / dt / 1e6,
+			s == SW_OUTSIDE ? " |" : "");
+	if (swb_dut_read(b, &d)) {
+		uint64_t rx = d.rx - dp->rx;
+
+		fprintf(out, " | DUT rx %7.3f Mpps", rx / dt / 1e6);
+		if (rx != 0)
+			fprintf(out, ", %.0f cycles/pkt",
+				(double)(d.busy_cycles - dp->busy_cycles) / rx);
+	}
+	fprintf(out, "%s\n", b->generating ? "" : " (draining)");
+	fflush(out);
+}
+
+struct put_ctx {
+	FILE *text;
+	FILE *json;
+	bool first;
+};
+
+static void
+put_text(void *arg, const char *name, double v, const char *unit)
+{
+	struct put_ctx *c = arg;
+
+	fprintf(c->text, "  %-24s %.*f %s\n", name, v == (uint64_t)v ? 0 : 2,
+		v, unit);
+}
+
+static void
+put_json(void *arg, const char *name, double v, const char *unit)
+{
+	struct put_ctx *c = arg;
+
+	RTE_SET_USED(unit);
+	fprintf(c->json, "%s\n    \"%s\": %.*f", c->first ? "" : ",", name,
+		v == (uint64_t)v ? 0 : 3, v);
+	c->first = false;
+}
+
+static void
+cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	snprintf(buf, len, "unknown");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *c = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) == 0 && c != NULL) {
+			snprintf(buf, len, "%s", c + 2);
+			buf[strcspn(buf, "\n")] = '\0';
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* The summary, as text and (optionally) JSON. */
+static void
+summary(struct swb *b, const struct opts *o, FILE *text,
+		const struct swb_port_stats *p0, const struct swb_port_stats *p1,
+		bool have_dut, int acc, const char *why)
+{
+	const double secs = b->measured_seconds;
+	const struct swb_dut_stats *dd = &b->dut_delta;
+	struct put_ctx pc = { .text = text, .first = true };
+	char cpu[128];
+	FILE *js = NULL;
+
+	cpu_model(cpu, sizeof(cpu));
+	fprintf(text, "\nsynwall-bench: %s against %s, %u DUT lcore%s, %.1f s measured\n",
+		b->eng->name, swb_dut_name(b->dut), rte_lcore_count() - 1,
+		rte_lcore_count() == 2 ? "" : "s", secs);
+	fprintf(text, "  %s, %s\n", cpu, rte_version());
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		fprintf(text, "  %-8s tx %" PRIu64 " (%.3f Mpps), refused %" PRIu64
+			", rx %" PRIu64 " (%.3f Mpps)\n", sw_side_name(s),
+			b->ps[s].tx, secs > 0 ? (p1[s].tx - p0[s].tx) / secs / 1e6 : 0,
+			b->ps[s].tx_full, b->ps[s].rx,
+			secs > 0 ? (p1[s].rx - p0[s].rx) / secs / 1e6 : 0);
+	if (have_dut)
+		fprintf(text, "  DUT      rx %.3f Mpps, tx %.3f Mpps, %.0f cycles/pkt (its busy TSC over its packets)\n",
+			secs > 0 ? dd->rx / secs / 1e6 : 0,
+			secs > 0 ? dd->tx / secs / 1e6 : 0,
+			dd->rx ? (double)dd->busy_cycles / dd->rx : 0);
+	b->eng->report(b, put_text, &pc);
+	fprintf(text, "  accounting: %s%s\n", acc == 0 ? "every packet accounted for" :
+		"MISMATCH: ", acc == 0 ? "" : why);
+	if (o->json == NULL)
+		return;
+	js = strcmp(o->json, "-") == 0 ? stdout : fopen(o->json, "w");
+	if (js == NULL) {
+		fprintf(stderr, "synwall-bench: --json %s: %s\n", o->json,
+			strerror(errno));
+		return;
+	}
+	fprintf(js, "{\n  \"mode\": \"%s\",\n  \"dut\": \"%s\",\n  \"dut_lcores\": %u,\n"
+		"  \"seconds\": %.3f,\n  \"cpu\": \"%s\",\n  \"dpdk\": \"%s\",\n",
+		b->eng->name, swb_dut_name(b->dut), rte_lcore_count() - 1, secs,
+		cpu, rte_version());
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		fprintf(js, "  \"%s\": {\"tx\": %" PRIu64 ", \"tx_full\": %" PRIu64
+			", \"rx\": %" PRIu64 ", \"tx_pps\": %.0f, \"rx_pps\": %.0f},\n",
+			sw_side_name(s), b->ps[s].tx, b->ps[s].tx_full, b->ps[s].rx,
+			secs > 0 ? (p1[s].tx - p0[s].tx) / secs : 0,
+			secs > 0 ? (p1[s].rx - p0[s].rx) / secs : 0);
+	if (have_dut)
+		fprintf(js, "  \"dut_stats\": {\"rx_pps\": %.0f, \"tx_pps\": %.0f, "
+			"\"busy_cycles\": %" PRIu64 ", \"cycles_per_pkt\": %.1f, "
+			"\"drops\": %" PRIu64 "},\n",
+			secs > 0 ? dd->rx / secs : 0, secs > 0 ? dd->tx / secs : 0,
+			dd->busy_cycles,
+			dd->rx ? (double)dd->busy_cycles / dd->rx : 0, dd->drops);
+	fprintf(js, "  \"engine\": {");
+	pc.json = js;
+	b->eng->report(b, put_json, &pc);
+	fprintf(js, "\n  },\n  \"accounted\": %s", acc == 0 ? "true" : "false");
+	if (acc != 0)
+		fprintf(js, ",\n  \"mismatch\": \"%s\"", why);
+	fprintf(js, "\n}\n");
+	if (js != stdout)
+		fclose(js);
+}
+
+static void
+dut_delta(const struct swb_dut_stats *a, const struct swb_dut_stats *z,
+		struct swb_dut_stats *d)
+{
+	const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)z;
+	uint64_t *out = (uint64_t *)d;
+
+	for (size_t i = 0; i < sizeof(*d) / sizeof(uint64_t); i++)
+		out[i] = y[i] - x[i];
+}
+
+/* Receive on every queue of both ports; returns packets received. */
+static uint32_t
+poll_rx(struct swb *b, uint64_t now)
+{
+	struct rte_mbuf *pkts[SWB_BURST_MAX];
+	const bool engine_rx = b->dut == SWB_DUT_SYNWALL ||
+		b->dut == SWB_DUT_EXTERNAL;
+	uint32_t total = 0;
+
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		for (uint16_t q = 0; q < b->n_queues; q++) {
+			uint16_t n = rte_eth_rx_burst(b->port[s], q, pkts,
+				b->burst);
+
+			if (n == 0)
+				continue;
+			b->ps[s].rx += n;
+			total += n;
+			if (engine_rx)
+				b->eng->receive(b, s, pkts, n, now);
+			else
+				rte_pktmbuf_free_bulk(pkts, n);
+		}
+	return total;
+}
+
+static int
+run(struct swb *b, const struct opts *o, FILE *text)
+{
+	const uint64_t hz = b->hz;
+	const uint64_t t_begin = rte_rdtsc();
+	struct swb_port_stats p0[SW_SIDES], p1[SW_SIDES], pp[SW_SIDES];
+	struct swb_dut_stats d0, d1, dp, dend;
+	uint64_t started = 0, t_win = 0, t_end = 0, t_quiet = 0, t_drain = 0;
+	uint64_t t_print = t_begin, t_keys = t_begin;
+	bool have_dut, in_window = false;
+	char why[256] = "";
+	int acc;
+
+	memset(p0, 0, sizeof(p0));
+	memset(&d0, 0, sizeof(d0));
+	memcpy(pp, b->ps, sizeof(pp));
+	have_dut = swb_dut_read(b, &dp);
+	b->generating = true;
+	for (;;) {
+		const uint64_t now = rte_rdtsc();
+		uint32_t got;
+
+		if (b->generating) {
+			uint32_t budget = b->burst;
+
+			if (b->rate != 0) {
+				/* Paced from the start: at most rate per second. */
+				uint64_t due = (uint64_t)((double)(now - t_begin) /
+					hz * b->rate);
+
+				budget = due > started ? (uint32_t)RTE_MIN(due -
+					started, (uint64_t)b->burst) : 0;
+			}
+			if (budget != 0)
+				started += b->eng->generate(b, budget, now);
+		}
+		got = poll_rx(b, now);
+		if (now - t_keys > hz / 10) {
+			swb_dut_poll(b);
+			t_keys = now;
+		}
+		if (o->period > 0 && now - t_print >= o->period * hz) {
+			rate_line(text, b, (double)(now - t_begin) / hz, pp, &dp,
+				(double)(now - t_print) / hz);
+			memcpy(pp, b->ps, sizeof(pp));
+			swb_dut_read(b, &dp);
+			t_print = now;
+		}
+		if (b->generating && !in_window && (b->eng->measuring == NULL ||
+				b->eng->measuring(b))) {
+			in_window = true;
+			t_win = now;
+			t_end = now + (uint64_t)(b->seconds * hz);
+			memcpy(p0, b->ps, sizeof(p0));
+			swb_dut_read(b, &d0);
+			if (b->eng->window != NULL)
+				b->eng->window(b, true);
+		}
+		if (b->generating && !in_window && o->setup_timeout > 0 &&
+				now - t_begin > o->setup_timeout * hz) {
+			fprintf(stderr, "synwall-bench: the flows did not open within %.0f s\n",
+				o->setup_timeout);
+			b->generating = false;
+			t_drain = t_quiet = now;
+		}
+		if (b->generating && ((in_window && now >= t_end) || sig_stop)) {
+			if (in_window) {
+				b->measured_seconds = (double)(now - t_win) / hz;
+				memcpy(p1, b->ps, sizeof(p1));
+				swb_dut_read(b, &d1);
+				dut_delta(&d0, &d1, &b->dut_delta);
+				if (b->eng->window != NULL)
+					b->eng->window(b, false);
+			}
+			b->generating = false;
+			t_drain = t_quiet = now;
+		}
+		if (b->generating)
+			continue;
+		/* Draining: until nothing moves for 200 ms and, in this
+		 * process, the DUT has sent all it took; at most 5 s. */
+		if (got != 0)
+			t_quiet = now;
+		if (sig_stop > 1 || now - t_drain > 5 * hz)
+			break;
+		if (now - t_quiet > hz / 5 && (!have_dut ||
+				(swb_dut_read(b, &dend) && dend.rx == bench_tx(b) &&
+				dend.tx == bench_rx(b))))
+			break;
+	}
+	if (!in_window)
+		memcpy(p1, b->ps, sizeof(p1));
+	swb_dut_read(b, &dend);
+	acc = in_window ? account(b, &dend, have_dut, why, sizeof(why)) : -1;
+	if (!in_window)
+		snprintf(why, sizeof(why), "never got to the measured window");
+	summary(b, o, text, p0, p1, have_dut, acc, why);
+	return acc;
+}
+
+/* --ports OUT,IN for an external DUT. */
+static int
+resolve_ports(struct swb *b, const char *spec)
+{
+	char buf[128], *comma;
+
+	snprintf(buf, sizeof(buf), "%s", spec != NULL ? spec : "0,1");
+	comma = strchr(buf, ',');
+	if (comma == NULL)
+		return -1;
+	*comma = '\0';
+	if (sw_port_resolve(buf, &b->port[SW_OUTSIDE]) != 0 ||
+			sw_port_resolve(comma + 1, &b->port[SW_INSIDE]) != 0 ||
+			b->port[SW_OUTSIDE] == b->port[SW_INSIDE]) {
+		fprintf(stderr, "synwall-bench: --ports %s: need two different ports of %u\n",
+			spec != NULL ? spec : "0,1", rte_eth_dev_count_avail());
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct swb b;
+	struct opts o = { .period = 1, .setup_timeout = 120, .mbufs = 65535 };
+	char err[256];
+	FILE *text = stdout;
+	int ret, status = 1;
+
+	b.seconds = 5;
+	b.concurrency = 256;
+	b.payload = 64;
+	b.burst = 32;
+	b.sample = 1;
+	b.dst_ip = htonl(0xc0000250);	/* 192.0.2.80 */
+	b.dst_port = 80;
+	b.rng = 0x9e3779b97f4a7c15ull;
+	rte_ether_unformat_addr("02:00:00:00:00:10", &b.mac_client);
+	rte_ether_unformat_addr("02:00:00:00:00:80", &b.mac_server);
+
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "synwall-bench: EAL init failed: %s (no hugepages? add --no-huge -m 1024)\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	argv[0] = (char *)"synwall-bench";
+	ret = parse_args(argc, argv, &b, &o);
+	if (ret != 0) {
+		rte_eal_cleanup();
+		return ret > 0 ? 0 : 1;
+	}
+	if (o.json != NULL && strcmp(o.json, "-") == 0)
+		text = stderr;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	b.hz = rte_get_tsc_hz();
+	b.pool = rte_pktmbuf_pool_create("swb_pool", o.mbufs, 256, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (b.pool == NULL) {
+		fprintf(stderr, "synwall-bench: --mbufs %u: %s (reserve hugepages, or --no-huge -m MB)\n",
+			o.mbufs, rte_strerror(rte_errno));
+		goto out;
+	}
+	if (b.dut == SWB_DUT_EXTERNAL && resolve_ports(&b, o.ports) != 0)
+		goto out;
+	if (swb_dut_setup(&b, o.conf, err, sizeof(err)) != 0) {
+		fprintf(stderr, "synwall-bench: %s\n", err);
+		goto out;
+	}
+	if (b.eng->init(&b, err, sizeof(err)) != 0) {
+		fprintf(stderr, "synwall-bench: %s: %s\n", b.eng->name, err);
+		goto out;
+	}
+	fprintf(text, "synwall-bench: %s against %s: %u queue%s per port, burst %u%s\n",
+		b.eng->name, swb_dut_name(b.dut), b.n_queues,
+		b.n_queues == 1 ? "" : "s", b.burst,
+		b.rate ? "" : ", as fast as the bench can");
+	fflush(text);
+	swb_dut_start(&b);
+	ret = run(&b, &o, text);
+	status = ret == 0 || !o.check ? 0 : 3;
+out:
+	if (b.eng != NULL && b.state != NULL)
+		b.eng->fini(&b);
+	swb_dut_free(&b);
+	if (b.dut == SWB_DUT_EXTERNAL)
+		for (unsigned int s = 0; s < SW_SIDES; s++)
+			if (rte_eth_dev_is_valid_port(b.port[s]))
+				sw_port_close(b.port[s]);
+	rte_mempool_free(b.pool);
+	rte_eal_cleanup();
+	return status;
+}

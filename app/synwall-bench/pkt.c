@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Frames the engines send, the parse of what comes back, latencies. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+
+#include "sw_cksum.h"
+#include "sw_parse.h"
+#include "swb.h"
+
+void
+swb_opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
+{
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 8;
+	o[3] = 10;
+	tsval = rte_cpu_to_be_32(tsval);
+	tsecr = rte_cpu_to_be_32(tsecr);
+	memcpy(o + 4, &tsval, 4);
+	memcpy(o + 8, &tsecr, 4);
+}
+
+struct rte_mbuf *
+swb_seg_build(struct swb *b, enum sw_side from, const struct swb_seg *s)
+{
+	const uint16_t thl = (uint16_t)(sizeof(struct rte_tcp_hdr) + s->opts_len);
+	const uint16_t ip_len = (uint16_t)(sizeof(struct rte_ipv4_hdr) + thl +
+		s->payload);
+	const uint16_t len = (uint16_t)(sizeof(struct rte_ether_hdr) + ip_len);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(b->pool);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+	uint8_t *data;
+
+	if (m == NULL)
+		return NULL;
+	if (rte_pktmbuf_tailroom(m) < len) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	tcp = (struct rte_tcp_hdr *)(ip + 1);
+	rte_ether_addr_copy(from == SW_OUTSIDE ? &b->mac_client :
+		&b->mac_server, &eth->src_addr);
+	rte_ether_addr_copy(from == SW_OUTSIDE ? &b->mac_server :
+		&b->mac_client, &eth->dst_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16(ip_len);
+	ip->packet_id = 0;
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->hdr_checksum = 0;
+	ip->src_addr = s->saddr;
+	ip->dst_addr = s->daddr;
+	tcp->src_port = rte_cpu_to_be_16(s->sport);
+	tcp->dst_port = rte_cpu_to_be_16(s->dport);
+	tcp->sent_seq = rte_cpu_to_be_32(s->seq);
+	tcp->recv_ack = rte_cpu_to_be_32(s->ack);
+	tcp->data_off = (uint8_t)((thl / 4) << 4);
+	tcp->tcp_flags = s->flags;
+	tcp->rx_win = rte_cpu_to_be_16(s->window);
+	tcp->cksum = 0;
+	tcp->tcp_urp = 0;
+	data = (uint8_t *)(tcp + 1);
+	memcpy(data, s->opts, s->opts_len);
+	/* A recognisable pattern: the sequence number's low byte onwards. */
+	for (uint16_t i = 0; i < s->payload; i++)
+		data[s->opts_len + i] = (uint8_t)(s->seq + i);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	m->data_len = len;
+	m->pkt_len = len;
+	return m;
+}
+
+void
+swb_send(struct swb *b, enum sw_side side, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = 0;
+
+	/* Round robin over the queues: one per DUT worker. */
+	if (n == 0)
+		return;
+	b->txq = (uint16_t)((b->txq + 1) % b->n_queues);
+	sent = rte_eth_tx_burst(b->port[side], b->txq, pkts, n);
+	b->ps[side].tx += sent;
+	if (sent < n) {
+		b->ps[side].tx_full += n - sent;
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
+bool
+swb_parse(const struct rte_mbuf *m, struct sw_pkt *p)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return m->nb_segs == 1 &&
+		sw_parse(p, frame, rte_pktmbuf_data_len(m)) == SW_PARSE_OK &&
+		p->l3 == SW_L3_IPV4 && (p->flags & SW_PKT_F_TCP);
+}
+
+bool
+swb_cksum_ok(const struct rte_mbuf *m, const struct sw_pkt *p)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return sw_pkt_ipv4_cksum_verify(frame, p) == 0 &&
+		sw_pkt_l4_cksum_verify(frame, p) == 0;
+}
+
+int
+swb_lat_init(struct swb_lat *l, uint32_t cap)
+{
+	memset(l, 0, sizeof(*l));
+	l->v = calloc(cap, sizeof(*l->v));
+	if (l->v == NULL)
+		return -ENOMEM;
+	l->cap = cap;
+	return 0;
+}
+
+void
+swb_lat_add(struct swb *b, struct swb_lat *l, uint64_t ns)
+{
+	uint32_t v = ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
+
+	l->seen++;
+	if (l->n < l->cap) {
+		l->v[l->n++] = v;
+		return;
+	}
+	/* Reservoir sampling (Vitter's algorithm R). */
+	uint64_t j = swb_rand(b) % l->seen;
+	if (j < l->cap)
+		l->v[j] = v;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+double
+swb_lat_pct(struct swb_lat *l, double q)
+{
+	size_t i;
+
+	if (l->n == 0)
+		return 0;
+	qsort(l->v, l->n, sizeof(*l->v), cmp_u32);
+	/* Nearest rank. */
+	i = (size_t)(q / 100.0 * l->n + 0.999999);
+	if (i > 0)
+		i--;
+	if (i >= l->n)
+		i = l->n - 1;
+	return l->v[i] / 1000.0;
+}
+
+void
+swb_lat_free(struct swb_lat *l)
+{
+	free(l->v);
+	l->v = NULL;
+}
