@@ -17,7 +17,7 @@ struct ackflood {
 	uint64_t sent;
 	uint64_t rst;			/* RSTs back (rst_on_bad) */
 	uint64_t other;
-	uint64_t inside;		/* reached the server: must stay 0 */
+	uint64_t inside;		/* reached the server (guessed cookies) */
 	uint64_t no_mbuf;
 };
 
@@ -101,30 +101,42 @@ static void
 af_report(struct swb *b, swb_put_fn put, void *arg)
 {
 	const struct ackflood *af = b->state;
+	struct swb_dut_stats d;
 
 	put(arg, "ack_built", (double)af->sent, "");
 	put(arg, "rst_rx", (double)af->rst, "");
 	put(arg, "other_rx", (double)af->other, "");
 	put(arg, "reached_server", (double)af->inside, "");
+	if (swb_dut_read(b, &d))
+		put(arg, "cookie_guessed", (double)d.cookie_ok, "");
 }
 
+/*
+ * Every forged ACK dies in synwall. A random one passes with odds of
+ * at most 2^-24 (2^-32 with timestamps, docs/cookies.md): over tens of
+ * millions a few may, and then synwall opens a server connection like
+ * for any client. More than the odds allow is a failure.
+ */
 static int
 af_account(struct swb *b, const struct swb_dut_stats *d, char *why, size_t len)
 {
 	const struct ackflood *af = b->state;
 	const uint64_t taken = b->ps[SW_OUTSIDE].tx;
+	const uint64_t allowed = 8 + 4 * (taken >> 24);
 
-	if (af->inside != 0 || d->cookie_ok != 0) {
-		snprintf(why, len, "%" PRIu64 " forged ACKs reached the server, %"
-			PRIu64 " passed as cookies", af->inside, d->cookie_ok);
+	if (d->cookie_ok > allowed || af->inside != d->originated) {
+		snprintf(why, len, "%" PRIu64 " forged ACKs passed as cookies (%"
+			PRIu64 " allowed by the odds), %" PRIu64
+			" packets reached the server for %" PRIu64
+			" backend SYNs", d->cookie_ok, allowed, af->inside,
+			d->originated);
 		return -1;
 	}
-	if (d->rx != taken || taken != af->rst + af->other + d->drops +
-			d->malformed) {
+	/* Where each went (dropped, RST, held) main's check has seen. */
+	if (d->rx != taken || af->other != 0) {
 		snprintf(why, len, "sent %" PRIu64 ", synwall received %" PRIu64
-			"; RST %" PRIu64 " + other %" PRIu64 " + dropped %" PRIu64
-			" + malformed %" PRIu64, taken, d->rx, af->rst, af->other,
-			d->drops, d->malformed);
+			", %" PRIu64 " unexpected answers", taken, d->rx,
+			af->other);
 		return -1;
 	}
 	return 0;

@@ -34,11 +34,11 @@
 #define RING_SIZE	2048	/* per queue and direction */
 #define REF_BURST	32
 
-/* A reference worker: testpmd's 5tswap or io on one queue pair. */
+/* A reference worker: testpmd's 5tswap, io or rxonly on a queue pair. */
 struct ref_worker {
 	uint16_t port[SW_SIDES];
 	uint16_t queue;
-	bool swap;
+	enum swb_dut kind;
 	const volatile bool *quit;
 	uint64_t rx;
 	uint64_t tx;
@@ -61,6 +61,7 @@ static const char *const dut_names[] = {
 	[SWB_DUT_SYNWALL] = "synwall",
 	[SWB_DUT_5TSWAP] = "5tswap",
 	[SWB_DUT_IO] = "io",
+	[SWB_DUT_RXONLY] = "rxonly",
 	[SWB_DUT_EXTERNAL] = "external",
 };
 
@@ -115,11 +116,13 @@ ref_main(void *arg)
 
 			if (n == 0)
 				continue;
-			if (r->swap)
+			if (r->kind == SWB_DUT_5TSWAP)
 				for (uint16_t i = 0; i < n; i++)
 					five_tuple_swap(pkts[i]);
-			sent = rte_eth_tx_burst(r->swap ? r->port[s] :
-				r->port[s ^ 1], r->queue, pkts, n);
+			sent = r->kind == SWB_DUT_RXONLY ? 0 :
+				rte_eth_tx_burst(r->kind == SWB_DUT_5TSWAP ?
+					r->port[s] : r->port[s ^ 1], r->queue,
+					pkts, n);
 			if (sent < n)
 				rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 			r->rx += n;
@@ -293,7 +296,7 @@ ref_setup(struct swb *b, struct dut *d, char *err, size_t len)
 		r->port[SW_OUTSIDE] = d->port[SW_OUTSIDE];
 		r->port[SW_INSIDE] = d->port[SW_INSIDE];
 		r->queue = (uint16_t)i;
-		r->swap = d->kind == SWB_DUT_5TSWAP;
+		r->kind = d->kind;
 		r->quit = &d->quit;
 		i++;
 	}
@@ -425,10 +428,24 @@ swb_dut_read(const struct swb *b, struct swb_dut_stats *s)
 			s->tx += d->ref[i].tx;
 			s->busy_cycles += d->ref[i].busy_cycles;
 		}
-		s->drops = s->rx - s->tx;	/* refused by the port */
+		s->drops = s->rx - s->tx;	/* freed: rxonly, or refused */
 		return true;
 	}
 	return false;
+}
+
+bool
+swb_dut_flow_mem(const struct swb *b, uint64_t *bytes, uint32_t *flows4,
+		uint32_t *flows6)
+{
+	const struct dut *d = b->dut_state;
+
+	if (d == NULL || d->app == NULL)
+		return false;
+	*bytes = d->app->workers[0].flow_mem_len;
+	*flows4 = d->app->cfg.flows;
+	*flows6 = d->app->cfg.flows6;
+	return true;
 }
 
 void

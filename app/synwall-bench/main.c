@@ -60,7 +60,7 @@ usage(FILE *out)
 		fprintf(out, "  %-10s %s\n", engines[i]->name, engines[i]->what);
 	fprintf(out,
 		"Options:\n"
-		"  --dut synwall|5tswap|io|external\n"
+		"  --dut synwall|5tswap|io|rxonly|external\n"
 		"                      synwall (default) or a reference loop on the other lcores,\n"
 		"                      linked by net_ring pairs; external: --ports of this EAL\n"
 		"  -c, --config FILE   synwall's config (--dut synwall); default: protect --server\n"
@@ -158,7 +158,7 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 			}
 			break;
 		case 'd':
-			for (int d = SWB_DUT_SYNWALL; d <= SWB_DUT_EXTERNAL; d++)
+			for (int d = SWB_DUT_SYNWALL; d <= SWB_DUT_RXONLY; d++)
 				if (strcmp(optarg, swb_dut_name(d)) == 0)
 					b->dut = d;
 			if (strcmp(optarg, swb_dut_name(b->dut)) != 0) {
@@ -387,6 +387,8 @@ summary(struct swb *b, const struct opts *o, FILE *text,
 	const double secs = b->measured_seconds;
 	const struct swb_dut_stats *dd = &b->dut_delta;
 	struct put_ctx pc = { .text = text, .first = true };
+	uint32_t f4 = 0, f6 = 0;
+	uint64_t mem = 0;
 	char cpu[128];
 	FILE *js = NULL;
 
@@ -406,6 +408,9 @@ summary(struct swb *b, const struct opts *o, FILE *text,
 			secs > 0 ? dd->rx / secs / 1e6 : 0,
 			secs > 0 ? dd->tx / secs / 1e6 : 0,
 			dd->rx ? (double)dd->busy_cycles / dd->rx : 0);
+	if (swb_dut_flow_mem(b, &mem, &f4, &f6))
+		fprintf(text, "  synwall  flow memory %.1f MiB per worker for %u IPv4 + %u IPv6 flows\n",
+			mem / 1048576.0, f4, f6);
 	b->eng->report(b, put_text, &pc);
 	fprintf(text, "  accounting: %s%s\n", acc == 0 ? "every packet accounted for" :
 		"MISMATCH: ", acc == 0 ? "" : why);
@@ -434,6 +439,9 @@ summary(struct swb *b, const struct opts *o, FILE *text,
 			secs > 0 ? dd->rx / secs : 0, secs > 0 ? dd->tx / secs : 0,
 			dd->busy_cycles,
 			dd->rx ? (double)dd->busy_cycles / dd->rx : 0, dd->drops);
+	if (mem != 0)
+		fprintf(js, "  \"flow_memory\": {\"bytes\": %" PRIu64
+			", \"flows4\": %u, \"flows6\": %u},\n", mem, f4, f6);
 	fprintf(js, "  \"engine\": {");
 	pc.json = js;
 	b->eng->report(b, put_json, &pc);

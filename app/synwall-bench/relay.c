@@ -41,7 +41,7 @@ rl_init(struct swb *b, char *err, size_t len)
 		snprintf(err, len, "out of memory for %u flows", b->flows);
 		return -ENOMEM;
 	}
-	r->reference = b->dut == SWB_DUT_5TSWAP || b->dut == SWB_DUT_IO;
+	r->reference = b->dut != SWB_DUT_SYNWALL && b->dut != SWB_DUT_EXTERNAL;
 	if (r->reference) {
 		/* Flows as if opened: numbers from k, nothing exchanged. */
 		for (uint64_t k = 0; k < b->flows; k++) {

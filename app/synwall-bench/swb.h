@@ -34,6 +34,7 @@ enum swb_dut {
 	SWB_DUT_SYNWALL,	/* synwall's workers, in this process */
 	SWB_DUT_5TSWAP,		/* reference: swap and send back (testpmd) */
 	SWB_DUT_IO,		/* reference: forward to the other port */
+	SWB_DUT_RXONLY,		/* reference: receive and free (testpmd) */
 	SWB_DUT_EXTERNAL,	/* another process, behind --ports */
 };
 
@@ -144,6 +145,9 @@ void swb_dut_poll(struct swb *b);	/* main lcore: key rotation */
 void swb_dut_stop(struct swb *b);
 void swb_dut_free(struct swb *b);
 bool swb_dut_read(const struct swb *b, struct swb_dut_stats *d);
+/* synwall's flow memory per worker and the table sizes it holds. */
+bool swb_dut_flow_mem(const struct swb *b, uint64_t *bytes, uint32_t *flows4,
+		uint32_t *flows6);
 const char *swb_dut_name(enum swb_dut d);
 
 /* pkt.c: frames, randomness, checks. */
