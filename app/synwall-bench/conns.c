@@ -39,7 +39,8 @@ syn_opts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 
 int
 swb_conns_init(struct swb_conns *cs, uint64_t cap, uint64_t window,
-		uint64_t full_from, uint16_t req, uint16_t resp, uint64_t hz)
+		uint64_t k_base, uint64_t full_from, uint16_t req, uint16_t resp,
+		uint64_t hz)
 {
 	memset(cs, 0, sizeof(*cs));
 	cs->tab = calloc(cap, sizeof(*cs->tab));
@@ -49,6 +50,7 @@ swb_conns_init(struct swb_conns *cs, uint64_t cap, uint64_t window,
 	cs->window = RTE_MIN(window, cap);
 	cs->timeout = hz * 2;
 	cs->full_from = full_from;
+	cs->k_next = cs->k_tail = k_base;
 	cs->req = req;
 	cs->resp = resp;
 	if (full_from != UINT64_MAX && (swb_lat_init(&cs->lat_setup, 1u << 20) != 0 ||

@@ -65,8 +65,10 @@ struct swb_conns {
 	struct rte_mbuf *out[SW_SIDES][SWB_BURST_MAX];
 };
 
+/* Connections k_base, k_base + 1, ...; from full_from on, whole ones. */
 int swb_conns_init(struct swb_conns *cs, uint64_t cap, uint64_t window,
-		uint64_t full_from, uint16_t req, uint16_t resp, uint64_t hz);
+		uint64_t k_base, uint64_t full_from, uint16_t req,
+		uint16_t resp, uint64_t hz);
 void swb_conns_free(struct swb_conns *cs);
 
 /* Start up to `budget` connections, none at or beyond k_limit. */

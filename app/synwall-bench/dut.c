@@ -53,6 +53,7 @@ struct dut {
 	FILE *conf;			/* its default config (a memfd) */
 	struct ref_worker *ref;		/* references: one per worker */
 	unsigned int n_workers;
+	int remote;			/* external: telemetry socket, or -1 */
 	volatile bool quit;
 	bool running;
 };
@@ -155,10 +156,24 @@ port_start(uint16_t port, uint16_t nq, struct rte_mempool *pool, char *err,
 		ret = rte_eth_dev_start(port);
 	if (ret == 0)
 		rte_eth_promiscuous_enable(port);
-	if (ret != 0)
+	if (ret != 0) {
 		snprintf(err, len, "port %u: cannot start: %s", port,
 			rte_strerror(-ret));
-	return ret;
+		return ret;
+	}
+	/* Like testpmd: traffic starts when the link is up (memif and
+	 * af_packet take a moment), or after 5 s with a warning. */
+	for (int i = 0; i < 50; i++) {
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait(port, &link) == 0 &&
+				link.link_status == RTE_ETH_LINK_UP)
+			return 0;
+		rte_delay_ms(100);
+	}
+	fprintf(stderr, "synwall-bench: port %u: link still down after 5 s\n",
+		port);
+	return 0;
 }
 
 /* Two ring ports per side: the bench's and the DUT's, crossed. */
@@ -313,7 +328,13 @@ swb_dut_setup(struct swb *b, const char *synwall_conf, char *err, size_t len)
 		return -ENOMEM;
 	b->dut_state = d;
 	d->kind = b->dut;
+	d->remote = -1;
 	if (b->dut == SWB_DUT_EXTERNAL) {
+		if (b->telemetry != NULL) {
+			d->remote = swb_remote_open(b->telemetry, err, len);
+			if (d->remote < 0)
+				return d->remote;
+		}
 		b->n_queues = 1;
 		for (unsigned int s = 0; s < SW_SIDES; s++) {
 			ret = port_start(b->port[s], 1, b->pool, err, len);
@@ -399,6 +420,8 @@ swb_dut_read(const struct swb *b, struct swb_dut_stats *s)
 	memset(s, 0, sizeof(*s));
 	if (d == NULL)
 		return false;
+	if (d->remote >= 0)
+		return swb_remote_read(d->remote, s);
 	if (d->app != NULL) {
 		struct sw_counters c;
 
@@ -467,6 +490,8 @@ swb_dut_free(struct swb *b)
 	}
 	if (d->conf != NULL)
 		fclose(d->conf);
+	if (d->remote >= 0)
+		close(d->remote);
 	free(d);
 	b->dut_state = NULL;
 }

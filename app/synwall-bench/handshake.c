@@ -30,7 +30,8 @@ hs_init(struct swb *b, char *err, size_t len)
 
 	b->state = h;
 	if (h == NULL || swb_conns_init(&h->cs, (uint64_t)b->flows +
-			b->concurrency, b->concurrency, b->flows, b->payload,
+			b->concurrency, b->concurrency, b->k_base,
+			b->k_base + b->flows, b->payload,
 			(uint16_t)(b->payload * 4), b->hz) != 0) {
 		snprintf(err, len, "out of memory for %u + %u connections",
 			b->flows, b->concurrency);
@@ -44,7 +45,7 @@ hs_measuring(struct swb *b)
 {
 	const struct handshake *h = b->state;
 
-	return h->cs.k_tail >= b->flows;
+	return h->cs.k_tail >= b->k_base + b->flows;
 }
 
 static uint32_t
@@ -53,8 +54,12 @@ hs_generate(struct swb *b, uint32_t budget, uint64_t now)
 	struct handshake *h = b->state;
 
 	/* First the flows kept open, then the handshakes. */
+	const uint64_t open_end = b->k_base + b->flows;
+
+	/* Here too: with nothing coming back, receive never runs. */
+	swb_conns_expire(&h->cs, now);
 	return swb_conns_start(b, &h->cs, budget,
-		h->cs.k_next < b->flows ? b->flows : UINT64_MAX, now);
+		h->cs.k_next < open_end ? open_end : UINT64_MAX, now);
 }
 
 static void

@@ -37,15 +37,15 @@ rl_init(struct swb *b, char *err, size_t len)
 
 	b->state = r;
 	if (r == NULL || swb_conns_init(&r->cs, b->flows, b->concurrency,
-			UINT64_MAX, 0, 0, b->hz) != 0) {
+			b->k_base, UINT64_MAX, 0, 0, b->hz) != 0) {
 		snprintf(err, len, "out of memory for %u flows", b->flows);
 		return -ENOMEM;
 	}
 	r->reference = b->dut != SWB_DUT_SYNWALL && b->dut != SWB_DUT_EXTERNAL;
 	if (r->reference) {
 		/* Flows as if opened: numbers from k, nothing exchanged. */
-		for (uint64_t k = 0; k < b->flows; k++) {
-			struct swb_conn *c = &r->cs.tab[k];
+		for (uint64_t k = b->k_base; k < b->k_base + b->flows; k++) {
+			struct swb_conn *c = &r->cs.tab[k % b->flows];
 
 			c->k = k;
 			c->c_isn = swb_mix32((uint32_t)k);
@@ -53,7 +53,7 @@ rl_init(struct swb *b, char *err, size_t len)
 			c->cookie = c->s_isn;
 			c->state = SWB_CS_OPEN;
 		}
-		r->cs.k_next = r->cs.k_tail = b->flows;
+		r->cs.k_next = r->cs.k_tail = b->k_base + b->flows;
 	}
 	return 0;
 }
@@ -63,7 +63,7 @@ rl_measuring(struct swb *b)
 {
 	const struct relay *r = b->state;
 
-	return r->cs.k_tail >= b->flows;
+	return r->cs.k_tail >= b->k_base + b->flows;
 }
 
 /* One data segment of connection c, from the client or the server. */
@@ -112,15 +112,17 @@ rl_generate(struct swb *b, uint32_t budget, uint64_t now)
 	uint16_t n[SW_SIDES] = { 0, 0 };
 	uint32_t i;
 
-	if (r->cs.k_next < b->flows)
-		return swb_conns_start(b, &r->cs, budget, b->flows, now);
+	swb_conns_expire(&r->cs, now);	/* with nothing back, too */
+	if (r->cs.k_next < b->k_base + b->flows)
+		return swb_conns_start(b, &r->cs, budget, b->k_base + b->flows,
+			now);
 	if (!rl_measuring(b))
 		return 0;		/* the last opens are on their way */
 	budget = RTE_MIN(budget, b->burst);
 	for (i = 0; i < budget; i++) {
 		/* Each flow in turn, a client segment then a server one. */
 		const uint64_t j = r->cursor++;
-		struct swb_conn *c = &r->cs.tab[(j / 2) % b->flows];
+		struct swb_conn *c = &r->cs.tab[(b->k_base + j / 2) % b->flows];
 		const bool client = (j & 1) == 0;
 		const enum sw_side side = client ? SW_OUTSIDE : SW_INSIDE;
 		struct rte_mbuf *m;
@@ -229,7 +231,7 @@ rl_account(struct swb *b, const struct swb_dut_stats *d, char *why,
 	if (r->bad != 0 || r->cs.bad != 0 || r->cs.stray != 0 ||
 			r->cs.timeouts != 0 || r->other != 0 ||
 			(!r->reference && r->cs.opened != b->flows) ||
-			r->data_rx + d->drops < r->data_sent) {
+			(d != NULL && r->data_rx + d->drops < r->data_sent)) {
 		snprintf(why, len, "flows opened %" PRIu64 " of %u; data sent %"
 			PRIu64 ", received %" PRIu64 ", %" PRIu64
 			" bad; setup bad %" PRIu64 ", stray %" PRIu64

@@ -86,7 +86,8 @@ struct swb_engine {
 			struct rte_mbuf **pkts, uint16_t n, uint64_t now);
 	/* The figures of the summary and the JSON. */
 	void (*report)(struct swb *b, swb_put_fn put, void *arg);
-	/* After the drain: do the counters add up? 0, or -1 with why. */
+	/* After the drain: do the counters add up? 0, or -1 with why.
+	 * d is NULL when the DUT's counters are out of reach. */
 	int (*account)(struct swb *b, const struct swb_dut_stats *d,
 			char *why, size_t len);
 	void (*fini)(struct swb *b);
@@ -108,6 +109,7 @@ struct swb {
 	uint16_t burst;
 	uint16_t payload;		/* relay/handshake data bytes */
 	uint32_t sample;		/* check every Nth answer (1 = all) */
+	const char *telemetry;		/* external: synwall's --file-prefix */
 	uint32_t dst_ip;		/* the server, network order */
 	uint16_t dst_port;
 	bool verbose;
@@ -122,6 +124,7 @@ struct swb {
 	struct swb_port_stats ps[SW_SIDES];
 	uint64_t hz;
 	uint64_t rng;
+	uint64_t k_base;		/* first connection number (conns.h) */
 	bool generating;
 
 	/* The DUT in this process (dut.c). */
@@ -149,6 +152,10 @@ bool swb_dut_read(const struct swb *b, struct swb_dut_stats *d);
 bool swb_dut_flow_mem(const struct swb *b, uint64_t *bytes, uint32_t *flows4,
 		uint32_t *flows6);
 const char *swb_dut_name(enum swb_dut d);
+
+/* remote.c: an external synwall's /synwall/stats over its telemetry. */
+int swb_remote_open(const char *prefix, char *err, size_t len);
+bool swb_remote_read(int fd, struct swb_dut_stats *s);
 
 /* pkt.c: frames, randomness, checks. */
 
