@@ -28,12 +28,7 @@ syn_opts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 	memcpy(o, head, 4);
 	o[4] = 4;
 	o[5] = 2;
-	o[6] = 8;
-	o[7] = 10;
-	tsval = rte_cpu_to_be_32(tsval);
-	tsecr = rte_cpu_to_be_32(tsecr);
-	memcpy(o + 8, &tsval, 4);
-	memcpy(o + 12, &tsecr, 4);
+	swb_opt_ts_kind(o + 6, tsval, tsecr);
 	memcpy(o + 16, tail, 4);
 }
 
@@ -83,6 +78,19 @@ out(struct swb *b, struct swb_conns *cs, enum sw_side side,
 		return;
 	}
 	cs->out[side][cs->n_out[side]++] = m;
+}
+
+/* Queue s with the timestamps option (every segment after the SYNs). */
+static void
+out_ts(struct swb *b, struct swb_conns *cs, enum sw_side side,
+		struct swb_seg *s, uint32_t tsval, uint32_t tsecr)
+{
+	uint8_t o[SWB_OPT_TS_LEN];
+
+	swb_opt_ts(o, tsval, tsecr);
+	s->opts = o;
+	s->opts_len = SWB_OPT_TS_LEN;
+	out(b, cs, side, s);
 }
 
 void
@@ -154,7 +162,6 @@ client_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 {
 	const uint8_t f = p->tcp_flags;
 	const bool full = swb_conn_full(cs, c);
-	uint8_t o[20];
 	struct swb_seg s;
 
 	seg_of(b, c, true, &s);
@@ -172,10 +179,8 @@ client_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 		s.ack = c->cookie + 1;
 		s.payload = full ? cs->req : 0;
 		s.flags = SW_TCP_ACK | (s.payload ? SW_TCP_PSH : 0);
-		swb_opt_ts(o, swb_c_tsval(c->k) + 1, c->ck_tsval);
-		s.opts = o;
-		s.opts_len = SWB_OPT_TS_LEN;
-		out(b, cs, SW_OUTSIDE, &s);
+		out_ts(b, cs, SW_OUTSIDE, &s, swb_c_tsval(c->k) + 1,
+			c->ck_tsval);
 		c->state = SWB_CS_ACK_SENT;
 		return true;
 	}
@@ -194,10 +199,8 @@ client_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 		s.seq = c->c_isn + 1 + cs->req;
 		s.ack = c->cookie + 1 + cs->resp + 1;
 		s.flags = SW_TCP_ACK | SW_TCP_FIN;
-		swb_opt_ts(o, swb_c_tsval(c->k) + 2, c->ck_tsval);
-		s.opts = o;
-		s.opts_len = SWB_OPT_TS_LEN;
-		out(b, cs, SW_OUTSIDE, &s);
+		out_ts(b, cs, SW_OUTSIDE, &s, swb_c_tsval(c->k) + 2,
+			c->ck_tsval);
 		c->state = SWB_CS_FIN_SENT;
 		return true;
 	}
@@ -269,10 +272,8 @@ server_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 		s.ack = c->c_isn + 1 + cs->req;
 		s.payload = cs->resp;
 		s.flags = SW_TCP_ACK | SW_TCP_PSH | SW_TCP_FIN;
-		swb_opt_ts(o, swb_s_tsval(c->k), swb_c_tsval(c->k) + 1);
-		s.opts = o;
-		s.opts_len = SWB_OPT_TS_LEN;
-		out(b, cs, SW_INSIDE, &s);
+		out_ts(b, cs, SW_INSIDE, &s, swb_s_tsval(c->k),
+			swb_c_tsval(c->k) + 1);
 		c->state = SWB_CS_RESP_SENT;
 		return true;
 	}
@@ -284,10 +285,8 @@ server_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 		}
 		s.seq = c->s_isn + 2 + cs->resp;
 		s.ack = c->c_isn + 2 + cs->req;
-		swb_opt_ts(o, swb_s_tsval(c->k) + 1, swb_c_tsval(c->k) + 2);
-		s.opts = o;
-		s.opts_len = SWB_OPT_TS_LEN;
-		out(b, cs, SW_INSIDE, &s);
+		out_ts(b, cs, SW_INSIDE, &s, swb_s_tsval(c->k) + 1,
+			swb_c_tsval(c->k) + 2);
 		c->state = SWB_CS_LAST_ACK;
 		return true;
 	}

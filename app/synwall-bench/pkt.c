@@ -15,16 +15,22 @@
 #include "swb.h"
 
 void
+swb_opt_ts_kind(uint8_t *o, uint32_t tsval, uint32_t tsecr)
+{
+	o[0] = 8;
+	o[1] = 10;
+	tsval = rte_cpu_to_be_32(tsval);
+	tsecr = rte_cpu_to_be_32(tsecr);
+	memcpy(o + 2, &tsval, 4);
+	memcpy(o + 6, &tsecr, 4);
+}
+
+void
 swb_opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 {
 	o[0] = 1;
 	o[1] = 1;
-	o[2] = 8;
-	o[3] = 10;
-	tsval = rte_cpu_to_be_32(tsval);
-	tsecr = rte_cpu_to_be_32(tsecr);
-	memcpy(o + 4, &tsval, 4);
-	memcpy(o + 8, &tsecr, 4);
+	swb_opt_ts_kind(o + 2, tsval, tsecr);
 }
 
 struct rte_mbuf *

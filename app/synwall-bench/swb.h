@@ -199,6 +199,8 @@ struct swb_seg {
 /* TCP option blocks the engines use. */
 #define SWB_OPT_TS_LEN	12		/* NOP NOP TS */
 void swb_opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr);
+/* The 10-byte option alone (kind 8, RFC 7323 §3). */
+void swb_opt_ts_kind(uint8_t *o, uint32_t tsval, uint32_t tsecr);
 
 /*
  * Build `s` into a fresh mbuf, from client (outside) or server (inside)
