@@ -395,23 +395,20 @@ steer(struct sw_worker *w, struct rte_mbuf *m, uint16_t owner)
 }
 
 /*
- * TCP to (outside) or from (inside) a protected service: the flow's
- * owner relays it; with no flow, the SYN cookie engine answers for the
- * server. Every path frees, holds or sends `m`.
+ * TCP to (outside) or from (inside) a protected service, its flow key
+ * in `r`: the flow's owner relays it; with no flow, the SYN cookie
+ * engine answers for the server. Every path frees, holds or sends `m`.
  */
 static void
 protected(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
-		uint8_t *frame, const struct sw_pkt *p, int svc,
+		uint8_t *frame, const struct sw_pkt *p, struct sw_fref *r,
 		const struct sw_cookie_keys *keys, uint64_t now)
 {
-	struct sw_fref r;
 	struct sw_ft *ft;
 	int64_t id;
 
-	flow_key(side, frame, p, &r);
-	r.svc = svc;
 	if (w->steer) {
-		uint16_t owner = flow_owner(w, flow_hash(w, &r));
+		uint16_t owner = flow_owner(w, flow_hash(w, r));
 
 		if (owner != w->id) {
 			m->port = w->port[side];	/* the side, for the owner */
@@ -419,15 +416,17 @@ protected(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 			return;
 		}
 	}
-	ft = sw_flow_table(w, r.v6);
-	/* An empty table (a flood before any client) costs no lookup. */
+	ft = sw_flow_table(w, r->v6);
+	/* Looked up now, not when the burst was staged: an earlier packet
+	 * of the burst may have created or freed the flow since. An empty
+	 * table (a flood before any client) costs no lookup. */
 	id = sw_ft_count(ft) != 0 ?
-		sw_ft_lookup(ft, &r.key, flow_hash(w, &r)) : -ENOENT;
-	if (id >= 0 && sw_flow_input(w, side, m, frame, p, &r,
+		sw_ft_lookup(ft, &r->key, flow_hash(w, r)) : -ENOENT;
+	if (id >= 0 && sw_flow_input(w, side, m, frame, p, r,
 			(uint32_t)id, now))
 		return;
 	if (side == SW_OUTSIDE)
-		syncookie(w, m, frame, p, &r, keys, now);
+		syncookie(w, m, frame, p, r, keys, now);
 	else
 		drop(w, m, SW_DROP_NOFLOW_INSIDE);
 }
@@ -481,56 +480,165 @@ is_icmp(const struct sw_pkt *p)
 		IPPROTO_ICMPV6);
 }
 
+/*
+ * A burst is handled in groups of up to STAGE_MAX packets, in three
+ * passes (as rte_hash's bulk lookup and l3fwd do), so that the cache
+ * misses of a large flow table overlap instead of adding up: the first
+ * pass parses and classifies every packet of the group and starts
+ * loading the flow-table buckets of the protected ones; the second, the
+ * buckets in by then, starts loading their flow entries and timers; the
+ * third decides each packet's fate in order. Only the loads are early:
+ * each flow is looked up at its packet's turn (protected()), since a
+ * packet may create or end the flow of a later one in the same burst.
+ */
+#define STAGE_MAX	32
+
+/* A packet of the group, parsed and classified ahead of its turn. */
+struct staged {
+	struct rte_mbuf *m;
+	uint8_t *frame;
+	enum sw_side side;	/* the port it came in by */
+	bool chained;		/* multi-segment: not parsed */
+	bool ahead;		/* its flow's buckets are on their way */
+	enum sw_parse_err err;	/* SW_PARSE_OK or why the parser refused it */
+	int svc;		/* protected service, or -1 */
+	struct sw_fref r;	/* its flow, when svc >= 0 */
+	struct sw_pkt p;
+};
+
+/*
+ * Pass 1: parse and classify; for a segment of a protected service this
+ * worker owns, hash its flow key and start loading the buckets.
+ */
+static inline void
+stage_classify(struct sw_worker *w, struct staged *s)
+{
+	struct rte_mbuf *m = s->m;
+	const struct sw_ft *ft;
+
+	s->svc = -1;
+	s->ahead = false;
+	s->chained = m->nb_segs != 1;
+	if (unlikely(s->chained))
+		return;
+	s->err = sw_parse(&s->p, s->frame, rte_pktmbuf_data_len(m));
+	if (unlikely(s->err != SW_PARSE_OK))
+		return;
+	s->svc = service_of(w, s->side, &s->p, s->frame);
+	if (s->svc < 0)
+		return;
+	flow_key(s->side, s->frame, &s->p, &s->r);
+	s->r.svc = s->svc;
+	ft = sw_flow_table(w, s->r.v6);
+	/* An empty table is not looked up; another worker's flow is not
+	 * ours to look up. */
+	if (sw_ft_count(ft) == 0 || (w->steer &&
+			flow_owner(w, flow_hash(w, &s->r)) != w->id))
+		return;
+	sw_ft_prefetch(ft, flow_hash(w, &s->r));
+	s->ahead = true;
+}
+
+/*
+ * Pass 2: the entry the buckets point to and its timer (flow.c's
+ * timer_id(): IPv6 timers follow the IPv4 ones), both written when the
+ * flow's segment is relayed.
+ */
+static inline void
+stage_prefetch_flow(struct sw_worker *w, const struct staged *s)
+{
+	int64_t id;
+
+	if (!s->ahead)
+		return;
+	id = sw_ft_prefetch_entry(sw_flow_table(w, s->r.v6), s->r.hash);
+	if (id >= 0)
+		rte_prefetch0(&w->tw.node[(s->r.v6 ? w->ft4.capacity : 0) +
+			(uint32_t)id]);
+}
+
+/*
+ * Passes 1 and 2 over s[0..n), whose m and side are set, after the
+ * frames have been asked for: their headers can span two lines (with
+ * timestamps, a TCP/IPv4 header ends at byte 66).
+ */
+static void
+stage_group(struct sw_worker *w, struct staged *s, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		s[i].frame = rte_pktmbuf_mtod(s[i].m, uint8_t *);
+		rte_prefetch0(s[i].frame);
+		if (rte_pktmbuf_data_len(s[i].m) > RTE_CACHE_LINE_SIZE)
+			rte_prefetch0(s[i].frame + RTE_CACHE_LINE_SIZE);
+	}
+	for (uint16_t i = 0; i < n; i++)
+		stage_classify(w, &s[i]);
+	for (uint16_t i = 0; i < n; i++)
+		stage_prefetch_flow(w, &s[i]);
+}
+
+/* Pass 3: the fate of a packet received on s->side. */
+static inline void
+process_one(struct sw_worker *w, struct staged *s,
+		const struct sw_cookie_keys *keys, uint64_t now)
+{
+	const enum sw_side to = s->side == SW_OUTSIDE ? SW_INSIDE :
+		SW_OUTSIDE;
+	struct rte_mbuf *m = s->m;
+
+	w->c.port[s->side].rx_bytes += rte_pktmbuf_pkt_len(m);
+	if (unlikely(s->chained)) {
+		drop(w, m, SW_DROP_MULTISEG);
+		return;
+	}
+	if (unlikely(s->err != SW_PARSE_OK)) {
+		w->c.malformed[s->err]++;
+		w->dead[w->n_dead++] = m;
+		return;
+	}
+	if (s->svc >= 0) {
+		w->c.protected_pkts++;
+		protected(w, s->side, m, s->frame, &s->p, &s->r, keys, now);
+		return;
+	}
+	if (unlikely(is_icmp(&s->p)) &&
+			icmp_error(w, s->side, m, s->frame, &s->p)) {
+		w->c.protected_pkts++;
+		return;
+	}
+	if (unlikely(protected_fragment(w, s->side, &s->p, s->frame))) {
+		drop(w, m, SW_DROP_FRAGMENT);
+		return;
+	}
+	if (w->drop_unprotected && !is_link_control(&s->p, s->frame)) {
+		drop(w, m, SW_DROP_UNPROTECTED);
+		return;
+	}
+	tx_enqueue(w, to, m);
+}
+
 static void
 process_burst(struct sw_worker *w, enum sw_side side, struct rte_mbuf **pkts,
 		uint16_t n)
 {
-	const enum sw_side to = side == SW_OUTSIDE ? SW_INSIDE : SW_OUTSIDE;
 	/* One key set per burst: the main lcore swaps it under RCU. */
 	const struct sw_cookie_keys *keys = *w->keys;
-	struct sw_port_counters *rx = &w->c.port[side];
 	const uint64_t now = rte_rdtsc();
-	struct sw_pkt p;
+	struct staged s[STAGE_MAX];
 
-	rx->rx_pkts += n;
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
-		enum sw_parse_err err;
-		int svc;
+	w->c.port[side].rx_pkts += n;
+	for (uint16_t done = 0; done < n; ) {
+		const uint16_t k = RTE_MIN(n - done, STAGE_MAX);
 
-		rx->rx_bytes += rte_pktmbuf_pkt_len(m);
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		if (unlikely(m->nb_segs != 1)) {
-			drop(w, m, SW_DROP_MULTISEG);
-			continue;
+		for (uint16_t i = 0; i < k; i++) {
+			rte_prefetch0(pkts[done + i]);
+			s[i].m = pkts[done + i];
+			s[i].side = side;
 		}
-		err = sw_parse(&p, frame, rte_pktmbuf_data_len(m));
-		if (unlikely(err != SW_PARSE_OK)) {
-			w->c.malformed[err]++;
-			w->dead[w->n_dead++] = m;
-			continue;
-		}
-		svc = service_of(w, side, &p, frame);
-		if (svc >= 0) {
-			w->c.protected_pkts++;
-			protected(w, side, m, frame, &p, svc, keys, now);
-			continue;
-		}
-		if (unlikely(is_icmp(&p)) && icmp_error(w, side, m, frame, &p)) {
-			w->c.protected_pkts++;
-			continue;
-		}
-		if (unlikely(protected_fragment(w, side, &p, frame))) {
-			drop(w, m, SW_DROP_FRAGMENT);
-			continue;
-		}
-		if (w->drop_unprotected && !is_link_control(&p, frame)) {
-			drop(w, m, SW_DROP_UNPROTECTED);
-			continue;
-		}
-		tx_enqueue(w, to, m);
+		stage_group(w, s, k);
+		for (uint16_t i = 0; i < k; i++)
+			process_one(w, &s[i], keys, now);
+		done += k;
 	}
 	if (w->n_dead != 0) {
 		rte_pktmbuf_free_bulk(w->dead, w->n_dead);
@@ -557,26 +665,32 @@ process_steered(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct sw_cookie_keys *keys = *w->keys;
 	const uint64_t now = rte_rdtsc();
-	struct sw_pkt p;
+	struct staged s[STAGE_MAX];
 
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
-		enum sw_side side = m->port == w->port[SW_OUTSIDE] ?
-			SW_OUTSIDE : SW_INSIDE;
-		int svc;
+	for (uint16_t done = 0; done < n; ) {
+		const uint16_t k = RTE_MIN(n - done, STAGE_MAX);
 
-		/* Parsed and classified by the sender: cannot fail. */
-		if (sw_parse(&p, frame, rte_pktmbuf_data_len(m)) !=
-				SW_PARSE_OK) {
-			rte_pktmbuf_free(m);
-			continue;
+		for (uint16_t i = 0; i < k; i++) {
+			s[i].m = pkts[done + i];
+			s[i].side = s[i].m->port == w->port[SW_OUTSIDE] ?
+				SW_OUTSIDE : SW_INSIDE;
 		}
-		svc = service_of(w, side, &p, frame);
-		if (svc >= 0)
-			protected(w, side, m, frame, &p, svc, keys, now);
-		else if (!is_icmp(&p) || !icmp_error(w, side, m, frame, &p))
-			rte_pktmbuf_free(m);
+		stage_group(w, s, k);
+		for (uint16_t i = 0; i < k; i++) {
+			struct staged *x = &s[i];
+
+			/* Parsed and classified by the sender: a protected
+			 * segment, or an ICMP error about one. */
+			if (x->svc >= 0)
+				protected(w, x->side, x->m, x->frame, &x->p,
+					&x->r, keys, now);
+			else if (x->chained || x->err != SW_PARSE_OK ||
+					!is_icmp(&x->p) ||
+					!icmp_error(w, x->side, x->m, x->frame,
+						&x->p))
+				rte_pktmbuf_free(x->m);
+		}
+		done += k;
 	}
 	if (w->n_dead != 0) {
 		rte_pktmbuf_free_bulk(w->dead, w->n_dead);

@@ -275,6 +275,72 @@ sw_ft_lookup(const struct sw_ft *t, const void *key, uint32_t hash)
 }
 
 /*
+ * A lookup spread over a burst, for a caller that must still look each
+ * key up at its own turn (a packet may create or free the flow a later
+ * one of the same burst looks up): first sw_ft_prefetch() for every
+ * key, then sw_ft_prefetch_entry() for every key, then sw_ft_lookup()
+ * per key, which now finds its bucket and entry in the cache. The
+ * prefetches neither change the table nor rely on it staying as it was:
+ * whatever was inserted, removed or displaced in between, the lookup
+ * gives the right answer, at worst after a miss.
+ */
+
+/*
+ * Start loading the cache line of `p`. Not __builtin_prefetch(): GCC
+ * takes a function whose only effect is that builtin for a pure one
+ * (-fipa-pure-const) and drops the calls whose result is unused, which
+ * is every call of a prefetch-only helper such as the ones below.
+ */
+static inline void
+sw_ft_prefetch_line(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("prefetcht0 %0" : : "m" (*(const volatile char *)p));
+#elif defined(__aarch64__)
+	__asm__ volatile("prfm pldl1keep, [%0]" : : "r" (p));
+#else
+	__builtin_prefetch(p);
+#endif
+}
+
+/* Stage 1: start loading both candidate buckets of `hash`. */
+static inline void
+sw_ft_prefetch(const struct sw_ft *t, uint32_t hash)
+{
+	uint32_t b1 = sw_ft_primary(t, hash);
+
+	sw_ft_prefetch_line(&t->buckets[b1]);
+	sw_ft_prefetch_line(&t->buckets[sw_ft_alt(t, b1, sw_ft_sig(hash))]);
+}
+
+/*
+ * Stage 2, once the buckets have had time to arrive: the id of the
+ * first slot with the signature of `hash` (primary bucket first), its
+ * entry prefetched, or -ENOENT. A guess, not a lookup: the key is not
+ * compared, so the id is for prefetching the caller's other per-flow
+ * state, never for using it.
+ */
+static inline int64_t
+sw_ft_prefetch_entry(const struct sw_ft *t, uint32_t hash)
+{
+	const uint16_t sig = sw_ft_sig(hash);
+	const uint32_t b1 = sw_ft_primary(t, hash);
+	const struct sw_ft_bucket *b = &t->buckets[b1];
+	uint32_t m = sw_ft_match(b, sig);
+	uint32_t id;
+
+	if (m == 0) {
+		b = &t->buckets[sw_ft_alt(t, b1, sig)];
+		m = sw_ft_match(b, sig);
+		if (m == 0)
+			return -ENOENT;
+	}
+	id = b->id[__builtin_ctz(m) >> 1];	/* a live id, < capacity */
+	sw_ft_prefetch_line(sw_ft_entry(t, id));
+	return id;
+}
+
+/*
  * Add `key` (hash = sw_ft_hash(t, key)): returns its new id, whose entry
  * holds the key at offset 0 and zeroes after it; -EEXIST when the key is
  * present; -ENOSPC when no id is free or no displacement path was found
