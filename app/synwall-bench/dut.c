@@ -222,7 +222,8 @@ ring_pairs(struct swb *b, struct dut *d, char *err, size_t len)
 /*
  * The config synwall runs with when the bench is not given one: the
  * server the engines talk to protected, tables sized for the flows the
- * engine opens plus those a handshake run leaves lingering.
+ * engine opens plus those a handshake run leaves lingering (linger_ms,
+ * 2 s, at up to about 1.5 M connections a second).
  */
 static int
 default_conf(const struct swb *b, struct dut *d, char *path, size_t plen)
@@ -246,7 +247,7 @@ default_conf(const struct swb *b, struct dut *d, char *path, size_t plen)
 		"[synwall]\nstats_interval = 0\n"
 		"[worker]\nflows = %u\n"
 		"[service:bench]\nprefix = %s/32\nports = %u\n",
-		RTE_MAX(2 * b->flows, 1000000u), ip, b->dst_port);
+		b->flows + 3000000u, ip, b->dst_port);
 	fflush(f);
 	/* Open until swb_dut_free(): the path names it. */
 	d->conf = f;

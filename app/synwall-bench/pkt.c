@@ -80,7 +80,8 @@ swb_seg_build(struct swb *b, enum sw_side from, const struct swb_seg *s)
 	tcp->cksum = 0;
 	tcp->tcp_urp = 0;
 	data = (uint8_t *)(tcp + 1);
-	memcpy(data, s->opts, s->opts_len);
+	if (s->opts_len != 0)
+		memcpy(data, s->opts, s->opts_len);
 	/* A recognisable pattern: the sequence number's low byte onwards. */
 	for (uint16_t i = 0; i < s->payload; i++)
 		data[s->opts_len + i] = (uint8_t)(s->seq + i);
