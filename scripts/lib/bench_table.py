@@ -48,6 +48,8 @@ class Table:
                 val = "%.2f Mpps" % (v / 1e6)
             elif r["unit"] == "conn/s":
                 val = "%.0fk conn/s" % (v / 1e3)
+            elif r["unit"] == "SYN-ACK/CPU-s":
+                val = "%.0fk/CPU-s" % (v / 1e3)
             else:
                 val = "%.1f %s" % (v, r["unit"])
             flag = {None: "", True: " [met]", False: " [MISSED]"}[
@@ -122,10 +124,17 @@ def main():
               "(ratio: synwall's SYN-ACKs per CPU-second over the row's)")
         for r in k.get("results", []):
             v = r.get("synack_per_cpu_s") or 0
+            if r.get("skipped"):
+                t.row(s3, r["name"], 0, "SYN-ACK/CPU-s",
+                      note="skipped: %s" % r["skipped"])
+                continue
             t.row(s3, r["name"], v, "SYN-ACK/CPU-s",
-                  note="%s SYN-ACK/s; connect p50/p99 %s/%s ms, %s failed" % (
-                      r.get("synack_pps"), r.get("connect_p50_ms"),
-                      r.get("connect_p99_ms"), r.get("connect_failed")))
+                  note="%.0fk SYN-ACK/s; connect p50/p99 %.2f/%.1f ms, "
+                  "%s failed%s" % (
+                      (r.get("synack_pps") or 0) / 1e3,
+                      r.get("connect_p50_ms") or 0,
+                      r.get("connect_p99_ms") or 0, r.get("connect_failed"),
+                      " (noisy)" if r.get("noisy") else ""))
             t.rows[-1]["ratio"] = r.get("ratio_vs_synwall")
 
     print("\nCPU %s, DPDK %s, one worker lcore, %s s per run" %
