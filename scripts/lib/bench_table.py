@@ -140,10 +140,20 @@ def main():
     print("\nCPU %s, DPDK %s, one worker lcore, %s s per run" %
           (cpu, dpdk, secs))
     t.print()
+    try:
+        with open(os.path.join(tmp, "commands.txt")) as f:
+            commands = [c.strip() for c in f if c.strip()]
+    except OSError:
+        commands = []
+    if commands:
+        print("\nCommands, as run (lcore 1 the data path, lcore 0 main):")
+        for c in commands:
+            print("  " + c)
     if out:
         with open(out, "w") as f:
             json.dump({"cpu": cpu, "dpdk": dpdk, "seconds": float(secs),
                        "flows": int(flows), "results": t.rows,
+                       "commands": commands,
                        "kernel": k}, f, indent=1)
 
 
