@@ -665,6 +665,22 @@ sw_flow_timers(struct sw_worker *w, uint64_t now)
 	unsigned int n = sw_tw_advance(&w->tw, ticks(w, now), ids,
 		TIMERS_BURST);
 
+	/* An expiry touches a flow and its buckets last seen seconds ago:
+	 * load them for the whole batch first, as the receive path does
+	 * for a burst (entries, then the buckets their keys hash to). */
+	for (unsigned int i = 0; i < n; i++) {
+		const bool v6 = ids[i] >= w->ft4.capacity;
+
+		sw_ft_prefetch_line(sw_ft_entry(sw_flow_table(w, v6),
+			v6 ? ids[i] - w->ft4.capacity : ids[i]));
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		const bool v6 = ids[i] >= w->ft4.capacity;
+		const struct sw_ft *ft = sw_flow_table(w, v6);
+
+		sw_ft_prefetch(ft, sw_ft_hash(ft, sw_ft_entry(ft,
+			v6 ? ids[i] - w->ft4.capacity : ids[i])));
+	}
 	for (unsigned int i = 0; i < n; i++)
 		expire(w, ids[i], now);
 	return n;
