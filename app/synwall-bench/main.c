@@ -37,6 +37,7 @@ struct opts {
 	const char *json;
 	double period;
 	double setup_timeout;
+	double wait_down;		/* external: wait for the peer to leave */
 	uint32_t mbufs;
 	bool check;
 };
@@ -67,6 +68,8 @@ usage(FILE *out)
 		"  --ports OUT,IN      external: outside and inside ports (ids or names; 0,1)\n"
 		"  --telemetry PREFIX  external: read synwall's counters from its telemetry\n"
 		"                      (its --file-prefix): cycles/pkt and the accounting\n"
+		"  --wait-link-down S  external: after the summary, wait up to S s for the\n"
+		"                      DUT to close its ports before closing ours (memif)\n"
 		"  --server IP:PORT    the protected server (192.0.2.80:80)\n"
 		"  --seconds S         measured window (5)\n"
 		"  --rate N            packets/s (connections/s for handshake); 0 = all it can (0)\n"
@@ -139,6 +142,7 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		{ "setup-timeout", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "telemetry", required_argument, NULL, 't' },
+		{ "wait-link-down", required_argument, NULL, 'w' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -181,6 +185,7 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 			break;
 		case 's':
 		case 'T':
+		case 'w':
 		case 'o': {
 			char *end;
 			double d = strtod(optarg, &end);
@@ -194,6 +199,8 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 				b->seconds = d;
 			else if (opt == 'T')
 				o->period = d;
+			else if (opt == 'w')
+				o->wait_down = d;
 			else
 				o->setup_timeout = d;
 			break;
@@ -287,6 +294,12 @@ static int
 account(struct swb *b, const struct swb_dut_stats *d, bool have_dut,
 		char *why, size_t len)
 {
+	if (bench_tx(b) == 0) {
+		snprintf(why, len, "nothing was sent: %" PRIu64
+			" packets refused by the ports (link down?)",
+			b->ps[SW_OUTSIDE].tx_full + b->ps[SW_INSIDE].tx_full);
+		return -1;
+	}
 	if (have_dut) {
 		if (d->rx != bench_tx(b) || d->tx != bench_rx(b)) {
 			snprintf(why, len, "bench sent %" PRIu64 ", DUT received %"
@@ -427,6 +440,7 @@ summary(struct swb *b, const struct opts *o, FILE *text,
 	b->eng->report(b, put_text, &pc);
 	fprintf(text, "  accounting: %s%s\n", acc == 0 ? "every packet accounted for" :
 		"MISMATCH: ", acc == 0 ? "" : why);
+	fflush(text);
 	if (o->json == NULL)
 		return;
 	js = strcmp(o->json, "-") == 0 ? stdout : fopen(o->json, "w");
@@ -607,6 +621,30 @@ run(struct swb *b, const struct opts *o, FILE *text)
 	return acc;
 }
 
+/*
+ * net_memif in DPDK 22.11 unmaps the shared rings when the peer leaves,
+ * on its interrupt thread, while the data path may be inside a burst
+ * on them: the side that still polls can crash. So a run against a
+ * memif DUT can end the safe way round: this side has stopped polling,
+ * it waits until the DUT has stopped and closed its ports, then closes
+ * its own. Only link status is read meanwhile, never a ring.
+ */
+static void
+wait_link_down(const struct swb *b, double seconds)
+{
+	const uint64_t end = rte_rdtsc() + (uint64_t)(seconds * b->hz);
+
+	fprintf(stderr, "synwall-bench: done; waiting for the DUT to close its ports\n");
+	while (rte_rdtsc() < end && sig_stop < 2) {
+		struct rte_eth_link link;
+
+		if (rte_eth_link_get_nowait(b->port[SW_OUTSIDE], &link) == 0 &&
+				link.link_status == RTE_ETH_LINK_DOWN)
+			return;
+		rte_delay_ms(20);
+	}
+}
+
 /* --ports OUT,IN for an external DUT. */
 static int
 resolve_ports(struct swb *b, const char *spec)
@@ -698,6 +736,8 @@ main(int argc, char **argv)
 	swb_dut_start(&b);
 	ret = run(&b, &o, text);
 	status = ret == 0 || !o.check ? 0 : 3;
+	if (b.dut == SWB_DUT_EXTERNAL && o.wait_down > 0)
+		wait_link_down(&b, o.wait_down);
 out:
 	if (b.eng != NULL && b.state != NULL)
 		b.eng->fini(&b);
