@@ -87,6 +87,18 @@ num(const char *d, const char *key)
 	return p == NULL || p > end ? 0 : strtoull(p + strlen(pat), NULL, 10);
 }
 
+/* A number "key":N that appears once in the whole reply. */
+static uint64_t
+top(const char *js, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(js, pat);
+	return p == NULL ? 0 : strtoull(p + strlen(pat), NULL, 10);
+}
+
 /* The sum of every number in dict `d`. */
 static uint64_t
 sum(const char *d)
@@ -136,8 +148,7 @@ swb_remote_read(int fd, struct swb_dut_stats *s)
 	s->rx = num(out, "rx_pkts") + num(in, "rx_pkts");
 	s->tx = num(out, "tx_pkts") + num(in, "tx_pkts");
 	s->drops = sum(dict(js, "drop"));	/* malformed included */
-	s->busy_cycles = strtoull(strstr(js, "\"busy_cycles\":") != NULL ?
-		strstr(js, "\"busy_cycles\":") + 14 : "0", NULL, 10);
+	s->busy_cycles = top(js, "busy_cycles");
 	s->originated = num(flow, "backend_syn_tx") +
 		num(flow, "backend_syn_retx");
 	s->consumed = num(flow, "consumed");
