@@ -17,8 +17,16 @@
 #include "sw_cookie.h"
 
 #define SVC_SECTION	"service:"
+#define LB_SECTION	"lb"
 #define BURST_MAX	512
 #define ENTRIES_MAX	64	/* keys per section */
+#define ITEM_LEN	128	/* one item of a comma-separated list */
+/* Text of one [lb] key's value (neighbours is the longest). */
+#define VALUE_MAX	(SW_LB_NEIGH_STATIC_MAX * 64 + 64)
+/* One backend as text: "[v6]:PORT weight W, ". */
+#define BACKEND_TEXT_MAX	(INET6_ADDRSTRLEN + 24)
+#define MAGLEV_SIZE_MIN	65537u
+#define MAGLEV_SIZE_MAX	33554432u	/* 2^25, lib/maglev's bound */
 
 enum key_type {
 	KEY_UINT,
@@ -26,7 +34,14 @@ enum key_type {
 	KEY_ENUM,
 	KEY_STR,
 	KEY_PATH,			/* optional: default "" is "not set" */
+	KEY_FUNC,			/* parse / format functions below */
 };
+
+struct key_spec;
+typedef int (*key_parse_fn)(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len);
+typedef void (*key_format_fn)(const struct sw_config *cfg,
+		const struct key_spec *k, char *buf, size_t len);
 
 struct key_spec {
 	const char *section;
@@ -37,9 +52,11 @@ struct key_spec {
 	uint32_t max;
 	const char *const *names;	/* KEY_ENUM, NULL-terminated */
 	const char *def;		/* default, parsed like file text */
+	key_parse_fn parse;		/* KEY_FUNC */
+	key_format_fn format;		/* KEY_FUNC */
 };
 
-static const char *const mode_names[] = { "inline", NULL };
+static const char *const mode_names[] = { "inline", "lb", NULL };
 static const char *const unprotected_names[] = { "pass", "drop", NULL };
 static const char *const steering_names[] = { "auto", "software", NULL };
 /* Index + 1 is the RTE_LOG_* level. */
@@ -48,22 +65,46 @@ static const char *const level_names[] = {
 	NULL
 };
 
-#define U(sec, k, f, lo, hi, d) \
-	{ sec, k, KEY_UINT, offsetof(struct sw_config, f), lo, hi, NULL, d }
-#define B(sec, k, f, d) \
-	{ sec, k, KEY_BOOL, offsetof(struct sw_config, f), 0, 1, NULL, d }
-#define E(sec, k, f, first, names, d) \
-	{ sec, k, KEY_ENUM, offsetof(struct sw_config, f), first, 0, names, d }
-#define S(sec, k, f, d) \
-	{ sec, k, KEY_STR, offsetof(struct sw_config, f), 0, 0, NULL, d }
-#define P(sec, k, f) \
-	{ sec, k, KEY_PATH, offsetof(struct sw_config, f), 0, 0, NULL, "" }
+static int parse_ifaddrs(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len);
+static void format_ifaddrs(const struct sw_config *cfg,
+		const struct key_spec *k, char *buf, size_t len);
+static int parse_gateways(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len);
+static void format_gateways(const struct sw_config *cfg,
+		const struct key_spec *k, char *buf, size_t len);
+static int parse_neighbours(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len);
+static void format_neighbours(const struct sw_config *cfg,
+		const struct key_spec *k, char *buf, size_t len);
 
-/* The reference: keep in step with config/synwall.conf.example. */
+#define U(sec, k, f, lo, hi, d) \
+	{ sec, k, KEY_UINT, offsetof(struct sw_config, f), lo, hi, NULL, d, \
+		NULL, NULL }
+#define B(sec, k, f, d) \
+	{ sec, k, KEY_BOOL, offsetof(struct sw_config, f), 0, 1, NULL, d, \
+		NULL, NULL }
+#define E(sec, k, f, first, names, d) \
+	{ sec, k, KEY_ENUM, offsetof(struct sw_config, f), first, 0, names, d, \
+		NULL, NULL }
+#define S(sec, k, f, d) \
+	{ sec, k, KEY_STR, offsetof(struct sw_config, f), 0, 0, NULL, d, \
+		NULL, NULL }
+#define P(sec, k, f) \
+	{ sec, k, KEY_PATH, offsetof(struct sw_config, f), 0, 0, NULL, "", \
+		NULL, NULL }
+#define F(sec, k, f, parse, format) \
+	{ sec, k, KEY_FUNC, offsetof(struct sw_config, f), 0, 0, NULL, "", \
+		parse, format }
+
+/*
+ * The reference: keep in step with config/synwall.conf.example and,
+ * for [lb], config/lb.conf.example.
+ */
 static const struct key_spec keys[] = {
 	E("synwall", "mode", mode, SW_MODE_INLINE, mode_names, "inline"),
 	E("synwall", "unprotected", unprotected, SW_UNPROTECTED_PASS,
-		unprotected_names, "pass"),
+		unprotected_names, "pass"),	/* lb: drop, see sw_config_load */
 	E("synwall", "log_level", log_level, RTE_LOG_EMERG, level_names,
 		"notice"),
 	U("synwall", "stats_interval", stats_interval, 0, 86400, "10"),
@@ -99,7 +140,60 @@ static const struct key_spec keys[] = {
 	U("syncookie", "reflect_rate", reflect_rate, 0, 100000000, "0"),
 	U("syncookie", "reflect_burst", reflect_burst, 1, 1000000, "16"),
 	U("syncookie", "reflect_total", reflect_total, 0, 1000000000, "0"),
+	/* mode = lb only (an [lb] section is refused otherwise); the
+	 * cross-key rules are in check_lb(). */
+	F(LB_SECTION, "outside_address", lb.outside, parse_ifaddrs,
+		format_ifaddrs),
+	F(LB_SECTION, "outside_gateway", lb.gateway, parse_gateways,
+		format_gateways),
+	F(LB_SECTION, "inside_address", lb.inside, parse_ifaddrs,
+		format_ifaddrs),
+	F(LB_SECTION, "neighbours", lb.neigh_static, parse_neighbours,
+		format_neighbours),
+	U(LB_SECTION, "maglev_size", lb.maglev_size, MAGLEV_SIZE_MIN,
+		MAGLEV_SIZE_MAX, "65537"),
+	U(LB_SECTION, "neigh_entries", lb.neigh_entries, 16, 1u << 20,
+		"4096"),
+	U(LB_SECTION, "health_interval_ms", lb.health_interval_ms, 0, 3600000,
+		"2000"),
+	U(LB_SECTION, "health_timeout_ms", lb.health_timeout_ms, 10, 60000,
+		"1000"),
+	U(LB_SECTION, "health_rise", lb.health_rise, 1, 100, "2"),
+	U(LB_SECTION, "health_fall", lb.health_fall, 1, 100, "3"),
+	U(LB_SECTION, "passive_fall", lb.passive_fall, 0, 1000, "5"),
+	U(LB_SECTION, "passive_holddown", lb.passive_holddown, 1, 3600, "10"),
 };
+
+/*
+ * What a reload may change besides the services (and their backends):
+ * state the workers read through the RCU-published lb tables or that
+ * the main lcore owns. Everything else sizes memory, ports or the
+ * addresses synwall answers for, and needs a restart.
+ */
+static const struct {
+	const char *section;
+	const char *key;
+} reloadable[] = {
+	{ "synwall", "log_level" },
+	{ "synwall", "stats_interval" },
+	{ LB_SECTION, "neighbours" },
+	{ LB_SECTION, "health_interval_ms" },
+	{ LB_SECTION, "health_timeout_ms" },
+	{ LB_SECTION, "health_rise" },
+	{ LB_SECTION, "health_fall" },
+	{ LB_SECTION, "passive_fall" },
+	{ LB_SECTION, "passive_holddown" },
+};
+
+/* Keys that may be given on several lines, their lists joined. */
+static bool
+repeatable(const char *section, const char *key)
+{
+	if (strcmp(section, LB_SECTION) == 0)
+		return strcmp(key, "neighbours") == 0;
+	return strncmp(section, SVC_SECTION, strlen(SVC_SECTION)) == 0 &&
+		strcmp(key, "backends") == 0;
+}
 
 static void __rte_format_printf(3, 4)
 set_err(char *err, size_t len, const char *fmt, ...)
@@ -211,6 +305,8 @@ apply_key(struct sw_config *cfg, const struct key_spec *k, const char *text,
 		}
 		memcpy(field, text, strlen(text) + 1);
 		return 0;
+	case KEY_FUNC:
+		return k->parse(cfg, k, text, err, err_len);
 	}
 	return -EINVAL;
 }
@@ -242,19 +338,16 @@ find_key(const char *section, const char *key)
  * mss fields are uint16_t and the rest uint8_t/bool (written as one
  * byte). Defaults: sw_svc_add().
  */
+#define SV(k, type, f, lo, hi, d) \
+	{ "service:NAME", k, type, offsetof(struct sw_svc_syn, f), lo, hi, \
+		NULL, d, NULL, NULL }
 static const struct key_spec svc_keys[] = {
-	{ "service:NAME", "mss", KEY_UINT, offsetof(struct sw_svc_syn, mss4),
-		536, 65495, NULL, "1460" },
-	{ "service:NAME", "mss6", KEY_UINT, offsetof(struct sw_svc_syn, mss6),
-		1220, 65475, NULL, "1440" },
-	{ "service:NAME", "wscale", KEY_UINT,
-		offsetof(struct sw_svc_syn, wscale), 0, 14, NULL, "7" },
-	{ "service:NAME", "sack", KEY_BOOL, offsetof(struct sw_svc_syn, sack),
-		0, 1, NULL, "yes" },
-	{ "service:NAME", "timestamps", KEY_BOOL,
-		offsetof(struct sw_svc_syn, ts), 0, 1, NULL, "yes" },
-	{ "service:NAME", "ecn", KEY_BOOL, offsetof(struct sw_svc_syn, ecn),
-		0, 1, NULL, "no" },
+	SV("mss", KEY_UINT, mss4, 536, 65495, "1460"),
+	SV("mss6", KEY_UINT, mss6, 1220, 65475, "1440"),
+	SV("wscale", KEY_UINT, wscale, 0, 14, "7"),
+	SV("sack", KEY_BOOL, sack, 0, 1, "yes"),
+	SV("timestamps", KEY_BOOL, ts, 0, 1, "yes"),
+	SV("ecn", KEY_BOOL, ecn, 0, 1, "no"),
 };
 
 static const struct key_spec *
@@ -335,19 +428,615 @@ lint_lines(const char *path, char *err, size_t err_len)
 			ret = -EINVAL;
 		} else {
 			const char *v = strchr(p, '=') + 1;
+			size_t vlen;
 
 			while (isspace((unsigned char)*v))
 				v++;
-			if (*v == '\0' || *v == ';') {
+			vlen = strcspn(v, ";");
+			while (vlen > 0 && isspace((unsigned char)v[vlen - 1]))
+				vlen--;
+			if (vlen == 0) {
 				set_err(err, err_len,
 					"%s:%u: %.*s has no value", path,
 					lineno, (int)strcspn(p, " \t="), p);
+				ret = -EINVAL;
+			} else if (vlen >= CFG_VALUE_LEN) {
+				/* rte_cfgfile would cut it short silently */
+				set_err(err, err_len,
+					"%s:%u: %.*s: value longer than %d characters (a backends or neighbours list may go on over several lines of the same key)",
+					path, lineno, (int)strcspn(p, " \t="),
+					p, CFG_VALUE_LEN - 1);
 				ret = -EINVAL;
 			}
 		}
 	}
 	fclose(f);
 	return ret;
+}
+
+/* ---- lb mode: addresses, lists and their text ---- */
+
+static unsigned int
+fam_idx(int family)
+{
+	return family == AF_INET6 ? SW_LB_V6 : SW_LB_V4;
+}
+
+static const char *
+fam_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static unsigned int
+fam_bits(int family)
+{
+	return family == AF_INET6 ? 128 : 32;
+}
+
+static void
+addr_text(int family, const uint8_t *addr, char *buf, size_t len)
+{
+	if (inet_ntop(family, addr, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+}
+
+/* A bare IPv4 or IPv6 address. */
+static int
+parse_addr(const char *text, uint8_t *family, uint8_t addr[16])
+{
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET, text, addr) == 1)
+		*family = AF_INET;
+	else if (inet_pton(AF_INET6, text, addr) == 1)
+		*family = AF_INET6;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/* Decimal only (a port or weight in hex would be a typo). */
+static int
+parse_dec(const char *text, uint32_t min, uint32_t max, uint32_t *out)
+{
+	uint64_t v = 0;
+	int digits = 0;
+
+	for (; isdigit((unsigned char)*text) && digits < 10; text++, digits++)
+		v = v * 10 + (uint64_t)(*text - '0');
+	if (digits == 0 || *text != '\0' || v < min || v > max)
+		return -ERANGE;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Are the first plen bits of a and b equal? */
+static bool
+prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, b, full) != 0)
+		return false;
+	return rest == 0 ||
+		((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* Are all bits from plen on `one` (true) or zero (false)? */
+static bool
+host_bits_all(const uint8_t *a, unsigned int bits, unsigned int plen,
+		bool one)
+{
+	for (unsigned int i = plen; i < bits; i++)
+		if (((a[i / 8] >> (7 - i % 8)) & 1) != one)
+			return false;
+	return true;
+}
+
+static bool
+on_link(const struct sw_lb_ifaddr *ifa, int family, const uint8_t *addr)
+{
+	return ifa->family == family &&
+		prefix_match(ifa->addr, addr, ifa->plen);
+}
+
+static void
+ifaddr_text(const struct sw_lb_ifaddr *ifa, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	addr_text(ifa->family, ifa->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, ifa->plen);
+}
+
+/*
+ * Does synwall own (family, addr) in lb mode: one of its [lb] addresses
+ * or (with_vips) a VIP? Returns what owns it, as text for an error, or
+ * NULL.
+ */
+static const char *
+lb_owner(const struct sw_config *cfg, int family, const uint8_t *addr,
+		bool with_vips, char *buf, size_t len)
+{
+	unsigned int f = fam_idx(family);
+	size_t alen = family == AF_INET6 ? 16 : 4;
+
+	if (cfg->lb.outside[f].family == family &&
+			memcmp(cfg->lb.outside[f].addr, addr, alen) == 0)
+		return "[lb] outside_address";
+	if (cfg->lb.inside[f].family == family &&
+			memcmp(cfg->lb.inside[f].addr, addr, alen) == 0)
+		return "[lb] inside_address";
+	for (unsigned int s = 0; with_vips && s < cfg->svc.n_svc; s++)
+		if (cfg->lb.has_vip[s][f] &&
+				memcmp(cfg->lb.vip[s][f], addr, alen) == 0) {
+			snprintf(buf, len, "a VIP of [" SVC_SECTION "%s]",
+				cfg->svc.svc[s].name);
+			return buf;
+		}
+	return NULL;
+}
+
+/*
+ * The next item of a comma-separated list, blanks trimmed, into buf;
+ * *p is NULL after the last one. Returns 1, 0 at the end, or -E2BIG.
+ * An empty item ("a,,b", a trailing comma) is returned as "".
+ */
+static int
+next_item(const char **p, char *buf, size_t len)
+{
+	const char *s = *p, *comma;
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	comma = strchr(s, ',');
+	n = comma != NULL ? (size_t)(comma - s) : strlen(s);
+	*p = comma != NULL ? comma + 1 : NULL;
+	while (n > 0 && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	if (n >= len)
+		return -E2BIG;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return 1;
+}
+
+/* Start a list: a default of "" has no items. */
+static const char *
+list_start(const char *text)
+{
+	while (isspace((unsigned char)*text))
+		text++;
+	return *text == '\0' ? NULL : text;
+}
+
+/* The error for what next_item() refused or returned empty. */
+static int
+item_error(const char *section, const char *key, int ret, char *err,
+		size_t err_len)
+{
+	if (ret < 0)
+		set_err(err, err_len,
+			"[%s] %s: an item is longer than %d characters",
+			section, key, ITEM_LEN - 1);
+	else
+		set_err(err, err_len,
+			"[%s] %s: empty item in the list (two commas, or one at the end?)",
+			section, key);
+	return -EINVAL;
+}
+
+static void __rte_format_printf(3, 4)
+append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* outside_address, inside_address: "ADDR/LEN, ADDR/LEN", <= 1 per family. */
+static int
+parse_ifaddrs(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len)
+{
+	struct sw_lb_ifaddr *ifa = (void *)((char *)cfg + k->off);
+	const char *p = list_start(text);
+	char item[ITEM_LEN], a[ITEM_LEN];
+	int ret;
+
+	memset(ifa, 0, 2 * sizeof(*ifa));
+	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+		struct sw_lb_ifaddr one;
+		char *slash = strchr(item, '/');
+		uint32_t plen, bits;
+
+		if (item[0] == '\0')
+			return item_error(k->section, k->key, 0, err, err_len);
+		memset(&one, 0, sizeof(one));
+		snprintf(a, sizeof(a), "%.*s",
+			(int)(slash != NULL ? (size_t)(slash - item) :
+			strlen(item)), item);
+		if (parse_addr(a, &one.family, one.addr) < 0) {
+			set_err(err, err_len,
+				"[%s] %s: \"%s\" is not an IPv4 or IPv6 address/length",
+				k->section, k->key, item);
+			return -EINVAL;
+		}
+		bits = fam_bits(one.family);
+		if (slash == NULL) {
+			set_err(err, err_len,
+				"[%s] %s: %s has no /LEN (the on-link prefix length)",
+				k->section, k->key, item);
+			return -EINVAL;
+		}
+		if (parse_dec(slash + 1, 1, bits, &plen) < 0) {
+			set_err(err, err_len,
+				"[%s] %s: %s: the prefix length must be 1..%u",
+				k->section, k->key, item, bits);
+			return -EINVAL;
+		}
+		one.plen = (uint8_t)plen;
+		if (ifa[fam_idx(one.family)].family != 0) {
+			set_err(err, err_len,
+				"[%s] %s: %s is a second %s address (at most one per family)",
+				k->section, k->key, item, fam_name(one.family));
+			return -EINVAL;
+		}
+		/* "198.51.100.0/24" is the prefix itself: almost always a typo */
+		if (plen + 1 < bits &&
+				(host_bits_all(one.addr, bits, plen, false) ||
+				(one.family == AF_INET &&
+				 host_bits_all(one.addr, bits, plen, true)))) {
+			set_err(err, err_len,
+				"[%s] %s: %s is the %s address of its prefix, not a host in it",
+				k->section, k->key, item,
+				host_bits_all(one.addr, bits, plen, false) ?
+				"network" : "broadcast");
+			return -EINVAL;
+		}
+		ifa[fam_idx(one.family)] = one;
+	}
+	return ret < 0 ? item_error(k->section, k->key, ret, err, err_len) : 0;
+}
+
+static void
+format_ifaddrs(const struct sw_config *cfg, const struct key_spec *k,
+		char *buf, size_t len)
+{
+	const struct sw_lb_ifaddr *ifa = (const void *)((const char *)cfg +
+		k->off);
+	char one[INET6_ADDRSTRLEN + 8];
+
+	buf[0] = '\0';
+	for (unsigned int f = 0; f < 2; f++) {
+		if (ifa[f].family == 0)
+			continue;
+		ifaddr_text(&ifa[f], one, sizeof(one));
+		append(buf, len, "%s%s", buf[0] != '\0' ? ", " : "", one);
+	}
+}
+
+/* outside_gateway: bare addresses, <= 1 per family. */
+static int
+parse_gateways(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len)
+{
+	struct sw_lb_config *lb = &cfg->lb;
+	const char *p = list_start(text);
+	char item[ITEM_LEN];
+	int ret;
+
+	memset(lb->gateway, 0, sizeof(lb->gateway));
+	memset(lb->has_gateway, 0, sizeof(lb->has_gateway));
+	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+		uint8_t family, addr[16];
+		unsigned int f;
+
+		if (item[0] == '\0')
+			return item_error(k->section, k->key, 0, err, err_len);
+		if (parse_addr(item, &family, addr) < 0) {
+			set_err(err, err_len,
+				"[%s] %s: \"%s\" is not an IPv4 or IPv6 address",
+				k->section, k->key, item);
+			return -EINVAL;
+		}
+		f = fam_idx(family);
+		if (lb->has_gateway[f]) {
+			set_err(err, err_len,
+				"[%s] %s: %s is a second %s gateway (at most one per family)",
+				k->section, k->key, item, fam_name(family));
+			return -EINVAL;
+		}
+		memcpy(lb->gateway[f], addr, sizeof(addr));
+		lb->has_gateway[f] = true;
+	}
+	return ret < 0 ? item_error(k->section, k->key, ret, err, err_len) : 0;
+}
+
+static void
+format_gateways(const struct sw_config *cfg,
+		const struct key_spec *k __rte_unused, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	for (unsigned int f = 0; f < 2; f++) {
+		if (!cfg->lb.has_gateway[f])
+			continue;
+		addr_text(f == SW_LB_V6 ? AF_INET6 : AF_INET,
+			cfg->lb.gateway[f], a, sizeof(a));
+		append(buf, len, "%s%s", buf[0] != '\0' ? ", " : "", a);
+	}
+}
+
+static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* xx:xx:xx:xx:xx:xx, two hex digits each. */
+static int
+parse_mac(const char *text, uint8_t mac[6])
+{
+	for (unsigned int i = 0; i < 6; i++) {
+		int hi = hex_digit(text[0]);
+		int lo = hi < 0 ? -1 : hex_digit(text[1]);
+
+		if (lo < 0)
+			return -EINVAL;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		text += 2;
+		if (i < 5 && *text++ != ':')
+			return -EINVAL;
+	}
+	return *text == '\0' ? 0 : -EINVAL;
+}
+
+/*
+ * neighbours: "ADDR MAC, ..."; the key may repeat, each line adds to
+ * the list. The side is found by check_lb() once the addresses are in.
+ */
+static int
+parse_neighbours(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len)
+{
+	struct sw_lb_config *lb = &cfg->lb;
+	const char *p = list_start(text);
+	char item[ITEM_LEN], a[ITEM_LEN], m[ITEM_LEN];
+	int ret;
+
+	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+		struct sw_lb_neigh_static n;
+		char extra;
+
+		if (item[0] == '\0')
+			return item_error(k->section, k->key, 0, err, err_len);
+		memset(&n, 0, sizeof(n));
+		if (sscanf(item, "%127s %127s %c", a, m, &extra) != 2 ||
+				parse_addr(a, &n.family, n.addr) < 0 ||
+				parse_mac(m, n.mac) < 0) {
+			set_err(err, err_len,
+				"[%s] %s: \"%s\" is not ADDR xx:xx:xx:xx:xx:xx",
+				k->section, k->key, item);
+			return -EINVAL;
+		}
+		if ((n.mac[0] & 1) != 0 ||
+				memcmp(n.mac, "\0\0\0\0\0\0", 6) == 0) {
+			set_err(err, err_len,
+				"[%s] %s: %s: %s is not a unicast MAC address",
+				k->section, k->key, a, m);
+			return -EINVAL;
+		}
+		for (unsigned int i = 0; i < lb->n_static; i++)
+			if (lb->neigh_static[i].family == n.family &&
+					memcmp(lb->neigh_static[i].addr, n.addr,
+					sizeof(n.addr)) == 0) {
+				set_err(err, err_len,
+					"[%s] %s: %s is listed twice",
+					k->section, k->key, a);
+				return -EINVAL;
+			}
+		if (lb->n_static == SW_LB_NEIGH_STATIC_MAX) {
+			set_err(err, err_len,
+				"[%s] %s: %s: more than %d static neighbours",
+				k->section, k->key, a, SW_LB_NEIGH_STATIC_MAX);
+			return -EINVAL;
+		}
+		lb->neigh_static[lb->n_static++] = n;
+	}
+	return ret < 0 ? item_error(k->section, k->key, ret, err, err_len) : 0;
+}
+
+static void
+format_neighbours(const struct sw_config *cfg,
+		const struct key_spec *k __rte_unused, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < cfg->lb.n_static; i++) {
+		const struct sw_lb_neigh_static *n = &cfg->lb.neigh_static[i];
+
+		addr_text(n->family, n->addr, a, sizeof(a));
+		append(buf, len,
+			"%s%s %02x:%02x:%02x:%02x:%02x:%02x", i ? ", " : "", a,
+			n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
+			n->mac[5]);
+	}
+}
+
+/*
+ * A backend as text: "198.51.100.11:8080", "[2001:db8:100::11]:8080",
+ * "198.51.100.13", "2001:db8:100::13" (no port: the VIP port is kept),
+ * then " weight W" when asked.
+ */
+static void
+format_backend(const struct sw_lb_backend_conf *b, bool weight, char *buf,
+		size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	addr_text(b->family, b->addr, a, sizeof(a));
+	if (b->port == 0)
+		snprintf(buf, len, "%s", a);
+	else if (b->family == AF_INET6)
+		snprintf(buf, len, "[%s]:%u", a, b->port);
+	else
+		snprintf(buf, len, "%s:%u", a, b->port);
+	if (weight)
+		append(buf, len, " weight %u", b->weight);
+}
+
+/* One backend item: ADDR[:PORT] [weight W]. Returns NULL or why not. */
+static const char *
+parse_backend(char *item, struct sw_lb_backend_conf *b)
+{
+	char *tok, *save, *addr, *port = NULL;
+	uint32_t v;
+
+	memset(b, 0, sizeof(*b));
+	b->weight = 1;
+	addr = strtok_r(item, " \t", &save);
+	if (addr[0] == '[') {
+		char *close = strchr(addr, ']');
+
+		if (close == NULL)
+			return "no ']' after the IPv6 address";
+		*close = '\0';
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1] != '\0')
+			return "expected [IPv6]:PORT";
+		if (inet_pton(AF_INET6, addr + 1, b->addr) != 1)
+			return "not an IPv6 address in the brackets";
+		b->family = AF_INET6;
+	} else if (inet_pton(AF_INET6, addr, b->addr) == 1) {
+		b->family = AF_INET6;	/* bare IPv6: no port */
+	} else {
+		port = strchr(addr, ':');
+		if (port != NULL && strchr(port + 1, ':') != NULL)
+			return "not an IPv4 or IPv6 address";
+		if (port != NULL)
+			*port++ = '\0';
+		if (inet_pton(AF_INET, addr, b->addr) != 1)
+			return "not an IPv4 or IPv6 address";
+		b->family = AF_INET;
+	}
+	if (port != NULL) {
+		if (parse_dec(port, 1, 65535, &v) < 0)
+			return "the port must be 1..65535";
+		b->port = (uint16_t)v;
+	}
+	tok = strtok_r(NULL, " \t", &save);
+	if (tok != NULL) {
+		if (strcmp(tok, "weight") != 0)
+			return "only \"weight W\" may follow the address";
+		tok = strtok_r(NULL, " \t", &save);
+		if (tok == NULL || parse_dec(tok, 0, 65535, &v) < 0)
+			return "the weight must be 0..65535";
+		b->weight = v;
+		if (strtok_r(NULL, " \t", &save) != NULL)
+			return "only \"weight W\" may follow the address";
+	}
+	return NULL;
+}
+
+/* backends: one line of service `svc`'s list; the key may repeat. */
+static int
+parse_backends(struct sw_config *cfg, const char *section, int svc,
+		const char *text, char *err, size_t err_len)
+{
+	struct sw_lb_config *lb = &cfg->lb;
+	const char *p = list_start(text);
+	char item[ITEM_LEN], shown[ITEM_LEN];
+	int ret;
+
+	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+		struct sw_lb_backend_conf b;
+		const char *why;
+
+		if (item[0] == '\0')
+			return item_error(section, "backends", 0, err, err_len);
+		snprintf(shown, sizeof(shown), "%s", item);
+		why = parse_backend(item, &b);
+		if (why != NULL) {
+			set_err(err, err_len,
+				"[%s] backends: \"%s\": %s (ADDR[:PORT] [weight W], IPv6 with a port as [ADDR]:PORT)",
+				section, shown, why);
+			return -EINVAL;
+		}
+		if (lb->n_backends == SW_LB_BACKENDS_MAX) {
+			set_err(err, err_len,
+				"[%s] backends: %s: more than %d backends in all services",
+				section, shown, SW_LB_BACKENDS_MAX);
+			return -EINVAL;
+		}
+		b.svc = (uint8_t)svc;
+		lb->backend[lb->n_backends++] = b;
+	}
+	return ret < 0 ? item_error(section, "backends", ret, err, err_len) : 0;
+}
+
+/* lb mode's prefix: the service's VIPs, bare addresses, <= 1 per family. */
+static int
+add_vips(struct sw_config *cfg, const char *section, int svc,
+		const char *text, char *err, size_t err_len)
+{
+	const char *p = list_start(text);
+	char item[ITEM_LEN];
+	int ret;
+
+	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+		uint8_t family, addr[16];
+		unsigned int f;
+
+		if (item[0] == '\0')
+			return item_error(section, "prefix", 0, err, err_len);
+		if (strchr(item, '/') != NULL) {
+			set_err(err, err_len,
+				"[%s] prefix: %s is not a bare address (in mode = lb prefix lists the service's VIPs, at most one per family)",
+				section, item);
+			return -EINVAL;
+		}
+		if (parse_addr(item, &family, addr) < 0) {
+			set_err(err, err_len,
+				"[%s] prefix: \"%s\" is not an IPv4 or IPv6 address",
+				section, item);
+			return -EINVAL;
+		}
+		f = fam_idx(family);
+		if (cfg->lb.has_vip[svc][f]) {
+			set_err(err, err_len,
+				"[%s] prefix: %s is a second %s VIP (at most one per family)",
+				section, item, fam_name(family));
+			return -EINVAL;
+		}
+		memcpy(cfg->lb.vip[svc][f], addr, sizeof(addr));
+		cfg->lb.has_vip[svc][f] = true;
+		/* a host route: classification works as in inline mode */
+		ret = sw_svc_add_prefix(&cfg->svc, svc, item);
+		if (ret < 0) {
+			set_err(err, err_len,
+				"[%s] prefix: more than %d prefixes per family",
+				section, SW_SVC_PREFIX_MAX);
+			return ret;
+		}
+	}
+	return ret < 0 ? item_error(section, "prefix", ret, err, err_len) : 0;
 }
 
 static int
@@ -360,6 +1049,7 @@ load_service(struct sw_config *cfg, const char *section,
 	const char *bad = NULL;
 	char buf[CFG_VALUE_LEN];
 	char *tok, *save;
+	bool backends = false;
 	int svc;
 
 	for (int i = 0; i < n; i++) {
@@ -367,16 +1057,31 @@ load_service(struct sw_config *cfg, const char *section,
 			prefixes = e[i].value;
 		} else if (strcmp(e[i].name, "ports") == 0) {
 			ports = e[i].value;
+		} else if (strcmp(e[i].name, "backends") == 0) {
+			if (cfg->mode != SW_MODE_LB) {
+				set_err(err, err_len,
+					"[%s] backends: only with [synwall] mode = lb",
+					section);
+				return -EINVAL;
+			}
+			backends = true;
 		} else if (find_svc_key(e[i].name) == NULL) {
 			set_err(err, err_len,
-				"[%s] %s: unknown key (known: prefix, ports, mss, mss6, wscale, sack, timestamps, ecn)",
-				section, e[i].name);
+				"[%s] %s: unknown key (known: prefix, ports, %smss, mss6, wscale, sack, timestamps, ecn)",
+				section, e[i].name,
+				cfg->mode == SW_MODE_LB ? "backends, " : "");
 			return -EINVAL;
 		}
 	}
 	if (prefixes == NULL || ports == NULL) {
 		set_err(err, err_len, "[%s] %s: missing", section,
 			prefixes == NULL ? "prefix" : "ports");
+		return -EINVAL;
+	}
+	if (cfg->mode == SW_MODE_LB && !backends) {
+		set_err(err, err_len,
+			"[%s] backends: missing (in mode = lb every service needs at least one)",
+			section);
 		return -EINVAL;
 	}
 	for (const char *c = name; *c != '\0'; c++)
@@ -432,6 +1137,15 @@ load_service(struct sw_config *cfg, const char *section,
 			section, ports, bad);
 		return -EINVAL;
 	}
+	if (cfg->mode == SW_MODE_LB) {
+		int ret = add_vips(cfg, section, svc, prefixes, err, err_len);
+
+		for (int i = 0; i < n && ret == 0; i++)
+			if (strcmp(e[i].name, "backends") == 0)
+				ret = parse_backends(cfg, section, svc,
+					e[i].value, err, err_len);
+		return ret;
+	}
 	snprintf(buf, sizeof(buf), "%s", prefixes);
 	for (tok = strtok_r(buf, ",", &save); tok != NULL;
 			tok = strtok_r(NULL, ",", &save)) {
@@ -460,7 +1174,8 @@ check_duplicates(const char *section, const struct rte_cfgfile_entry *e,
 {
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
-			if (strcmp(e[i].name, e[j].name) == 0) {
+			if (strcmp(e[i].name, e[j].name) == 0 &&
+					!repeatable(section, e[i].name)) {
 				set_err(err, err_len, "[%s] %s: set twice",
 					section, e[i].name);
 				return -EINVAL;
@@ -512,9 +1227,16 @@ load_sections(struct rte_cfgfile *f, struct sw_config *cfg, char *err,
 			ret = load_service(cfg, section, e, n, err, err_len);
 			continue;
 		}
+		if (strcmp(section, LB_SECTION) == 0 &&
+				cfg->mode != SW_MODE_LB) {
+			set_err(err, err_len,
+				"[%s]: only with [synwall] mode = lb", section);
+			ret = -EINVAL;
+			break;
+		}
 		if (!known_section(section)) {
 			set_err(err, err_len,
-				"[%s]: unknown section (known: synwall, ports, worker, syncookie, service:NAME)",
+				"[%s]: unknown section (known: synwall, ports, worker, flow, syncookie, lb, service:NAME)",
 				section);
 			ret = -EINVAL;
 			break;
@@ -536,9 +1258,326 @@ load_sections(struct rte_cfgfile *f, struct sw_config *cfg, char *err,
 	return ret;
 }
 
+static bool
+is_prime(uint32_t n)
+{
+	if (n < 2)
+		return false;
+	for (uint32_t d = 2; d <= n / d; d++)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+/* The first port two services share, or 0. */
+static uint32_t
+svc_port_clash(const struct sw_svc *a, const struct sw_svc *b)
+{
+	for (unsigned int w = 0; w < RTE_DIM(a->ports); w++)
+		if ((a->ports[w] & b->ports[w]) != 0)
+			return w * 64 + (uint32_t)__builtin_ctzll(a->ports[w] &
+				b->ports[w]);
+	return 0;
+}
+
+/* The first port both backends would be reached on, or 0. */
+static uint32_t
+backend_port_clash(const struct sw_config *cfg,
+		const struct sw_lb_backend_conf *a,
+		const struct sw_lb_backend_conf *b)
+{
+	const struct sw_svc *sa = &cfg->svc.svc[a->svc];
+	const struct sw_svc *sb = &cfg->svc.svc[b->svc];
+
+	if (a->family != b->family ||
+			memcmp(a->addr, b->addr, sizeof(a->addr)) != 0)
+		return 0;
+	if (a->port != 0 && b->port != 0)
+		return a->port == b->port ? a->port : 0;
+	if (a->port != 0)
+		return sw_svc_port_in(sb, a->port) ? a->port : 0;
+	if (b->port != 0)
+		return sw_svc_port_in(sa, b->port) ? b->port : 0;
+	return svc_port_clash(sa, sb);	/* both keep the VIP port */
+}
+
+/* [lb] on its own: numbers and the addresses synwall owns. */
+static int
+check_lb_keys(struct sw_config *cfg, char *err, size_t err_len)
+{
+	struct sw_lb_config *lb = &cfg->lb;
+	char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
+
+	if (!is_prime(lb->maglev_size)) {
+		uint32_t below = lb->maglev_size;
+
+		while (!is_prime(below))
+			below--;	/* stops at 65537 at the latest */
+		set_err(err, err_len,
+			"[lb] maglev_size = %u: must be a prime (%u is the nearest one below)",
+			lb->maglev_size, below);
+		return -EINVAL;
+	}
+	/* lib/neigh's table has a power-of-two capacity */
+	lb->neigh_entries = rte_align32pow2(lb->neigh_entries);
+	if (lb->health_interval_ms != 0 && lb->health_interval_ms < 100) {
+		set_err(err, err_len,
+			"[lb] health_interval_ms = %u: must be 0 (no active checks) or 100..3600000",
+			lb->health_interval_ms);
+		return -EINVAL;
+	}
+	if (lb->health_interval_ms != 0 &&
+			lb->health_timeout_ms >= lb->health_interval_ms) {
+		set_err(err, err_len,
+			"[lb] health_timeout_ms = %u: must be below health_interval_ms (%u)",
+			lb->health_timeout_ms, lb->health_interval_ms);
+		return -EINVAL;
+	}
+	for (unsigned int f = 0; f < 2; f++) {
+		const struct sw_lb_ifaddr *o = &lb->outside[f];
+		const struct sw_lb_ifaddr *in = &lb->inside[f];
+		int family = f == SW_LB_V6 ? AF_INET6 : AF_INET;
+
+		/* on both sides at once, "on-link" would not name a port */
+		if (o->family != 0 && in->family != 0 &&
+				prefix_match(o->addr, in->addr,
+				RTE_MIN(o->plen, in->plen))) {
+			ifaddr_text(in, a, sizeof(a));
+			ifaddr_text(o, b, sizeof(b));
+			set_err(err, err_len,
+				"[lb] inside_address: %s overlaps outside_address %s",
+				a, b);
+			return -EINVAL;
+		}
+		if (!lb->has_gateway[f])
+			continue;
+		addr_text(family, lb->gateway[f], a, sizeof(a));
+		if (o->family == 0) {
+			set_err(err, err_len,
+				"[lb] outside_gateway: %s: [lb] outside_address has no %s address",
+				a, fam_name(family));
+			return -EINVAL;
+		}
+		ifaddr_text(o, b, sizeof(b));
+		if (!on_link(o, family, lb->gateway[f])) {
+			set_err(err, err_len,
+				"[lb] outside_gateway: %s is not on-link in [lb] outside_address %s",
+				a, b);
+			return -EINVAL;
+		}
+		if (memcmp(o->addr, lb->gateway[f], sizeof(o->addr)) == 0) {
+			set_err(err, err_len,
+				"[lb] outside_gateway: %s is synwall's own outside_address",
+				a);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The services' VIPs: reachable from outside, owned by one service. */
+static int
+check_lb_vips(const struct sw_config *cfg, char *err, size_t err_len)
+{
+	const struct sw_lb_config *lb = &cfg->lb;
+	char a[INET6_ADDRSTRLEN], owner[64];
+
+	for (unsigned int s = 0; s < cfg->svc.n_svc; s++) {
+		const char *name = cfg->svc.svc[s].name;
+
+		for (unsigned int f = 0; f < 2; f++) {
+			int family = f == SW_LB_V6 ? AF_INET6 : AF_INET;
+			const char *own;
+
+			if (!lb->has_vip[s][f])
+				continue;
+			addr_text(family, lb->vip[s][f], a, sizeof(a));
+			if (lb->outside[f].family == 0) {
+				set_err(err, err_len,
+					"[" SVC_SECTION "%s] prefix: %s is an %s VIP but [lb] outside_address has no %s address",
+					name, a, fam_name(family),
+					fam_name(family));
+				return -EINVAL;
+			}
+			/* VIPs among themselves: by port, below */
+			own = lb_owner(cfg, family, lb->vip[s][f], false, owner,
+				sizeof(owner));
+			if (own != NULL) {
+				set_err(err, err_len,
+					"[" SVC_SECTION "%s] prefix: %s is synwall's own %s",
+					name, a, own);
+				return -EINVAL;
+			}
+			for (unsigned int t = 0; t < s; t++) {
+				uint32_t port;
+
+				if (!lb->has_vip[t][f] ||
+						memcmp(lb->vip[t][f], lb->vip[s][f],
+						sizeof(lb->vip[s][f])) != 0)
+					continue;
+				port = svc_port_clash(&cfg->svc.svc[s],
+					&cfg->svc.svc[t]);
+				if (port != 0) {
+					set_err(err, err_len,
+						"[" SVC_SECTION "%s] prefix: %s port %u is also a VIP of [" SVC_SECTION "%s]",
+						name, a, port,
+						cfg->svc.svc[t].name);
+					return -EINVAL;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+check_lb_backends(const struct sw_config *cfg, char *err, size_t err_len)
+{
+	const struct sw_lb_config *lb = &cfg->lb;
+	char text[BACKEND_TEXT_MAX], in[INET6_ADDRSTRLEN + 8], owner[64];
+	bool seen[SW_SVC_MAX][2];
+
+	memset(seen, 0, sizeof(seen));
+	for (unsigned int i = 0; i < lb->n_backends; i++) {
+		const struct sw_lb_backend_conf *b = &lb->backend[i];
+		const char *name = cfg->svc.svc[b->svc].name;
+		unsigned int f = fam_idx(b->family);
+		const char *fam = fam_name(b->family);
+		const char *own;
+		uint32_t n_ports;
+
+		format_backend(b, false, text, sizeof(text));
+		if (!lb->has_vip[b->svc][f]) {
+			set_err(err, err_len,
+				"[" SVC_SECTION "%s] backends: %s is %s but the service has no %s VIP in prefix",
+				name, text, fam, fam);
+			return -EINVAL;
+		}
+		if (lb->inside[f].family == 0) {
+			set_err(err, err_len,
+				"[" SVC_SECTION "%s] backends: %s is %s but [lb] inside_address has no %s address",
+				name, text, fam, fam);
+			return -EINVAL;
+		}
+		if (!on_link(&lb->inside[f], b->family, b->addr)) {
+			ifaddr_text(&lb->inside[f], in, sizeof(in));
+			set_err(err, err_len,
+				"[" SVC_SECTION "%s] backends: %s is not on-link in [lb] inside_address %s",
+				name, text, in);
+			return -EINVAL;
+		}
+		own = lb_owner(cfg, b->family, b->addr, true, owner,
+			sizeof(owner));
+		if (own != NULL) {
+			set_err(err, err_len,
+				"[" SVC_SECTION "%s] backends: %s is synwall's own address (%s)",
+				name, text, own);
+			return -EINVAL;
+		}
+		n_ports = sw_svc_port_count(&cfg->svc, b->svc);
+		if (b->port != 0 && n_ports != 1) {
+			set_err(err, err_len,
+				"[" SVC_SECTION "%s] backends: %s names a port, but the service has %u ports (a backend port needs exactly one)",
+				name, text, n_ports);
+			return -EINVAL;
+		}
+		/* replies from one address:port could not tell which VIP */
+		for (unsigned int j = 0; j < i; j++) {
+			const struct sw_lb_backend_conf *o = &lb->backend[j];
+			uint32_t port = backend_port_clash(cfg, b, o);
+
+			if (port == 0)
+				continue;
+			if (o->svc == b->svc)
+				set_err(err, err_len,
+					"[" SVC_SECTION "%s] backends: %s is listed twice (port %u)",
+					name, text, port);
+			else
+				set_err(err, err_len,
+					"[" SVC_SECTION "%s] backends: %s (port %u) is also a backend of [" SVC_SECTION "%s]; replies could not tell which VIP",
+					name, text, port,
+					cfg->svc.svc[o->svc].name);
+			return -EINVAL;
+		}
+		seen[b->svc][f] = true;
+	}
+	/* a VIP without a backend of its family could only refuse */
+	for (unsigned int s = 0; s < cfg->svc.n_svc; s++)
+		for (unsigned int f = 0; f < 2; f++) {
+			if (!lb->has_vip[s][f] || seen[s][f])
+				continue;
+			addr_text(f == SW_LB_V6 ? AF_INET6 : AF_INET,
+				lb->vip[s][f], in, sizeof(in));
+			set_err(err, err_len,
+				"[" SVC_SECTION "%s] backends: none is %s, but %s is an %s VIP",
+				cfg->svc.svc[s].name,
+				fam_name(f == SW_LB_V6 ? AF_INET6 : AF_INET), in,
+				fam_name(f == SW_LB_V6 ? AF_INET6 : AF_INET));
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* Static neighbours: on-link on exactly one side, which is recorded. */
+static int
+check_lb_neighbours(struct sw_config *cfg, char *err, size_t err_len)
+{
+	struct sw_lb_config *lb = &cfg->lb;
+	char a[INET6_ADDRSTRLEN], owner[64];
+
+	for (unsigned int i = 0; i < lb->n_static; i++) {
+		struct sw_lb_neigh_static *n = &lb->neigh_static[i];
+		unsigned int f = fam_idx(n->family);
+		const char *own;
+
+		addr_text(n->family, n->addr, a, sizeof(a));
+		if (on_link(&lb->outside[f], n->family, n->addr)) {
+			n->side = SW_OUTSIDE;
+		} else if (on_link(&lb->inside[f], n->family, n->addr)) {
+			n->side = SW_INSIDE;
+		} else {
+			set_err(err, err_len,
+				"[lb] neighbours: %s is not on-link in [lb] outside_address or inside_address",
+				a);
+			return -EINVAL;
+		}
+		own = lb_owner(cfg, n->family, n->addr, true, owner,
+			sizeof(owner));
+		if (own != NULL) {
+			set_err(err, err_len,
+				"[lb] neighbours: %s is synwall's own address (%s)",
+				a, own);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* mode = lb: the rules that involve more than one key (lb-spec.md). */
+static int
+check_lb(struct sw_config *cfg, char *err, size_t err_len)
+{
+	int ret;
+
+	ret = check_lb_keys(cfg, err, err_len);
+	if (ret != 0)
+		return ret;
+	if (cfg->svc.n_svc == 0) {
+		set_err(err, err_len,
+			"[synwall] mode = lb: needs at least one [service:NAME] with its VIPs (prefix), ports and backends");
+		return -EINVAL;
+	}
+	ret = check_lb_vips(cfg, err, err_len);
+	if (ret == 0)
+		ret = check_lb_backends(cfg, err, err_len);
+	if (ret == 0)
+		ret = check_lb_neighbours(cfg, err, err_len);
+	return ret;
+}
+
 /* Checks that involve more than one key. */
 static int
-check_whole(const struct sw_config *cfg, char *err, size_t err_len)
+check_whole(struct sw_config *cfg, char *err, size_t err_len)
 {
 	if (strcmp(cfg->port_name[SW_OUTSIDE], cfg->port_name[SW_INSIDE]) == 0) {
 		set_err(err, err_len,
@@ -564,6 +1603,12 @@ check_whole(const struct sw_config *cfg, char *err, size_t err_len)
 			return ret;
 		}
 	}
+	if (cfg->mode == SW_MODE_LB) {
+		int ret = check_lb(cfg, err, err_len);
+
+		if (ret != 0)
+			return ret;
+	}
 	if (cfg->svc.n_svc == 0 && cfg->unprotected == SW_UNPROTECTED_DROP) {
 		set_err(err, err_len,
 			"[synwall] unprotected = drop: no [service:NAME] section, so every packet would be dropped");
@@ -577,6 +1622,7 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 		size_t err_len)
 {
 	struct rte_cfgfile *f;
+	const char *text;
 	int ret;
 
 	sw_config_defaults(cfg);
@@ -590,7 +1636,22 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 			path);
 		return -EINVAL;
 	}
-	ret = load_sections(f, cfg, err, err_len);
+	/* Sections depend on the mode ([lb], backends, prefix): read it first. */
+	text = rte_cfgfile_get_entry(f, "synwall", "mode");
+	ret = text == NULL ? 0 :
+		apply_key(cfg, find_key("synwall", "mode"), text, err, err_len);
+	if (ret == 0)
+		ret = load_sections(f, cfg, err, err_len);
+	/* lb mode routes and bridges nothing: the default becomes drop */
+	if (ret == 0 && cfg->mode == SW_MODE_LB) {
+		if (!rte_cfgfile_has_entry(f, "synwall", "unprotected")) {
+			cfg->unprotected = SW_UNPROTECTED_DROP;
+		} else if (cfg->unprotected == SW_UNPROTECTED_PASS) {
+			set_err(err, err_len,
+				"[synwall] unprotected = pass: not in mode = lb, which bridges nothing (leave it out or say drop)");
+			ret = -EINVAL;
+		}
+	}
 	rte_cfgfile_close(f);
 	if (ret == 0)
 		ret = check_whole(cfg, err, err_len);
@@ -617,6 +1678,9 @@ key_value(const struct sw_config *cfg, const struct key_spec *k, char *buf,
 	case KEY_STR:
 	case KEY_PATH:
 		snprintf(buf, len, "%s", (const char *)field);
+		break;
+	case KEY_FUNC:
+		k->format(cfg, k, buf, len);
 		break;
 	}
 }
@@ -671,14 +1735,59 @@ format_syn(const struct sw_svc_syn *o, char *buf, size_t len)
 		o->ts ? "yes" : "no", o->ecn ? "yes" : "no");
 }
 
+/* A service's backends, canonical: "ADDR[:PORT] weight W, ...". */
+static char *
+backends_text(const struct sw_config *cfg, unsigned int svc)
+{
+	size_t len = 1;
+	char *buf;
+
+	for (unsigned int i = 0; i < cfg->lb.n_backends; i++)
+		if (cfg->lb.backend[i].svc == svc)
+			len += BACKEND_TEXT_MAX;
+	buf = malloc(len);
+	if (buf == NULL)
+		return NULL;
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < cfg->lb.n_backends; i++) {
+		char one[BACKEND_TEXT_MAX];
+
+		if (cfg->lb.backend[i].svc != svc)
+			continue;
+		format_backend(&cfg->lb.backend[i], true, one, sizeof(one));
+		append(buf, len, "%s%s", buf[0] != '\0' ? ", " : "", one);
+	}
+	return buf;
+}
+
+/* lb mode's prefix: the VIPs as given, bare. */
+static void
+format_vips(const struct sw_config *cfg, unsigned int svc, char *buf,
+		size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	for (unsigned int f = 0; f < 2; f++) {
+		if (!cfg->lb.has_vip[svc][f])
+			continue;
+		addr_text(f == SW_LB_V6 ? AF_INET6 : AF_INET,
+			cfg->lb.vip[svc][f], a, sizeof(a));
+		append(buf, len, "%s%s", buf[0] != '\0' ? ", " : "", a);
+	}
+}
+
 void
 sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 		void *arg)
 {
-	char value[CFG_VALUE_LEN];
+	bool lb = cfg->mode == SW_MODE_LB;
+	char value[VALUE_MAX];
 	char section[CFG_NAME_LEN];
 
 	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
+		if (!lb && strcmp(keys[i].section, LB_SECTION) == 0)
+			continue;
 		key_value(cfg, &keys[i], value, sizeof(value));
 		fn(keys[i].section, keys[i].key, value, arg);
 	}
@@ -688,7 +1797,7 @@ sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 		snprintf(section, sizeof(section), SVC_SECTION "%s",
 			cfg->svc.svc[s].name);
 		value[0] = '\0';
-		for (unsigned int f = 0; f < 2; f++) {
+		for (unsigned int f = 0; f < 2 && !lb; f++) {
 			const struct sw_svc_prefix *p = f ? cfg->svc.prefix6 :
 				cfg->svc.prefix4;
 			unsigned int n = f ? cfg->svc.n_v6 : cfg->svc.n_v4;
@@ -704,12 +1813,64 @@ sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 					used ? "," : "", one);
 			}
 		}
+		if (lb)
+			format_vips(cfg, s, value, sizeof(value));
 		fn(section, "prefix", value, arg);
 		format_ports(&cfg->svc.svc[s], value, sizeof(value));
 		fn(section, "ports", value, arg);
+		if (lb) {
+			char *list = backends_text(cfg, s);
+
+			fn(section, "backends", list != NULL ? list :
+				"(out of memory)", arg);
+			free(list);
+		}
 		format_syn(&cfg->svc.svc[s].syn, value, sizeof(value));
 		fn(section, "syn", value, arg);
 	}
+}
+
+static bool
+is_reloadable(const struct key_spec *k)
+{
+	for (unsigned int i = 0; i < RTE_DIM(reloadable); i++)
+		if (strcmp(reloadable[i].section, k->section) == 0 &&
+				strcmp(reloadable[i].key, k->key) == 0)
+			return true;
+	return false;
+}
+
+int
+sw_config_reload_check(const struct sw_config *old,
+		const struct sw_config *new_cfg, char *err, size_t err_len)
+{
+	char *was, *now;
+	int ret = 0;
+
+	/* two [lb] neighbours lists can be long: not on the stack */
+	was = malloc(2 * VALUE_MAX);
+	if (was == NULL) {
+		set_err(err, err_len, "reload: out of memory");
+		return -ENOMEM;
+	}
+	now = was + VALUE_MAX;
+	/* The table compares by effective value as /synwall/config shows
+	 * it; services (prefix, ports, options, backends) are not in it. */
+	for (unsigned int i = 0; i < RTE_DIM(keys) && ret == 0; i++) {
+		if (is_reloadable(&keys[i]))
+			continue;
+		key_value(old, &keys[i], was, VALUE_MAX);
+		key_value(new_cfg, &keys[i], now, VALUE_MAX);
+		if (strcmp(was, now) != 0) {
+			set_err(err, err_len, "[%s] %s: %s -> %s needs a restart",
+				keys[i].section, keys[i].key,
+				was[0] != '\0' ? was : "(none)",
+				now[0] != '\0' ? now : "(none)");
+			ret = -EINVAL;
+		}
+	}
+	free(was);
+	return ret;
 }
 
 const char *

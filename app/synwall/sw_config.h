@@ -21,7 +21,8 @@
 #define SW_ERR_LEN		256
 
 enum sw_mode {
-	SW_MODE_INLINE = 0,
+	SW_MODE_INLINE = 0,	/* a bump in the wire: addresses kept */
+	SW_MODE_LB,		/* VIPs in front of backend pools: DNAT */
 };
 
 enum sw_unprotected {
@@ -38,6 +39,59 @@ enum sw_side {
 	SW_OUTSIDE = 0,		/* clients, the router */
 	SW_INSIDE,		/* protected servers */
 	SW_SIDES
+};
+
+/* lb mode ([lb] and the services' backends): see config/lb.conf.example. */
+#define SW_LB_BACKENDS_MAX	1024	/* in all services together */
+#define SW_LB_NEIGH_STATIC_MAX	64
+#define SW_LB_V4		0	/* index of per-family arrays */
+#define SW_LB_V6		1
+
+/* An address synwall owns on a port, with its on-link prefix. */
+struct sw_lb_ifaddr {
+	uint8_t family;			/* 0: not set; AF_INET or AF_INET6 */
+	uint8_t plen;			/* on-link prefix length */
+	uint8_t addr[16];		/* network order; IPv4 in [0..4) */
+};
+
+struct sw_lb_backend_conf {
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	uint8_t svc;			/* index into sw_config.svc.svc[] */
+	uint16_t port;			/* host order; 0: the VIP port kept */
+	uint32_t weight;		/* 0..65535; 0: no new flows (drain) */
+	uint8_t addr[16];		/* network order; IPv4 in [0..4) */
+};
+
+struct sw_lb_neigh_static {
+	uint8_t family;
+	uint8_t side;			/* enum sw_side the address is on */
+	uint8_t addr[16];
+	uint8_t mac[6];
+};
+
+struct sw_lb_config {
+	/* [lb]: the addresses synwall owns, [SW_LB_V4] and [SW_LB_V6]. */
+	struct sw_lb_ifaddr outside[2];	/* answers ARP/NS for it, sources */
+					/* its own ARP/NS from it */
+	struct sw_lb_ifaddr inside[2];	/* the backends' gateway */
+	uint8_t gateway[2][16];		/* outside next hop, when set */
+	bool has_gateway[2];
+	uint32_t n_static;
+	struct sw_lb_neigh_static neigh_static[SW_LB_NEIGH_STATIC_MAX];
+	uint32_t maglev_size;		/* prime, 65537 .. 2^25 */
+	uint32_t neigh_entries;		/* per worker, power of two */
+	uint32_t health_interval_ms;	/* active checks; 0: off */
+	uint32_t health_timeout_ms;
+	uint32_t health_rise;		/* checks in a row to come up */
+	uint32_t health_fall;		/* ... to go down */
+	uint32_t passive_fall;		/* failed hand-offs in a row; 0: off */
+	uint32_t passive_holddown;	/* s; passive down, no active checks */
+	/* [service:NAME] in lb mode: its VIPs (prefix = bare addresses,
+	 * at most one per family) and backends, in file order. */
+	uint8_t vip[SW_SVC_MAX][2][16];
+	bool has_vip[SW_SVC_MAX][2];
+	uint32_t n_backends;
+	struct sw_lb_backend_conf backend[SW_LB_BACKENDS_MAX];
 };
 
 struct sw_config {
@@ -80,6 +134,8 @@ struct sw_config {
 	uint32_t reflect_total;		/* SYN-ACKs/s in all; 0 off */
 	/* [service:NAME] */
 	struct sw_svc_table svc;
+	/* [lb] and the services' backends (mode = lb only) */
+	struct sw_lb_config lb;
 };
 
 /*
@@ -95,11 +151,24 @@ void sw_config_defaults(struct sw_config *cfg);
 /*
  * Visit every key with its effective value as text, in file order of
  * the reference table; services are visited as "service:NAME" keys.
+ * In mode = lb also the [lb] keys and each service's "backends": its
+ * list as "ADDR[:PORT] weight W, ..." (IPv6 with a port in brackets),
+ * text that loads back to the same backends.
  */
 typedef void (*sw_config_visit_fn)(const char *section, const char *key,
 		const char *value, void *arg);
 void sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 		void *arg);
+
+/*
+ * May the running instance, started with `old`, take `new` (validated
+ * by sw_config_load) by a reload? Services, backends and [lb]'s health
+ * keys may change; a key whose change needs new ports, memory or
+ * workers may not. Returns 0, or -EINVAL with one line naming the key
+ * ("[worker] flows: 1000000 -> 2000000 needs a restart").
+ */
+int sw_config_reload_check(const struct sw_config *old,
+		const struct sw_config *new_cfg, char *err, size_t err_len);
 
 const char *sw_side_name(enum sw_side side);
 
