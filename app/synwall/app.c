@@ -86,6 +86,9 @@ sw_app_setup_workers(struct sw_app *app)
 	}
 	if (sw_app_keys_init(app, app->n_workers) != 0)
 		return -EINVAL;
+	ret = sw_lb_init(app);
+	if (ret != 0)
+		return ret;
 	app->workers = rte_zmalloc("sw_workers",
 		sizeof(*app->workers) * app->n_workers, RTE_CACHE_LINE_SIZE);
 	if (app->workers == NULL) {
@@ -115,7 +118,12 @@ sw_app_setup_workers(struct sw_app *app)
 		w->burst = (uint16_t)cfg->burst;
 		w->drop_unprotected = cfg->unprotected == SW_UNPROTECTED_DROP;
 		w->drain_tsc = rte_get_tsc_hz() / 1000000 * cfg->tx_drain_us;
-		w->svc = &cfg->svc;
+		w->genp = (struct sw_lb_gen *const volatile *)&app->lb->gen;
+		w->gen = app->lb->gen;
+		w->svc = &w->gen->svc;
+		w->slots = app->lb->slot;
+		w->probes = i == 0 ? app->lb->probes : NULL;
+		w->answers = app->lb->answers;
 		w->quit = &app->quit;
 		w->keys = (struct sw_cookie_keys *const volatile *)&app->keys;
 		w->qs = app->qs;
@@ -131,6 +139,9 @@ sw_app_setup_workers(struct sw_app *app)
 		sw_gcra_init(&w->rst, cfg->rst_rate, 1, rte_get_tsc_hz());
 		w->n_workers = (uint16_t)app->n_workers;
 		ret = sw_flow_setup(w, cfg, socket, err, sizeof(err));
+		if (ret == 0)
+			ret = sw_lb_worker_setup(w, cfg, socket, err,
+				sizeof(err));
 		if (ret != 0) {
 			fprintf(stderr, "synwall: %s\n", err);
 			return ret;
@@ -154,7 +165,10 @@ setup_steering(struct sw_app *app)
 	bool rss = app->port_info[SW_OUTSIDE].rss_hf != 0 &&
 		app->port_info[SW_INSIDE].rss_hf != 0;
 
-	if (n < 2 || (rss && app->cfg.steering == SW_STEERING_AUTO))
+	/* lb mode NATs: a backend's reply does not hash like its client's
+	 * segment, so the NICs cannot bring them together. */
+	if (n < 2 || (rss && app->cfg.steering == SW_STEERING_AUTO &&
+			app->cfg.mode != SW_MODE_LB))
 		return 0;
 	app->rings = rte_zmalloc("sw_steer", sizeof(*app->rings) * n * n,
 		RTE_CACHE_LINE_SIZE);
@@ -195,7 +209,8 @@ setup_steering(struct sw_app *app)
 	}
 	SW_LOG(NOTICE, worker,
 		"%u workers, %s: flows steered to their owner in software",
-		n, rss ? "steering = software" : "a port has no RSS");
+		n, app->cfg.mode == SW_MODE_LB ? "lb mode" :
+		rss ? "steering = software" : "a port has no RSS");
 	return 0;
 }
 
@@ -283,12 +298,14 @@ sw_app_free(struct sw_app *app)
 			struct sw_worker *w = &app->workers[i];
 
 			sw_flow_teardown(w);
+			sw_lb_worker_teardown(w);
 			rte_free(w->ring_in);
 			rte_mempool_free(w->pool);
 		}
 		rte_free(app->workers);
 	}
 	app->workers = NULL;
+	sw_lb_free(app);
 	rte_free(app->qs);
 	app->qs = NULL;
 	sodium_memzero(app->master, sizeof(app->master));

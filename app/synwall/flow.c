@@ -204,6 +204,8 @@ flow_free(struct sw_worker *w, bool v6, uint32_t id, struct sw_flow *f)
 {
 	if (f->state == SW_FS_SYN_SENT)
 		free_held(w, f, NULL);
+	if (w->lb)
+		w->bc[*flow_backend(f)].active--;
 	f->state = SW_FS_FREE;
 	sw_tw_cancel(&w->tw, timer_id(w, v6, id));
 	sw_ft_remove(sw_flow_table(w, v6), id);
@@ -251,7 +253,10 @@ send_backend_syn(struct sw_worker *w, const struct sw_flow *f)
 	}
 	m->data_len = (uint16_t)len;
 	m->pkt_len = (uint32_t)len;
-	tx_enqueue(w, SW_INSIDE, m);
+	if (w->lb)
+		sw_lb_syn_to_backend(w, m, (uint16_t)*flow_backend(f));
+	else
+		tx_enqueue(w, SW_INSIDE, m);
 	return true;
 }
 
@@ -329,14 +334,23 @@ sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 {
 	struct sw_ft *ft = sw_flow_table(w, r->v6);
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t backend = SW_LB_NONE;
 	struct sw_flow *f;
-	int64_t id;
+	int64_t id = -ENOSPC;
 	int len;
 
-	id = sw_ft_insert(ft, &r->key, flow_hash(w, r));
+	if (w->lb) {
+		backend = sw_lb_pick(w, r);
+		if (unlikely(backend == SW_LB_NONE))
+			w->c.lb.no_backend++;
+	}
+	if (!w->lb || backend != SW_LB_NONE)
+		id = sw_ft_insert(ft, &r->key, flow_hash(w, r));
 	if (unlikely(id < 0)) {
-		/* Full (or no displacement path): refuse this client only. */
-		w->c.flow.table_full++;
+		/* Full (or no displacement path), or no backend up: refuse
+		 * this client only. */
+		if (backend != SW_LB_NONE || !w->lb)
+			w->c.flow.table_full++;
 		len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
 			rte_pktmbuf_tailroom(m), p, w->ttl,
 			reply_offload(w, SW_OUTSIDE, p));
@@ -355,6 +369,11 @@ sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	f->held = m;
 	f->n_held = 1;
 	*hold_next(w, m) = NULL;
+	*flow_backend(f) = backend;
+	if (w->lb) {
+		w->bc[backend].created++;
+		w->bc[backend].active++;
+	}
 	w->c.flow.created++;
 	w->c.flow.held++;
 	w->c.flow.holding++;
@@ -380,18 +399,30 @@ hold(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *m)
 	w->c.flow.holding++;
 }
 
-/* A segment from `side` goes on to the other side, counted as relayed. */
+/*
+ * A segment from `side` goes on to the other side, counted as relayed;
+ * in lb mode NATed and sent to the next hop (lbpath.c).
+ */
 static inline void
-send_on(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m)
+send_on(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p, const struct sw_flow *f)
 {
 	if (side == SW_OUTSIDE) {
 		w->c.flow.to_server_pkts++;
 		w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
-		tx_enqueue(w, SW_INSIDE, m);
+		if (w->lb)
+			sw_lb_to_backend(w, m, frame, p,
+				(uint16_t)*flow_backend(f));
+		else
+			tx_enqueue(w, SW_INSIDE, m);
 	} else {
 		w->c.flow.to_client_pkts++;
 		w->c.flow.to_client_bytes += rte_pktmbuf_pkt_len(m);
-		tx_enqueue(w, SW_OUTSIDE, m);
+		if (w->lb)
+			sw_lb_to_client(w, m, frame, p,
+				(uint16_t)*flow_backend(f));
+		else
+			tx_enqueue(w, SW_OUTSIDE, m);
 	}
 }
 
@@ -405,7 +436,7 @@ relay(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		sw_relay_to_server(frame, p, &x);
 	else
 		sw_relay_to_client(frame, p, &x);
-	send_on(w, side, m);
+	send_on(w, side, m, frame, p, f);
 }
 
 /* The server answered: release the held segments, translated. */
@@ -419,6 +450,8 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 	sw_px_establish(f, synack);
 	learn(w, r, synack, f);
 	w->c.flow.established++;
+	if (w->lb)
+		w->bc[*flow_backend(f)].established++;
 	while (m != NULL) {
 		struct rte_mbuf *next = *hold_next(w, m);
 		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
@@ -479,7 +512,8 @@ challenge(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
  * half-open connection. Sent on as a bare RST: seq only.
  */
 static void
-bare_rst(struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p)
+bare_rst(struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p,
+		struct sw_pkt *out)
 {
 	uint8_t *ip = frame + p->l3_off;
 	uint8_t *tcp = frame + p->l4_off;
@@ -502,6 +536,7 @@ bare_rst(struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p)
 	m->data_len = q.ip_end;
 	m->pkt_len = q.ip_end;
 	m->ol_flags = 0;
+	*out = q;
 }
 
 bool
@@ -529,6 +564,11 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		drop(w, m, SW_DROP_FRAGMENT);
 		return true;
 	}
+	/* lb: only the flow's own backend speaks for its server side. */
+	if (unlikely(w->lb && side == SW_INSIDE && *flow_backend(f) != r->slot)) {
+		drop(w, m, SW_DROP_BACKEND_MISMATCH);
+		return true;
+	}
 	v = side == SW_OUTSIDE ? sw_px_from_client(f, p, w->hold_max) :
 		sw_px_from_server(f, p);
 	switch (v) {
@@ -549,15 +589,19 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		w->c.flow.reset++;
 		if (before == SW_FS_SYN_SENT) {
 			/* No offsets yet: the server has at most our SYN. */
+			struct sw_pkt q;
+
 			free_held(w, f, NULL);
-			bare_rst(m, frame, p);
-			send_on(w, side, m);
+			bare_rst(m, frame, p, &q);
+			send_on(w, side, m, frame, &q, f);
 		} else {
 			relay(w, side, m, frame, p, f);
 		}
 		break;
 	case SW_PX_BACKEND_RST:
 		w->c.flow.backend_rst++;
+		if (w->lb)
+			w->bc[*flow_backend(f)].rst++;
 		rst_client(w, f);
 		consume(w, m);
 		flow_free(w, r->v6, id, f);
@@ -615,7 +659,11 @@ sw_flow_icmp(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		v = old - f->seq_delta;
 		sw_cksum_wr16(ck, sw_cksum_update32(sw_cksum_rd16(ck), old, v));
 		sw_cksum_wr32(seq, v);
-		tx_enqueue(w, SW_INSIDE, m);
+		if (w->lb)
+			sw_lb_icmp_to_backend(w, m, frame, p, q,
+				(uint16_t)*flow_backend(f));
+		else
+			tx_enqueue(w, SW_INSIDE, m);
 	} else {
 		/* Client → server segments keep the client's numbers. */
 		tx_enqueue(w, SW_OUTSIDE, m);
@@ -642,6 +690,8 @@ expire(struct sw_worker *w, uint32_t tid, uint64_t now)
 			return;
 		}
 		w->c.flow.backend_timeout++;
+		if (w->lb)
+			w->bc[*flow_backend(f)].syn_timeout++;
 		rst_client(w, f);
 		break;
 	case SW_FS_ESTABLISHED:

@@ -38,12 +38,15 @@ struct sw_args {
 
 static volatile sig_atomic_t sig_quit;
 static volatile sig_atomic_t sig_dump;
+static volatile sig_atomic_t sig_reload;
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		sig_dump = 1;
+	else if (sig == SIGHUP)
+		sig_reload = 1;
 	else
 		sig_quit = 1;
 }
@@ -57,7 +60,9 @@ usage(FILE *out)
 		"  --check-config      validate FILE and the ports it names, then exit\n"
 		"  -h, --help          this text\n"
 		"  -v, --version       print the version\n"
-		"Signals: SIGUSR1 prints a summary line; SIGINT/SIGTERM stop.\n");
+		"Signals: SIGUSR1 prints a summary line; SIGHUP re-reads FILE\n"
+		"(services and backends change live; a bad file is refused and\n"
+		"the running config stays); SIGINT/SIGTERM stop.\n");
 }
 
 /*
@@ -133,6 +138,20 @@ parse_args(int argc, char **argv, struct sw_args *a)
 	return 0;
 }
 
+/* SIGHUP or /synwall/reload: re-read the config, apply or refuse it. */
+static int
+reload(struct sw_app *app, char *err, size_t len)
+{
+	int ret;
+
+	SW_LOG(NOTICE, main, "reload: reading %s", app->config_path);
+	ret = sw_lb_reload(app, err, len);
+	if (ret != 0)
+		SW_LOG(ERR, main, "reload refused, the running config stays: %s",
+			err);
+	return ret;
+}
+
 static void
 control_loop(struct sw_app *app)
 {
@@ -151,6 +170,16 @@ control_loop(struct sw_app *app)
 		slot = sw_app_keys_slot_now(app);
 		if (slot != app->keys->slot)
 			sw_app_keys_install(app, slot);
+		if (sig_reload) {
+			sig_reload = 0;
+			(void)reload(app, line, sizeof(line));
+		}
+		if (__atomic_load_n(&app->reload_req, __ATOMIC_ACQUIRE)) {
+			app->reload_ret = reload(app, app->reload_err,
+				sizeof(app->reload_err));
+			__atomic_store_n(&app->reload_req, 0, __ATOMIC_RELEASE);
+		}
+		sw_lb_tick(app);
 		if (sig_dump || (app->cfg.stats_interval != 0 && now >= next)) {
 			sig_dump = 0;
 			sw_stats_line(app, &prev, &prev_tsc, line, sizeof(line));
@@ -172,6 +201,7 @@ install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 int
@@ -185,6 +215,7 @@ main(int argc, char **argv)
 	ret = parse_args(argc, argv, &args);
 	if (ret != 0)
 		return ret > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	app.config_path = args.config;
 	if (sw_config_load(args.config, &app.cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "synwall: config error: %s\n", err);
 		return EXIT_FAILURE;
@@ -218,9 +249,11 @@ main(int argc, char **argv)
 		goto out;
 	sw_telemetry_register(&app);
 	sw_app_launch(&app);
-	SW_LOG(NOTICE, main, "running: %u worker%s, %u service%s, unprotected traffic %s",
+	SW_LOG(NOTICE, main, "running: %s mode, %u worker%s, %u service%s, %u backend%s, unprotected traffic %s",
+		app.cfg.mode == SW_MODE_LB ? "lb" : "inline",
 		app.n_workers, app.n_workers == 1 ? "" : "s",
 		app.cfg.svc.n_svc, app.cfg.svc.n_svc == 1 ? "" : "s",
+		app.cfg.lb.n_backends, app.cfg.lb.n_backends == 1 ? "" : "s",
 		app.cfg.unprotected == SW_UNPROTECTED_DROP ? "dropped" : "passed");
 	printf("synwall: running (pid %d); SIGUSR1 prints counters, SIGTERM stops\n",
 		(int)getpid());

@@ -107,6 +107,11 @@ sw_stats_print_final(const struct sw_app *app)
 #define F(name) print_counter("flow." #name, t.flow.name);
 	SW_FLOW_COUNTERS(F)
 #undef F
+	if (app->cfg.mode == SW_MODE_LB) {
+#define F(name) print_counter("lb." #name, t.lb.name);
+		SW_LB_COUNTERS(F)
+#undef F
+	}
 	print_counter("drops", total_drops(&t));
 	for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++) {
 		if (t.malformed[i] == 0)

@@ -11,6 +11,7 @@
 
 #include "sw_config.h"
 #include "sw_cookie.h"
+#include "sw_lb.h"
 #include "sw_port.h"
 #include "sw_worker.h"
 
@@ -31,6 +32,13 @@ struct sw_app {
 	struct sw_cookie_keys keybuf[2];
 	struct sw_cookie_keys *volatile keys;
 	struct rte_rcu_qsbr *qs;
+	/* Services and lb mode's backends, health, tables (lb.c). */
+	const char *config_path;	/* re-read by a reload */
+	struct sw_lb *lb;
+	/* A reload asked for by telemetry, done by the main lcore. */
+	volatile int reload_req;	/* 1: asked; 0: done */
+	int reload_ret;
+	char reload_err[SW_ERR_LEN];
 };
 
 /*
@@ -71,7 +79,7 @@ void sw_stats_line(const struct sw_app *app, struct sw_counters *prev,
 /* Every non-zero counter, one per line, to stdout (at exit). */
 void sw_stats_print_final(const struct sw_app *app);
 
-/* Register /synwall/stats, /synwall/config, /synwall/ports. */
-int sw_telemetry_register(const struct sw_app *app);
+/* Register /synwall/stats, config, ports, backends, reload. */
+int sw_telemetry_register(struct sw_app *app);
 
 #endif /* SW_APP_H */

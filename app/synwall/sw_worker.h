@@ -21,7 +21,9 @@
 #include "sw_config.h"
 #include "sw_cookie.h"
 #include "sw_flow_table.h"
+#include "sw_lb.h"
 #include "sw_learn.h"
+#include "sw_neigh.h"
 #include "sw_parse.h"
 #include "sw_pkt.h"
 #include "sw_proxy.h"
@@ -60,6 +62,12 @@ enum sw_drop {
 	SW_DROP_STEER_FULL,	/* the owner's steering ring was full */
 	SW_DROP_NO_MBUF,	/* no mbuf for a backend SYN */
 	SW_DROP_ICMP_NOFLOW,	/* ICMP error about no flow of ours */
+	/* lb mode: */
+	SW_DROP_NEIGH,		/* next hop unresolved: a neighbour bound */
+	SW_DROP_NO_ROUTE,	/* client off-link and no outside_gateway */
+	SW_DROP_TTL,		/* TTL / hop limit would reach 0 */
+	SW_DROP_NOT_OURS,	/* ARP/ND/ICMP/TCP not for an owned address */
+	SW_DROP_BACKEND_MISMATCH, /* a backend speaking for another's flow */
 	SW_DROP_MAX
 };
 
@@ -128,6 +136,27 @@ struct sw_port_counters {
 	uint64_t tx_bytes;
 };
 
+/* lb mode: neighbours, health probes. */
+#define SW_LB_COUNTERS(X) \
+	X(arp_rx)		/* ARP frames taken */ \
+	X(arp_reply_tx)		/* answers for our addresses */ \
+	X(arp_request_tx)	/* resolutions and probes */ \
+	X(nd_rx)		/* NS/NA taken */ \
+	X(na_tx) \
+	X(ns_tx) \
+	X(neigh_held)		/* packets queued for a resolution */ \
+	X(neigh_released)	/* ... sent when it came */ \
+	X(neigh_failed)		/* ... dropped when it did not */ \
+	X(no_backend)		/* cookie ACKs for a service with none up */ \
+	X(probe_tx)		/* health check SYNs */ \
+	X(probe_rx)		/* their SYN-ACKs and RSTs */
+
+struct sw_lb_counters {
+#define SW_LB_COUNTER_FIELD(name) uint64_t name;
+	SW_LB_COUNTERS(SW_LB_COUNTER_FIELD)
+#undef SW_LB_COUNTER_FIELD
+};
+
 struct sw_counters {
 	struct sw_port_counters port[SW_SIDES];
 	uint64_t malformed[SW_PARSE_ERR_MAX];	/* [0] unused */
@@ -135,6 +164,7 @@ struct sw_counters {
 	uint64_t protected_pkts;	/* to or from a protected service */
 	struct sw_syncookie_counters sc;
 	struct sw_flow_counters flow;
+	struct sw_lb_counters lb;
 	uint64_t busy_cycles;		/* TSC spent on bursts that had packets */
 	uint64_t loops;
 };
@@ -165,16 +195,20 @@ union sw_fkey {
 	struct sw_fkey6 v6;
 };
 
-/* Table entries: the key at offset 0 (lib/flow), then the flow. */
+/*
+ * Table entries: the key at offset 0 (lib/flow), the backend's slot in
+ * lb mode (sw_lb.h; the word just before the flow in both, see
+ * flow_backend()), then the flow.
+ */
 struct sw_fentry4 {
 	struct sw_fkey4 k;
-	uint32_t pad;
+	uint32_t backend;
 	struct sw_flow f;
 };
 
 struct sw_fentry6 {
 	struct sw_fkey6 k;
-	uint32_t pad;
+	uint32_t backend;
 	struct sw_flow f;
 };
 
@@ -188,6 +222,7 @@ struct sw_fref {
 	bool hashed;
 	bool v6;
 	int svc;			/* service index */
+	uint16_t slot;			/* lb, from inside: the sender's backend */
 };
 
 struct sw_worker {
@@ -230,7 +265,25 @@ struct sw_worker {
 	struct rte_ring **ring_out;
 	struct rte_ring **ring_in;
 
+	/* lb mode (lbpath.c): tables through an RCU pointer, the backends'
+	 * slots, the addresses owned, the MACs of both ports. */
+	bool lb;
+	struct sw_lb_gen *const volatile *genp;
+	const struct sw_lb_gen *gen;	/* *genp, read once per burst */
+	const struct sw_lb_slot *slots;
+	struct sw_lb_ifaddr own[SW_SIDES][2];
+	uint8_t gateway[2][16];
+	bool has_gateway[2];
+	uint8_t mac[SW_SIDES][6];
+	struct rte_ring *probes;	/* worker 0: health checks to send */
+	struct rte_ring *answers;	/* their answers, to the main lcore */
+	void *neigh_mem;
+	uint64_t now_tick;		/* ms ticks at the burst's start */
+	uint64_t neigh_tick_at;
+
 	/* Written by this worker only. */
+	struct sw_neigh neigh;
+	struct sw_lb_bcount *bc;	/* [SW_LB_SLOTS] */
 	struct sw_ft ft4;
 	struct sw_ft ft6;
 	struct sw_tw tw;
@@ -290,6 +343,54 @@ void sw_flow_icmp(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 
 /* Timers due at `now` (TSC): bounded work per call; how many fired. */
 unsigned int sw_flow_timers(struct sw_worker *w, uint64_t now);
+
+/* lbpath.c: lb mode's data path. */
+
+/* Tables, neighbours and counters of w; 0 or -errno with `err`. */
+int sw_lb_worker_setup(struct sw_worker *w, const struct sw_config *cfg,
+		int socket, char *err, size_t err_len);
+void sw_lb_worker_teardown(struct sw_worker *w);
+
+/*
+ * A segment from a backend: its slot, and the flow key with the VIP the
+ * client knows. Returns the service index, or -1.
+ */
+int sw_lb_classify_inside(struct sw_worker *w, const uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r);
+
+/* Not a service's: ARP, ND, health answers, or a drop. */
+void sw_lb_other(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p);
+
+/* The backend for a new flow of r's service, or SW_LB_NONE. */
+uint16_t sw_lb_pick(struct sw_worker *w, struct sw_fref *r);
+
+/* A relayed segment (p parsed from frame) to the backend / the client. */
+void sw_lb_to_backend(struct sw_worker *w, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p, uint16_t slot);
+void sw_lb_to_client(struct sw_worker *w, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p, uint16_t slot);
+
+/* A frame synwall built for `slot`'s backend (its SYN): DNAT, send. */
+void sw_lb_syn_to_backend(struct sw_worker *w, struct rte_mbuf *m,
+		uint16_t slot);
+
+/* An ICMP error from outside about a flow of `slot`: to its backend. */
+void sw_lb_icmp_to_backend(struct sw_worker *w, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, uint16_t slot);
+
+/*
+ * With several workers, ARP replies and NAs reach one worker: it hands
+ * them (shared, refcounted) to the others through the steering rings.
+ * This takes such a frame on the receiving end: learned, freed; true.
+ */
+bool sw_lb_shared_answer(struct sw_worker *w, enum sw_side side,
+		struct rte_mbuf *m, const uint8_t *frame,
+		const struct sw_pkt *p);
+
+/* Per loop: health checks to send (worker 0), neighbour ageing. */
+void sw_lb_poll(struct sw_worker *w, uint64_t now);
 
 /* The flow table of a family and the flow of an id. */
 static inline struct sw_ft *

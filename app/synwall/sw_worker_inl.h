@@ -6,6 +6,8 @@
 #ifndef SW_WORKER_INL_H
 #define SW_WORKER_INL_H
 
+#include <assert.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -209,6 +211,23 @@ static inline uint16_t
 flow_owner(const struct sw_worker *w, uint32_t hash)
 {
 	return (uint16_t)(((uint64_t)hash * w->n_workers) >> 32);
+}
+
+/*
+ * lb mode: the backend slot of a flow, the word before it in its table
+ * entry (both entry layouts put it there).
+ */
+static_assert(offsetof(struct sw_fentry4, f) ==
+	offsetof(struct sw_fentry4, backend) + sizeof(uint32_t),
+	"backend slot right before the flow");
+static_assert(offsetof(struct sw_fentry6, f) ==
+	offsetof(struct sw_fentry6, backend) + sizeof(uint32_t),
+	"backend slot right before the flow");
+
+static inline uint32_t *
+flow_backend(const struct sw_flow *f)
+{
+	return (uint32_t *)(uintptr_t)((const uint8_t *)f - sizeof(uint32_t));
 }
 
 #endif /* SW_WORKER_INL_H */

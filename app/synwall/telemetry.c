@@ -9,8 +9,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
 
@@ -19,7 +22,7 @@
 #include "sw_parse.h"
 
 /* rte_telemetry callbacks take no user argument. */
-static const struct sw_app *tel_app;
+static struct sw_app *tel_app;
 
 static struct rte_tel_data *
 port_dict(const struct sw_port_counters *c)
@@ -84,6 +87,20 @@ flow_dict(const struct sw_flow_counters *c)
 	return d;
 }
 
+static struct rte_tel_data *
+lb_dict(const struct sw_lb_counters *c)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+#define F(name) rte_tel_data_add_dict_u64(d, #name, c->name);
+	SW_LB_COUNTERS(F)
+#undef F
+	return d;
+}
+
 static int
 add_child(struct rte_tel_data *d, const char *name, struct rte_tel_data *c)
 {
@@ -125,6 +142,8 @@ tel_stats(const char *cmd __rte_unused, const char *params,
 		ret = add_child(d, "syncookie", syncookie_dict(&c.sc));
 	if (ret == 0)
 		ret = add_child(d, "flow", flow_dict(&c.flow));
+	if (ret == 0 && app->cfg.mode == SW_MODE_LB)
+		ret = add_child(d, "lb", lb_dict(&c.lb));
 	rte_tel_data_add_dict_u64(d, "protected_pkts", c.protected_pkts);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", c.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "loops", c.loops);
@@ -214,8 +233,98 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
+/*
+ * /synwall/backends: one dict per backend, "SERVICE_ADDR_PORT" (port 0:
+ * the VIP port is kept; ':' of IPv6 addresses written '.'), read
+ * without stopping anyone: each number is recent, not a snapshot.
+ */
+static int
+tel_backends(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	const struct sw_app *app = tel_app;
+	const uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+
+	rte_tel_data_start_dict(d);
+	if (app->lb == NULL || app->cfg.mode != SW_MODE_LB)
+		return 0;
+	for (unsigned int i = 0; i < SW_LB_SLOTS; i++) {
+		const struct sw_lb_slot *s = &app->lb->slot[i];
+		const struct sw_lb_health *h = &app->lb->h[i];
+		struct sw_lb_bcount t;
+		struct rte_tel_data *b;
+		char a[INET6_ADDRSTRLEN], name[RTE_TEL_MAX_STRING_LEN];
+
+		if (s->family == 0)
+			continue;
+		inet_ntop(s->family, s->addr, a, sizeof(a));
+		snprintf(name, sizeof(name), "%s_%s_%u", h->svc_name, a,
+			rte_be_to_cpu_16(s->port_be));
+		for (char *c = name; *c != '\0'; c++)
+			if (*c == ':')
+				*c = '.';
+		b = rte_tel_data_alloc();
+		if (b == NULL)
+			return -ENOMEM;
+		sw_lb_backend_counters(app, i, &t);
+		rte_tel_data_start_dict(b);
+		rte_tel_data_add_dict_u64(b, "up", h->up);
+		rte_tel_data_add_dict_u64(b, "in_config", h->in_cfg);
+		rte_tel_data_add_dict_u64(b, "weight", h->weight);
+		rte_tel_data_add_dict_u64(b, "state_seconds",
+			h->since_tsc == 0 ? (now - app->start_tsc) / hz :
+			(now - h->since_tsc) / hz);
+		rte_tel_data_add_dict_u64(b, "transitions", h->transitions);
+		rte_tel_data_add_dict_u64(b, "checks_ok", h->checks_ok);
+		rte_tel_data_add_dict_u64(b, "checks_fail", h->checks_fail);
+		rte_tel_data_add_dict_u64(b, "active", t.active);
+		rte_tel_data_add_dict_u64(b, "created", t.created);
+		rte_tel_data_add_dict_u64(b, "established", t.established);
+		rte_tel_data_add_dict_u64(b, "syn_timeout", t.syn_timeout);
+		rte_tel_data_add_dict_u64(b, "rst", t.rst);
+		rte_tel_data_add_dict_u64(b, "to_pkts", t.to_pkts);
+		rte_tel_data_add_dict_u64(b, "to_bytes", t.to_bytes);
+		rte_tel_data_add_dict_u64(b, "from_pkts", t.from_pkts);
+		rte_tel_data_add_dict_u64(b, "from_bytes", t.from_bytes);
+		if (add_child(d, name, b) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * /synwall/reload: what SIGHUP does, with the answer. The main lcore
+ * does the work (it owns the tables); this thread waits for it.
+ */
+static int
+tel_reload(const char *cmd __rte_unused, const char *params __rte_unused,
+		struct rte_tel_data *d)
+{
+	struct sw_app *app = tel_app;
+	int expected = 0;
+
+	if (!__atomic_compare_exchange_n(&app->reload_req, &expected, 1, false,
+			__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	/* The main lcore looks every 100 ms; a reload takes milliseconds. */
+	for (int i = 0; i < 1000 &&
+			__atomic_load_n(&app->reload_req, __ATOMIC_ACQUIRE); i++)
+		usleep(10 * 1000);
+	rte_tel_data_start_dict(d);
+	if (__atomic_load_n(&app->reload_req, __ATOMIC_ACQUIRE)) {
+		rte_tel_data_add_dict_u64(d, "ok", 0);
+		rte_tel_data_add_dict_string(d, "error",
+			"no answer from the main lcore within 10 s");
+		return 0;
+	}
+	rte_tel_data_add_dict_u64(d, "ok", app->reload_ret == 0);
+	if (app->reload_ret != 0)
+		rte_tel_data_add_dict_string(d, "error", app->reload_err);
+	return 0;
+}
+
 int
-sw_telemetry_register(const struct sw_app *app)
+sw_telemetry_register(struct sw_app *app)
 {
 	int ret;
 
@@ -228,6 +337,13 @@ sw_telemetry_register(const struct sw_app *app)
 	if (ret == 0)
 		ret = rte_telemetry_register_cmd("/synwall/ports", tel_ports,
 			"Ports: name, driver, link, offloads, RSS. No parameters.");
+	if (ret == 0)
+		ret = rte_telemetry_register_cmd("/synwall/backends",
+			tel_backends,
+			"lb mode: each backend's state, weight, flows, health checks. No parameters.");
+	if (ret == 0)
+		ret = rte_telemetry_register_cmd("/synwall/reload", tel_reload,
+			"Re-read the config file and apply it (as SIGHUP). No parameters.");
 	if (ret != 0)
 		SW_LOG(WARNING, stats, "telemetry commands not registered: %s",
 			rte_strerror(-ret));

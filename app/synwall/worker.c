@@ -46,6 +46,11 @@ static const char *const drop_names[SW_DROP_MAX] = {
 	[SW_DROP_STEER_FULL] = "steer_full",
 	[SW_DROP_NO_MBUF] = "no_mbuf",
 	[SW_DROP_ICMP_NOFLOW] = "icmp_noflow",
+	[SW_DROP_NEIGH] = "neigh",
+	[SW_DROP_NO_ROUTE] = "no_route",
+	[SW_DROP_TTL] = "ttl",
+	[SW_DROP_NOT_OURS] = "not_ours",
+	[SW_DROP_BACKEND_MISMATCH] = "backend_mismatch",
 };
 
 const char *
@@ -445,7 +450,10 @@ icmp_error(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	struct sw_fref r;
 	int64_t id;
 
-	if (sw_parse_icmp_quote(frame, p, &q) != 0)
+	/* lb: errors from inside are about client -> backend segments,
+	 * which no router between synwall and its on-link backends cuts. */
+	if ((w->lb && side == SW_INSIDE) ||
+			sw_parse_icmp_quote(frame, p, &q) != 0)
 		return false;
 	quote_key(side, frame, p, &q, &r);
 	if (p->l3 == SW_L3_IPV4)
@@ -524,11 +532,18 @@ stage_classify(struct sw_worker *w, struct staged *s)
 	s->err = sw_parse(&s->p, s->frame, rte_pktmbuf_data_len(m));
 	if (unlikely(s->err != SW_PARSE_OK))
 		return;
-	s->svc = service_of(w, s->side, &s->p, s->frame);
-	if (s->svc < 0)
-		return;
-	flow_key(s->side, s->frame, &s->p, &s->r);
-	s->r.svc = s->svc;
+	if (w->lb && s->side == SW_INSIDE) {
+		/* From a backend: its flow is keyed by the VIP. */
+		s->svc = sw_lb_classify_inside(w, s->frame, &s->p, &s->r);
+		if (s->svc < 0)
+			return;
+	} else {
+		s->svc = service_of(w, s->side, &s->p, s->frame);
+		if (s->svc < 0)
+			return;
+		flow_key(s->side, s->frame, &s->p, &s->r);
+		s->r.svc = s->svc;
+	}
 	ft = sw_flow_table(w, s->r.v6);
 	/* An empty table is not looked up; another worker's flow is not
 	 * ours to look up. */
@@ -610,6 +625,10 @@ process_one(struct sw_worker *w, struct staged *s,
 		drop(w, m, SW_DROP_FRAGMENT);
 		return;
 	}
+	if (w->lb) {
+		sw_lb_other(w, s->side, m, s->frame, &s->p);
+		return;
+	}
 	if (w->drop_unprotected && !is_link_control(&s->p, s->frame)) {
 		drop(w, m, SW_DROP_UNPROTECTED);
 		return;
@@ -621,11 +640,14 @@ static void
 process_burst(struct sw_worker *w, enum sw_side side, struct rte_mbuf **pkts,
 		uint16_t n)
 {
-	/* One key set per burst: the main lcore swaps it under RCU. */
+	/* One key set and one generation of the services per burst: the
+	 * main lcore swaps them under RCU. */
 	const struct sw_cookie_keys *keys = *w->keys;
 	const uint64_t now = rte_rdtsc();
 	struct staged s[STAGE_MAX];
 
+	w->gen = *w->genp;
+	w->svc = &w->gen->svc;
 	w->c.port[side].rx_pkts += n;
 	for (uint16_t done = 0; done < n; ) {
 		const uint16_t k = RTE_MIN(n - done, STAGE_MAX);
@@ -667,6 +689,8 @@ process_steered(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n)
 	const uint64_t now = rte_rdtsc();
 	struct staged s[STAGE_MAX];
 
+	w->gen = *w->genp;
+	w->svc = &w->gen->svc;
 	for (uint16_t done = 0; done < n; ) {
 		const uint16_t k = RTE_MIN(n - done, STAGE_MAX);
 
@@ -684,6 +708,11 @@ process_steered(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			if (x->svc >= 0)
 				protected(w, x->side, x->m, x->frame, &x->p,
 					&x->r, keys, now);
+			else if (w->lb && !x->chained &&
+					x->err == SW_PARSE_OK &&
+					sw_lb_shared_answer(w, x->side, x->m,
+						x->frame, &x->p))
+				;	/* a neighbour's answer, learned */
 			else if (x->chained || x->err != SW_PARSE_OK ||
 					!is_icmp(&x->p) ||
 					!icmp_error(w, x->side, x->m, x->frame,
@@ -756,6 +785,10 @@ sw_worker_main(void *arg)
 		}
 		if (w->steer)
 			now = steered_in(w, pkts, now);
+		if (w->lb) {
+			w->gen = *w->genp;
+			sw_lb_poll(w, now);
+		}
 		/* Expiry work (backend SYN retries, frees) is busy time. */
 		if (sw_flow_timers(w, now) != 0)
 			w->c.busy_cycles += rte_rdtsc() - now;

@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lb mode's data path: what a worker does besides inline mode's work.
+ *
+ *  - Segments from a backend are mapped back to the VIP their client
+ *    knows (the reverse map of the current generation), so that both
+ *    directions find the one flow keyed (client, VIP).
+ *  - Relayed segments are NATed (destination to the backend, source
+ *    back to the VIP), their TTL decremented as a router does, and sent
+ *    to the next hop's MAC: the backend on the inside; on the outside
+ *    the client when on-link, else the outside gateway.
+ *  - Next hops are resolved per worker (lib/neigh): ARP and neighbour
+ *    solicitation, a bounded queue of packets waiting, answers for the
+ *    addresses synwall owns.
+ *  - Health checks: worker 0 sends the SYNs the main lcore asks for;
+ *    whichever worker gets the answer passes it back and closes the
+ *    half-open connection with a RST.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <rte_byteorder.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+
+#include "sw_arpnd.h"
+#include "sw_build.h"
+#include "sw_cksum.h"
+#include "sw_lb.h"
+#include "sw_log.h"
+#include "sw_maglev.h"
+#include "sw_nat.h"
+#include "sw_parse.h"
+#include "sw_worker.h"
+#include "sw_worker_inl.h"
+
+#define NEIGH_HOLD_ENTRY	16	/* packets waiting per next hop */
+#define NEIGH_HOLD_TOTAL	4096	/* ... in all, per worker */
+#define NEIGH_PROBES		3	/* solicitations before giving up */
+#define NEIGH_RETRANS_MS	1000	/* RFC 4861 RETRANS_TIMER */
+#define NEIGH_REACHABLE_MS	30000	/* RFC 4861 REACHABLE_TIME */
+#define NEIGH_STALE_MS		60000	/* STALE entries forgotten */
+#define NEIGH_EVENTS		16	/* solicitations per tick */
+#define PROBES_PER_POLL		8	/* health checks sent per loop */
+
+static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static inline uint8_t
+fam_of(const struct sw_pkt *p)
+{
+	return p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
+}
+
+static inline unsigned int
+fidx(uint8_t family)
+{
+	return family == AF_INET ? SW_LB_V4 : SW_LB_V6;
+}
+
+/* Is addr in the on-link prefix of a (set) owned address? */
+static bool
+on_link(const struct sw_lb_ifaddr *a, uint8_t family, const uint8_t *addr)
+{
+	unsigned int bits = a->plen, i = 0;
+
+	if (a->family != family)
+		return false;
+	for (; bits >= 8; bits -= 8, i++)
+		if (a->addr[i] != addr[i])
+			return false;
+	return bits == 0 ||
+		((a->addr[i] ^ addr[i]) & (uint8_t)(0xff00 >> bits)) == 0;
+}
+
+static enum sw_side
+side_of(const struct sw_worker *w, uint8_t family, const uint8_t *addr)
+{
+	return on_link(&w->own[SW_INSIDE][fidx(family)], family, addr) ?
+		SW_INSIDE : SW_OUTSIDE;
+}
+
+int
+sw_lb_worker_setup(struct sw_worker *w, const struct sw_config *cfg,
+		int socket, char *err, size_t err_len)
+{
+	const struct sw_lb_config *lc = &cfg->lb;
+	struct sw_neigh_params np = {
+		.capacity = lc->neigh_entries,
+		.max_incomplete = RTE_MAX(lc->neigh_entries / 4, 1u),
+		.hold_per_entry = NEIGH_HOLD_ENTRY,
+		.hold_total = NEIGH_HOLD_TOTAL,
+		.max_probes = NEIGH_PROBES,
+		.retrans_ticks = NEIGH_RETRANS_MS,
+		.reachable_ticks = NEIGH_REACHABLE_MS,
+		.stale_ticks = NEIGH_STALE_MS,
+		.seed = rte_rand(),
+	};
+	size_t len;
+
+	w->lb = cfg->mode == SW_MODE_LB;
+	if (!w->lb)
+		return 0;
+	w->bc = rte_zmalloc_socket("sw_lb_bc", sizeof(*w->bc) * SW_LB_SLOTS,
+		RTE_CACHE_LINE_SIZE, socket);
+	len = sw_neigh_memsize(&np);
+	w->neigh_mem = len == 0 ? NULL :
+		rte_zmalloc_socket("sw_neigh", len, RTE_CACHE_LINE_SIZE, socket);
+	if (w->bc == NULL || w->neigh_mem == NULL ||
+			sw_neigh_init(&w->neigh, &np, w->neigh_mem, len) != 0) {
+		snprintf(err, err_len,
+			"[lb] neigh_entries = %u: cannot set up worker %u's neighbour table",
+			lc->neigh_entries, w->id);
+		return -ENOMEM;
+	}
+	for (unsigned int i = 0; i < lc->n_static; i++) {
+		const struct sw_lb_neigh_static *s = &lc->neigh_static[i];
+
+		if (sw_neigh_static(&w->neigh, s->family, s->addr, s->mac) != 0) {
+			snprintf(err, err_len,
+				"[lb] neighbours: no room for static entry %u in worker %u's table (raise neigh_entries)",
+				i + 1, w->id);
+			return -ENOSPC;
+		}
+	}
+	memcpy(w->own[SW_OUTSIDE], lc->outside, sizeof(lc->outside));
+	memcpy(w->own[SW_INSIDE], lc->inside, sizeof(lc->inside));
+	memcpy(w->gateway, lc->gateway, sizeof(w->gateway));
+	memcpy(w->has_gateway, lc->has_gateway, sizeof(w->has_gateway));
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		struct rte_ether_addr a;
+
+		if (rte_eth_macaddr_get(w->port[s], &a) != 0) {
+			snprintf(err, err_len, "%s port %u: no MAC address",
+				sw_side_name(s), w->port[s]);
+			return -ENODEV;
+		}
+		memcpy(w->mac[s], a.addr_bytes, 6);
+	}
+	return 0;
+}
+
+void
+sw_lb_worker_teardown(struct sw_worker *w)
+{
+	struct sw_neigh *nt = &w->neigh;
+
+	/* Packets still waiting for a resolution. */
+	if (w->neigh_mem != NULL) {
+		for (uint32_t i = 0; i <= nt->mask; i++) {
+			const struct sw_neigh_entry *e = &nt->ent[i];
+
+			for (uint32_t k = e->family != 0 ? e->hold_head :
+					SW_NEIGH_NIL; k != SW_NEIGH_NIL;
+					k = nt->hold_next[k])
+				rte_pktmbuf_free(nt->hold_pkt[k]);
+		}
+	}
+	rte_free(w->neigh_mem);
+	w->neigh_mem = NULL;
+	rte_free(w->bc);
+	w->bc = NULL;
+}
+
+/* Ethernet addresses for the next hop, then TX by `side`. */
+static inline void
+eth_out(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		const uint8_t mac[6])
+{
+	sw_eth_set(rte_pktmbuf_mtod(m, uint8_t *), mac, w->mac[side]);
+	tx_enqueue(w, side, m);
+}
+
+/* ARP request or neighbour solicitation for addr; unicast when `mac`. */
+static void
+solicit(struct sw_worker *w, enum sw_side side, uint8_t family,
+		const uint8_t *addr, const uint8_t *mac)
+{
+	const struct sw_lb_ifaddr *own = &w->own[side][fidx(family)];
+	static const uint8_t zero[6];
+	struct rte_mbuf *m;
+	int len;
+
+	if (own->family != family)
+		return;		/* no address of ours to ask from */
+	m = rte_pktmbuf_alloc(w->pool);
+	if (unlikely(m == NULL)) {
+		w->c.drop[SW_DROP_NO_MBUF]++;
+		return;
+	}
+	if (family == AF_INET) {
+		len = sw_build_arp(rte_pktmbuf_mtod(m, uint8_t *),
+			rte_pktmbuf_tailroom(m), 1, mac != NULL ? mac : mac_bcast,
+			w->mac[side], own->addr, zero, addr);
+		w->c.lb.arp_request_tx++;
+	} else {
+		len = sw_build_ns(rte_pktmbuf_mtod(m, uint8_t *),
+			rte_pktmbuf_tailroom(m), w->mac[side], own->addr, addr,
+			mac);
+		w->c.lb.ns_tx++;
+	}
+	if (unlikely(len < 0)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	tx_enqueue(w, side, m);
+}
+
+/* Send m to `nh` on `side`, or hold it until nh is resolved. */
+static void
+neigh_out(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t family, const uint8_t *nh)
+{
+	uint8_t mac[6];
+
+	switch (sw_neigh_resolve(&w->neigh, family, nh, w->now_tick, m,
+			mac)) {
+	case SW_NEIGH_HAVE_PROBE:
+		solicit(w, side, family, nh, mac);
+		/* fall through */
+	case SW_NEIGH_HAVE:
+		eth_out(w, side, m, mac);
+		return;
+	case SW_NEIGH_QUEUED_SOLICIT:
+		solicit(w, side, family, nh, NULL);
+		/* fall through */
+	case SW_NEIGH_QUEUED:
+		w->c.lb.neigh_held++;
+		return;
+	case SW_NEIGH_DROP:
+	default:
+		drop(w, m, SW_DROP_NEIGH);
+		SW_LOG_RL(NOTICE, worker, rte_rdtsc(),
+			"worker %u: %s next hop unresolved, packets dropped (drop.neigh)",
+			w->id, sw_side_name(side));
+		return;
+	}
+}
+
+/* A resolution came: MAC learned, waiting packets go out by `side`. */
+static void
+neigh_learn(struct sw_worker *w, enum sw_side side, uint8_t family,
+		const uint8_t *addr, const uint8_t mac[6], bool solicited)
+{
+	void *rel[NEIGH_HOLD_ENTRY];
+	int n = sw_neigh_learn(&w->neigh, family, addr, mac, w->now_tick,
+		solicited, rel, RTE_DIM(rel));
+
+	for (int i = 0; i < n; i++) {
+		w->c.lb.neigh_released++;
+		eth_out(w, side, rel[i], mac);
+	}
+}
+
+int
+sw_lb_classify_inside(struct sw_worker *w, const uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r)
+{
+	const uint8_t family = fam_of(p);
+	const uint8_t *src = ip_addr(frame, p, false);
+	const uint8_t *tcp = frame + p->l4_off;
+	const struct sw_lb_slot *s;
+	uint16_t sport_be, slot;
+	int svc;
+
+	if (!(p->flags & SW_PKT_F_TCP))
+		return -1;
+	/* To synwall itself (health check answers) is not a client's. */
+	if (on_link(&w->own[SW_INSIDE][fidx(family)], family, src) &&
+			memcmp(w->own[SW_INSIDE][fidx(family)].addr,
+				ip_addr(frame, p, true),
+				family == AF_INET ? 4 : 16) == 0)
+		return -1;
+	memcpy(&sport_be, tcp, 2);
+	slot = sw_lb_rev_lookup(w->gen, family, src, sport_be, &svc);
+	if (slot == SW_LB_NONE)
+		return -1;
+	s = &w->slots[slot];
+	/* The flow as the client named it: (client, VIP:port). */
+	if (family == AF_INET) {
+		r->v6 = false;
+		memcpy(&r->key.v4.caddr, ip_addr(frame, p, true), 4);
+		memcpy(&r->key.v4.saddr, s->vip, 4);
+		memcpy(&r->key.v4.cport, tcp + 2, 2);
+		r->key.v4.sport = s->port_be != 0 ? s->vport_be : sport_be;
+	} else {
+		r->v6 = true;
+		memcpy(r->key.v6.caddr, ip_addr(frame, p, true), 16);
+		memcpy(r->key.v6.saddr, s->vip, 16);
+		memcpy(&r->key.v6.cport, tcp + 2, 2);
+		r->key.v6.sport = s->port_be != 0 ? s->vport_be : sport_be;
+	}
+	r->hashed = false;
+	r->slot = slot;
+	r->svc = svc;
+	return svc;
+}
+
+uint16_t
+sw_lb_pick(struct sw_worker *w, struct sw_fref *r)
+{
+	const uint16_t *t = w->gen->maglev[r->svc][r->v6 ? SW_LB_V6 : SW_LB_V4];
+	uint32_t h = flow_hash(w, r);
+
+	if (t == NULL)
+		return SW_LB_NONE;
+	/* The top bits also pick the owning worker: mix them (murmur3's
+	 * finaliser) so that each worker's flows spread over the table. */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return sw_maglev_lookup(t, w->gen->maglev_size, h);
+}
+
+void
+sw_lb_to_backend(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p, uint16_t slot)
+{
+	const struct sw_lb_slot *s = &w->slots[slot];
+
+	if (unlikely(!sw_nat_ttl_dec(frame, p))) {
+		drop(w, m, SW_DROP_TTL);
+		return;
+	}
+	sw_nat_tcp(frame, p, true, s->addr, s->port_be != 0 ? s->port_be :
+		rte_cpu_to_be_16(p->dst_port));
+	w->bc[slot].to_pkts++;
+	w->bc[slot].to_bytes += rte_pktmbuf_pkt_len(m);
+	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
+}
+
+/* The outside next hop towards a client: itself, or the gateway. */
+static inline const uint8_t *
+next_hop_out(const struct sw_worker *w, uint8_t family, const uint8_t *dst)
+{
+	const unsigned int f = fidx(family);
+
+	if (on_link(&w->own[SW_OUTSIDE][f], family, dst))
+		return dst;
+	return w->has_gateway[f] ? w->gateway[f] : NULL;
+}
+
+void
+sw_lb_to_client(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p, uint16_t slot)
+{
+	const struct sw_lb_slot *s = &w->slots[slot];
+	const uint8_t *nh;
+
+	if (unlikely(!sw_nat_ttl_dec(frame, p))) {
+		drop(w, m, SW_DROP_TTL);
+		return;
+	}
+	sw_nat_tcp(frame, p, false, s->vip, s->port_be != 0 ? s->vport_be :
+		rte_cpu_to_be_16(p->src_port));
+	w->bc[slot].from_pkts++;
+	w->bc[slot].from_bytes += rte_pktmbuf_pkt_len(m);
+	nh = next_hop_out(w, s->family, ip_addr(frame, p, true));
+	if (unlikely(nh == NULL)) {
+		drop(w, m, SW_DROP_NO_ROUTE);
+		return;
+	}
+	neigh_out(w, SW_OUTSIDE, m, s->family, nh);
+}
+
+void
+sw_lb_syn_to_backend(struct sw_worker *w, struct rte_mbuf *m, uint16_t slot)
+{
+	const struct sw_lb_slot *s = &w->slots[slot];
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sw_pkt p;
+
+	if (unlikely(sw_parse(&p, frame, rte_pktmbuf_data_len(m)) !=
+			SW_PARSE_OK)) {
+		rte_pktmbuf_free(m);	/* built by us: cannot happen */
+		return;
+	}
+	sw_nat_tcp(frame, &p, true, s->addr, s->port_be != 0 ? s->port_be :
+		rte_cpu_to_be_16(p.dst_port));
+	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
+}
+
+void
+sw_lb_icmp_to_backend(struct sw_worker *w, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, uint16_t slot)
+{
+	const struct sw_lb_slot *s = &w->slots[slot];
+	uint16_t qport_be;
+
+	/* The quote is a segment we sent from VIP:vport: it becomes one
+	 * from the backend, as the backend sent it. */
+	memcpy(&qport_be, frame + q->tcp_off, 2);
+	if (unlikely(!sw_nat_ttl_dec(frame, p))) {
+		drop(w, m, SW_DROP_TTL);
+		return;
+	}
+	sw_nat_icmp(frame, p, q, true, s->addr,
+		s->port_be != 0 ? s->port_be : qport_be);
+	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
+}
+
+/* Is addr (IPv4) ours on `side`: its address, or a VIP outside? */
+static bool
+owned4(const struct sw_worker *w, enum sw_side side, const uint8_t *addr)
+{
+	const struct sw_lb_ifaddr *a = &w->own[side][SW_LB_V4];
+	uint32_t v;
+
+	if (a->family == AF_INET && memcmp(a->addr, addr, 4) == 0)
+		return true;
+	if (side != SW_OUTSIDE)
+		return false;
+	memcpy(&v, addr, 4);
+	for (unsigned int i = 0; i < w->gen->n_vip4; i++)
+		if (w->gen->vip4[i] == v)
+			return true;
+	return false;
+}
+
+static bool
+owned6(const struct sw_worker *w, enum sw_side side, const uint8_t *addr)
+{
+	const struct sw_lb_ifaddr *a = &w->own[side][SW_LB_V6];
+
+	if (a->family == AF_INET6 && memcmp(a->addr, addr, 16) == 0)
+		return true;
+	if (side != SW_OUTSIDE)
+		return false;
+	for (unsigned int i = 0; i < w->gen->n_vip6; i++)
+		if (memcmp(w->gen->vip6[i], addr, 16) == 0)
+			return true;
+	return false;
+}
+
+/* Hand a frame we rewrote in place to TX (no checksum offload). */
+static void
+send_frame(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		int len)
+{
+	m->data_len = (uint16_t)len;
+	m->pkt_len = (uint32_t)len;
+	m->ol_flags = 0;
+	tx_enqueue(w, side, m);
+}
+
+/*
+ * An answer to a resolution (ARP reply, NA) reaches the worker whose
+ * queue the NIC picked, but every worker resolves for itself: with
+ * steering rings, the others get the same frame, shared, read-only.
+ */
+static void
+share_answer(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m)
+{
+	if (!w->steer)
+		return;
+	m->port = w->port[side];	/* the side, for the others */
+	for (uint16_t j = 0; j < w->n_workers; j++) {
+		if (j == w->id)
+			continue;
+		rte_mbuf_refcnt_update(m, 1);
+		if (rte_ring_sp_enqueue(w->ring_out[j], m) != 0)
+			rte_mbuf_refcnt_update(m, -1);	/* it re-solicits */
+	}
+}
+
+bool
+sw_lb_shared_answer(struct sw_worker *w, enum sw_side side,
+		struct rte_mbuf *m, const uint8_t *frame,
+		const struct sw_pkt *p)
+{
+	struct sw_arp a;
+	struct sw_nd nd;
+
+	if (p->l3 == SW_L3_OTHER && p->ethertype == 0x0806 &&
+			sw_arp_parse(frame, p, &a) == 0) {
+		neigh_learn(w, side, AF_INET, a.spa, a.sha, a.op == 2);
+	} else if (p->l3 == SW_L3_IPV6 && p->l4_proto == IPPROTO_ICMPV6 &&
+			sw_nd_parse(frame, p, &nd) == 0 && nd.type == 136) {
+		if (nd.has_lla)
+			neigh_learn(w, side, AF_INET6, nd.target, nd.lla,
+				nd.solicited);
+	} else {
+		return false;
+	}
+	rte_pktmbuf_free(m);
+	return true;
+}
+
+static void
+arp_in(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p)
+{
+	struct sw_arp a;
+	int len;
+
+	w->c.lb.arp_rx++;
+	if (sw_arp_parse(frame, p, &a) != 0) {
+		drop(w, m, SW_DROP_NOT_OURS);
+		return;
+	}
+	/* A request carries its sender's MAC too (RFC 826 "merge"); only
+	 * entries we asked for are updated (lib/neigh). */
+	neigh_learn(w, side, AF_INET, a.spa, a.sha, a.op == 2);
+	if (a.op == 2)
+		share_answer(w, side, m);
+	if (a.op != 1 || !owned4(w, side, a.tpa)) {
+		consume(w, m);
+		return;
+	}
+	len = sw_build_arp(frame, rte_pktmbuf_data_len(m) +
+		rte_pktmbuf_tailroom(m), 2, a.sha, w->mac[side], a.tpa, a.sha,
+		a.spa);
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	w->c.lb.arp_reply_tx++;
+	send_frame(w, side, m, len);
+}
+
+static void
+nd_in(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p)
+{
+	static const uint8_t unspec[16];
+	static const uint8_t all_nodes[16] = {
+		0xff, 0x02, [15] = 0x01,
+	};
+	static const uint8_t all_nodes_mac[6] = {
+		0x33, 0x33, 0, 0, 0, 0x01,
+	};
+	struct sw_nd nd;
+	bool from_unspec;
+	int len;
+
+	w->c.lb.nd_rx++;
+	if (sw_nd_parse(frame, p, &nd) != 0) {
+		drop(w, m, SW_DROP_NOT_OURS);
+		return;
+	}
+	if (nd.type == 136) {
+		if (nd.has_lla) {
+			neigh_learn(w, side, AF_INET6, nd.target, nd.lla,
+				nd.solicited);
+			share_answer(w, side, m);
+		}
+		consume(w, m);
+		return;
+	}
+	from_unspec = memcmp(nd.src, unspec, 16) == 0;
+	if (nd.has_lla && !from_unspec)
+		neigh_learn(w, side, AF_INET6, nd.src, nd.lla, false);
+	if (!owned6(w, side, nd.target)) {
+		consume(w, m);
+		return;
+	}
+	/* RFC 4861 §7.2.4: to the soliciting node, or all-nodes when it
+	 * has no address yet (then not "solicited"). */
+	len = sw_build_na(frame, rte_pktmbuf_data_len(m) +
+		rte_pktmbuf_tailroom(m), w->mac[side],
+		from_unspec ? all_nodes_mac : nd.has_lla ? nd.lla : frame + 6,
+		nd.target, from_unspec ? all_nodes : nd.src, !from_unspec);
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	w->c.lb.na_tx++;
+	send_frame(w, side, m, len);
+}
+
+/*
+ * An answer to one of our health checks: SYN-ACK (passes) or RST
+ * (refused). The check's ISN names its slot in its low bits, so the
+ * ack does (the main lcore matches the whole ISN).
+ */
+static void
+probe_in(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p)
+{
+	const unsigned int slot = (p->ack - 1) & (SW_LB_SLOTS - 1);
+	const uint8_t f = p->tcp_flags;
+	const bool ok = (f & (SW_TCP_SYN | SW_TCP_ACK | SW_TCP_RST)) ==
+		(SW_TCP_SYN | SW_TCP_ACK);
+	uint64_t a;
+	int len;
+
+	w->c.lb.probe_rx++;
+	if (f & SW_TCP_RST) {
+		a = SW_LB_ANSWER(slot, false, p->ack);
+		/* Full: the check times out on the main lcore instead. */
+		(void)rte_ring_mp_enqueue_elem(w->answers, &a, sizeof(a));
+		consume(w, m);
+		return;
+	}
+	if (!(f & SW_TCP_ACK)) {
+		drop(w, m, SW_DROP_NOT_OURS);
+		return;
+	}
+	if (ok) {
+		a = SW_LB_ANSWER(slot, true, p->ack);
+		(void)rte_ring_mp_enqueue_elem(w->answers, &a, sizeof(a));
+	}
+	/* Close the half-open connection the check made; a bare ACK
+	 * (RFC 5961 §4: the backend still holds an older check on these
+	 * ports) is answered the same way, and the next round passes. */
+	len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
+		rte_pktmbuf_tailroom(m), p, 64, false);
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	send_reply(w, SW_INSIDE, m, p, len, false);
+}
+
+void
+sw_lb_other(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p)
+{
+	if (p->l3 == SW_L3_OTHER) {
+		if (p->ethertype == 0x0806)
+			arp_in(w, side, m, frame, p);
+		else
+			drop(w, m, SW_DROP_UNPROTECTED);
+		return;
+	}
+	if (p->l3 == SW_L3_IPV6 && p->l4_proto == IPPROTO_ICMPV6 &&
+			!(p->flags & SW_PKT_F_L4_NONE) &&
+			p->l4_off < p->ip_end &&
+			(frame[p->l4_off] == 135 || frame[p->l4_off] == 136)) {
+		nd_in(w, side, m, frame, p);
+		return;
+	}
+	if (side == SW_INSIDE && (p->flags & SW_PKT_F_TCP) &&
+			p->dst_port >= SW_LB_PROBE_PORT0 &&
+			(p->l3 == SW_L3_IPV4 ? owned4(w, side, ip_addr(frame, p,
+				true)) : owned6(w, side, ip_addr(frame, p, true)))) {
+		probe_in(w, m, frame, p);
+		return;
+	}
+	/* lb mode routes its services only. */
+	drop(w, m, SW_DROP_UNPROTECTED);
+}
+
+/* A health check: a SYN from the inside address to the backend. */
+static void
+probe_send(struct sw_worker *w, unsigned int slot, uint32_t seq)
+{
+	const struct sw_lb_slot *s = &w->slots[slot];
+	const struct sw_lb_ifaddr *own;
+	struct rte_mbuf *m;
+	uint8_t *f, *ip, *tcp;
+	struct sw_pkt p;
+	/* A new source port each round (from the ISN's high bits): a
+	 * backend still holding the last check's half-open connection
+	 * would take the same ports for a duplicate. */
+	uint16_t len, sport = (uint16_t)(SW_LB_PROBE_PORT0 +
+		((slot + (seq >> 22)) & (SW_LB_SLOTS - 1)));
+
+	if (slot >= SW_LB_SLOTS || s->family == 0)
+		return;
+	own = &w->own[SW_INSIDE][fidx(s->family)];
+	if (own->family != s->family)
+		return;
+	m = rte_pktmbuf_alloc(w->pool);
+	if (unlikely(m == NULL)) {
+		w->c.drop[SW_DROP_NO_MBUF]++;
+		return;
+	}
+	f = rte_pktmbuf_mtod(m, uint8_t *);
+	len = (uint16_t)(14 + (s->family == AF_INET ? 20 : 40) + 24);
+	memset(f, 0, len);
+	ip = f + 14;
+	if (s->family == AF_INET) {
+		f[12] = 0x08;
+		ip[0] = 0x45;
+		sw_cksum_wr16(ip + 2, 20 + 24);
+		ip[6] = 0x40;			/* DF */
+		ip[8] = 64;
+		ip[9] = IPPROTO_TCP;
+		memcpy(ip + 12, own->addr, 4);
+		memcpy(ip + 16, s->addr, 4);
+		tcp = ip + 20;
+	} else {
+		f[12] = 0x86;
+		f[13] = 0xdd;
+		ip[0] = 0x60;
+		sw_cksum_wr16(ip + 4, 24);
+		ip[6] = IPPROTO_TCP;
+		ip[7] = 64;
+		memcpy(ip + 8, own->addr, 16);
+		memcpy(ip + 24, s->addr, 16);
+		tcp = ip + 40;
+	}
+	sw_cksum_wr16(tcp, sport);
+	memcpy(tcp + 2, &s->check_port_be, 2);
+	sw_cksum_wr32(tcp + 4, seq);
+	tcp[12] = 6 << 4;
+	tcp[13] = SW_TCP_SYN;
+	sw_cksum_wr16(tcp + 14, 65535);
+	tcp[20] = 2;				/* MSS */
+	tcp[21] = 4;
+	sw_cksum_wr16(tcp + 22, s->family == AF_INET ? 1460 : 1440);
+	m->data_len = len;
+	m->pkt_len = len;
+	if (sw_parse(&p, f, len) != SW_PARSE_OK ||
+			sw_pkt_cksum_set(f, &p) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	w->c.lb.probe_tx++;
+	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
+}
+
+void
+sw_lb_poll(struct sw_worker *w, uint64_t now)
+{
+	struct sw_neigh_event ev[NEIGH_EVENTS];
+	void *freed[NEIGH_HOLD_ENTRY * 4];
+	unsigned int n_ev, n_freed = 0;
+
+	w->now_tick = now / w->tick_tsc;
+	if (w->probes != NULL) {
+		uint64_t req[PROBES_PER_POLL];
+		unsigned int n = rte_ring_sc_dequeue_burst_elem(w->probes, req,
+			sizeof(req[0]), RTE_DIM(req), NULL);
+
+		for (unsigned int i = 0; i < n; i++)
+			probe_send(w, req[i] & 0xffff, (uint32_t)(req[i] >> 32));
+	}
+	/* Neighbour ageing and re-solicitation: once per tick (1 ms). */
+	if (w->now_tick == w->neigh_tick_at)
+		return;
+	w->neigh_tick_at = w->now_tick;
+	n_ev = sw_neigh_tick(&w->neigh, w->now_tick, ev, RTE_DIM(ev), freed,
+		RTE_DIM(freed), &n_freed);
+	for (unsigned int i = 0; i < n_ev; i++)
+		solicit(w, side_of(w, ev[i].family, ev[i].addr), ev[i].family,
+			ev[i].addr, NULL);
+	for (unsigned int i = 0; i < n_freed; i++) {
+		w->c.lb.neigh_failed++;
+		w->c.drop[SW_DROP_NEIGH]++;
+		rte_pktmbuf_free(freed[i]);
+	}
+}
