@@ -164,6 +164,42 @@ flush_section(struct visit_ctx *v)
 	v->section = NULL;
 }
 
+/*
+ * A value longer than a telemetry string (127 characters: a backend
+ * list) is split at its ", " separators over KEY, KEY_2, KEY_3, ...
+ */
+static void
+add_long_string(struct rte_tel_data *d, const char *key, const char *value)
+{
+	char part[RTE_TEL_MAX_STRING_LEN], name[RTE_TEL_MAX_STRING_LEN];
+	unsigned int n = 1;
+
+	while (strlen(value) >= sizeof(part)) {
+		size_t cut = sizeof(part) - 1;
+
+		while (cut > 0 && strncmp(value + cut, ", ", 2) != 0)
+			cut--;
+		if (cut == 0)
+			cut = sizeof(part) - 1;	/* no separator: plain cut */
+		memcpy(part, value, cut);
+		part[cut] = '\0';
+		if (n == 1)
+			snprintf(name, sizeof(name), "%s", key);
+		else
+			snprintf(name, sizeof(name), "%s_%u", key, n);
+		rte_tel_data_add_dict_string(d, name, part);
+		value += cut;
+		if (strncmp(value, ", ", 2) == 0)
+			value += 2;
+		n++;
+	}
+	if (n == 1)
+		snprintf(name, sizeof(name), "%s", key);
+	else
+		snprintf(name, sizeof(name), "%s_%u", key, n);
+	rte_tel_data_add_dict_string(d, name, value);
+}
+
 static void
 visit_key(const char *section, const char *key, const char *value, void *arg)
 {
@@ -184,7 +220,7 @@ visit_key(const char *section, const char *key, const char *value, void *arg)
 		rte_tel_data_start_dict(v->section);
 		snprintf(v->section_name, sizeof(v->section_name), "%s", name);
 	}
-	rte_tel_data_add_dict_string(v->section, key, value);
+	add_long_string(v->section, key, value);
 }
 
 /* /synwall/config: every key's effective value, by section. */
@@ -235,7 +271,8 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused,
 
 /*
  * /synwall/backends: one dict per backend, "SERVICE_ADDR_PORT" (port 0:
- * the VIP port is kept; ':' of IPv6 addresses written '.'), read
+ * the VIP port is kept; telemetry names allow letters, digits, '_' and
+ * '/', so the address's '.' and ':' are written '_'), read
  * without stopping anyone: each number is recent, not a snapshot.
  */
 static int
@@ -261,8 +298,8 @@ tel_backends(const char *cmd __rte_unused, const char *params __rte_unused,
 		snprintf(name, sizeof(name), "%s_%s_%u", h->svc_name, a,
 			rte_be_to_cpu_16(s->port_be));
 		for (char *c = name; *c != '\0'; c++)
-			if (*c == ':')
-				*c = '.';
+			if (*c == ':' || *c == '.')
+				*c = '_';
 		b = rte_tel_data_alloc();
 		if (b == NULL)
 			return -ENOMEM;
