@@ -95,10 +95,13 @@ sw_lb_slot_name(const struct sw_app *app, unsigned int i, char *buf,
 		snprintf(buf, len, "%s %s", h->svc_name, a);
 }
 
-/* Per-slot counters summed over the workers. */
+/* Per-slot counters summed over the workers, since the slot was taken:
+ * a reused slot starts from the counts its last backend left (base). */
 static void
 slot_sum(const struct sw_app *app, unsigned int i, struct sw_lb_bcount *t)
 {
+	const struct sw_lb_bcount *b = &app->lb->base[i];
+
 	memset(t, 0, sizeof(*t));
 	for (unsigned int k = 0; k < app->n_workers; k++) {
 		const struct sw_lb_bcount *c = &app->workers[k].bc[i];
@@ -113,6 +116,15 @@ slot_sum(const struct sw_app *app, unsigned int i, struct sw_lb_bcount *t)
 		t->from_pkts += c->from_pkts;
 		t->from_bytes += c->from_bytes;
 	}
+	/* active is a gauge: zero when a slot is freed, never based. */
+	t->created -= b->created;
+	t->established -= b->established;
+	t->syn_timeout -= b->syn_timeout;
+	t->rst -= b->rst;
+	t->to_pkts -= b->to_pkts;
+	t->to_bytes -= b->to_bytes;
+	t->from_pkts -= b->from_pkts;
+	t->from_bytes -= b->from_bytes;
 }
 
 void
@@ -538,6 +550,10 @@ free_drained(struct sw_app *app)
 		SW_LOG(NOTICE, main, "lb: backend %s drained, removed", name);
 		memset(&lb->slot[i], 0, sizeof(lb->slot[i]));
 		memset(&lb->h[i], 0, sizeof(lb->h[i]));
+		/* The workers' counts stay; the next backend here starts
+		 * from them. */
+		memset(&lb->base[i], 0, sizeof(lb->base[i]));
+		slot_sum(app, i, &lb->base[i]);
 	}
 }
 

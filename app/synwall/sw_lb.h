@@ -179,6 +179,7 @@ struct sw_lb {
 	struct sw_lb_slot slot[SW_LB_SLOTS];	/* read by the workers */
 	struct sw_lb_gen *volatile gen;		/* RCU: read by the workers */
 	struct sw_lb_health h[SW_LB_SLOTS];
+	struct sw_lb_bcount base[SW_LB_SLOTS];	/* counts at the slot's reuse */
 	struct rte_ring *probes;	/* main -> worker 0, 64-bit elements */
 	struct rte_ring *answers;	/* workers -> main */
 	uint64_t next_check_tsc;
