@@ -44,9 +44,12 @@
 #      naming the backend; synwall runs on with the old config (new
 #      connections succeed, b4 still gets some); /synwall/reload with the
 #      bad file answers {"ok": 0, "error": ...}.
+#   g. SIGHUP removing b4 while a long download runs on it: applied, no
+#      new connection on b4, the download completes byte-exact (drain),
+#      then the log says b4 drained and /synwall/backends drops it.
 #   end. no packet from 198.18.0.0/15 reached any backend in the whole
 #      run; SIGTERM stops synwall with status 0 after its final counters.
-#   SW_LB_PHASES=abcde (the default; a subset to debug) chooses the phases.
+#   SW_LB_PHASES=abcdeg (the default; a subset to debug) chooses the phases.
 # On any failure synwall's log is printed (and the tails of the others).
 #
 # What synwall must provide is listed in the variables below (log lines
@@ -731,6 +734,47 @@ phase_reload()
 	sw_lb_conf "$CONF" "$spec"
 }
 
+# g. A backend removed by SIGHUP while it serves a long download: the
+# download runs on to the end (drain), no new connection reaches it, and
+# once its last flow is gone synwall forgets it.
+phase_remove()
+{
+	local l="g. SIGHUP removes b4" lines t_hup
+	if ! synwall_running; then
+		sw_check "$l: synwall still running before the reload" false
+		return 0
+	fi
+	# b4 in the config and up (phase e leaves it so; alone, add it).
+	lines=$(log_lines)
+	sw_lb_conf "$CONF" "b1=1 b2=2 b3=3 b4=2"
+	kill -HUP "$SYNWALL_PID" 2>/dev/null || true
+	wait_log applied "$lines" 5 >/dev/null || true
+	sw_wait_for "tel_states 'b4=1'" 10 0.3 || true
+	hold_start g-hold "b4=1"
+	sw_check "$l: a long download is running on b4" hold_held g-hold "b4"
+	sw_lb_conf "$CONF" "b1=1 b2=2 b3=3"
+	lines=$(log_lines)
+	t_hup=$(sw_now_ms)
+	sw_log "$l: kill -HUP $SYNWALL_PID (backends b1=1 b2=2 b3=3)"
+	kill -HUP "$SYNWALL_PID" 2>/dev/null || true
+	sw_check "$l: the log says the reload was applied" wait_log applied "$lines" 5
+	dist g v4 100 8
+	sw_check "$l: 100 new connections all answered, none on b4 ($(dist_line g))" \
+		eval 'dist_all_ok g 100 && dist_avoids g b4'
+	# (b4's IPv6 address, with no flow, is forgotten at once.)
+	sw_check "$l: b4 drains: not forgotten while its download runs" \
+		eval '! log_since "$lines" "198\\.51\\.100\\.14 drained, removed"'
+	hold_wait g-hold
+	sw_check "$l: the download on b4 completes byte-exact across the removal" \
+		hold_intact g-hold
+	sw_check "$l: ... and it was still running when the reload was applied" \
+		hold_outlived g-hold "$t_hup"
+	sw_check "$l: once its flows are gone, synwall forgets b4" \
+		sw_wait_for "log_since $lines 'backend web 198\\.51\\.100\\.14 drained, removed'" 15 0.3
+	sw_check "$l: /synwall/backends lists b1, b2, b3 only" \
+		tel_entries_are b1 b2 b3
+}
+
 # reload_tel_refused JSON: {"/synwall/reload": {"ok": 0, "error": "..."}}.
 reload_tel_refused()
 {
@@ -755,7 +799,7 @@ probe()
 
 phase_wanted()
 {
-	[[ ${SW_LB_PHASES:-abcde} == *"$1"* ]]
+	[[ ${SW_LB_PHASES:-abcdeg} == *"$1"* ]]
 }
 
 # show_synwall_log: all of synwall's log (bounded), after a failure.
@@ -817,6 +861,7 @@ main()
 	phase_wanted c && phase_flood
 	phase_wanted d && phase_failover
 	phase_wanted e && phase_reload
+	phase_wanted g && phase_remove
 
 	sw_check "end: no backend saw a packet from 198.18.0.0/15 in the whole run" \
 		spoofed_none "${SW_LB_NAMES[@]}"
