@@ -407,22 +407,24 @@ static inline void
 send_on(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		uint8_t *frame, const struct sw_pkt *p, const struct sw_flow *f)
 {
+	const uint32_t len = rte_pktmbuf_pkt_len(m);
+
 	if (side == SW_OUTSIDE) {
-		w->c.flow.to_server_pkts++;
-		w->c.flow.to_server_bytes += rte_pktmbuf_pkt_len(m);
-		if (w->lb)
-			sw_lb_to_backend(w, m, frame, p,
-				(uint16_t)*flow_backend(f));
-		else
+		if (w->lb && !sw_lb_to_backend(w, m, frame, p,
+				(uint16_t)*flow_backend(f)))
+			return;		/* dropped and counted */
+		if (!w->lb)
 			tx_enqueue(w, SW_INSIDE, m);
+		w->c.flow.to_server_pkts++;
+		w->c.flow.to_server_bytes += len;
 	} else {
-		w->c.flow.to_client_pkts++;
-		w->c.flow.to_client_bytes += rte_pktmbuf_pkt_len(m);
-		if (w->lb)
-			sw_lb_to_client(w, m, frame, p,
-				(uint16_t)*flow_backend(f));
-		else
+		if (w->lb && !sw_lb_to_client(w, m, frame, p,
+				(uint16_t)*flow_backend(f)))
+			return;
+		if (!w->lb)
 			tx_enqueue(w, SW_OUTSIDE, m);
+		w->c.flow.to_client_pkts++;
+		w->c.flow.to_client_bytes += len;
 	}
 }
 

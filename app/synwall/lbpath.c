@@ -212,8 +212,11 @@ solicit(struct sw_worker *w, enum sw_side side, uint8_t family,
 	tx_enqueue(w, side, m);
 }
 
-/* Send m to `nh` on `side`, or hold it until nh is resolved. */
-static void
+/*
+ * Send m to `nh` on `side`, or hold it until nh is resolved; false when
+ * it was dropped (a later failure to resolve counts as drop.neigh).
+ */
+static bool
 neigh_out(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		uint8_t family, const uint8_t *nh)
 {
@@ -226,20 +229,20 @@ neigh_out(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		/* fall through */
 	case SW_NEIGH_HAVE:
 		eth_out(w, side, m, mac);
-		return;
+		return true;
 	case SW_NEIGH_QUEUED_SOLICIT:
 		solicit(w, side, family, nh, NULL);
 		/* fall through */
 	case SW_NEIGH_QUEUED:
 		w->c.lb.neigh_held++;
-		return;
+		return true;
 	case SW_NEIGH_DROP:
 	default:
 		drop(w, m, SW_DROP_NEIGH);
 		SW_LOG_RL(NOTICE, worker, rte_rdtsc(),
 			"worker %u: %s next hop unresolved, packets dropped (drop.neigh)",
 			w->id, sw_side_name(side));
-		return;
+		return false;
 	}
 }
 
@@ -320,21 +323,24 @@ sw_lb_pick(struct sw_worker *w, struct sw_fref *r)
 	return sw_maglev_lookup(t, w->gen->maglev_size, h);
 }
 
-void
+bool
 sw_lb_to_backend(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		const struct sw_pkt *p, uint16_t slot)
 {
 	const struct sw_lb_slot *s = &w->slots[slot];
+	const uint32_t len = rte_pktmbuf_pkt_len(m);
 
 	if (unlikely(!sw_nat_ttl_dec(frame, p))) {
 		drop(w, m, SW_DROP_TTL);
-		return;
+		return false;
 	}
 	sw_nat_tcp(frame, p, true, s->addr, s->port_be != 0 ? s->port_be :
 		rte_cpu_to_be_16(p->dst_port));
+	if (!neigh_out(w, SW_INSIDE, m, s->family, s->addr))
+		return false;
 	w->bc[slot].to_pkts++;
-	w->bc[slot].to_bytes += rte_pktmbuf_pkt_len(m);
-	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
+	w->bc[slot].to_bytes += len;
+	return true;
 }
 
 /* The outside next hop towards a client: itself, or the gateway. */
@@ -348,27 +354,30 @@ next_hop_out(const struct sw_worker *w, uint8_t family, const uint8_t *dst)
 	return w->has_gateway[f] ? w->gateway[f] : NULL;
 }
 
-void
+bool
 sw_lb_to_client(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		const struct sw_pkt *p, uint16_t slot)
 {
 	const struct sw_lb_slot *s = &w->slots[slot];
+	const uint32_t len = rte_pktmbuf_pkt_len(m);
 	const uint8_t *nh;
 
 	if (unlikely(!sw_nat_ttl_dec(frame, p))) {
 		drop(w, m, SW_DROP_TTL);
-		return;
+		return false;
 	}
-	sw_nat_tcp(frame, p, false, s->vip, s->port_be != 0 ? s->vport_be :
-		rte_cpu_to_be_16(p->src_port));
-	w->bc[slot].from_pkts++;
-	w->bc[slot].from_bytes += rte_pktmbuf_pkt_len(m);
 	nh = next_hop_out(w, s->family, ip_addr(frame, p, true));
 	if (unlikely(nh == NULL)) {
 		drop(w, m, SW_DROP_NO_ROUTE);
-		return;
+		return false;
 	}
-	neigh_out(w, SW_OUTSIDE, m, s->family, nh);
+	sw_nat_tcp(frame, p, false, s->vip, s->port_be != 0 ? s->vport_be :
+		rte_cpu_to_be_16(p->src_port));
+	if (!neigh_out(w, SW_OUTSIDE, m, s->family, nh))
+		return false;
+	w->bc[slot].from_pkts++;
+	w->bc[slot].from_bytes += len;
+	return true;
 }
 
 void

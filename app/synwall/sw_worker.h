@@ -365,10 +365,13 @@ void sw_lb_other(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 /* The backend for a new flow of r's service, or SW_LB_NONE. */
 uint16_t sw_lb_pick(struct sw_worker *w, struct sw_fref *r);
 
-/* A relayed segment (p parsed from frame) to the backend / the client. */
-void sw_lb_to_backend(struct sw_worker *w, struct rte_mbuf *m,
+/*
+ * A relayed segment (p parsed from frame) to the backend / the client:
+ * NAT, TTL, next hop. False when it was dropped (and counted) instead.
+ */
+bool sw_lb_to_backend(struct sw_worker *w, struct rte_mbuf *m,
 		uint8_t *frame, const struct sw_pkt *p, uint16_t slot);
-void sw_lb_to_client(struct sw_worker *w, struct rte_mbuf *m,
+bool sw_lb_to_client(struct sw_worker *w, struct rte_mbuf *m,
 		uint8_t *frame, const struct sw_pkt *p, uint16_t slot);
 
 /* A frame synwall built for `slot`'s backend (its SYN): DNAT, send. */

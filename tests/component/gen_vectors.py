@@ -34,8 +34,9 @@ import os
 import struct
 import sys
 
-from scapy.all import (ARP, Dot1AD, Dot1Q, Ether, ICMP, ICMPv6ND_NS,
-                       ICMPv6PacketTooBig, IP, IPv6,
+from scapy.all import (ARP, Dot1AD, Dot1Q, Ether, ICMP, ICMPv6ND_NA,
+                       ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
+                       ICMPv6NDOptSrcLLAddr, ICMPv6PacketTooBig, IP, IPv6,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, Raw, TCP, UDP,
                        wrpcap)
 
@@ -1743,6 +1744,922 @@ def two_workers():
     sc.write(steering="software", linger_ms=20)
 
 
+# --- lb mode: synwall as a router hop in front of backends -----------------
+#
+# (mode = lb; config/lb.conf.example.) Every frame synwall emits is
+# predicted here from the rules it must follow, not from the C code:
+#   - ARP (RFC 826) and IPv6 neighbour discovery (RFC 4861): answers for
+#     the addresses synwall owns (its outside and inside addresses, the
+#     VIPs on the outside only), solicitations for the next hops it
+#     needs, built field by field with scapy;
+#   - relayed segments: the inline translation (Xlate, to_server,
+#     to_client above), then destination NAT towards the backend (VIP ->
+#     backend address, port -> the backend's when it names one) or the
+#     reverse towards the client, the TTL / hop limit one less (a
+#     router, RFC 1812 §5.3.1, RFC 8200 §3), Ethernet addresses of the
+#     port and the next hop: checksums all recomputed in full by scapy;
+#   - synwall's own frames (SYN-ACKs, ARP, NS/NA, the backend SYN built
+#     from the client's ACK) are not forwarded and keep their TTL.
+#
+# test_forward's net_ring ports have no MAC address: the ring PMD gives
+# them 00:00:00:00:00:00 and cannot set one (rte_eth_dev_default_mac_
+# addr_set: -ENOTSUP). Both ports' frames therefore carry that source;
+# what these vectors prove about MACs is where each frame goes (the
+# resolved neighbour, broadcast, the solicited-node group) and that
+# synwall writes its port's address there, not the sender's.
+PORT_MAC = "00:00:00:00:00:00"
+BCAST = "ff:ff:ff:ff:ff:ff"
+NO_MAC = "00:00:00:00:00:00"
+
+VIP4, VIP6 = "203.0.113.10", "2001:db8:203::10"
+OUT4, OUT6 = "203.0.113.1", "2001:db8:203::1"
+GW4, GW6 = "203.0.113.254", "2001:db8:203::fe"
+IN4, IN6 = "198.51.100.1", "2001:db8:100::1"
+GW_MAC = "02:00:00:00:00:fe"
+# (address, MAC): an on-link client, backends
+LB_CLIENT4 = ("203.0.113.20", "02:00:00:00:00:20")
+LB_CLIENT6 = ("2001:db8:203::20", "02:00:00:00:00:20")
+BE4A = ("198.51.100.11", "02:00:00:00:00:11")
+BE4B = ("198.51.100.12", "02:00:00:00:00:12")
+BE6A = ("2001:db8:100::11", "02:00:00:00:01:11")
+# Off-link clients: outside the outside prefixes, reached by the gateway.
+OFFLINK4 = "192.0.2.50"
+OFFLINK6 = "2001:db8:1::50"
+
+LB_COUNTERS = ("arp_rx arp_reply_tx arp_request_tx nd_rx na_tx ns_tx "
+               "neigh_held neigh_released neigh_failed no_backend "
+               "probe_tx probe_rx").split()
+LB_DROPS = ("unprotected neigh no_route ttl not_ours backend_mismatch "
+            "flow_state cookie_bad").split()
+
+LB_CONF = """; written by tests/component/gen_vectors.py
+[synwall]
+mode = lb
+stats_interval = 0
+log_level = info
+[ports]
+outside = net_ring_sw_out
+inside = net_ring_sw_in
+rx_desc = 256
+tx_desc = 256
+[worker]
+mbufs = 4095
+mbuf_cache = 64
+flows = 1024
+flows6 = 1024
+[flow]
+hold = 8
+established_timeout = 600
+syn_timeout_ms = 5000
+syn_retries = 3
+linger_ms = 60000
+[syncookie]
+ttl = {ttl}
+window = {window}
+[lb]
+outside_address = {out4}/24, {out6}/64
+outside_gateway = {gw4}, {gw6}
+inside_address = {in4}/24, {in6}/64
+{neighbours}neigh_entries = 64
+; active checks need the main lcore's loop, which test_forward does not
+; run (tests/e2e checks them)
+health_interval_ms = 0
+passive_fall = 0
+[service:web]
+prefix = {vips}
+ports = 80
+mss = {mss}
+mss6 = {mss6}
+wscale = {wscale}
+sack = yes
+timestamps = yes
+ecn = no
+backends = {backends}
+"""
+
+
+def solicited_node(addr):
+    """RFC 4291 §2.7.1: ff02::1:ff and the address's low 24 bits; its
+    Ethernet group (RFC 2464 §7): 33:33 and the low 32 bits."""
+    import socket
+    a = socket.inet_pton(socket.AF_INET6, addr)
+    g = bytes([0xff, 0x02] + [0] * 9 + [0x01, 0xff]) + a[13:]
+    return (socket.inet_ntop(socket.AF_INET6, g),
+            "33:33:" + ":".join("%02x" % b for b in g[12:]))
+
+
+def arp_frame(op, eth_src, eth_dst, sha, spa, tha, tpa):
+    return pad60(Ether(src=eth_src, dst=eth_dst) /
+                 ARP(op=op, hwsrc=sha, psrc=spa, hwdst=tha, pdst=tpa))
+
+
+def arp_who_has(host, target, eth_dst=BCAST):
+    """host = (address, MAC) asks for target (RFC 826: tha unused, 0)."""
+    return arp_frame(1, host[1], eth_dst, host[1], host[0], NO_MAC, target)
+
+
+def arp_is_at(addr, mac, to):
+    """The answer: `addr` is at `mac`, to the asker `to` = (addr, MAC)."""
+    return arp_frame(2, mac, to[1], mac, addr, to[1], to[0])
+
+
+def ns_frame(src_mac, src, target, dst=None, dst_mac=None, lla=True,
+             hlim=255):
+    """Neighbour solicitation: to the target's solicited-node group
+    unless dst / dst_mac say otherwise (a unicast NUD probe)."""
+    if dst is None:
+        dst, dst_mac = solicited_node(target)
+    p = (Ether(src=src_mac, dst=dst_mac) /
+         IPv6(src=src, dst=dst, hlim=hlim) / ICMPv6ND_NS(tgt=target))
+    if lla:
+        p = p / ICMPv6NDOptSrcLLAddr(lladdr=src_mac)
+    return raw(p)
+
+
+def na_frame(mac, target, dst, dst_mac, solicited=True):
+    """Neighbour advertisement for `target` (also its source): R 0, O 1,
+    S as given, target link-layer address option."""
+    return raw(Ether(src=mac, dst=dst_mac) /
+               IPv6(src=target, dst=dst, hlim=255) /
+               ICMPv6ND_NA(tgt=target, R=0, S=int(solicited), O=1) /
+               ICMPv6NDOptDstLLAddr(lladdr=mac))
+
+
+def routed(frame, dst_mac, src=None, dst=None, sport=None, dport=None,
+           hop=True):
+    """`frame` as synwall routes it: Ethernet from the port to dst_mac,
+    addresses and ports NATed, TTL / hop limit - 1 (hop), every checksum
+    recomputed in full."""
+    p = Ether(bytes(frame))
+    v6 = IPv6 in p
+    l3 = p[IPv6] if v6 else p[IP]
+    if not v6:
+        del l3.chksum
+    if TCP in p:
+        del p[TCP].chksum
+    elif not v6:
+        del p[ICMP].chksum
+    else:
+        del p[ICMPv6PacketTooBig].cksum
+    assert bytes(raw(p)) == bytes(frame), "scapy must rebuild it exactly"
+    p.dst, p.src = dst_mac, PORT_MAC
+    if src is not None:
+        l3.src = src
+    if dst is not None:
+        l3.dst = dst
+    if hop:
+        if v6:
+            l3.hlim -= 1
+        else:
+            l3.ttl -= 1
+    if sport is not None:
+        p[TCP].sport = sport
+    if dport is not None:
+        p[TCP].dport = dport
+    out = raw(p)
+    assert len(out) == len(frame)
+    return out
+
+
+def with_ttl(frame, ttl):
+    p = Ether(bytes(frame))
+    p[IP].ttl = ttl
+    del p[IP].chksum
+    return raw(p)
+
+
+def requote(err, src, sport, seq):
+    """An ICMP error from outside about a VIP -> client segment, as the
+    backend must get it: the quoted source address and port the
+    backend's, the quoted seq in the backend's space, the quoted IPv4
+    header's checksum recomputed (the quoted TCP checksum is left as the
+    router copied it: RFC 5927 §4.1 receivers match on addresses, ports
+    and seq, and sw_nat.h documents it so)."""
+    import socket
+    p = Ether(bytes(err))
+    v6 = IPv6 in p
+    outer = p[IPv6] if v6 else p[IP]
+    q = bytearray(bytes(outer.payload)[8:])
+    if v6:
+        q[8:24] = socket.inet_pton(socket.AF_INET6, src)
+        tcp = 40
+    else:
+        ihl = (q[0] & 0xF) * 4
+        q[12:16] = socket.inet_pton(socket.AF_INET, src)
+        q[10:12] = b"\0\0"
+        h = IP(bytes(q[:ihl]))
+        del h.chksum
+        q[:ihl] = bytes(h)[:ihl]
+        tcp = ihl
+    q[tcp:tcp + 2] = struct.pack(">H", sport)
+    q[tcp + 4:tcp + 8] = struct.pack(">I", seq)
+    if v6:
+        return raw(Ether(src=p.src, dst=p.dst) /
+                   IPv6(src=outer.src, dst=outer.dst, hlim=outer.hlim) /
+                   ICMPv6PacketTooBig(mtu=1280) / Raw(bytes(q)))
+    return raw(Ether(src=p.src, dst=p.dst) /
+               IP(src=outer.src, dst=outer.dst, ttl=outer.ttl, id=outer.id) /
+               ICMP(type=3, code=4, nexthopmtu=1400) / Raw(bytes(q)))
+
+
+def lb_describe(f):
+    eth = "%s > %s " % (f.src, f.dst)
+    if ARP in f:
+        a = f[ARP]
+        if a.ptype != 0x0800:
+            return eth + "ARP op %d, protocol type 0x%04x" % (a.op, a.ptype)
+        if a.op == 1:
+            return eth + "ARP who-has %s tell %s (%s)" % (a.pdst, a.psrc,
+                                                        a.hwsrc)
+        return eth + "ARP %s is-at %s (to %s %s)" % (a.psrc, a.hwsrc,
+                                                    a.pdst, a.hwdst)
+    if ICMPv6ND_NS in f:
+        return eth + "NS %s > %s who-has %s%s hlim %d" % (
+            f[IPv6].src, f[IPv6].dst, f[ICMPv6ND_NS].tgt,
+            " lla %s" % f[ICMPv6NDOptSrcLLAddr].lladdr
+            if ICMPv6NDOptSrcLLAddr in f else "", f[IPv6].hlim)
+    if ICMPv6ND_NA in f:
+        n = f[ICMPv6ND_NA]
+        return eth + "NA %s > %s %s%s%s is-at %s" % (
+            f[IPv6].src, f[IPv6].dst, n.tgt, " S" if n.S else "",
+            " O" if n.O else "", f[ICMPv6NDOptDstLLAddr].lladdr)
+    if TCP in f or (IPv6 in f and ICMPv6PacketTooBig in f) or \
+            (IP in f and f[IP].proto == 1 and f[ICMP].type == 3):
+        ip = f[IPv6] if IPv6 in f else f[IP]
+        hop = ip.hlim if IPv6 in f else ip.ttl
+        return eth + describe(f) + " ttl %d" % hop
+    return eth + f.summary()
+
+
+class LbScript(Script):
+    """A scenario in lb mode: Script's steps and counters, with the lb
+    counters and drops too; ARP / ND and other frames that are not to
+    or from a service do not count as protected."""
+
+    def __init__(self, name, doc):
+        super().__init__(name, doc)
+        self.c.update({"lb." + k: 0 for k in LB_COUNTERS})
+        self.c.update({"drop." + k: 0 for k in LB_DROPS})
+        self.c.update({"flow.consumed": 0, "syncookie.syn_rx": 0,
+                       "syncookie.synack_tx": 0, "syncookie.cookie_ok": 0})
+
+    def send(self, side, frame, queue=0, protected=True):
+        self.frames.append(frame)
+        self.lines.append("in %s\t# %s" % (side, lb_describe(frame)))
+        self.c[side + ".rx_pkts"] += 1
+        self.c[side + ".rx_bytes"] += len(frame)
+        if protected:
+            self.c["protected_pkts"] += 1
+
+    def out(self, side, frame, relayed=False):
+        self.frames.append(frame)
+        self.lines.append("out %s\t# %s" % (side, lb_describe(frame)))
+        self.c[side + ".tx_pkts"] += 1
+        self.c[side + ".tx_bytes"] += len(frame)
+        if relayed:
+            d = "to_server" if side == "inside" else "to_client"
+            self.c["flow.%s_pkts" % d] += 1
+            self.c["flow.%s_bytes" % d] += len(frame)
+
+    def write(self, backends, vips=(VIP4, VIP6), neighbours=(),
+              unchecked=(), sections=""):
+        """backends: the service's "backends" value; neighbours: static
+        (address, MAC) pairs; unchecked: counters left out of S.expect;
+        sections: more config (services) after [service:web]."""
+        nb = ""
+        if neighbours:
+            nb = "neighbours = %s\n" % ", ".join("%s %s" % n
+                                                 for n in neighbours)
+        with open(os.path.join(OUT, self.name + ".conf"), "w") as fh:
+            fh.write(LB_CONF.format(
+                ttl=TTL, window=WINDOW, out4=OUT4, out6=OUT6, gw4=GW4,
+                gw6=GW6, in4=IN4, in6=IN6, neighbours=nb,
+                vips=", ".join(vips), mss=WEB.mss, mss6=WEB.mss6,
+                wscale=WEB.wscale, backends=backends))
+            fh.write(sections)
+        write_keys(self.name)
+        save(self.name + ".pcap", self.frames)
+        with open(os.path.join(OUT, self.name + ".steps"), "w") as fh:
+            fh.write("\n".join(self.lines) + "\n")
+        for k in unchecked:
+            del self.c[k]
+        write_expect(self.name, self.c)
+
+
+class LbConn:
+    """One connection through synwall in lb mode: the client (on-link,
+    or behind the gateway: its frames then come from the gateway's MAC
+    and go back to it), the backend synwall must pick, and the steps of
+    an exchange, as Conn has them for inline mode."""
+
+    def __init__(self, sc, v6, cport, c_isn, s_isn, client, backend,
+                 bport=80, via=None, fl=0, srv_ws=7, vport=80):
+        self.sc, self.v6 = sc, v6
+        self.vip = VIP6 if v6 else VIP4
+        self.caddr = client[0]
+        self.nh_mac = via or client[1]     # the client's next hop
+        self.baddr, self.bmac = backend
+        self.bport = bport
+        self.vport = vport
+        self.cli = End(v6, True, cport, vport, c_isn, 1000000, 502,
+                       ipid=0x1000, fl=fl)
+        self.cli.addr, self.cli.peer = self.caddr, self.vip
+        self.cli.mac, self.cli.peer_mac = self.nh_mac, PORT_MAC
+        self.srv = End(v6, False, bport, cport, s_isn, 3000000000, 509,
+                       ipid=0x7000, fl=fl ^ 0x11111)
+        self.srv.addr, self.srv.peer = self.baddr, self.caddr
+        self.srv.mac, self.srv.peer_mac = self.bmac, PORT_MAC
+        self.srv_ws = srv_ws
+        self.x = None
+
+    def to_backend(self, frame, hop=True):
+        """Client -> VIP, as the backend must get it."""
+        return routed(frame, self.bmac, dst=self.baddr, dport=self.bport,
+                      hop=hop)
+
+    def to_client_of(self, frame):
+        """Backend -> client, as the client must get it: from the VIP."""
+        return routed(frame, self.nh_mac, src=self.vip, sport=self.vport)
+
+    def c2s(self, frame, resolved=True):
+        self.sc.send("outside", frame)
+        out = self.to_backend(to_server(frame, self.x))
+        if resolved:
+            self.sc.out("inside", out, relayed=True)
+        self.srv.got(out)
+        return out
+
+    def s2c(self, frame, resolved=True):
+        """resolved False: the client's MAC is not known yet; the caller
+        puts out what synwall solicits, then the returned frame."""
+        self.sc.send("inside", frame)
+        out = self.to_client_of(to_client(frame, self.x))
+        if resolved:
+            self.sc.out("outside", out, relayed=True)
+        self.cli.got(out)
+        return out
+
+    def syn(self):
+        c = self.cli
+        self.syn_frame = c.seg("S", win=64240,
+                               options=linux_syn_opts(self.v6, c.tsval))
+        self.sc.send("outside", self.syn_frame)
+        self.synack = synack(self.syn_frame)
+        assert self.synack.dst == self.nh_mac and self.synack.src == PORT_MAC
+        self.sc.out("outside", self.synack)
+        self.cookie = self.synack[TCP].seq
+        self.our_ts = opt(self.synack, "Timestamp")[0]
+        self.co = decoded(self.syn_frame)
+        c.got(self.synack)
+        self.sc.count(syncookie__syn_rx=1, syncookie__synack_tx=1)
+
+    def third_ack(self, resolved=True):
+        """The valid cookie ACK: a flow, a backend picked, the backend
+        SYN (synwall's own, its TTL the ACK's) NATed to it; resolved
+        False: the caller puts out the solicitation, then self.bsyn."""
+        a = self.cli.seg("A")
+        self.sc.send("outside", a)
+        self.first = a
+        self.bsyn = self.to_backend(backend_syn(a, self.co), hop=False)
+        if resolved:
+            self.sc.out("inside", self.bsyn)
+        self.srv.got(self.bsyn)
+        self.held = [a]
+        self.sc.count(syncookie__cookie_ok=1, flow__created=1,
+                      flow__held=1, flow__backend_syn_tx=1)
+        return a
+
+    def hold(self, frame):
+        self.sc.send("outside", frame)
+        self.held.append(frame)
+        self.sc.count(flow__held=1)
+
+    def server_synack(self, win=65160):
+        """The backend answers from its address and port; the held
+        segments go to it, translated and NATed."""
+        s = self.srv
+        sa = s.seg("SA", win=win,
+                   options=server_synack_opts(s, self.v6, self.srv_ws))
+        self.sc.send("inside", sa)
+        self.x = Xlate(self.cookie, self.our_ts, sa, self.co,
+                       WEB.wscale if self.co.ws is not None else 0)
+        for h in self.held:
+            out = self.to_backend(to_server(h, self.x))
+            self.sc.out("inside", out, relayed=True)
+            s.got(out)
+        t = to_server(self.first, self.x)[TCP]
+        assert t.ack == (sa[TCP].seq + 1) & U32
+        self.sc.count(flow__established=1, flow__consumed=1)
+        return sa
+
+
+def lb_arp():
+    """lb mode, ARP and neighbour discovery for the addresses synwall
+    owns: the VIP and the outside address on the outside port, the
+    inside address on the inside port, each answered from that port's
+    MAC to the asker (RFC 826; RFC 4861 §7.2.4: NA with S and O, the
+    target's link-layer address, to the soliciting node, or to all
+    nodes when it solicits from ::). Requests for any other address, or
+    for an owned one on the other port, are taken (lb.arp_rx / nd_rx,
+    flow.consumed) and not answered; unsolicited answers teach nothing;
+    malformed ARP and ND are dropped (drop.not_ours); other traffic to
+    synwall's addresses is not routed (drop.unprotected)."""
+    sc = LbScript("lb_arp", lb_arp.__doc__)
+    c4, c6 = LB_CLIENT4, LB_CLIENT6
+    be4, be6 = BE4A, BE6A
+
+    sc.step("arp_vip", "a client asks for the VIP: answered")
+    sc.send("outside", arp_who_has(c4, VIP4), protected=False)
+    sc.out("outside", arp_is_at(VIP4, PORT_MAC, c4))
+    sc.count(lb__arp_rx=1, lb__arp_reply_tx=1)
+    sc.check(lb__arp_rx=1, lb__arp_reply_tx=1, inside__tx_pkts=0)
+    sc.step("arp_outside_address", "for the outside address: answered")
+    sc.send("outside", arp_who_has(c4, OUT4), protected=False)
+    sc.out("outside", arp_is_at(OUT4, PORT_MAC, c4))
+    sc.count(lb__arp_rx=1, lb__arp_reply_tx=1)
+    sc.step("arp_inside_address", "a backend asks for its gateway, the "
+            "inside address: answered on the inside port")
+    sc.send("inside", arp_who_has(be4, IN4), protected=False)
+    sc.out("inside", arp_is_at(IN4, PORT_MAC, be4))
+    sc.count(lb__arp_rx=1, lb__arp_reply_tx=1)
+    sc.check(lb__arp_rx=3, lb__arp_reply_tx=3, outside__tx_pkts=2,
+             inside__tx_pkts=1)
+    sc.step("arp_not_ours", "for an address synwall does not own, for "
+            "the VIP on the inside, for the inside address on the "
+            "outside; an unsolicited reply: none answered")
+    sc.send("outside", arp_who_has(c4, "203.0.113.99"), protected=False)
+    sc.send("inside", arp_who_has(be4, VIP4), protected=False)
+    sc.send("outside", arp_who_has(c4, IN4), protected=False)
+    sc.send("outside", arp_is_at("203.0.113.99", "02:00:00:00:00:99", c4),
+            protected=False)
+    sc.count(lb__arp_rx=4, flow__consumed=4)
+    sc.check(lb__arp_rx=7, lb__arp_reply_tx=3, flow__consumed=4,
+             lb__arp_request_tx=0)
+    sc.step("arp_malformed", "ARP for IPv6 addresses (ptype 0x86dd): "
+            "not ours")
+    bad = Ether(bytes(arp_who_has(c4, VIP4)))
+    bad[ARP].ptype = 0x86dd
+    sc.send("outside", raw(bad), protected=False)
+    sc.count(lb__arp_rx=1, drop__not_ours=1)
+    sc.check(drop__not_ours=1)
+
+    v6c = (c6[0], c6[1])
+    sc.step("ns_vip", "a client solicits the VIP: NA, solicited, to it")
+    sc.send("outside", ns_frame(c6[1], c6[0], VIP6), protected=False)
+    sc.out("outside", na_frame(PORT_MAC, VIP6, c6[0], c6[1]))
+    sc.count(lb__nd_rx=1, lb__na_tx=1)
+    sc.check(lb__nd_rx=1, lb__na_tx=1)
+    sc.step("ns_vip_unicast", "a unicast NUD probe without a source "
+            "link-layer option: answered to the frame's source MAC")
+    sc.send("outside", ns_frame(c6[1], c6[0], VIP6, dst=VIP6,
+                                dst_mac=PORT_MAC, lla=False),
+            protected=False)
+    sc.out("outside", na_frame(PORT_MAC, VIP6, c6[0], c6[1]))
+    sc.count(lb__nd_rx=1, lb__na_tx=1)
+    sc.step("ns_dad", "duplicate address detection (from ::) for the "
+            "VIP: NA to all nodes, S clear")
+    sc.send("outside", ns_frame(c6[1], "::", VIP6, lla=False),
+            protected=False)
+    sc.out("outside", na_frame(PORT_MAC, VIP6, "ff02::1",
+                               "33:33:00:00:00:01", solicited=False))
+    sc.count(lb__nd_rx=1, lb__na_tx=1)
+    sc.step("ns_outside_address", "for the outside address: answered")
+    sc.send("outside", ns_frame(c6[1], c6[0], OUT6), protected=False)
+    sc.out("outside", na_frame(PORT_MAC, OUT6, c6[0], c6[1]))
+    sc.count(lb__nd_rx=1, lb__na_tx=1)
+    sc.step("ns_inside_address", "a backend solicits the inside "
+            "address: answered on the inside port")
+    sc.send("inside", ns_frame(be6[1], be6[0], IN6), protected=False)
+    sc.out("inside", na_frame(PORT_MAC, IN6, be6[0], be6[1]))
+    sc.count(lb__nd_rx=1, lb__na_tx=1)
+    sc.check(lb__nd_rx=5, lb__na_tx=5)
+    sc.step("ns_not_ours", "for an address synwall does not own, for "
+            "the VIP on the inside; an unsolicited NA: none answered")
+    sc.send("outside", ns_frame(c6[1], c6[0], "2001:db8:203::99"),
+            protected=False)
+    sc.send("inside", ns_frame(be6[1], be6[0], VIP6), protected=False)
+    sc.send("outside", na_frame(v6c[1], v6c[0], "ff02::1",
+                                "33:33:00:00:00:01", solicited=False),
+            protected=False)
+    sc.count(lb__nd_rx=3, flow__consumed=3)
+    sc.check(lb__nd_rx=8, lb__na_tx=5, flow__consumed=7, lb__ns_tx=0)
+    sc.step("nd_malformed", "an NS with hop limit 64 (RFC 4861 §7.1.1: "
+            "not from a neighbour), one with a bad checksum: not ours")
+    sc.send("outside", ns_frame(c6[1], c6[0], VIP6, hlim=64),
+            protected=False)
+    good = ns_frame(c6[1], c6[0], VIP6)
+    sc.send("outside", corrupt(good, len(good) - 1,
+                               bytes(good)[-1] ^ 0x01), protected=False)
+    sc.count(lb__nd_rx=2, drop__not_ours=2)
+    sc.check(drop__not_ours=3)
+    sc.step("not_routed", "ping and UDP to the VIP and synwall's "
+            "addresses: lb mode routes its services only")
+    sc.send("outside", raw(Ether(src=c4[1], dst=PORT_MAC) /
+                           IP(src=c4[0], dst=VIP4) / ICMP(id=1, seq=1) /
+                           Raw(b"x" * 56)), protected=False)
+    sc.send("outside", raw(Ether(src=c4[1], dst=PORT_MAC) /
+                           IP(src=c4[0], dst=OUT4) /
+                           UDP(sport=5353, dport=53) / Raw(b"q")),
+            protected=False)
+    sc.send("inside", raw(Ether(src=be4[1], dst=PORT_MAC) /
+                          IP(src=be4[0], dst=IN4) / ICMP(id=2, seq=1) /
+                          Raw(b"y" * 56)), protected=False)
+    sc.count(drop__unprotected=3)
+    sc.check(drop__unprotected=3)
+    sc.write("198.51.100.11, 2001:db8:100::11")
+
+
+def lb_handshake4():
+    """lb mode, IPv4, an on-link client, backends resolved by ARP. The
+    pool has 198.51.100.12 with weight 0 (draining) before
+    198.51.100.11: every flow must go to .11, which keeps the VIP port.
+    The cookie ACK makes the backend SYN; it waits for the backend's
+    MAC (an ARP request, broadcast, from the inside address), which its
+    ARP reply releases. The first segment back to the client waits the
+    same way for the client's MAC. Then data both ways, odd and even
+    lengths, and the close: every relayed segment NATed, its TTL one
+    less, its checksums right. Last, nine more clients: all to .11,
+    whose MAC synwall knows now."""
+    sc = LbScript("lb_handshake4", lb_handshake4.__doc__)
+    c4, be = LB_CLIENT4, BE4A
+    cn = LbConn(sc, False, 40100, c_isn=0x12345678, s_isn=0xFFFFFF00,
+                client=c4, backend=be)
+    cli, srv = cn.cli, cn.srv
+    sc.step("client_arp", "the client resolves the VIP")
+    sc.send("outside", arp_who_has(c4, VIP4), protected=False)
+    sc.out("outside", arp_is_at(VIP4, PORT_MAC, c4))
+    sc.count(lb__arp_rx=1, lb__arp_reply_tx=1)
+    sc.step("syn", "the client's SYN: a SYN-ACK with a cookie, to the "
+            "MAC it came from")
+    cn.syn()
+    sc.check(syncookie__synack_tx=1, inside__tx_pkts=0)
+    sc.step("third_ack", "a valid cookie: a flow on .11; its backend "
+            "SYN waits for .11's MAC, an ARP request goes out")
+    cn.third_ack(resolved=False)
+    sc.out("inside", arp_who_has((IN4, PORT_MAC), be[0]))
+    sc.count(lb__arp_request_tx=1, lb__neigh_held=1)
+    sc.check(flow__created=1, flow__backend_syn_tx=1, lb__arp_request_tx=1,
+             lb__neigh_held=1, lb__neigh_released=0)
+    sc.step("early_request", "the request before the backend answered: "
+            "held by the flow")
+    cn.hold(cli.seg("PA", REQUEST))
+    sc.check(flow__held=2, inside__tx_pkts=1)
+    sc.step("backend_arp_reply", ".11 answers: the backend SYN goes to "
+            "its MAC, to 198.51.100.11:80 (synwall's own SYN keeps the "
+            "ACK's TTL)")
+    sc.send("inside", arp_is_at(be[0], be[1], (IN4, PORT_MAC)),
+            protected=False)
+    sc.out("inside", cn.bsyn)
+    sc.count(lb__arp_rx=1, lb__neigh_released=1, flow__consumed=1)
+    sc.check(lb__neigh_released=1)
+    sc.step("server_synack", "the backend's SYN-ACK (consumed) releases "
+            "the held ACK and request, translated and NATed, TTL 63")
+    cn.server_synack()
+    sc.check(flow__established=1, flow__to_server_pkts=2)
+
+    sc.step("response", "the backend acks: from the VIP to the client, "
+            "whose MAC synwall asks for first (from the outside "
+            "address)")
+    srv.win = 2000
+    pending = cn.s2c(srv.seg("A"), resolved=False)
+    sc.out("outside", arp_who_has((OUT4, PORT_MAC), c4[0]))
+    sc.count(lb__arp_request_tx=1, lb__neigh_held=1)
+    sc.check(lb__arp_request_tx=2, outside__tx_pkts=3)
+    sc.step("client_arp_reply", "the client answers: the ACK goes to "
+            "it, from 203.0.113.10:80")
+    sc.send("outside", arp_is_at(c4[0], c4[1], (OUT4, PORT_MAC)),
+            protected=False)
+    sc.out("outside", pending, relayed=True)
+    sc.count(lb__arp_rx=1, lb__neigh_released=1, flow__consumed=1)
+    sc.step("data", "data both ways, odd and even lengths")
+    cn.s2c(srv.seg("A", body(200, 0)))
+    cn.s2c(srv.seg("PA", body(301, 1)))
+    cn.c2s(cli.seg("A"))
+    cn.c2s(cli.seg("PA", body(101, 2)))
+    cn.c2s(cli.seg("PA", body(100, 3)))
+    cn.s2c(srv.seg("PA", body(1, 4)))
+    sc.check(flow__to_client_pkts=4, flow__to_server_pkts=5,
+             lb__arp_request_tx=2)
+    sc.step("client_fin", "the client closes: its FIN to the backend")
+    cn.c2s(cli.seg("FA"))
+    sc.step("backend_fin", "the backend acks and closes: its FIN from "
+            "the VIP")
+    cn.s2c(srv.seg("FA"))
+    sc.step("last_ack", "the client's last ACK: closed")
+    cn.c2s(cli.seg("A"))
+    sc.count(flow__closed=1)
+    sc.check(flow__closed=1)
+
+    sc.step("more_syns", "nine more clients' SYNs")
+    more = [LbConn(sc, False, 40110 + i, c_isn=1000 * i + 7,
+                   s_isn=0x40000000 + i, client=c4, backend=be)
+            for i in range(9)]
+    for m in more:
+        m.syn()
+    sc.step("more_acks", "their cookie ACKs: every backend SYN to .11 "
+            "(weight 0 drains .12), no ARP needed")
+    for m in more:
+        m.third_ack()
+    sc.count(flow__active=10)
+    sc.check(flow__created=10, flow__backend_syn_tx=10,
+             lb__arp_request_tx=2, lb__no_backend=0)
+    sc.write("198.51.100.12 weight 0, 198.51.100.11", vips=(VIP4,))
+
+
+def lb_handshake6():
+    """lb mode, IPv6, an on-link client; the backend names its port
+    ([2001:db8:100::11]:8080). Its MAC is asked for with an NS to its
+    solicited-node group (RFC 4861 §7.2.2), from the inside address
+    with its link-layer address; the backend's NA releases the backend
+    SYN. The client's MAC is asked for the same way on the outside.
+    Data both ways (hop limit one less, port 8080 in, 80 out), an ICMPv6
+    packet too big from the gateway quoting a segment of the VIP's:
+    sent to the backend as about its own segment (address, port and seq
+    its own). Last the backend resets: its RST reaches the client from
+    the VIP, and the flow is over."""
+    sc = LbScript("lb_handshake6", lb_handshake6.__doc__)
+    c6, be = LB_CLIENT6, BE6A
+    cn = LbConn(sc, True, 40600, c_isn=0xFFFFFFC0, s_isn=0x0BADCAFE,
+                client=c6, backend=be, bport=8080, fl=0xBEEF1)
+    cli, srv = cn.cli, cn.srv
+    sc.step("client_ns", "the client resolves the VIP")
+    sc.send("outside", ns_frame(c6[1], c6[0], VIP6), protected=False)
+    sc.out("outside", na_frame(PORT_MAC, VIP6, c6[0], c6[1]))
+    sc.count(lb__nd_rx=1, lb__na_tx=1)
+    sc.step("syn", "the client's SYN: a SYN-ACK with a cookie")
+    cn.syn()
+    sc.step("third_ack", "a valid cookie: the backend SYN waits, an NS "
+            "for the backend goes out")
+    cn.third_ack(resolved=False)
+    sc.out("inside", ns_frame(PORT_MAC, IN6, be[0]))
+    sc.count(lb__ns_tx=1, lb__neigh_held=1)
+    sc.check(lb__ns_tx=1, lb__neigh_held=1, flow__backend_syn_tx=1)
+    sc.step("backend_na", "the backend's NA: the backend SYN to "
+            "[2001:db8:100::11]:8080, at its MAC")
+    sc.send("inside", na_frame(be[1], be[0], IN6, PORT_MAC),
+            protected=False)
+    sc.out("inside", cn.bsyn)
+    sc.count(lb__nd_rx=1, lb__neigh_released=1, flow__consumed=1)
+    sc.step("server_synack", "the backend's SYN-ACK from port 8080 "
+            "releases the ACK")
+    cn.server_synack()
+    sc.step("response", "the backend's first segment: an NS for the "
+            "client first, from the outside address")
+    pending = cn.s2c(srv.seg("PA", body(200, 5)), resolved=False)
+    sc.out("outside", ns_frame(PORT_MAC, OUT6, c6[0]))
+    sc.count(lb__ns_tx=1, lb__neigh_held=1)
+    sc.step("client_na", "the client's NA: the segment goes to it, from "
+            "[2001:db8:203::10]:80")
+    sc.send("outside", na_frame(c6[1], c6[0], OUT6, PORT_MAC),
+            protected=False)
+    sc.out("outside", pending, relayed=True)
+    sc.count(lb__nd_rx=1, lb__neigh_released=1, flow__consumed=1)
+    sc.step("data", "data both ways, odd and even lengths")
+    cn.c2s(cli.seg("PA", body(101, 6)))
+    cn.c2s(cli.seg("PA", REQUEST))
+    resp = cn.s2c(srv.seg("A", body(301, 7)))
+    cn.c2s(cli.seg("A"))
+    sc.check(flow__to_server_pkts=4, flow__to_client_pkts=2)
+    sc.step("icmp_ptb", "the gateway: the 301 bytes were too big. To "
+            "the backend, about its own segment")
+    err = icmp_error((GW_MAC, GW4, GW6), PORT_MAC, VIP6, resp, True)
+    sc.send("outside", err)
+    back = requote(err, be[0], 8080, (resp[TCP].seq - cn.x.seq_delta) & U32)
+    sc.out("inside", routed(back, be[1], dst=be[0]))
+    sc.count(flow__icmp_relayed=1)
+    sc.check(flow__icmp_relayed=1)
+    sc.step("backend_rst", "the backend resets: the RST reaches the "
+            "client from the VIP; the flow is reset")
+    cn.s2c(srv.seg("RA", win=0))
+    sc.count(flow__reset=1)
+    sc.check(flow__reset=1)
+    sc.step("after_reset", "the client's next segment finds the flow "
+            "reset: dropped")
+    sc.send("outside", cli.seg("PA", REQUEST))
+    sc.count(drop__flow_state=1)
+    sc.count(flow__active=1)
+    sc.write("[2001:db8:100::11]:8080", vips=(VIP6,))
+
+
+def lb_offlink():
+    """lb mode, IPv4, a client off-link (192.0.2.50, behind the outside
+    gateway 203.0.113.254); the backend 198.51.100.11:8080 is a static
+    neighbour ([lb] neighbours): its SYN goes out at once, no ARP.
+    What goes back to the client goes to the gateway's MAC, which
+    synwall resolves once. An ICMP fragmentation needed from a router
+    beyond the gateway, about a segment from the VIP, goes to the
+    backend as about its own. A client segment whose TTL would reach 0
+    is not routed (drop.ttl); the client resets the connection last."""
+    sc = LbScript("lb_offlink", lb_offlink.__doc__)
+    be = BE4A
+    cn = LbConn(sc, False, 40300, c_isn=42, s_isn=4242,
+                client=(OFFLINK4, None), backend=be, bport=8080, via=GW_MAC)
+    cli, srv = cn.cli, cn.srv
+    sc.step("syn", "the client's SYN, by the gateway: the SYN-ACK back "
+            "to the gateway's MAC")
+    cn.syn()
+    sc.step("third_ack", "a valid cookie: the backend SYN to the static "
+            "neighbour, 198.51.100.11:8080, no ARP")
+    cn.third_ack()
+    sc.check(lb__arp_request_tx=0, lb__neigh_held=0, flow__backend_syn_tx=1)
+    sc.step("server_synack", "the backend answers from 8080: the ACK "
+            "released")
+    cn.server_synack()
+    sc.step("request", "the request")
+    cn.c2s(cli.seg("PA", REQUEST))
+    sc.check(flow__to_server_pkts=2)
+    sc.step("response", "the response, for an off-link client: the "
+            "gateway's MAC is asked for")
+    pending = cn.s2c(srv.seg("PA", body(151, 3)), resolved=False)
+    sc.out("outside", arp_who_has((OUT4, PORT_MAC), GW4))
+    sc.count(lb__arp_request_tx=1, lb__neigh_held=1)
+    sc.step("gateway_arp_reply", "the gateway answers: the response goes "
+            "to its MAC, from 203.0.113.10:80")
+    sc.send("outside", arp_is_at(GW4, GW_MAC, (OUT4, PORT_MAC)),
+            protected=False)
+    sc.out("outside", pending, relayed=True)
+    sc.count(lb__arp_rx=1, lb__neigh_released=1, flow__consumed=1)
+    sc.step("more", "more of the response: straight to the gateway")
+    resp = cn.s2c(srv.seg("A", body(200, 4)))
+    sc.step("icmp_frag_needed", "a router beyond the gateway: the "
+            "response needs fragmenting. To the backend, about its own "
+            "segment, TTL one less")
+    err = icmp_error((GW_MAC, "192.0.2.1", None), PORT_MAC, VIP4, resp,
+                     False)
+    sc.send("outside", err)
+    back = requote(err, be[0], 8080, (resp[TCP].seq - cn.x.seq_delta) & U32)
+    sc.out("inside", routed(back, be[1], dst=be[0]))
+    sc.count(flow__icmp_relayed=1)
+    sc.check(flow__icmp_relayed=1)
+    sc.step("ttl_expired", "a client segment with TTL 1: not routed")
+    s = cli.seg("PA", body(77, 5))
+    sc.send("outside", with_ttl(s, 1))
+    sc.count(drop__ttl=1)
+    sc.check(drop__ttl=1, inside__tx_pkts=4)
+    sc.step("retransmit", "the client sends it again with TTL 64: "
+            "routed")
+    cli.nxt = s[TCP].seq
+    cn.c2s(cli.seg("PA", body(77, 5)))
+    sc.step("client_rst", "the client resets: its RST to the backend; "
+            "the flow is reset")
+    cn.c2s(cli.seg("RA", win=0))
+    sc.count(flow__reset=1, flow__active=1)
+    sc.check(flow__reset=1)
+    sc.write("198.51.100.11:8080", vips=(VIP4,), neighbours=[be])
+
+
+def lb_mismatch():
+    """lb mode: only a flow's own backend speaks for it. With .11 and
+    .12 (weight 0) static neighbours and the client too, a flow on .11
+    is set up; then .12 sends a segment and a SYN-ACK on that flow's
+    tuple (drop.backend_mismatch), .11 from a port that is not the
+    service's and an unknown inside host from port 80 send to the
+    client (drop.unprotected). None reaches the client; the flow goes
+    on."""
+    sc = LbScript("lb_mismatch", lb_mismatch.__doc__)
+    c4 = LB_CLIENT4
+    cn = LbConn(sc, False, 40400, c_isn=0xDEADBEEF, s_isn=0x01020304,
+                client=c4, backend=BE4A)
+    cli, srv = cn.cli, cn.srv
+    sc.step("syn", "the client's SYN")
+    cn.syn()
+    sc.step("third_ack", "a valid cookie: the backend SYN to .11")
+    cn.third_ack()
+    sc.step("server_synack", ".11 answers")
+    cn.server_synack()
+    sc.step("exchange", "a request and a response, at the static MACs")
+    cn.c2s(cli.seg("PA", REQUEST))
+    cn.s2c(srv.seg("PA", body(64, 1)))
+    sc.step("other_backend", ".12 speaks for .11's flow: dropped")
+
+    def from_host(addr, mac, sport, flags, data=b""):
+        t = srv.seg(flags, data, seq=srv.nxt)
+        p = Ether(bytes(t))
+        p.src = mac
+        p[IP].src = addr
+        p[TCP].sport = sport
+        del p[IP].chksum
+        del p[TCP].chksum
+        return raw(p)
+    sc.send("inside", from_host(BE4B[0], BE4B[1], 80, "PA", b"evil"))
+    sc.send("inside", from_host(BE4B[0], BE4B[1], 80, "SA"))
+    sc.count(drop__backend_mismatch=2)
+    sc.check(drop__backend_mismatch=2, outside__tx_pkts=2)
+    sc.step("unknown_source", ".11 from port 81, 198.51.100.99 from port "
+            "80: not from a backend of the service, not routed")
+    sc.send("inside", from_host(BE4A[0], BE4A[1], 81, "PA", b"evil"),
+            protected=False)
+    sc.send("inside", from_host("198.51.100.99", "02:00:00:00:00:99", 80,
+                                "PA", b"evil"), protected=False)
+    sc.count(drop__unprotected=2)
+    sc.check(drop__unprotected=2, outside__tx_pkts=2)
+    sc.step("still_up", "the flow is intact: data both ways")
+    cn.c2s(cli.seg("A"))
+    cn.s2c(srv.seg("PA", body(33, 2)))
+    sc.count(flow__active=1)
+    sc.write("198.51.100.11, 198.51.100.12 weight 0", vips=(VIP4,),
+             neighbours=[BE4A, BE4B, c4])
+
+
+def lb_synflood():
+    """lb mode under a SYN flood: SYNs to the VIPs from many clients,
+    on-link and behind the gateway, IPv4 and IPv6, are answered with
+    cookies, each back to the MAC it came from; nothing reaches the
+    inside port, nothing is resolved. ACKs with wrong cookies are
+    dropped (drop.cookie_bad); SYNs to a port the VIP does not serve,
+    or to synwall's own address, are not routed (drop.unprotected)."""
+    sc = LbScript("lb_synflood", lb_synflood.__doc__)
+    flood = []
+    for i in range(8):
+        flood.append(((("203.0.113.%d" % (100 + i)),
+                       "02:00:00:00:02:%02x" % i), None, False))
+        flood.append((("192.0.2.%d" % (100 + i), None), GW_MAC, False))
+    for i in range(4):
+        flood.append((("2001:db8:1::%x" % (0x100 + i), None), GW_MAC, True))
+        flood.append((("2001:db8:203::%x" % (0x100 + i),
+                       "02:00:00:00:03:%02x" % i), None, True))
+    sc.step("flood", "%d SYNs: as many SYN-ACKs, nothing inside"
+            % len(flood))
+    conns = []
+    for i, (client, via, v6) in enumerate(flood):
+        cn = LbConn(sc, v6, 30000 + i, c_isn=0x01000000 * i + 1,
+                    s_isn=0, client=client, backend=BE6A if v6 else BE4A,
+                    via=via)
+        cn.syn()
+        conns.append(cn)
+    sc.check(syncookie__syn_rx=len(flood), syncookie__synack_tx=len(flood),
+             inside__tx_pkts=0)
+    sc.step("bad_acks", "ACKs with wrong cookies: dropped")
+    for cn in conns[:6]:
+        a = cn.cli.seg("A", ack=(cn.cookie + 1) ^ 0x10000)
+        sc.send("outside", a)
+    sc.count(drop__cookie_bad=6, syncookie__cookie_bad=6)
+    sc.step("not_served", "SYNs to the VIP's port 443 and to the outside "
+            "address's port 80: not routed")
+    c = LB_CLIENT4
+    for dst, dport in ((VIP4, 443), (OUT4, 80)):
+        sc.send("outside", raw(Ether(src=c[1], dst=PORT_MAC) /
+                               IP(src=c[0], dst=dst) /
+                               TCP(sport=31000, dport=dport, flags="S",
+                                   seq=1, options=LINUX_SYN_OPTS)),
+                protected=False)
+    sc.count(drop__unprotected=2)
+    sc.check(inside__tx_pkts=0, lb__arp_request_tx=0, lb__ns_tx=0,
+             flow__created=0)
+    sc.write("198.51.100.11, 2001:db8:100::11")
+
+
+def lb_refused():
+    """lb mode, no backend for a client. The backend refuses the
+    backend SYN (RST+ACK): the client gets the RST that answers its
+    held ACK, from the VIP, at the MAC it came from, and the flow is
+    freed. A service whose only backend has weight 0 (draining) has
+    none to give a new client: its cookie ACK gets the same RST at once
+    (lb.no_backend), no flow, no SYN inside."""
+    sc = LbScript("lb_refused", lb_refused.__doc__)
+    c4 = LB_CLIENT4
+    cn = LbConn(sc, False, 40500, c_isn=5000, s_isn=0, client=c4,
+                backend=BE4A)
+    sc.step("syn", "the client's SYN")
+    cn.syn()
+    sc.step("third_ack", "a valid cookie: the backend SYN to .11")
+    a = cn.third_ack()
+    sc.step("backend_rst", ".11 refuses: RST to the client, flow freed")
+    sc.send("inside", cn.srv.seg("RA", seq=0, win=0, ts=False))
+    sc.out("outside", rst_reply(a))
+    sc.count(flow__backend_rst=1, flow__rst_tx=1, flow__freed=1,
+             flow__consumed=1)
+    sc.check(flow__backend_rst=1, flow__rst_tx=1, flow__active=0)
+    sc.step("drained_syn", "a SYN to port 81, whose only backend "
+            "drains: answered all the same")
+    dn = LbConn(sc, False, 40501, c_isn=6000, s_isn=0, client=c4,
+                backend=BE4B, vport=81)
+    dn.syn()
+    sc.step("drained_ack", "its cookie ACK: no backend, a RST, no flow")
+    a = dn.cli.seg("A")
+    sc.send("outside", a)
+    sc.out("outside", rst_reply(a))
+    sc.count(syncookie__cookie_ok=1, lb__no_backend=1, flow__rst_tx=1)
+    sc.check(lb__no_backend=1, flow__created=1, inside__tx_pkts=1,
+             flow__table_full=0)
+    drained = ("[service:drained]\nprefix = %s\nports = 81\nmss = %d\n"
+               "mss6 = %d\nwscale = %d\nsack = yes\ntimestamps = yes\n"
+               "ecn = no\nbackends = 198.51.100.12 weight 0\n" % (
+                   VIP4, WEB.mss, WEB.mss6, WEB.wscale))
+    sc.write("198.51.100.11", vips=(VIP4,), neighbours=[BE4A, BE4B],
+             sections=drained)
+
+
+def lb():
+    lb_arp()
+    lb_handshake4()
+    lb_handshake6()
+    lb_offlink()
+    lb_mismatch()
+    lb_synflood()
+    lb_refused()
+
+
 def scripted():
     handshake(False)
     handshake(True)
@@ -1766,6 +2683,7 @@ def main():
     syncookie()
     rst_and_reflect()
     scripted()
+    lb()
     return 0
 
 

@@ -465,11 +465,15 @@ counter(const struct sw_counters *c, const char *name, uint64_t *v)
 		offsetof(struct sw_syncookie_counters, f) }
 #define FL(f) { "flow.", offsetof(struct sw_counters, flow), #f, \
 		offsetof(struct sw_flow_counters, f) },
+#define LB(f) { "lb.", offsetof(struct sw_counters, lb), #f, \
+		offsetof(struct sw_lb_counters, f) },
 		SC(syn_rx), SC(synack_tx), SC(cookie_ok), SC(cookie_bad),
 		SC(cookie_expired), SC(reflect_limited), SC(rst_tx),
 		SW_FLOW_COUNTERS(FL)
+		SW_LB_COUNTERS(LB)
 #undef SC
 #undef FL
+#undef LB
 	};
 
 	for (unsigned int s = 0; s < SW_SIDES; s++) {
