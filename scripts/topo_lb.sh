@@ -315,8 +315,8 @@ sw_lb_synwall_start()
 	sw_dpdk_prefix SW_LB_PREFIX "synwall-lb$RANDOM"
 	mapfile -t mem < <(sw_dpdk_eal_mem)
 	sw_synwall_start "$SW_NS_SYNWALL" "$SW_LB_PREFIX" "$conf" "$log" "${mem[@]}" \
-		--vdev "net_af_packet0,iface=$SW_IF_OUT,framecnt=$SW_LB_AFP_FRAMES" \
-		--vdev "net_af_packet1,iface=$SW_IF_IN,framecnt=$SW_LB_AFP_FRAMES"
+		--vdev "net_af_packet0,iface=$SW_IF_OUT,framecnt=$SW_LB_AFP_FRAMES,qpairs=${SW_LB_QPAIRS:-1}" \
+		--vdev "net_af_packet1,iface=$SW_IF_IN,framecnt=$SW_LB_AFP_FRAMES,qpairs=${SW_LB_QPAIRS:-1}"
 	sw_dpdk_wait_ready "$SW_SYNWALL_PID" "$SW_LB_PREFIX" /synwall/stats "$log" 30
 }
 

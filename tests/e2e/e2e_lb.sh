@@ -50,6 +50,8 @@
 #   end. no packet from 198.18.0.0/15 reached any backend in the whole
 #      run; SIGTERM stops synwall with status 0 after its final counters.
 #   SW_LB_PHASES=abcdeg (the default; a subset to debug) chooses the phases.
+#   SW_LB_QPAIRS=2 with SW_SYNWALL_LCORES="--lcores 0@0,1@1,2@0": two
+#   workers (meson's e2e_lb_2workers); then packets must have been steered.
 # On any failure synwall's log is printed (and the tails of the others).
 #
 # What synwall must provide is listed in the variables below (log lines
@@ -863,6 +865,13 @@ main()
 	phase_wanted e && phase_reload
 	phase_wanted g && phase_remove
 
+	if ((${SW_LB_QPAIRS:-1} > 1)); then
+		# Several workers: replies from backends that another worker
+		# received reached their flow's owner through the rings.
+		sw_synwall_stats "$SW_LB_PREFIX" >/dev/null 2>&1 || true
+		sw_check "end: packets were steered between workers (flow.steered ${SW_STATS[flow.steered]:-missing})" \
+			at_least "flow.steered" "${SW_STATS[flow.steered]:-0}" 1
+	fi
 	sw_check "end: no backend saw a packet from 198.18.0.0/15 in the whole run" \
 		spoofed_none "${SW_LB_NAMES[@]}"
 	sw_synwall_stop_checks "end" "$SYNWALL_PID" "$SYNWALL_LOG"
