@@ -249,12 +249,18 @@ main(int argc, char **argv)
 		goto out;
 	sw_telemetry_register(&app);
 	sw_app_launch(&app);
-	SW_LOG(NOTICE, main, "running: %s mode, %u worker%s, %u service%s, %u backend%s, unprotected traffic %s",
-		app.cfg.mode == SW_MODE_LB ? "lb" : "inline",
-		app.n_workers, app.n_workers == 1 ? "" : "s",
-		app.cfg.svc.n_svc, app.cfg.svc.n_svc == 1 ? "" : "s",
-		app.cfg.lb.n_backends, app.cfg.lb.n_backends == 1 ? "" : "s",
-		app.cfg.unprotected == SW_UNPROTECTED_DROP ? "dropped" : "passed");
+	if (app.cfg.mode == SW_MODE_LB)
+		SW_LOG(NOTICE, main, "running: lb mode, %u worker%s, %u service%s, %u backend%s",
+			app.n_workers, app.n_workers == 1 ? "" : "s",
+			app.cfg.svc.n_svc, app.cfg.svc.n_svc == 1 ? "" : "s",
+			app.cfg.lb.n_backends,
+			app.cfg.lb.n_backends == 1 ? "" : "s");
+	else
+		SW_LOG(NOTICE, main, "running: inline mode, %u worker%s, %u service%s, unprotected traffic %s",
+			app.n_workers, app.n_workers == 1 ? "" : "s",
+			app.cfg.svc.n_svc, app.cfg.svc.n_svc == 1 ? "" : "s",
+			app.cfg.unprotected == SW_UNPROTECTED_DROP ?
+			"dropped" : "passed");
 	printf("synwall: running (pid %d); SIGUSR1 prints counters, SIGTERM stops\n",
 		(int)getpid());
 	fflush(stdout);
