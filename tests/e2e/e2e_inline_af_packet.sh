@@ -20,6 +20,13 @@
 #     ND still cross, to the server's real MAC), while HTTP on port 80 and
 #     ping (not protected services) are dropped and counted in
 #     drop.unprotected.
+#   reload (SIGHUP), unprotected = pass: while a rate-limited download
+#     from the protected port runs through synwall, the config gains a
+#     service for port 80: the log says the reload was applied, an HTTP
+#     connection on port 80 is now answered by synwall's cookies
+#     (syncookie.syn_rx grows) and still gets the page, and the download
+#     completes byte-exact; then a config that changes [worker] flows is
+#     refused, naming the key, and synwall runs on.
 #
 # Exit: 0 all passed, 1 a check failed, 77 skipped (not root, or a
 # prerequisite cannot be installed). SYNWALL_BIN defaults to build/'s
@@ -120,6 +127,72 @@ drops_counted()
 	return 1
 }
 
+# conf_with_port80 FILE: the pass config plus a service for port 80,
+# written whole and renamed (a reload never reads half a file).
+conf_with_port80()
+{
+	sw_synwall_conf "$1.tmp" pass 1 "$(printf '%s\n' '[service:plain]' \
+		"prefix = $SW_SERVER_IP4/32, $SW_SERVER_IP6/128" 'ports = 80')"
+	mv -f "$1.tmp" "$1"
+}
+
+# log_after LINES RE: a line of synwall's log after line LINES matches RE.
+log_after()
+{
+	tail -n +$(($1 + 1)) "$SYNWALL_LOG" | grep -Eq -- "$2"
+}
+
+# syn_rx_above N: syncookie.syn_rx is now above N.
+syn_rx_above()
+{
+	sw_synwall_stats "$SYNWALL_PREFIX" && ((${SW_STATS[syncookie.syn_rx]:-0} > $1))
+}
+
+phase_reload()
+{
+	local l="reload" conf lines syn0 dl_pid sum
+	if sw_synwall_is_standin; then
+		sw_check_skip "$l: whole phase" "testpmd stand-in does not reload"
+		return 0
+	fi
+	if ! start_synwall pass; then
+		sw_check "$l: synwall starts and answers telemetry" false
+		return 0
+	fi
+	conf=$SW_TMP/synwall-pass.conf
+	# A download through the protected (relayed) port, slow enough (2 MiB
+	# at 400 KiB/s) to be running across the reload.
+	sw_spawn "$SW_TMP/reload-dl.out" sw_ns_exec "$SW_NS_CLIENT" curl -gsf \
+		--limit-rate 400k --max-time 60 -o "$SW_TMP/reload-dl.file" \
+		"$(sw_topo_url v4 /file "$SW_PROTECTED_PORT")"
+	dl_pid=$SW_SPAWNED_PID
+	sleep 1
+	sw_synwall_stats "$SYNWALL_PREFIX" || true
+	syn0=${SW_STATS[syncookie.syn_rx]:-0}
+	lines=$(wc -l <"$SYNWALL_LOG")
+	conf_with_port80 "$conf"
+	kill -HUP "$SYNWALL_PID" 2>/dev/null || true
+	sw_check "$l: SIGHUP adding a service for port 80: the log says it was applied" \
+		sw_wait_for "log_after $lines 'reload: applied'" 5 0.2
+	sw_check "$l: HTTP on port 80 still gets the page" \
+		eval '! sw_topo_http_fails "$(sw_topo_url v4 /index.html)"'
+	sw_check "$l: ... now answered by synwall's SYN cookies (syncookie.syn_rx grew)" \
+		sw_wait_for "syn_rx_above $syn0" 3 0.3
+	sw_check "$l: the download running across the reload was still running" \
+		sw_alive "$dl_pid"
+	wait "$dl_pid" 2>/dev/null || true
+	sum=$(sha256sum "$SW_TMP/reload-dl.file" 2>/dev/null | cut -d' ' -f1)
+	sw_check "$l: ... and completes byte-exact" test "$sum" = "$SW_WEB_SHA256"
+	lines=$(wc -l <"$SYNWALL_LOG")
+	sed -i 's/^mbufs = 8192$/mbufs = 8192\nflows = 1000/' "$conf"
+	kill -HUP "$SYNWALL_PID" 2>/dev/null || true
+	sw_check "$l: a config changing [worker] flows is refused, naming the key" \
+		sw_wait_for "log_after $lines 'reload refused.*\\[worker\\] flows'" 5 0.2
+	sw_check "$l: synwall runs on: HTTP on port 80 still answered" \
+		eval '! sw_topo_http_fails "$(sw_topo_url v4 /index.html)"'
+	sw_synwall_stop_checks "$l" "$SYNWALL_PID" "$SYNWALL_LOG"
+}
+
 main()
 {
 	SW_SYNWALL_BIN=${1:-$SW_ROOT/build/app/synwall/synwall}
@@ -134,6 +207,7 @@ main()
 	sw_topo_web_start
 	phase_pass
 	phase_drop
+	phase_reload
 	sw_checks_done
 }
 
