@@ -5,6 +5,13 @@
  * must see. Through synwall the client sees the cookie as the server's
  * ISN and synwall's TSval; the server sees its own ISN and TSval acked,
  * so every check below also checks synwall's translation.
+ *
+ * In lb mode (b->lb) the server is a backend at b->srv_ip:srv_port: it
+ * must get the backend SYN and every client segment addressed to it
+ * (DNAT), it answers from there, and the client must see the answers
+ * from the VIP (b->dst_ip:dst_port) again; relayed segments lose one
+ * TTL (b->hops), synwall's own do not. Inline the two are the same
+ * address and nothing is decremented: the same checks hold.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -112,9 +119,9 @@ seg_of(const struct swb *b, const struct swb_conn *c, bool client,
 
 	swb_client_of(c->k, &caddr, &cport);
 	memset(s, 0, sizeof(*s));
-	s->saddr = client ? caddr : b->dst_ip;
+	s->saddr = client ? caddr : b->srv_ip;
 	s->daddr = client ? b->dst_ip : caddr;
-	s->sport = client ? cport : b->dst_port;
+	s->sport = client ? cport : b->srv_port;
 	s->dport = client ? b->dst_port : cport;
 	s->window = client ? CLIENT_WIN : SERVER_WIN;
 	s->flags = SW_TCP_ACK;
@@ -158,7 +165,7 @@ swb_conns_start(struct swb *b, struct swb_conns *cs, uint32_t budget,
 /* The client's side: segments from the server, through the DUT. */
 static bool
 client_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
-		const struct sw_pkt *p, uint64_t now)
+		const struct sw_pkt *p, uint8_t ttl, uint64_t now)
 {
 	const uint8_t f = p->tcp_flags;
 	const bool full = swb_conn_full(cs, c);
@@ -191,7 +198,8 @@ client_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 		 * its TSval moved into synwall's clock. */
 		if (p->seq != c->cookie + 1 || p->ack != c->c_isn + 1 + cs->req ||
 				p->payload_len != cs->resp ||
-				p->opt.tsval != c->ck_tsval) {
+				p->opt.tsval != c->ck_tsval ||
+				ttl != swb_relayed_ttl(b)) {
 			cs->bad++;
 			return true;
 		}
@@ -206,7 +214,8 @@ client_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 	}
 	if (c->state == SWB_CS_LAST_ACK && f == SW_TCP_ACK) {
 		if (p->seq != c->cookie + 2 + cs->resp ||
-				p->ack != c->c_isn + 2 + cs->req) {
+				p->ack != c->c_isn + 2 + cs->req ||
+				ttl != swb_relayed_ttl(b)) {
 			cs->bad++;
 			return true;
 		}
@@ -221,7 +230,7 @@ client_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 /* The server's side: segments from the client, through the DUT. */
 static bool
 server_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
-		const struct sw_pkt *p)
+		const struct sw_pkt *p, uint8_t ttl)
 {
 	const uint8_t f = p->tcp_flags;
 	const bool again = c->state == SWB_CS_SYNACK_SENT;
@@ -231,11 +240,13 @@ server_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 
 	seg_of(b, c, false, &s);
 	if ((c->state == SWB_CS_ACK_SENT || again) && f == SW_TCP_SYN) {
-		/* synwall's SYN: the client's own ISN, and the TSval of
-		 * the third ACK it was made from. */
+		/* synwall's SYN: the client's own ISN, and the TSval (and
+		 * TTL: synwall's own segment) of the third ACK it was made
+		 * from. */
 		if (p->seq != c->c_isn || !(p->opt.present & SW_TCPOPT_F_TS) ||
 				p->opt.tsval != swb_c_tsval(c->k) + 1 ||
-				!(p->opt.present & SW_TCPOPT_F_MSS)) {
+				!(p->opt.present & SW_TCPOPT_F_MSS) ||
+				ttl != SWB_TTL) {
 			cs->bad++;
 			return true;
 		}
@@ -259,7 +270,8 @@ server_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 		 * ISN, echoing our TSval. */
 		if (p->seq != c->c_isn + 1 || p->ack != c->s_isn + 1 ||
 				p->opt.tsecr != swb_s_tsval(c->k) ||
-				p->payload_len != (full ? cs->req : 0)) {
+				p->payload_len != (full ? cs->req : 0) ||
+				ttl != swb_relayed_ttl(b)) {
 			cs->bad++;
 			return true;
 		}
@@ -279,7 +291,8 @@ server_rx(struct swb *b, struct swb_conns *cs, struct swb_conn *c,
 	}
 	if (full && c->state == SWB_CS_FIN_SENT && (f & SW_TCP_FIN)) {
 		if (p->seq != c->c_isn + 1 + cs->req ||
-				p->ack != c->s_isn + 2 + cs->resp) {
+				p->ack != c->s_isn + 2 + cs->resp ||
+				ttl != swb_relayed_ttl(b)) {
 			cs->bad++;
 			return true;
 		}
@@ -297,6 +310,7 @@ bool
 swb_conns_rx(struct swb *b, struct swb_conns *cs, enum sw_side side,
 		struct rte_mbuf *m, const struct sw_pkt *p, uint64_t now)
 {
+	const uint8_t ttl = rte_pktmbuf_mtod(m, const uint8_t *)[p->l3_off + 8];
 	struct swb_conn *c;
 
 	/* The client's tuple: the destination of what reaches the
@@ -308,13 +322,27 @@ swb_conns_rx(struct swb *b, struct swb_conns *cs, enum sw_side side,
 		cs->stray++;
 		return true;
 	}
+	/* The server's end as each side must see it: the address the
+	 * client connected to outside, the server's own inside (the
+	 * backend's in lb mode), the Ethernet hop it came by, and, every
+	 * --sample'th segment, both checksums (updated in place by
+	 * synwall's translation and NAT). */
+	if ((side == SW_OUTSIDE ? swb_saddr(m, p) != b->dst_ip ||
+			p->src_port != b->dst_port :
+			swb_daddr(m, p) != b->srv_ip ||
+			p->dst_port != b->srv_port) ||
+			!swb_hop_ok(b, side, m, p, 0) ||
+			(cs->rx_seen++ % b->sample == 0 && !swb_cksum_ok(m, p))) {
+		cs->bad++;
+		return true;
+	}
 	if (p->tcp_flags & SW_TCP_RST) {
 		cs->rst++;
 		c->state = SWB_CS_FREE;
 		return true;
 	}
-	if (side == SW_OUTSIDE ? client_rx(b, cs, c, p, now) :
-			server_rx(b, cs, c, p))
+	if (side == SW_OUTSIDE ? client_rx(b, cs, c, p, ttl, now) :
+			server_rx(b, cs, c, p, ttl))
 		return true;
 	if (c->state == SWB_CS_OPEN && p->payload_len != 0)
 		return false;		/* the relay's data */

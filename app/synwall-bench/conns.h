@@ -58,6 +58,7 @@ struct swb_conns {
 	uint64_t rst;
 	uint64_t syn_retx;		/* backend SYNs again */
 	uint64_t no_mbuf;
+	uint64_t rx_seen;		/* segments matched, for --sample */
 	struct swb_lat lat_setup;	/* SYN → the server's answer (full) */
 	struct swb_lat lat_done;	/* SYN → the last ACK (full) */
 	/* Replies of one receive burst, per side. */

@@ -219,22 +219,71 @@ ring_pairs(struct swb *b, struct dut *d, char *err, size_t len)
 	return 0;
 }
 
+/* An IPv4 address (host order) as text. */
+static const char *
+ip_text(uint32_t a, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, a >> 16 & 255, a >> 8 & 255,
+		a & 255);
+	return buf;
+}
+
+/* Host `h` of a's /24, or `alt` when that is a itself. */
+static uint32_t
+host24(uint32_t a, uint32_t h, uint32_t alt)
+{
+	return (a & UINT32_C(0xffffff00)) | ((a & 255) == h ? alt : h);
+}
+
+/*
+ * --lb: synwall as a load balancer in front of one backend (docs/lb.md),
+ * set up so that every frame is deterministic: no ARP (static
+ * neighbours: the outside gateway at the clients' MAC, the backend at
+ * the servers'), no health checks (active off, passive off: a backend
+ * SYN that times out must show as a timeout, not take the pool down).
+ * The VIP is --server, in a /24 that synwall owns on the outside
+ * (.1, and .254 its gateway; .2 and .253 when the VIP is one of them);
+ * the clients (198.18.0.0/15) are off-link, reached by that gateway.
+ * The backend (--backend) is in its own /24 on the inside, synwall .1
+ * (.2). main.c checks that the two /24s and the clients' /15 are apart.
+ */
+static void
+lb_conf(const struct swb *b, FILE *f)
+{
+	const uint32_t vip = rte_be_to_cpu_32(b->dst_ip);
+	const uint32_t be = rte_be_to_cpu_32(b->srv_ip);
+	char out[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN], in[INET_ADDRSTRLEN];
+	char bea[INET_ADDRSTRLEN], gmac[RTE_ETHER_ADDR_FMT_SIZE];
+	char bmac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	ip_text(host24(vip, 1, 2), out, sizeof(out));
+	ip_text(host24(vip, 254, 253), gw, sizeof(gw));
+	ip_text(host24(be, 1, 2), in, sizeof(in));
+	ip_text(be, bea, sizeof(bea));
+	rte_ether_format_addr(gmac, sizeof(gmac), &b->mac_client);
+	rte_ether_format_addr(bmac, sizeof(bmac), &b->mac_server);
+	fprintf(f,
+		"[lb]\noutside_address = %s/24\noutside_gateway = %s\n"
+		"inside_address = %s/24\nneighbours = %s %s, %s %s\n"
+		"health_interval_ms = 0\npassive_fall = 0\n",
+		out, gw, in, gw, gmac, bea, bmac);
+}
+
 /*
  * The config synwall runs with when the bench is not given one: the
- * server the engines talk to protected, tables sized for the flows the
- * engine opens plus those a handshake run leaves lingering (linger_ms,
- * 2 s, at up to about 1.5 M connections a second).
+ * server the engines talk to protected (inline; with --lb, a VIP in
+ * front of one backend), tables sized for the flows the engine opens
+ * plus those a handshake run leaves lingering (linger_ms, 2 s, at up to
+ * about 1.5 M connections a second).
  */
 static int
 default_conf(const struct swb *b, struct dut *d, char *path, size_t plen)
 {
-	char ip[INET_ADDRSTRLEN];
-	uint32_t a = rte_be_to_cpu_32(b->dst_ip);
+	char ip[INET_ADDRSTRLEN], be[INET_ADDRSTRLEN];
 	FILE *f;
 	int fd;
 
-	snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, a >> 16 & 255,
-		a >> 8 & 255, a & 255);
+	ip_text(rte_be_to_cpu_32(b->dst_ip), ip, sizeof(ip));
 	fd = memfd_create("synwall-bench.conf", 0);
 	if (fd < 0)
 		return -errno;
@@ -244,10 +293,22 @@ default_conf(const struct swb *b, struct dut *d, char *path, size_t plen)
 		return -ENOMEM;
 	}
 	fprintf(f,
-		"[synwall]\nstats_interval = 0\n"
-		"[worker]\nflows = %u\n"
-		"[service:bench]\nprefix = %s/32\nports = %u\n",
-		b->flows + 3000000u, ip, b->dst_port);
+		"[synwall]\nstats_interval = 0\n%s"
+		"[worker]\nflows = %u\n",
+		b->lb ? "mode = lb\n" : "", b->flows + 3000000u);
+	if (b->lb) {
+		lb_conf(b, f);
+		ip_text(rte_be_to_cpu_32(b->srv_ip), be, sizeof(be));
+		/* The backend keeps the VIP port unless --backend names one. */
+		fprintf(f, "[service:bench]\nprefix = %s\nports = %u\n"
+			"backends = %s", ip, b->dst_port, be);
+		if (b->srv_port != b->dst_port)
+			fprintf(f, ":%u", b->srv_port);
+		fprintf(f, "\n");
+	} else {
+		fprintf(f, "[service:bench]\nprefix = %s/32\nports = %u\n",
+			ip, b->dst_port);
+	}
 	fflush(f);
 	/* Open until swb_dut_free(): the path names it. */
 	d->conf = f;
@@ -277,6 +338,15 @@ synwall_setup(struct swb *b, struct dut *d, const char *conf, char *err,
 		snprintf(err, len, "synwall config: %s", cerr);
 		return -EINVAL;
 	}
+	/* The engines that play the servers must know where the backend
+	 * is and which MACs synwall writes: the bench's own lb config. */
+	if (app->cfg.mode == SW_MODE_LB && !b->lb && (b->eng == &swb_handshake ||
+			b->eng == &swb_relay)) {
+		snprintf(err, len,
+			"%s is a mode = lb config: --mode %s plays the backend and needs --lb (the bench's own lb config) instead",
+			conf, b->eng->name);
+		return -EINVAL;
+	}
 	for (unsigned int s = 0; s < SW_SIDES; s++)
 		snprintf(app->cfg.port_name[s], sizeof(app->cfg.port_name[s]),
 			"%u", d->port[s]);
@@ -287,6 +357,15 @@ synwall_setup(struct swb *b, struct dut *d, const char *conf, char *err,
 	}
 	sw_telemetry_register(app);
 	b->keys = app->keys;
+	/* In lb mode synwall is a router hop: frames to it go to its
+	 * ports' own MACs (net_ring's are 00:00:00:00:00:00), and come
+	 * from them. */
+	for (unsigned int s = 0; b->lb && s < SW_SIDES; s++)
+		if (rte_eth_macaddr_get(d->port[s], &b->mac_dst[s]) != 0) {
+			snprintf(err, len, "DUT %s port %u: no MAC address",
+				sw_side_name(s), d->port[s]);
+			return -ENODEV;
+		}
 	return 0;
 }
 
@@ -395,6 +474,10 @@ swb_dut_poll(struct swb *b)
 	if (slot != d->app->keys->slot)
 		sw_app_keys_install(d->app, slot);
 	b->keys = d->app->keys;
+	/* ... and its lb bookkeeping (with the bench's config, health
+	 * checks off: nothing changes). */
+	if (d->app->cfg.mode == SW_MODE_LB)
+		sw_lb_tick(d->app);
 }
 
 void
@@ -436,9 +519,25 @@ swb_dut_read(const struct swb *b, struct swb_dut_stats *s)
 		for (unsigned int i = 0; i < SW_PARSE_ERR_MAX; i++)
 			s->malformed += c.malformed[i];
 		s->busy_cycles = c.busy_cycles;
-		s->originated = c.flow.backend_syn_tx + c.flow.backend_syn_retx;
+		/*
+		 * lb mode adds to both sides of the identity (main.c's
+		 * account()): packets synwall makes besides backend SYNs
+		 * (ARP requests and neighbour solicitations, health-check
+		 * SYNs), and packets waiting for a next hop's MAC, held as
+		 * the hand-off holds: a gauge of those queued (neigh_held)
+		 * less those sent when the MAC came (neigh_released, in tx)
+		 * and those dropped when it did not (neigh_failed, in
+		 * drop.neigh too). The rest of lb mode's work is in the
+		 * counters already: ARP/ND taken is consumed or answered in
+		 * place (tx), a health-check answer consumed or turned into
+		 * a RST (tx), a refusal (no backend up, TTL, no route)
+		 * dropped by reason or answered. All zero inline.
+		 */
+		s->originated = c.flow.backend_syn_tx + c.flow.backend_syn_retx +
+			c.lb.arp_request_tx + c.lb.ns_tx + c.lb.probe_tx;
 		s->consumed = c.flow.consumed;
-		s->holding = c.flow.holding;
+		s->holding = c.flow.holding + c.lb.neigh_held -
+			c.lb.neigh_released - c.lb.neigh_failed;
 		s->synack_tx = c.sc.synack_tx;
 		s->cookie_ok = c.sc.cookie_ok;
 		s->cookie_bad = c.sc.cookie_bad;

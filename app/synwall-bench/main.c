@@ -70,7 +70,12 @@ usage(FILE *out)
 		"                      (its --file-prefix): cycles/pkt and the accounting\n"
 		"  --wait-link-down S  external: after the summary, wait up to S s for the\n"
 		"                      DUT to close its ports before closing ours (memif)\n"
-		"  --server IP:PORT    the protected server (192.0.2.80:80)\n"
+		"  --server IP:PORT    the protected server (192.0.2.80:80); with --lb the VIP\n"
+		"  --lb                synwall in lb mode (docs/lb.md), with the bench's own config:\n"
+		"                      the VIP --server in front of one backend (--backend), static\n"
+		"                      neighbours, no health checks; --dut synwall, no -c\n"
+		"  --backend IP[:PORT] lb: the backend the inside port plays (198.51.100.11, the\n"
+		"                      VIP's port); implies --lb\n"
 		"  --seconds S         measured window (5)\n"
 		"  --rate N            packets/s (connections/s for handshake); 0 = all it can (0)\n"
 		"  --flows N           relay: open flows (65536); handshake: flows kept open (0)\n"
@@ -85,23 +90,62 @@ usage(FILE *out)
 		"  --check             exit 3 when the counters do not add up\n");
 }
 
+/* IPv4:PORT, or with port_optional IPv4 alone (*port then 0). */
 static int
-parse_server(const char *s, struct swb *b)
+parse_addr_port(const char *s, bool port_optional, uint32_t *ip,
+		uint16_t *port)
 {
-	char buf[64], *colon;
+	char buf[64], *colon, *end = NULL;
 	struct in_addr a;
-	unsigned long port;
+	unsigned long n = 0;
 
 	snprintf(buf, sizeof(buf), "%s", s);
 	colon = strrchr(buf, ':');
-	if (colon == NULL)
+	if (colon == NULL && !port_optional)
 		return -1;
-	*colon = '\0';
-	port = strtoul(colon + 1, NULL, 10);
-	if (inet_pton(AF_INET, buf, &a) != 1 || port == 0 || port > 65535)
+	if (colon != NULL) {
+		*colon = '\0';
+		n = strtoul(colon + 1, &end, 10);
+		if (*end != '\0' || n == 0 || n > 65535)
+			return -1;
+	}
+	if (inet_pton(AF_INET, buf, &a) != 1)
 		return -1;
-	b->dst_ip = a.s_addr;
-	b->dst_port = (uint16_t)port;
+	*ip = a.s_addr;
+	*port = (uint16_t)n;
+	return 0;
+}
+
+static int
+parse_server(const char *s, struct swb *b)
+{
+	return parse_addr_port(s, false, &b->dst_ip, &b->dst_port);
+}
+
+/*
+ * --lb's addresses (dut.c's lb_conf): the VIP's /24 is synwall's
+ * outside subnet, the backend's /24 its inside one; they must be apart,
+ * and apart from the clients' 198.18.0.0/15, which must stay off-link
+ * (reached by the gateway, whose MAC is static).
+ */
+static int
+check_lb(const struct swb *b, const struct opts *o)
+{
+	const uint32_t vip = rte_be_to_cpu_32(b->dst_ip);
+	const uint32_t be = rte_be_to_cpu_32(b->srv_ip);
+	const uint32_t m24 = UINT32_C(0xffffff00);
+
+	if (b->dut != SWB_DUT_SYNWALL || o->conf != NULL) {
+		fprintf(stderr,
+			"synwall-bench: --lb runs synwall in this process with the bench's own lb config: --dut synwall, and no -c\n");
+		return -1;
+	}
+	if ((vip & m24) == (be & m24) || (vip & SWB_NET_MASK) == SWB_NET ||
+			(be & SWB_NET_MASK) == SWB_NET) {
+		fprintf(stderr,
+			"synwall-bench: --lb: the VIP (--server) and the backend (--backend) need /24s of their own, outside the clients' 198.18.0.0/15\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -144,6 +188,8 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		{ "telemetry", required_argument, NULL, 't' },
 		{ "wait-link-down", required_argument, NULL, 'w' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "lb", no_argument, NULL, 'L' },
+		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,6 +221,16 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 			}
 			break;
 		case 'c': o->conf = optarg; break;
+		case 'L': b->lb = true; break;
+		case 'B':
+			if (parse_addr_port(optarg, true, &b->srv_ip,
+					&b->srv_port) != 0) {
+				fprintf(stderr, "synwall-bench: --backend %s: want IPv4[:PORT]\n",
+					optarg);
+				return -1;
+			}
+			b->lb = true;
+			break;
 		case 'P': o->ports = optarg; break;
 		case 'S':
 			if (parse_server(optarg, b) != 0) {
@@ -261,6 +317,20 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		usage(stderr);
 		return -1;
 	}
+	/* The servers: the protected address itself, or in lb mode the
+	 * backend (keeping the VIP's port unless --backend names one). */
+	if (!b->lb) {
+		b->srv_ip = b->dst_ip;
+		b->srv_port = b->dst_port;
+	} else {
+		if (b->srv_ip == 0)
+			b->srv_ip = htonl(0xc633640b);	/* 198.51.100.11 */
+		if (b->srv_port == 0)
+			b->srv_port = b->dst_port;
+		b->hops = 1;
+		if (check_lb(b, o) != 0)
+			return -1;
+	}
 	if (b->eng == &swb_relay && !flows_set)
 		b->flows = 65536;
 	if (b->eng == &swb_relay && b->flows == 0) {
@@ -277,6 +347,13 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 	return 0;
 }
 
+/* "synwall", "synwall (lb)", "5tswap", ... for the text. */
+static const char *
+dut_label(const struct swb *b)
+{
+	return b->lb ? "synwall (lb)" : swb_dut_name(b->dut);
+}
+
 static uint64_t
 bench_tx(const struct swb *b)
 {
@@ -289,7 +366,13 @@ bench_rx(const struct swb *b)
 	return b->ps[SW_OUTSIDE].rx + b->ps[SW_INSIDE].rx;
 }
 
-/* Every packet the bench handed over is accounted for by the DUT. */
+/*
+ * Every packet the bench handed over is accounted for by the DUT, and
+ * inside synwall every packet it received or made has gone somewhere:
+ * sent, dropped by reason, malformed, consumed, or held now. In lb mode
+ * "made" and "held" include its ARP/ND and health checks and packets
+ * waiting for a next hop's MAC (swb_dut_read() explains).
+ */
 static int
 account(struct swb *b, const struct swb_dut_stats *d, bool have_dut,
 		char *why, size_t len)
@@ -420,7 +503,7 @@ summary(struct swb *b, const struct opts *o, FILE *text,
 			b->telemetry ? ")" : "", secs);
 	else
 		fprintf(text, "\nsynwall-bench: %s against %s, %u DUT lcore%s, %.1f s measured\n",
-			b->eng->name, swb_dut_name(b->dut), rte_lcore_count() - 1,
+			b->eng->name, dut_label(b), rte_lcore_count() - 1,
 			rte_lcore_count() == 2 ? "" : "s", secs);
 	fprintf(text, "  %s, %s\n", cpu, rte_version());
 	for (unsigned int s = 0; s < SW_SIDES; s++)
@@ -453,6 +536,8 @@ summary(struct swb *b, const struct opts *o, FILE *text,
 		"  \"seconds\": %.3f,\n  \"cpu\": \"%s\",\n  \"dpdk\": \"%s\",\n",
 		b->eng->name, swb_dut_name(b->dut), rte_lcore_count() - 1, secs,
 		cpu, rte_version());
+	if (b->dut == SWB_DUT_SYNWALL)
+		fprintf(js, "  \"synwall_mode\": \"%s\",\n", b->lb ? "lb" : "inline");
 	for (unsigned int s = 0; s < SW_SIDES; s++)
 		fprintf(js, "  \"%s\": {\"tx\": %" PRIu64 ", \"tx_full\": %" PRIu64
 			", \"rx\": %" PRIu64 ", \"tx_pps\": %.0f, \"rx_pps\": %.0f},\n",
@@ -689,6 +774,10 @@ main(int argc, char **argv)
 	b.rng = 0x9e3779b97f4a7c15ull;
 	rte_ether_unformat_addr("02:00:00:00:00:10", &b.mac_client);
 	rte_ether_unformat_addr("02:00:00:00:00:80", &b.mac_server);
+	/* Client → server outside, back inside (lb: dut.c sets mac_dst to
+	 * the DUT ports' own). */
+	b.mac_src[SW_OUTSIDE] = b.mac_dst[SW_INSIDE] = b.mac_client;
+	b.mac_src[SW_INSIDE] = b.mac_dst[SW_OUTSIDE] = b.mac_server;
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -733,7 +822,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	fprintf(text, "synwall-bench: %s against %s: %u queue%s per port, burst %u%s\n",
-		b.eng->name, swb_dut_name(b.dut), b.n_queues,
+		b.eng->name, dut_label(&b), b.n_queues,
 		b.n_queues == 1 ? "" : "s", b.burst,
 		b.rate ? "" : ", as fast as the bench can");
 	fflush(text);

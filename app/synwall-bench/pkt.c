@@ -55,17 +55,15 @@ swb_seg_build(struct swb *b, enum sw_side from, const struct swb_seg *s)
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
 	tcp = (struct rte_tcp_hdr *)(ip + 1);
-	rte_ether_addr_copy(from == SW_OUTSIDE ? &b->mac_client :
-		&b->mac_server, &eth->src_addr);
-	rte_ether_addr_copy(from == SW_OUTSIDE ? &b->mac_server :
-		&b->mac_client, &eth->dst_addr);
+	rte_ether_addr_copy(&b->mac_src[from], &eth->src_addr);
+	rte_ether_addr_copy(&b->mac_dst[from], &eth->dst_addr);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->type_of_service = 0;
 	ip->total_length = rte_cpu_to_be_16(ip_len);
 	ip->packet_id = 0;
 	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = 64;
+	ip->time_to_live = SWB_TTL;
 	ip->next_proto_id = IPPROTO_TCP;
 	ip->hdr_checksum = 0;
 	ip->src_addr = s->saddr;
@@ -126,6 +124,19 @@ swb_cksum_ok(const struct rte_mbuf *m, const struct sw_pkt *p)
 
 	return sw_pkt_ipv4_cksum_verify(frame, p) == 0 &&
 		sw_pkt_l4_cksum_verify(frame, p) == 0;
+}
+
+bool
+swb_hop_ok(const struct swb *b, enum sw_side side, const struct rte_mbuf *m,
+		const struct sw_pkt *p, uint8_t ttl)
+{
+	const struct rte_ether_hdr *eth =
+		rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *) + p->l3_off;
+
+	return rte_is_same_ether_addr(&eth->dst_addr, &b->mac_src[side]) &&
+		rte_is_same_ether_addr(&eth->src_addr, &b->mac_dst[side]) &&
+		(ttl == 0 || ip[8] == ttl);
 }
 
 int

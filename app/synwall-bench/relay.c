@@ -5,7 +5,9 @@
  * over the flows, one segment of --payload bytes at a time. Measures
  * relayed packets per second and synwall's cycles per packet; checks
  * every --sample'th segment that crossed: sequence, ack and timestamps
- * translated into the receiver's space.
+ * translated into the receiver's space; addresses, ports, Ethernet
+ * addresses and TTL as the receiver must see them (in lb mode: to the
+ * backend, back from the VIP, one hop less; conns.c).
  *
  * Against a reference DUT (5tswap, io) there is nothing to open: the
  * same data segments go out at once, for the same input on the same
@@ -93,9 +95,9 @@ data_seg(struct swb *b, struct swb_conn *c, bool client)
 		c->c_sent += b->payload;
 		return swb_seg_build(b, SW_OUTSIDE, &s);
 	}
-	s.saddr = b->dst_ip;
+	s.saddr = b->srv_ip;
 	s.daddr = caddr;
-	s.sport = b->dst_port;
+	s.sport = b->srv_port;
 	s.dport = cport;
 	s.seq = c->s_isn + 1 + c->s_sent;
 	s.ack = c->c_isn + 1 + c->c_sent;
@@ -156,19 +158,25 @@ data_ok(struct swb *b, struct relay *r, enum sw_side side,
 	uint32_t off, ack;
 
 	if (c == NULL || c->state != SWB_CS_OPEN ||
-			p->payload_len != b->payload)
+			p->payload_len != b->payload ||
+			!swb_hop_ok(b, side, m, p, swb_relayed_ttl(b)))
 		return false;
 	if (side == SW_OUTSIDE) {
-		/* Server → client: the cookie's space, synwall's clock. */
+		/* Server → client: from the address the client knows, the
+		 * cookie's space, synwall's clock. */
 		off = p->seq - (c->cookie + 1);
 		ack = p->ack - (c->c_isn + 1);
-		return off < c->s_sent && off % b->payload == 0 &&
+		return swb_saddr(m, p) == b->dst_ip &&
+			p->src_port == b->dst_port &&
+			off < c->s_sent && off % b->payload == 0 &&
 			ack <= c->c_sent && p->opt.tsval == c->ck_tsval;
 	}
-	/* Client → server: the server's own space and clock. */
+	/* Client → server: to the server (the backend), in its own
+	 * space and clock. */
 	off = p->seq - (c->c_isn + 1);
 	ack = p->ack - (c->s_isn + 1);
-	return off < c->c_sent && off % b->payload == 0 &&
+	return swb_daddr(m, p) == b->srv_ip && p->dst_port == b->srv_port &&
+		off < c->c_sent && off % b->payload == 0 &&
 		ack <= c->s_sent && p->opt.tsecr == swb_s_tsval(c->k);
 }
 

@@ -121,7 +121,7 @@ bool
 swb_remote_read(int fd, struct swb_dut_stats *s)
 {
 	static const char cmd[] = "/synwall/stats";
-	const char *stats, *out, *in, *flow, *sc;
+	const char *stats, *out, *in, *flow, *sc, *lb;
 	char *js;
 	ssize_t n;
 
@@ -153,6 +153,14 @@ swb_remote_read(int fd, struct swb_dut_stats *s)
 		num(flow, "backend_syn_retx");
 	s->consumed = num(flow, "consumed");
 	s->holding = num(flow, "holding");
+	/* lb mode's own packets and those waiting for a MAC (dut.c). */
+	lb = dict(js, "lb");
+	if (lb != NULL) {
+		s->originated += num(lb, "arp_request_tx") + num(lb, "ns_tx") +
+			num(lb, "probe_tx");
+		s->holding += num(lb, "neigh_held") - num(lb, "neigh_released") -
+			num(lb, "neigh_failed");
+	}
 	s->synack_tx = num(sc, "synack_tx");
 	s->cookie_ok = num(sc, "cookie_ok");
 	s->cookie_bad = num(sc, "cookie_bad");

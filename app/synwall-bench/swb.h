@@ -9,6 +9,12 @@
  * the servers. The DUT is synwall itself in this process (net_ring pairs,
  * its worker on the other lcores), a reference loop in its place (5tswap
  * or io, as testpmd's), or another process behind real ports.
+ *
+ * synwall in this process runs inline (a bump in the wire: the servers
+ * have the address the clients connect to) or, with --lb, as a load
+ * balancer (docs/lb.md): the clients connect to a VIP, the server side
+ * is one backend at another address, every relayed segment is NATed,
+ * its TTL decremented and its Ethernet header written by synwall.
  */
 #ifndef SWB_H
 #define SWB_H
@@ -46,9 +52,11 @@ struct swb_dut_stats {
 	/* synwall only: where every received packet went */
 	uint64_t drops;			/* counted by reason */
 	uint64_t malformed;
-	uint64_t originated;		/* backend SYNs it made */
+	uint64_t originated;		/* backend SYNs it made; lb: and its */
+					/* ARP/NS and health checks */
 	uint64_t consumed;		/* ended in synwall with no drop */
-	uint64_t holding;		/* held in hand-off now */
+	uint64_t holding;		/* held in hand-off now; lb: and */
+					/* waiting for a next hop's MAC */
 	uint64_t synack_tx;
 	uint64_t cookie_ok;
 	uint64_t cookie_bad;
@@ -112,6 +120,16 @@ struct swb {
 	const char *telemetry;		/* external: synwall's --file-prefix */
 	uint32_t dst_ip;		/* the server, network order */
 	uint16_t dst_port;
+	/* Where the emulated servers are: dst_ip:dst_port inline, the
+	 * backend in lb mode (the clients still connect to dst_ip, the
+	 * VIP). Network order / host order as above. */
+	uint32_t srv_ip;
+	uint16_t srv_port;
+	bool lb;			/* --lb: synwall in lb mode */
+	/* TTL lost on a relayed segment: 0 inline (a bridge), 1 in lb
+	 * mode (a router hop). synwall's own segments (SYN-ACKs, the
+	 * backend SYN) are never decremented. */
+	uint8_t hops;
 	bool verbose;
 
 	/* Ports and mbufs. */
@@ -121,6 +139,18 @@ struct swb {
 	struct rte_mempool *pool;
 	struct rte_ether_addr mac_client;
 	struct rte_ether_addr mac_server;
+	/*
+	 * The Ethernet addresses of the frames the bench sends on each
+	 * side; the DUT's frames on that side come from mac_dst to
+	 * mac_src. Inline (and the references): client → server MAC
+	 * outside, server → client inside, synwall a bridge that keeps
+	 * them. lb: from the outside gateway (mac_client) and from the
+	 * backend (mac_server) to the DUT port's own MAC, which synwall
+	 * writes as the source of all it sends, to the static neighbour
+	 * MACs of its config (its SYN-ACKs swap the SYN's).
+	 */
+	struct rte_ether_addr mac_src[SW_SIDES];
+	struct rte_ether_addr mac_dst[SW_SIDES];
 	struct swb_port_stats ps[SW_SIDES];
 	uint64_t hz;
 	uint64_t rng;
@@ -218,6 +248,24 @@ bool swb_parse(const struct rte_mbuf *m, struct sw_pkt *p);
 
 /* Are its IPv4 header and TCP checksums right? */
 bool swb_cksum_ok(const struct rte_mbuf *m, const struct sw_pkt *p);
+
+/* The TTL of every segment the bench sends. */
+#define SWB_TTL		64
+
+/*
+ * Did a frame from the DUT on `side` come the way it must: from the
+ * MAC the bench sends to on that side, to the one it sends from, and,
+ * when ttl != 0, with that TTL?
+ */
+bool swb_hop_ok(const struct swb *b, enum sw_side side,
+		const struct rte_mbuf *m, const struct sw_pkt *p, uint8_t ttl);
+
+/* The TTL of a segment the DUT relayed (not one it made). */
+static inline uint8_t
+swb_relayed_ttl(const struct swb *b)
+{
+	return (uint8_t)(SWB_TTL - b->hops);
+}
 
 static inline uint32_t
 swb_saddr(const struct rte_mbuf *m, const struct sw_pkt *p)

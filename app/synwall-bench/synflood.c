@@ -3,8 +3,9 @@
  * synflood: spoofed SYNs to the server, from random addresses of
  * 198.18.0.0/15 and random ports, with the option sets real stacks
  * send. Counts the SYN-ACKs that come back and checks a sample of them
- * against the SYN they answer: addresses, ack, flags, options, both
- * checksums, and the cookie itself when synwall runs in this process.
+ * against the SYN they answer: Ethernet and IP addresses, ack, flags,
+ * options, both checksums, and the cookie itself when synwall runs in
+ * this process.
  *
  * Nothing is remembered per SYN: its sequence number, timestamp and
  * option set are functions of its tuple, found again from the SYN-ACK.
@@ -141,7 +142,8 @@ synack_ok(struct swb *b, const struct rte_mbuf *m, const struct sw_pkt *p)
 
 	if (p->tcp_flags != (SW_TCP_SYN | SW_TCP_ACK) || p->ack != seq + 1 ||
 			swb_saddr(m, p) != b->dst_ip ||
-			p->src_port != b->dst_port || p->payload_len != 0)
+			p->src_port != b->dst_port || p->payload_len != 0 ||
+			!swb_hop_ok(b, SW_OUTSIDE, m, p, 0))
 		return false;
 	/* Never an option the client did not offer (RFC 7323 §2.2, §3.2,
 	 * RFC 2018 §2); an MSS always. */
