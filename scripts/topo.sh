@@ -56,6 +56,40 @@ sw_topo_up()
 	sw_log "topology up: $SW_NS_CLIENT ($SW_CLIENT_MAC) -- $SW_NS_SYNWALL -- $SW_NS_SERVER ($SW_SERVER_MAC)"
 }
 
+# sw_nginx_conf DIR CONNECTIONS KEEPALIVE SERVER: DIR/nginx.conf for a
+# test nginx (one master, one worker, run as root) that keeps everything
+# it writes (pid, logs, temp files) in DIR, with worker_connections,
+# keepalive_timeout and one server block whose body is SERVER. Shared
+# with scripts/topo_lb.sh's backends.
+sw_nginx_conf()
+{
+	local dir=$1
+	cat >"$dir/nginx.conf" <<-EOF
+	# written by ${SW_NAME:-synwall} (run $SW_RUN_ID)
+	daemon off;
+	master_process on;
+	worker_processes 1;
+	user root;
+	pid $dir/nginx.pid;
+	error_log $dir/error.log notice;
+	events { worker_connections $2; }
+	http {
+		access_log $dir/access.log;
+		client_body_temp_path $dir/body;
+		proxy_temp_path $dir/proxy;
+		fastcgi_temp_path $dir/fastcgi;
+		uwsgi_temp_path $dir/uwsgi;
+		scgi_temp_path $dir/scgi;
+		default_type application/octet-stream;
+		sendfile on;
+		keepalive_timeout $3;
+		server {
+	$4
+		}
+	}
+	EOF
+}
+
 # sw_topo_web_start: nginx in the server namespace, on 192.0.2.80 and
 # [2001:db8::80], ports 80 and $SW_PROTECTED_PORT, serving from
 # $SW_TMP/www: /file ($SW_WEB_SIZE random bytes, default 2 MiB + 1234 so
@@ -73,34 +107,14 @@ sw_topo_web_start()
 	echo "<html><body>synwall test page, run $SW_RUN_ID</body></html>" \
 		>"$www/index.html"
 
-	cat >"$dir/nginx.conf" <<-EOF
-	# written by ${SW_NAME:-synwall} (run $SW_RUN_ID)
-	daemon off;
-	master_process on;
-	worker_processes 1;
-	user root;
-	pid $dir/nginx.pid;
-	error_log $dir/error.log notice;
-	events { worker_connections 256; }
-	http {
-		access_log $dir/access.log;
-		client_body_temp_path $dir/body;
-		proxy_temp_path $dir/proxy;
-		fastcgi_temp_path $dir/fastcgi;
-		uwsgi_temp_path $dir/uwsgi;
-		scgi_temp_path $dir/scgi;
-		default_type application/octet-stream;
-		sendfile on;
-		keepalive_timeout 5;
-		server {
-			listen $SW_SERVER_IP4:80;
-			listen [$SW_SERVER_IP6]:80;
-			listen $SW_SERVER_IP4:$SW_PROTECTED_PORT;
-			listen [$SW_SERVER_IP6]:$SW_PROTECTED_PORT;
-			root $www;
-		}
-	}
+	sw_nginx_conf "$dir" 256 5 "$(cat <<-EOF
+		listen $SW_SERVER_IP4:80;
+		listen [$SW_SERVER_IP6]:80;
+		listen $SW_SERVER_IP4:$SW_PROTECTED_PORT;
+		listen [$SW_SERVER_IP6]:$SW_PROTECTED_PORT;
+		root $www;
 	EOF
+	)"
 	sw_spawn "$dir/stderr.log" ip netns exec "$SW_NS_SERVER" \
 		nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
 	SW_NGINX_PID=$SW_SPAWNED_PID

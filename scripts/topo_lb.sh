@@ -60,26 +60,6 @@ SW_LB_NFT_TABLE=synwall_lb
 # overflow it and take legitimate segments with them (see e2e_relay.sh).
 SW_LB_AFP_FRAMES=${SW_LB_AFP_FRAMES:-4096}
 
-# sw__lb_reap_stale: namespaces of our lb topology (sw<PID><4 hex>-lan,
-# -bN) left by a run that was SIGKILLed; common.sh's reaper knows only the
-# inline topology's names. Same rule: only when that PID is gone and the
-# namespace runs nothing.
-sw__lb_reap_stale()
-{
-	local ns pid
-	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
-		[[ $ns =~ ^sw([0-9]+)[0-9a-f]{4}-(lan|b[0-9])$ ]] || continue
-		pid=${BASH_REMATCH[1]}
-		[[ -e /proc/$pid ]] && continue
-		if [[ -n $(ip netns pids "$ns" 2>/dev/null) ]]; then
-			sw_warn "stale netns $ns still has processes: left alone"
-			continue
-		fi
-		sw_log "removing stale netns $ns"
-		ip netns del "$ns" 2>/dev/null || true
-	done
-}
-
 # sw_lb_topo_up: client, synwall, lan (bridge) and the four backend
 # namespaces. Sets SW_NS_CLIENT, SW_NS_SYNWALL, SW_NS_LAN, SW_LB_NS[bN],
 # SW_CLIENT_MAC, SW_LB_MAC[bN], SW_LB_OUT_MAC / SW_LB_IN_MAC (synwall's
@@ -87,7 +67,6 @@ sw__lb_reap_stale()
 sw_lb_topo_up()
 {
 	local b ns
-	sw__lb_reap_stale
 	sw_ns_add SW_NS_CLIENT client
 	sw_ns_add SW_NS_SYNWALL synwall
 	sw_ns_add SW_NS_LAN lan
@@ -164,40 +143,20 @@ sw_lb_nginx_start()
 {
 	local b=$1 dir=$SW_TMP/nginx-$1 ns=${SW_LB_NS[$1]}
 	mkdir -p "$dir"
-	cat >"$dir/nginx.conf" <<-EOF
-	# written by ${SW_NAME:-synwall} (run $SW_RUN_ID)
-	daemon off;
-	master_process on;
-	worker_processes 1;
-	user root;
-	pid $dir/nginx.pid;
-	error_log $dir/error.log notice;
-	events { worker_connections 1024; }
-	http {
-		access_log $dir/access.log;
-		client_body_temp_path $dir/body;
-		proxy_temp_path $dir/proxy;
-		fastcgi_temp_path $dir/fastcgi;
-		uwsgi_temp_path $dir/uwsgi;
-		scgi_temp_path $dir/scgi;
-		default_type application/octet-stream;
-		sendfile on;
-		keepalive_timeout 0;
-		server {
-			listen ${SW_LB_IP4[$b]}:$SW_LB_PORT;
-			listen [${SW_LB_IP6[$b]}]:$SW_LB_PORT;
-			root $SW_TMP/lbwww;
-			add_header X-Backend $b always;
-			location = /name {
-				default_type text/plain;
-				return 200 "$b\n";
-			}
-			location = /big {
-				limit_rate $SW_LB_BIG_RATE;
-			}
+	sw_nginx_conf "$dir" 1024 0 "$(cat <<-EOF
+		listen ${SW_LB_IP4[$b]}:$SW_LB_PORT;
+		listen [${SW_LB_IP6[$b]}]:$SW_LB_PORT;
+		root $SW_TMP/lbwww;
+		add_header X-Backend $b always;
+		location = /name {
+			default_type text/plain;
+			return 200 "$b\n";
 		}
-	}
+		location = /big {
+			limit_rate $SW_LB_BIG_RATE;
+		}
 	EOF
+	)"
 	rm -f "$dir/nginx.pid"
 	sw_spawn "$dir/stderr.log" ip netns exec "$ns" \
 		nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"

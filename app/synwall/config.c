@@ -456,12 +456,6 @@ lint_lines(const char *path, char *err, size_t err_len)
 
 /* ---- lb mode: addresses, lists and their text ---- */
 
-static unsigned int
-fam_idx(int family)
-{
-	return family == AF_INET6 ? SW_LB_V6 : SW_LB_V4;
-}
-
 static const char *
 fam_name(int family)
 {
@@ -510,18 +504,6 @@ parse_dec(const char *text, uint32_t min, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-/* Are the first plen bits of a and b equal? */
-static bool
-prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
-{
-	unsigned int full = plen / 8, rest = plen % 8;
-
-	if (memcmp(a, b, full) != 0)
-		return false;
-	return rest == 0 ||
-		((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
-}
-
 /* Are all bits from plen on `one` (true) or zero (false)? */
 static bool
 host_bits_all(const uint8_t *a, unsigned int bits, unsigned int plen,
@@ -531,13 +513,6 @@ host_bits_all(const uint8_t *a, unsigned int bits, unsigned int plen,
 		if (((a[i / 8] >> (7 - i % 8)) & 1) != one)
 			return false;
 	return true;
-}
-
-static bool
-on_link(const struct sw_lb_ifaddr *ifa, int family, const uint8_t *addr)
-{
-	return ifa->family == family &&
-		prefix_match(ifa->addr, addr, ifa->plen);
 }
 
 static void
@@ -558,7 +533,7 @@ static const char *
 lb_owner(const struct sw_config *cfg, int family, const uint8_t *addr,
 		bool with_vips, char *buf, size_t len)
 {
-	unsigned int f = fam_idx(family);
+	unsigned int f = sw_lb_fam(family);
 	size_t alen = family == AF_INET6 ? 16 : 4;
 
 	if (cfg->lb.outside[f].family == family &&
@@ -686,7 +661,7 @@ parse_ifaddrs(struct sw_config *cfg, const struct key_spec *k,
 			return -EINVAL;
 		}
 		one.plen = (uint8_t)plen;
-		if (ifa[fam_idx(one.family)].family != 0) {
+		if (ifa[sw_lb_fam(one.family)].family != 0) {
 			set_err(err, err_len,
 				"[%s] %s: %s is a second %s address (at most one per family)",
 				k->section, k->key, item, fam_name(one.family));
@@ -704,7 +679,7 @@ parse_ifaddrs(struct sw_config *cfg, const struct key_spec *k,
 				"network" : "broadcast");
 			return -EINVAL;
 		}
-		ifa[fam_idx(one.family)] = one;
+		ifa[sw_lb_fam(one.family)] = one;
 	}
 	return ret < 0 ? item_error(k->section, k->key, ret, err, err_len) : 0;
 }
@@ -750,7 +725,7 @@ parse_gateways(struct sw_config *cfg, const struct key_spec *k,
 				k->section, k->key, item);
 			return -EINVAL;
 		}
-		f = fam_idx(family);
+		f = sw_lb_fam(family);
 		if (lb->has_gateway[f]) {
 			set_err(err, err_len,
 				"[%s] %s: %s is a second %s gateway (at most one per family)",
@@ -1018,7 +993,7 @@ add_vips(struct sw_config *cfg, const char *section, int svc,
 				section, item);
 			return -EINVAL;
 		}
-		f = fam_idx(family);
+		f = sw_lb_fam(family);
 		if (cfg->lb.has_vip[svc][f]) {
 			set_err(err, err_len,
 				"[%s] prefix: %s is a second %s VIP (at most one per family)",
@@ -1340,7 +1315,7 @@ check_lb_keys(struct sw_config *cfg, char *err, size_t err_len)
 
 		/* on both sides at once, "on-link" would not name a port */
 		if (o->family != 0 && in->family != 0 &&
-				prefix_match(o->addr, in->addr,
+				sw_lb_prefix_match(o->addr, in->addr,
 				RTE_MIN(o->plen, in->plen))) {
 			ifaddr_text(in, a, sizeof(a));
 			ifaddr_text(o, b, sizeof(b));
@@ -1359,7 +1334,7 @@ check_lb_keys(struct sw_config *cfg, char *err, size_t err_len)
 			return -EINVAL;
 		}
 		ifaddr_text(o, b, sizeof(b));
-		if (!on_link(o, family, lb->gateway[f])) {
+		if (!sw_lb_on_link(o, family, lb->gateway[f])) {
 			set_err(err, err_len,
 				"[lb] outside_gateway: %s is not on-link in [lb] outside_address %s",
 				a, b);
@@ -1441,7 +1416,7 @@ check_lb_backends(const struct sw_config *cfg, char *err, size_t err_len)
 	for (unsigned int i = 0; i < lb->n_backends; i++) {
 		const struct sw_lb_backend_conf *b = &lb->backend[i];
 		const char *name = cfg->svc.svc[b->svc].name;
-		unsigned int f = fam_idx(b->family);
+		unsigned int f = sw_lb_fam(b->family);
 		const char *fam = fam_name(b->family);
 		const char *own;
 		uint32_t n_ports;
@@ -1459,7 +1434,7 @@ check_lb_backends(const struct sw_config *cfg, char *err, size_t err_len)
 				name, text, fam, fam);
 			return -EINVAL;
 		}
-		if (!on_link(&lb->inside[f], b->family, b->addr)) {
+		if (!sw_lb_on_link(&lb->inside[f], b->family, b->addr)) {
 			ifaddr_text(&lb->inside[f], in, sizeof(in));
 			set_err(err, err_len,
 				"[" SVC_SECTION "%s] backends: %s is not on-link in [lb] inside_address %s",
@@ -1527,13 +1502,13 @@ check_lb_neighbours(struct sw_config *cfg, char *err, size_t err_len)
 
 	for (unsigned int i = 0; i < lb->n_static; i++) {
 		struct sw_lb_neigh_static *n = &lb->neigh_static[i];
-		unsigned int f = fam_idx(n->family);
+		unsigned int f = sw_lb_fam(n->family);
 		const char *own;
 
 		addr_text(n->family, n->addr, a, sizeof(a));
-		if (on_link(&lb->outside[f], n->family, n->addr)) {
+		if (sw_lb_on_link(&lb->outside[f], n->family, n->addr)) {
 			n->side = SW_OUTSIDE;
-		} else if (on_link(&lb->inside[f], n->family, n->addr)) {
+		} else if (sw_lb_on_link(&lb->inside[f], n->family, n->addr)) {
 			n->side = SW_INSIDE;
 		} else {
 			set_err(err, err_len,

@@ -29,18 +29,6 @@
 #define PROBE_RING	2048	/* requests main -> worker 0 */
 #define ANSWER_RING	4096	/* answers workers -> main */
 
-static uint8_t
-fam_index(uint8_t family)
-{
-	return family == AF_INET ? SW_LB_V4 : SW_LB_V6;
-}
-
-static unsigned int
-addr_len(uint8_t family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
 /* The identity of a backend: same identity, same slot across reloads. */
 static void
 slot_of_conf(const struct sw_config *cfg, const struct sw_lb_backend_conf *b,
@@ -52,9 +40,9 @@ slot_of_conf(const struct sw_config *cfg, const struct sw_lb_backend_conf *b,
 	memset(s, 0, sizeof(*s));
 	s->family = b->family;
 	s->svc = b->svc;
-	memcpy(s->addr, b->addr, addr_len(b->family));
-	memcpy(s->vip, cfg->lb.vip[b->svc][fam_index(b->family)],
-		addr_len(b->family));
+	memcpy(s->addr, b->addr, sw_lb_addr_len(b->family));
+	memcpy(s->vip, cfg->lb.vip[b->svc][sw_lb_fam(b->family)],
+		sw_lb_addr_len(b->family));
 	/* The lowest port of the service: health checks of a backend that
 	 * keeps the VIP port connect there. */
 	while (first < 65535 && !sw_svc_port_in(svc, (uint16_t)first))
@@ -71,7 +59,7 @@ slot_of_conf(const struct sw_config *cfg, const struct sw_lb_backend_conf *b,
 static bool
 slot_same(const struct sw_lb_slot *a, const struct sw_lb_slot *b)
 {
-	const unsigned int n = addr_len(a->family);
+	const unsigned int n = sw_lb_addr_len(a->family);
 
 	return a->family == b->family && a->port_be == b->port_be &&
 		a->vport_be == b->vport_be && memcmp(a->addr, b->addr, n) == 0 &&
@@ -97,8 +85,9 @@ sw_lb_slot_name(const struct sw_app *app, unsigned int i, char *buf,
 
 /* Per-slot counters summed over the workers, since the slot was taken:
  * a reused slot starts from the counts its last backend left (base). */
-static void
-slot_sum(const struct sw_app *app, unsigned int i, struct sw_lb_bcount *t)
+void
+sw_lb_backend_counters(const struct sw_app *app, unsigned int i,
+		struct sw_lb_bcount *t)
 {
 	const struct sw_lb_bcount *b = &app->lb->base[i];
 
@@ -125,13 +114,6 @@ slot_sum(const struct sw_app *app, unsigned int i, struct sw_lb_bcount *t)
 	t->to_bytes -= b->to_bytes;
 	t->from_pkts -= b->from_pkts;
 	t->from_bytes -= b->from_bytes;
-}
-
-void
-sw_lb_backend_counters(const struct sw_app *app, unsigned int i,
-		struct sw_lb_bcount *t)
-{
-	slot_sum(app, i, t);
 }
 
 /* The weight Maglev gets: none unless configured, up and weighted. */
@@ -169,7 +151,7 @@ rev_insert(struct sw_lb_gen *g, const struct sw_lb_slot *s, uint16_t slot,
 		e->svc = svc;
 		e->port_be = s->port_be;
 		e->family = s->family;
-		memcpy(e->addr, s->addr, addr_len(s->family));
+		memcpy(e->addr, s->addr, sw_lb_addr_len(s->family));
 		return 0;
 	}
 	return -ENOSPC;
@@ -238,9 +220,11 @@ gen_build(struct sw_app *app, char *err, size_t err_len)
 
 				if (sl->family == 0 || !lb->h[i].in_cfg ||
 						sl->svc != s ||
-						fam_index(sl->family) != f)
+						sw_lb_fam(sl->family) != f)
 					continue;
-				/* Identity: address and port, packed. */
+				/* Its permutation's seed: address and port
+				 * hashed, the slot (fixed for the backend's
+				 * life) making it unique. */
 				mb[n].key = sw_lb_rev_hash(sl->family, sl->addr,
 					sl->port_be) | ((uint64_t)i << 32);
 				mb[n].weight = effective_weight(&lb->h[i]);
@@ -488,7 +472,7 @@ passive_checks(struct sw_app *app, uint64_t now)
 
 		if (lb->slot[i].family == 0)
 			continue;
-		slot_sum(app, i, &t);
+		sw_lb_backend_counters(app, i, &t);
 		h->active = t.active;
 		fails = t.syn_timeout + t.rst - h->seen_fail;
 		est = t.established - h->seen_est;
@@ -553,7 +537,7 @@ free_drained(struct sw_app *app)
 		/* The workers' counts stay; the next backend here starts
 		 * from them. */
 		memset(&lb->base[i], 0, sizeof(lb->base[i]));
-		slot_sum(app, i, &lb->base[i]);
+		sw_lb_backend_counters(app, i, &lb->base[i]);
 	}
 }
 
@@ -603,7 +587,7 @@ plan_slots(const struct sw_app *app, const struct sw_config *cfg,
 			if (s->family == want.family &&
 					s->port_be == want.port_be &&
 					memcmp(s->addr, want.addr,
-						addr_len(s->family)) == 0 &&
+						sw_lb_addr_len(s->family)) == 0 &&
 					lb->h[i].active != 0) {
 				char name[96];
 
@@ -664,7 +648,7 @@ sw_lb_reload(struct sw_app *app, char *err, size_t err_len)
 		for (unsigned int i = 0; i < SW_LB_SLOTS; i++) {
 			struct sw_lb_bcount t;
 
-			slot_sum(app, i, &t);
+			sw_lb_backend_counters(app, i, &t);
 			lb->h[i].active = t.active;
 		}
 		ret = plan_slots(app, next, where, err, err_len);

@@ -56,31 +56,10 @@ fam_of(const struct sw_pkt *p)
 	return p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
 }
 
-static inline unsigned int
-fidx(uint8_t family)
-{
-	return family == AF_INET ? SW_LB_V4 : SW_LB_V6;
-}
-
-/* Is addr in the on-link prefix of a (set) owned address? */
-static bool
-on_link(const struct sw_lb_ifaddr *a, uint8_t family, const uint8_t *addr)
-{
-	unsigned int bits = a->plen, i = 0;
-
-	if (a->family != family)
-		return false;
-	for (; bits >= 8; bits -= 8, i++)
-		if (a->addr[i] != addr[i])
-			return false;
-	return bits == 0 ||
-		((a->addr[i] ^ addr[i]) & (uint8_t)(0xff00 >> bits)) == 0;
-}
-
 static enum sw_side
 side_of(const struct sw_worker *w, uint8_t family, const uint8_t *addr)
 {
-	return on_link(&w->own[SW_INSIDE][fidx(family)], family, addr) ?
+	return sw_lb_on_link(&w->own[SW_INSIDE][sw_lb_fam(family)], family, addr) ?
 		SW_INSIDE : SW_OUTSIDE;
 }
 
@@ -180,7 +159,7 @@ static void
 solicit(struct sw_worker *w, enum sw_side side, uint8_t family,
 		const uint8_t *addr, const uint8_t *mac)
 {
-	const struct sw_lb_ifaddr *own = &w->own[side][fidx(family)];
+	const struct sw_lb_ifaddr *own = &w->own[side][sw_lb_fam(family)];
 	static const uint8_t zero[6];
 	struct rte_mbuf *m;
 	int len;
@@ -275,10 +254,8 @@ sw_lb_classify_inside(struct sw_worker *w, const uint8_t *frame,
 	if (!(p->flags & SW_PKT_F_TCP))
 		return -1;
 	/* To synwall itself (health check answers) is not a client's. */
-	if (on_link(&w->own[SW_INSIDE][fidx(family)], family, src) &&
-			memcmp(w->own[SW_INSIDE][fidx(family)].addr,
-				ip_addr(frame, p, true),
-				family == AF_INET ? 4 : 16) == 0)
+	if (memcmp(w->own[SW_INSIDE][sw_lb_fam(family)].addr,
+			ip_addr(frame, p, true), sw_lb_addr_len(family)) == 0)
 		return -1;
 	memcpy(&sport_be, tcp, 2);
 	slot = sw_lb_rev_lookup(w->gen, family, src, sport_be, &svc);
@@ -347,9 +324,9 @@ sw_lb_to_backend(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 static inline const uint8_t *
 next_hop_out(const struct sw_worker *w, uint8_t family, const uint8_t *dst)
 {
-	const unsigned int f = fidx(family);
+	const unsigned int f = sw_lb_fam(family);
 
-	if (on_link(&w->own[SW_OUTSIDE][f], family, dst))
+	if (sw_lb_on_link(&w->own[SW_OUTSIDE][f], family, dst))
 		return dst;
 	return w->has_gateway[f] ? w->gateway[f] : NULL;
 }
@@ -676,7 +653,7 @@ probe_send(struct sw_worker *w, unsigned int slot, uint32_t seq)
 
 	if (slot >= SW_LB_SLOTS || s->family == 0)
 		return;
-	own = &w->own[SW_INSIDE][fidx(s->family)];
+	own = &w->own[SW_INSIDE][sw_lb_fam(s->family)];
 	if (own->family != s->family)
 		return;
 	m = rte_pktmbuf_alloc(w->pool);

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "sw_service.h"
 
@@ -53,6 +55,39 @@ struct sw_lb_ifaddr {
 	uint8_t plen;			/* on-link prefix length */
 	uint8_t addr[16];		/* network order; IPv4 in [0..4) */
 };
+
+/* [SW_LB_V4] or [SW_LB_V6] for a family; its address length. */
+static inline unsigned int
+sw_lb_fam(int family)
+{
+	return family == AF_INET6 ? SW_LB_V6 : SW_LB_V4;
+}
+
+static inline unsigned int
+sw_lb_addr_len(int family)
+{
+	return family == AF_INET6 ? 16 : 4;
+}
+
+/* Are the first plen bits of a and b (network order) equal? */
+static inline bool
+sw_lb_prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+
+	if (memcmp(a, b, full) != 0)
+		return false;
+	return rest == 0 ||
+		((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* Is addr in the on-link prefix of an owned address (0 if unset)? */
+static inline bool
+sw_lb_on_link(const struct sw_lb_ifaddr *ifa, int family, const uint8_t *addr)
+{
+	return ifa->family == family &&
+		sw_lb_prefix_match(ifa->addr, addr, ifa->plen);
+}
 
 struct sw_lb_backend_conf {
 	uint8_t family;			/* AF_INET or AF_INET6 */

@@ -785,10 +785,8 @@ sw_worker_main(void *arg)
 		}
 		if (w->steer)
 			now = steered_in(w, pkts, now);
-		if (w->lb) {
-			w->gen = *w->genp;
+		if (w->lb)
 			sw_lb_poll(w, now);
-		}
 		/* Expiry work (backend SYN retries, frees) is busy time. */
 		if (sw_flow_timers(w, now) != 0)
 			w->c.busy_cycles += rte_rdtsc() - now;

@@ -183,7 +183,8 @@ sw_cleanup()
 # sw__reap_stale: undo what an earlier run left behind when it was killed
 # with no chance to clean up (SIGKILL, e.g. a test runner's hard timeout).
 # Only our own leftovers: run dirs holding an .owner run id, and namespaces
-# named sw<PID><4 hex>-{client,synwall,server}, whose PID is gone. Processes
+# named sw<PID><4 hex>-{client,synwall,server} (inline topology) or
+# -{lan,bN} (lb topology), whose PID is gone. Processes
 # still running in such a namespace are left alone (with a warning).
 sw__reap_stale()
 {
@@ -205,7 +206,8 @@ sw__reap_stale()
 		rm -rf -- "$d" "$SW_DPDK_RUNDIR/sw$id-"* 2>/dev/null || true
 	done
 	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
-		[[ $ns =~ ^sw([0-9]+)[0-9a-f]{4}-(client|synwall|server)$ ]] || continue
+		# The inline topology's names and the lb one's (scripts/topo_lb.sh).
+		[[ $ns =~ ^sw([0-9]+)[0-9a-f]{4}-(client|synwall|server|lan|b[0-9])$ ]] || continue
 		pid=${BASH_REMATCH[1]}
 		[[ -e /proc/$pid ]] && continue
 		if [[ -n $(ip netns pids "$ns" 2>/dev/null) ]]; then
