@@ -464,6 +464,34 @@ sw__hugepages_umount()
 
 # ------------------------------------------------------------ test results
 
+# sw_is_eq DESC GOT WANT / sw_at_least DESC GOT MIN / sw_in_range DESC
+# GOT LO HI: checks for sw_check that say, when they fail, what was got.
+# sw_is_eq compares numbers as numbers, anything else as text.
+sw_is_eq()
+{
+	if [[ $2 =~ ^-?[0-9]+$ && $3 =~ ^-?[0-9]+$ ]]; then
+		(($2 == $3)) && return 0
+	else
+		[[ $2 == "$3" ]] && return 0
+	fi
+	sw_diag "$1: $2, expected $3"
+	return 1
+}
+
+sw_at_least()
+{
+	(($2 >= $3)) && return 0
+	sw_diag "$1: $2, expected at least $3"
+	return 1
+}
+
+sw_in_range()
+{
+	(($2 >= $3 && $2 <= $4)) && return 0
+	sw_diag "$1: $2, expected $3..$4"
+	return 1
+}
+
 # sw_check NAME CMD [ARG...]: run CMD, print "ok - NAME" or "not ok - NAME".
 sw_check()
 {

@@ -104,28 +104,6 @@ declare -gA TEL=() T0=() SEEN=()
 
 # ---------------------------------------------------------------- helpers
 
-# is_eq DESC GOT WANT / at_least DESC GOT MIN / in_range DESC GOT LO HI
-is_eq()
-{
-	[[ $2 == "$3" ]] && return 0
-	sw_diag "$1: $2, expected $3"
-	return 1
-}
-
-at_least()
-{
-	(($2 >= $3)) && return 0
-	sw_diag "$1: $2, expected at least $3"
-	return 1
-}
-
-in_range()
-{
-	(($2 >= $3 && $2 <= $4)) && return 0
-	sw_diag "$1: $2, expected $3..$4"
-	return 1
-}
-
 # synwall_running: synwall still runs (a SIGHUP it does not handle ends it).
 synwall_running()
 {
@@ -195,11 +173,11 @@ dist_share()
 		want=$((n * w / sum))
 		lo=$((want * (100 - DIST_TOL_PCT) / 100))
 		hi=$((want * (100 + DIST_TOL_PCT) / 100))
-		in_range "$b (weight $w/$sum, share $want)" "$got" "$lo" "$hi" || rc=1
+		sw_in_range "$b (weight $w/$sum, share $want)" "$got" "$lo" "$hi" || rc=1
 	done
 	for b in "${SW_LB_NAMES[@]}"; do
 		[[ " $spec" == *" $b="* ]] && continue
-		is_eq "$b (not in the pool)" "$(val "$SW_TMP/$tag.out" backend "$b")" 0 || rc=1
+		sw_is_eq "$b (not in the pool)" "$(val "$SW_TMP/$tag.out" backend "$b")" 0 || rc=1
 	done
 	return "$rc"
 }
@@ -210,7 +188,7 @@ dist_reaches()
 	local tag=$1 b rc=0
 	shift
 	for b in "$@"; do
-		at_least "$tag: connections on $b" "$(val "$SW_TMP/$tag.out" backend "$b")" 1 || rc=1
+		sw_at_least "$tag: connections on $b" "$(val "$SW_TMP/$tag.out" backend "$b")" 1 || rc=1
 	done
 	return "$rc"
 }
@@ -218,7 +196,7 @@ dist_reaches()
 # dist_avoids TAG NAME: no connection of dist TAG landed on NAME.
 dist_avoids()
 {
-	is_eq "$1: connections on $2" "$(val "$SW_TMP/$1.out" backend "$2")" 0
+	sw_is_eq "$1: connections on $2" "$(val "$SW_TMP/$1.out" backend "$2")" 0
 }
 
 # ------------------------------------------------------------- telemetry
@@ -313,7 +291,7 @@ tel_weights()
 	for e in $1; do
 		b=${e%%=*}
 		for f in 4 6; do
-			is_eq "$b IPv$f weight" "${TEL[$b/$f.weight]:-missing}" "${e#*=}" || rc=1
+			sw_is_eq "$b IPv$f weight" "${TEL[$b/$f.weight]:-missing}" "${e#*=}" || rc=1
 		done
 	done
 	return "$rc"
@@ -604,11 +582,11 @@ phase_flood()
 	rx1=$(syn_rx)
 	sw_log "$l: trafgen sent $SW_FLOOD_SENT; syn_rx ${rx0:-?} -> ${rx1:-?}"
 	sw_check "$l: trafgen sent $SW_FLOOD_SENT spoofed SYNs (198.18.0.0/15 -> $SW_LB_VIP4:$SW_LB_PORT)" \
-		at_least "packets sent" "$SW_FLOOD_SENT" 10000
+		sw_at_least "packets sent" "$SW_FLOOD_SENT" 10000
 	sw_check "$l: synwall counted them: syncookie.syn_rx +$((${rx1:-0} - ${rx0:-0}))" \
 		flood_counted "$rx0" "$rx1"
 	sw_check "$l: the flood was still running when the legitimate clients were done" \
-		is_eq "flood alive after the clients" "$alive" 1
+		sw_is_eq "flood alive after the clients" "$alive" 1
 	sw_check "$l: $FLOOD_LEGIT4 IPv4 connections during the flood all answered" \
 		dist_all_ok c4 "$FLOOD_LEGIT4"
 	sw_check "$l: $FLOOD_LEGIT6 IPv6 connections during the flood all answered" \
@@ -621,7 +599,7 @@ phase_flood()
 flood_counted()
 {
 	[[ -n $1 && -n $2 ]] || { sw_diag "/synwall/stats has no syncookie.syn_rx"; return 1; }
-	at_least "syncookie.syn_rx grew by" $(($2 - $1)) $((SW_FLOOD_SENT / 2))
+	sw_at_least "syncookie.syn_rx grew by" $(($2 - $1)) $((SW_FLOOD_SENT / 2))
 }
 
 phase_failover()
@@ -701,7 +679,7 @@ phase_reload()
 	sw_check "$l: new connections reach b4 within $RELOAD_REACH_S s${t_ok:+ (after $t_ok ms)}" \
 		test -n "$t_ok"
 	sw_check "$l: none of the $((R4_OK + R4_FAIL)) connections meanwhile failed" \
-		is_eq "failed connections" "$R4_FAIL" 0
+		sw_is_eq "failed connections" "$R4_FAIL" 0
 	dist e6 v6 60 8
 	sw_check "$l: 60 IPv6 connections all answered, some on b4 ($(dist_line e6))" \
 		eval 'dist_all_ok e6 60 && dist_reaches e6 b4'
@@ -870,7 +848,7 @@ main()
 		# received reached their flow's owner through the rings.
 		sw_synwall_stats "$SW_LB_PREFIX" >/dev/null 2>&1 || true
 		sw_check "end: packets were steered between workers (flow.steered ${SW_STATS[flow.steered]:-missing})" \
-			at_least "flow.steered" "${SW_STATS[flow.steered]:-0}" 1
+			sw_at_least "flow.steered" "${SW_STATS[flow.steered]:-0}" 1
 	fi
 	sw_check "end: no backend saw a packet from 198.18.0.0/15 in the whole run" \
 		spoofed_none "${SW_LB_NAMES[@]}"

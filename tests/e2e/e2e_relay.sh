@@ -201,28 +201,6 @@ flow_line()
 	echo "${out}active ${S1[flow.active]:-?}"
 }
 
-# is_eq DESC GOT WANT / at_least DESC GOT MIN / in_range DESC GOT LO HI
-is_eq()
-{
-	(($2 == $3)) && return 0
-	sw_diag "$1: $2, expected $3"
-	return 1
-}
-
-at_least()
-{
-	(($2 >= $3)) && return 0
-	sw_diag "$1: $2, expected at least $3"
-	return 1
-}
-
-in_range()
-{
-	(($2 >= $3 && $2 <= $4)) && return 0
-	sw_diag "$1: $2, expected $3..$4"
-	return 1
-}
-
 # active_zero: flow.active returns to 0 (bounded wait: closing_timeout +
 # linger + slack).
 active_zero()
@@ -530,9 +508,9 @@ phase_transfer()
 	sw_check "$l: four flows created and established, four backend SYNs" \
 		all_is 4 flow.created flow.established flow.backend_syn_tx
 	sw_check "$l: flow.to_client_bytes +$(d flow.to_client_bytes) >= 2 x $BIG_SIZE" \
-		at_least "flow.to_client_bytes" "$(d flow.to_client_bytes)" $((2 * BIG_SIZE))
+		sw_at_least "flow.to_client_bytes" "$(d flow.to_client_bytes)" $((2 * BIG_SIZE))
 	sw_check "$l: flow.to_server_bytes +$(d flow.to_server_bytes) >= 2 x $BIG_SIZE" \
-		at_least "flow.to_server_bytes" "$(d flow.to_server_bytes)" $((2 * BIG_SIZE))
+		sw_at_least "flow.to_server_bytes" "$(d flow.to_server_bytes)" $((2 * BIG_SIZE))
 }
 
 # active_at_least N: flow.active >= N right now (while connections are open).
@@ -551,11 +529,11 @@ phase_concurrent()
 	snap S1
 	sw_log "$l: $(flow_line)"
 	sw_check "$l: $CONCURRENT connections (IPv4 + IPv6) open at once: flow.active $ACTIVE_SEEN" \
-		at_least "flow.active with all open" "$ACTIVE_SEEN" "$CONCURRENT"
+		sw_at_least "flow.active with all open" "$ACTIVE_SEEN" "$CONCURRENT"
 	sw_check "$l: all $CONCURRENT fetch /small ($SMALL_SIZE bytes) byte-exact" \
 		concurrent_ok B-conc "$CONCURRENT"
 	sw_check "$l: one flow per connection: flow.created +$(d flow.created)" \
-		is_eq "flow.created grew by" "$(d flow.created)" "$CONCURRENT"
+		sw_is_eq "flow.created grew by" "$(d flow.created)" "$CONCURRENT"
 	sw_check "$l: flow.table_full, held_dropped unchanged" \
 		unchanged flow.table_full flow.held_dropped
 }
@@ -564,7 +542,7 @@ unchanged()
 {
 	local n rc=0
 	for n in "$@"; do
-		is_eq "$n grew by" "$(d "$n")" 0 || rc=1
+		sw_is_eq "$n grew by" "$(d "$n")" 0 || rc=1
 	done
 	return "$rc"
 }
@@ -586,7 +564,7 @@ phase_iperf()
 	sw_check "$l: IPv6 :$IPERF_PORT client -> server completes" iperf_ok C-ip6
 	sw_check "$l: IPv6 :$IPERF_PORT -R server -> client: all bytes received" iperf_ok C-ip6r
 	sw_check "$l: two flows per run (control + data), one per busy refusal ($busy): flow.created +$(d flow.created)" \
-		is_eq "flow.created grew by" "$(d flow.created)" $((8 + busy))
+		sw_is_eq "flow.created grew by" "$(d flow.created)" $((8 + busy))
 }
 
 phase_loss()
@@ -695,9 +673,9 @@ phase_flood()
 	sw_log "$l: $(flow_line)"
 	sw_log "$l: $(drop_line)"
 	sw_check "$l: the flood reached synwall: syn_rx +$(d syncookie.syn_rx), trafgen sent $SW_FLOOD_SENT" \
-		at_least "syncookie.syn_rx grew by" "$(d syncookie.syn_rx)" 10000
+		sw_at_least "syncookie.syn_rx grew by" "$(d syncookie.syn_rx)" 10000
 	sw_check "$l: the flood lasted through all the legitimate traffic" \
-		is_eq "flood alive when the clients finished" "$overlap" 1
+		sw_is_eq "flood alive when the clients finished" "$overlap" 1
 	traffic_checks D "$l"
 	# Legitimate connections: what the client's capture saw it open
 	# (distinct tuples), which must be what the tools opened: curl and
@@ -712,15 +690,15 @@ phase_flood()
 	sfl=$(tcpdump -nn -r "$SW_TMP/d-server.pcap" net 198.18.0.0/15 2>/dev/null | wc -l)
 	retx=$(d flow.backend_syn_retx)
 	sw_check "$l: the client opened $want legitimate connections ($legit SYN tuples)" \
-		is_eq "distinct legitimate SYN tuples on the client's wire" "$legit" "$want"
+		sw_is_eq "distinct legitimate SYN tuples on the client's wire" "$legit" "$want"
 	sw_check "$l: the server saw the same tuples, no other" \
 		same_tuples "$SW_TMP/d-client.tuples" "$SW_TMP/d-server.syns"
 	sw_check "$l: the server saw $ssyn SYNs = $legit connections + $retx backend SYN retransmissions" \
-		is_eq "SYNs on the server's wire" "$ssyn" $((legit + retx))
+		sw_is_eq "SYNs on the server's wire" "$ssyn" $((legit + retx))
 	sw_check "$l: no packet from 198.18.0.0/15 on the server's wire" \
-		is_eq "flood packets on the server's wire" "$sfl" 0
+		sw_is_eq "flood packets on the server's wire" "$sfl" 0
 	sw_check "$l: captures complete (kernel dropped client $cdrop, server ${SW_CAPTURE_DROPPED:-0})" \
-		is_eq "capture drops" $((cdrop + ${SW_CAPTURE_DROPPED:-0})) 0
+		sw_is_eq "capture drops" $((cdrop + ${SW_CAPTURE_DROPPED:-0})) 0
 }
 
 # same_tuples CLIENT SERVER: the SYN tuples the server saw, deduplicated,
@@ -749,7 +727,7 @@ rst_within()
 	out=$(cat "$SW_TMP/job-$1.out" 2>/dev/null) || out=none
 	if [[ $out =~ ^rst\ ([0-9]+)$ ]]; then
 		ms=${BASH_REMATCH[1]}
-		in_range "$1: RST after (ms)" "$ms" "$2" "$3"
+		sw_in_range "$1: RST after (ms)" "$ms" "$2" "$3"
 		return
 	fi
 	sw_diag "$1: $out"
@@ -800,7 +778,7 @@ phase_server_gone()
 	sw_check "$l: silent: flow.backend_timeout +$(d flow.backend_timeout), rst_tx +$(d flow.rst_tx) (2 each)" \
 		all_is 2 flow.backend_timeout flow.rst_tx
 	sw_check "$l: silent: flow.backend_syn_retx +$(d flow.backend_syn_retx) (2 x $SYN_RETRIES)" \
-		is_eq "flow.backend_syn_retx grew by" "$(d flow.backend_syn_retx)" $((2 * SYN_RETRIES))
+		sw_is_eq "flow.backend_syn_retx grew by" "$(d flow.backend_syn_retx)" $((2 * SYN_RETRIES))
 }
 
 both_at_least()
@@ -808,7 +786,7 @@ both_at_least()
 	local min=$1 n rc=0
 	shift
 	for n in "$@"; do
-		at_least "$n grew by" "$(d "$n")" "$min" || rc=1
+		sw_at_least "$n grew by" "$(d "$n")" "$min" || rc=1
 	done
 	return "$rc"
 }
@@ -818,7 +796,7 @@ all_is()
 	local want=$1 n rc=0
 	shift
 	for n in "$@"; do
-		is_eq "$n grew by" "$(d "$n")" "$want" || rc=1
+		sw_is_eq "$n grew by" "$(d "$n")" "$want" || rc=1
 	done
 	return "$rc"
 }
@@ -851,7 +829,7 @@ phase_steering()
 	sw_check "$l: synwall starts (lcores 0,1,2, qpairs=2, steering = software)" true
 	sw_synwall_stats "$SYNWALL_PREFIX" || true
 	n=${SW_STATS[workers]:-0}
-	sw_check "$l: telemetry reports 2 workers" is_eq "workers" "$n" 2
+	sw_check "$l: telemetry reports 2 workers" sw_is_eq "workers" "$n" 2
 	snap S0
 	traffic H 120
 	sw_wait_for "sw_synwall_stats $SYNWALL_PREFIX && ((SW_STATS[flow.active] == 0))" 10 0.3 || true
@@ -859,7 +837,7 @@ phase_steering()
 	sw_log "$l: $(flow_line)"
 	traffic_checks H "$l"
 	sw_check "$l: flows steered between workers: flow.steered +$(d flow.steered)" \
-		at_least "flow.steered grew by" "$(d flow.steered)" 1
+		sw_at_least "flow.steered grew by" "$(d flow.steered)" 1
 	sw_check "$l: both workers own flows" workers_own_flows
 	sw_check "$l: flow.active returns to 0" active_zero
 	sw_synwall_stop_checks "$l" "$SYNWALL_PID" "$SYNWALL_LOG"
@@ -884,7 +862,7 @@ phase_steering()
 	sw_check "$l: 50 concurrent connections fetch /small byte-exact" \
 		concurrent_ok H2-conc 50
 	sw_check "$l: no RSS on af_packet, so flows are steered: flow.steered +$(d flow.steered)" \
-		at_least "flow.steered grew by" "$(d flow.steered)" 1
+		sw_at_least "flow.steered grew by" "$(d flow.steered)" 1
 	sw_synwall_stop_checks "$l" "$SYNWALL_PID" "$SYNWALL_LOG"
 }
 

@@ -128,20 +128,12 @@ settle()
 	sw_warn "counters still moving after 10 s"
 }
 
-# is_eq DESC GOT WANT: a diagnostic line when they differ.
-is_eq()
-{
-	(($2 == $3)) && return 0
-	sw_diag "$1: $2, expected $3"
-	return 1
-}
-
 # unchanged NAME...: none of these counters moved from S0 to S1.
 unchanged()
 {
 	local n rc=0
 	for n in "$@"; do
-		is_eq "$n grew by" "$(d "$n")" 0 || rc=1
+		sw_is_eq "$n grew by" "$(d "$n")" 0 || rc=1
 	done
 	return "$rc"
 }
@@ -152,17 +144,9 @@ all_eq()
 	local want=$1 n rc=0
 	shift
 	for n in "$@"; do
-		is_eq "$n grew by" "$(d "$n")" "$want" || rc=1
+		sw_is_eq "$n grew by" "$(d "$n")" "$want" || rc=1
 	done
 	return "$rc"
-}
-
-# in_range DESC GOT LO HI
-in_range()
-{
-	(($2 >= $3 && $2 <= $4)) && return 0
-	sw_diag "$1: $2, expected $3..$4"
-	return 1
 }
 
 # server_saw PCAP N: on the server's wire (a capture of "tcp port 8080"),
@@ -179,10 +163,10 @@ server_saw()
 		grep -c . || true)
 	flood=$(tcpdump -nn -r "$pcap" net 198.18.0.0/15 2>/dev/null | wc -l)
 	retx=$(d flow.backend_syn_retx)
-	is_eq "packets from/to 198.18.0.0/15 on the server's wire" "$flood" 0 || rc=1
-	is_eq "SYNs on the server's wire not from the client" "$others" 0 || rc=1
-	is_eq "distinct SYN tuples on the server's wire" "$tuples" "$n" || rc=1
-	is_eq "SYNs on the server's wire (+$retx retransmitted)" \
+	sw_is_eq "packets from/to 198.18.0.0/15 on the server's wire" "$flood" 0 || rc=1
+	sw_is_eq "SYNs on the server's wire not from the client" "$others" 0 || rc=1
+	sw_is_eq "distinct SYN tuples on the server's wire" "$tuples" "$n" || rc=1
+	sw_is_eq "SYNs on the server's wire (+$retx retransmitted)" \
 		"$(grep -c . <<<"$syns" || true)" $((n + retx)) || rc=1
 	((SW_CAPTURE_DROPPED == 0)) ||
 		{ sw_diag "capture dropped $SW_CAPTURE_DROPPED packets"; rc=1; }
@@ -207,7 +191,7 @@ cookie_ok_grew_by()
 	sw_wait_for "sw_synwall_stats $SYNWALL_PREFIX &&
 		((SW_STATS[syncookie.cookie_ok] - S0[syncookie.cookie_ok] >= $1))" 3 0.2 || true
 	snap S1
-	is_eq "syncookie.cookie_ok grew by" "$(d syncookie.cookie_ok)" "$1"
+	sw_is_eq "syncookie.cookie_ok grew by" "$(d syncookie.cookie_ok)" "$1"
 }
 
 # ------------------------------------------------------------------ checks
@@ -225,9 +209,9 @@ phase_connect()
 	connects v6 "$SW_SERVER_IP6" "$CONNECTS"
 	[[ -s $SW_TMP/connect.err ]] && sed 's/^/# /' "$SW_TMP/connect.err"
 	sw_check "$l: connect() to $SW_SERVER_IP4:$SW_PROTECTED_PORT completes ($CONNECTED_v4/$CONNECTS)" \
-		is_eq "IPv4 connects" "$CONNECTED_v4" "$CONNECTS"
+		sw_is_eq "IPv4 connects" "$CONNECTED_v4" "$CONNECTS"
 	sw_check "$l: connect() to [$SW_SERVER_IP6]:$SW_PROTECTED_PORT completes ($CONNECTED_v6/$CONNECTS)" \
-		is_eq "IPv6 connects" "$CONNECTED_v6" "$CONNECTS"
+		sw_is_eq "IPv6 connects" "$CONNECTED_v6" "$CONNECTS"
 	sw_check "$l: syncookie.cookie_ok +1 per completed connect ($CONNECTED)" \
 		cookie_ok_grew_by "$CONNECTED"
 	sw_topo_capture_stop "$cli" "$SW_TMP/a-client.pcap"
@@ -273,39 +257,39 @@ phase_syn_flood()
 		"synack_tx $(d syncookie.synack_tx)," \
 		"reflect_limited $(d syncookie.reflect_limited)"
 	sw_check "$l: trafgen sent exactly $SYN_FLOOD spoofed SYNs" \
-		is_eq "trafgen sent" "$sent" "$SYN_FLOOD"
+		sw_is_eq "trafgen sent" "$sent" "$SYN_FLOOD"
 	sw_check "$l: the kernel delivered them all to synwall's wire" \
-		in_range "$SW_IF_OUT rx" "$(d wire_rx)" "$sent" $((sent + NOISE))
+		sw_in_range "$SW_IF_OUT rx" "$(d wire_rx)" "$sent" $((sent + NOISE))
 	# What af_packet's ring loses (a busy host can starve the worker) is
 	# not synwall's doing, but more than 5% means something is wrong.
 	sw_check "$l: synwall received them: syn_rx $rx of $sent" \
-		in_range "syn_rx (imissed $missed)" "$rx" $((sent * 95 / 100)) "$sent"
+		sw_in_range "syn_rx (imissed $missed)" "$rx" $((sent * 95 / 100)) "$sent"
 	sw_check "$l: every packet synwall got from outside was counted a SYN (rx $(d out_rx_pkts))" \
-		in_range "outside rx - syn_rx" $(($(d out_rx_pkts) - rx)) 0 "$NOISE"
+		sw_in_range "outside rx - syn_rx" $(($(d out_rx_pkts) - rx)) 0 "$NOISE"
 	sw_check "$l: one SYN-ACK per SYN received (syn_rx = synack_tx + SYN drops)" \
 		answered_once "$rx" "$(d syncookie.synack_tx)" "$(d drop.reflect_limited)" \
 		"$(d drop.mss_low)" "$(d drop.build)"
 	sw_check "$l: syncookie.reflect_limited = drop.reflect_limited" \
-		is_eq "syncookie.reflect_limited" "$(d syncookie.reflect_limited)" "$(d drop.reflect_limited)"
+		sw_is_eq "syncookie.reflect_limited" "$(d syncookie.reflect_limited)" "$(d drop.reflect_limited)"
 	sw_check "$l: outside tx = synack_tx - tx_full ($(d out_tx_pkts))" \
-		in_range "outside tx" "$(d out_tx_pkts)" \
+		sw_in_range "outside tx" "$(d out_tx_pkts)" \
 		$(($(d syncookie.synack_tx) - $(d drop.tx_full))) \
 		$(($(d syncookie.synack_tx) - $(d drop.tx_full) + NOISE))
 	sw_check "$l: the SYN-ACKs reached the client's wire ($(d client_rx) frames)" \
-		in_range "client eth0 rx" "$(d client_rx)" \
+		sw_in_range "client eth0 rx" "$(d client_rx)" \
 		$(($(d out_tx_pkts) * 99 / 100)) $(($(d out_tx_pkts) + NOISE))
 	sw_check "$l: captured SYN-ACKs are well-formed answers to their SYNs" \
 		sw_topo_synack_audit "$SW_TMP/b-client.pcap" $((SYN_FLOOD / 10))
 	sw_check "$l: no cookie_ok / cookie_bad from SYNs alone" \
 		unchanged syncookie.cookie_ok syncookie.cookie_bad
 	sw_check "$l: inside tx +$(d in_tx_pkts): nothing but background reached the server's wire" \
-		in_range "inside tx" "$(d in_tx_pkts)" 0 "$NOISE"
+		sw_in_range "inside tx" "$(d in_tx_pkts)" 0 "$NOISE"
 	# The legitimate client, right after: still served.
 	snap S0
 	CONNECTED=0 CONNECTED_v4=0 CONNECTED_v6=0
 	connects v4 "$SW_SERVER_IP4" 1
 	sw_check "$l: a legitimate connect() right after the flood completes" \
-		is_eq "connects" "$CONNECTED" 1
+		sw_is_eq "connects" "$CONNECTED" 1
 	sw_check "$l: ... and counts cookie_ok +1" cookie_ok_grew_by "$CONNECTED"
 	sw_topo_capture_stop "$srv" "$SW_TMP/b-server.pcap"
 	sw_check "$l: the server saw nothing of the flood, only the legitimate connect's SYN" \
@@ -326,23 +310,23 @@ phase_ack_flood()
 	sw_log "$l: sent $sent, wire rx $(d wire_rx), outside rx $(d out_rx_pkts)," \
 		"cookie_bad $bad, imissed $missed, rst_tx $(d syncookie.rst_tx)"
 	sw_check "$l: trafgen sent exactly $ACK_FLOOD spoofed ACKs" \
-		is_eq "trafgen sent" "$sent" "$ACK_FLOOD"
+		sw_is_eq "trafgen sent" "$sent" "$ACK_FLOOD"
 	sw_check "$l: synwall received them: outside rx +$(d out_rx_pkts)" \
-		in_range "outside rx (imissed $missed)" "$(d out_rx_pkts)" \
+		sw_in_range "outside rx (imissed $missed)" "$(d out_rx_pkts)" \
 		$((sent * 95 / 100)) $((sent + NOISE))
 	sw_check "$l: every ACK received counted cookie_bad ($bad)" \
-		in_range "cookie_bad vs outside rx" $(($(d out_rx_pkts) - bad)) 0 "$NOISE"
+		sw_in_range "cookie_bad vs outside rx" $(($(d out_rx_pkts) - bad)) 0 "$NOISE"
 	sw_check "$l: syncookie.cookie_bad = drop.cookie_bad + rst_tx" \
-		is_eq "drop.cookie_bad + rst_tx" \
+		sw_is_eq "drop.cookie_bad + rst_tx" \
 		$(($(d drop.cookie_bad) + $(d syncookie.rst_tx))) "$bad"
 	sw_check "$l: cookie_ok, cookie_expired, syn_rx, synack_tx unchanged" \
 		unchanged syncookie.cookie_ok syncookie.cookie_expired \
 		syncookie.syn_rx syncookie.synack_tx
 	sw_check "$l: synwall sent nothing out but RSTs (outside tx = rst_tx $(d syncookie.rst_tx))" \
-		in_range "outside tx" "$(d out_tx_pkts)" "$(d syncookie.rst_tx)" \
+		sw_in_range "outside tx" "$(d out_tx_pkts)" "$(d syncookie.rst_tx)" \
 		$(($(d syncookie.rst_tx) + NOISE))
 	sw_check "$l: inside tx +$(d in_tx_pkts): nothing but background reached the server's wire" \
-		in_range "inside tx" "$(d in_tx_pkts)" 0 "$NOISE"
+		sw_in_range "inside tx" "$(d in_tx_pkts)" 0 "$NOISE"
 	sw_check "$l: the server saw nothing of them (no packet from 198.18.0.0/15, no SYN)" \
 		server_saw "$SW_TMP/c-server.pcap" 0
 }
