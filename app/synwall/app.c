@@ -56,14 +56,6 @@ sw_app_resolve_ports(struct sw_app *app)
 	return 0;
 }
 
-/* Every mbuf a worker can have parked at once, plus room to work. */
-static uint32_t
-mbufs_needed(const struct sw_config *cfg)
-{
-	return SW_SIDES * (cfg->rx_desc + cfg->tx_desc + 2 * cfg->burst) +
-		cfg->mbuf_cache + cfg->burst;
-}
-
 int
 sw_app_setup_workers(struct sw_app *app)
 {
@@ -76,12 +68,6 @@ sw_app_setup_workers(struct sw_app *app)
 	if (app->n_workers == 0) {
 		fprintf(stderr,
 			"synwall: needs at least two lcores (e.g. -l 0,1): the main lcore is the control plane, the others are workers\n");
-		return -EINVAL;
-	}
-	if (cfg->mbufs < mbufs_needed(cfg)) {
-		fprintf(stderr,
-			"synwall: config error: [worker] mbufs = %u: too few for 2 ports x (%u rx + %u tx descriptors) and bursts; need at least %u\n",
-			cfg->mbufs, cfg->rx_desc, cfg->tx_desc, mbufs_needed(cfg));
 		return -EINVAL;
 	}
 	if (sw_app_keys_init(app, app->n_workers) != 0)

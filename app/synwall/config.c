@@ -3,11 +3,15 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <rte_cfgfile.h>
 #include <rte_common.h>
@@ -15,6 +19,7 @@
 
 #include "sw_config.h"
 #include "sw_cookie.h"
+#include "sw_timer_wheel.h"
 
 #define SVC_SECTION	"service:"
 #define LB_SECTION	"lb"
@@ -205,17 +210,21 @@ set_err(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Decimal only, no sign, no leading zero: "010" or "0x10" in a config
+ * is a typo or a guess at another base, and is refused.
+ */
 static int
-parse_uint(const char *text, uint32_t min, uint32_t max, uint32_t *out)
+parse_dec(const char *text, uint32_t min, uint32_t max, uint32_t *out)
 {
-	char *end;
-	unsigned long long v;
+	uint64_t v = 0;
+	int digits = 0;
 
-	if (!isdigit((unsigned char)text[0]))
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 0);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
+	if (text[0] == '0' && text[1] != '\0')
+		return -ERANGE;
+	for (; isdigit((unsigned char)*text) && digits < 10; text++, digits++)
+		v = v * 10 + (uint64_t)(*text - '0');
+	if (digits == 0 || *text != '\0' || v < min || v > max)
 		return -ERANGE;
 	*out = (uint32_t)v;
 	return 0;
@@ -261,9 +270,9 @@ apply_key(struct sw_config *cfg, const struct key_spec *k, const char *text,
 
 	switch (k->type) {
 	case KEY_UINT:
-		if (parse_uint(text, k->min, k->max, &v) < 0) {
+		if (parse_dec(text, k->min, k->max, &v) < 0) {
 			set_err(err, err_len,
-				"[%s] %s = %s: must be a whole number %u..%u",
+				"[%s] %s = %s: must be a whole number %u..%u (decimal)",
 				k->section, k->key, text, k->min, k->max);
 			return -EINVAL;
 		}
@@ -369,63 +378,173 @@ known_section(const char *name)
 }
 
 /*
- * rte_cfgfile skips lines it does not understand and gives no line
- * number for some errors, so look at the raw lines first: every line
- * must be blank, a ';' comment, a [section] or a key = value.
+ * A config or key file must be a regular file of bounded size: a FIFO
+ * would block open() or read() forever, a device (/dev/zero) never ends,
+ * a directory or /dev/null reads as an empty config. Opened without
+ * blocking, checked, then read whole into a NUL-terminated buffer the
+ * caller frees. Returns 0 or a negative errno with one line in err.
  */
 static int
-lint_lines(const char *path, char *err, size_t err_len)
+read_regular(const char *what, const char *path, size_t max, char **out,
+		char *err, size_t err_len)
 {
-	char line[CFG_NAME_LEN + CFG_VALUE_LEN + 4];
-	bool in_section = false;
-	unsigned int lineno = 0;
-	int ret = 0;
-	FILE *f;
+	struct stat st;
+	size_t got = 0;
+	char *buf;
+	int fd, ret;
 
-	f = fopen(path, "r");
-	if (f == NULL) {
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		ret = -errno;
-		set_err(err, err_len, "-c %s: %s", path, strerror(errno));
+		set_err(err, err_len, "%s %s: %s", what, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return ret;
 	}
-	while (ret == 0 && fgets(line, sizeof(line), f) != NULL) {
-		size_t len = strlen(line);
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, err_len, "%s %s: not a regular file (a %s)", what,
+			path, S_ISDIR(st.st_mode) ? "directory" :
+			S_ISFIFO(st.st_mode) ? "FIFO" :
+			S_ISCHR(st.st_mode) ? "character device" :
+			S_ISSOCK(st.st_mode) ? "socket" : "special file");
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size > max) {
+		set_err(err, err_len, "%s %s: %jd bytes, more than %zu", what,
+			path, (intmax_t)st.st_size, max);
+		close(fd);
+		return -EFBIG;
+	}
+	buf = malloc(max + 2);
+	if (buf == NULL) {
+		close(fd);
+		set_err(err, err_len, "%s %s: out of memory", what, path);
+		return -ENOMEM;
+	}
+	/* The size may change under us: read at most max + 1 to know. */
+	for (;;) {
+		ssize_t r = read(fd, buf + got, max + 1 - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			ret = -errno;
+			set_err(err, err_len, "%s %s: %s", what, path,
+				strerror(errno));
+			close(fd);
+			free(buf);
+			return ret;
+		}
+		if (r == 0 || (got += (size_t)r) > max)
+			break;
+	}
+	close(fd);
+	if (got > max) {
+		set_err(err, err_len, "%s %s: more than %zu bytes", what, path,
+			max);
+		free(buf);
+		return -EFBIG;
+	}
+	buf[got] = '\0';
+	if (strlen(buf) != got) {
+		set_err(err, err_len, "%s %s: has a NUL byte (not a text file)",
+			what, path);
+		free(buf);
+		return -EINVAL;
+	}
+	*out = buf;
+	return 0;
+}
+
+/* The next line of a buffer, without its '\n'; NULL at the end. */
+static char *
+next_line(char **p)
+{
+	char *line = *p, *nl;
+
+	if (*line == '\0')
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl != NULL) {
+		*nl = '\0';
+		*p = nl + 1;
+	} else {
+		*p = line + strlen(line);
+	}
+	return line;
+}
+
+/*
+ * rte_cfgfile skips lines it does not understand, gives no line number
+ * for some errors and cuts long values short, so look at the raw lines
+ * first: every line must be blank, a ';' comment, a [section] (nothing
+ * after it but a comment) or a key = value whose value fits.
+ */
+static int
+lint_lines(const char *path, char *text, char *err, size_t err_len)
+{
+	const size_t line_max = CFG_NAME_LEN + CFG_VALUE_LEN + 2;
+	bool in_section = false;
+	unsigned int lineno = 0;
+	char *line;
+
+	while ((line = next_line(&text)) != NULL) {
 		char *p = line;
 
 		lineno++;
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			set_err(err, err_len, "%s:%u: line too long", path,
-				lineno);
-			ret = -EINVAL;
-			break;
+		if (strlen(line) > line_max) {
+			set_err(err, err_len, "%s:%u: line too long (over %zu characters)",
+				path, lineno, line_max);
+			return -EINVAL;
 		}
 		while (isspace((unsigned char)*p))
 			p++;
 		if (*p == '\0' || *p == ';')
 			continue;
+		/* rte_cfgfile keeps "\;" and what follows in the value: no
+		 * value of synwall's has a ';', so refuse it outright. */
+		if (strstr(p, "\\;") != NULL) {
+			set_err(err, err_len,
+				"%s:%u: \"\\;\": no value may contain ';' (it starts a comment)",
+				path, lineno);
+			return -EINVAL;
+		}
 		if (*p == '#') {
 			set_err(err, err_len,
 				"%s:%u: comments start with ';', not '#'",
 				path, lineno);
-			ret = -EINVAL;
+			return -EINVAL;
 		} else if (*p == '[') {
-			if (strchr(p, ']') == NULL) {
+			const char *close = strchr(p, ']');
+
+			if (close == NULL) {
 				set_err(err, err_len,
 					"%s:%u: section header has no ']'",
 					path, lineno);
-				ret = -EINVAL;
+				return -EINVAL;
+			}
+			close++;
+			while (isspace((unsigned char)*close))
+				close++;
+			if (*close != '\0' && *close != ';') {
+				set_err(err, err_len,
+					"%s:%u: text after the section header: \"%s\"",
+					path, lineno, close);
+				return -EINVAL;
 			}
 			in_section = true;
 		} else if (strchr(p, '=') == NULL) {
 			set_err(err, err_len,
 				"%s:%u: expected [section] or key = value",
 				path, lineno);
-			ret = -EINVAL;
+			return -EINVAL;
 		} else if (!in_section) {
 			set_err(err, err_len,
 				"%s:%u: key outside of any [section]", path,
 				lineno);
-			ret = -EINVAL;
+			return -EINVAL;
 		} else {
 			const char *v = strchr(p, '=') + 1;
 			size_t vlen;
@@ -439,19 +558,18 @@ lint_lines(const char *path, char *err, size_t err_len)
 				set_err(err, err_len,
 					"%s:%u: %.*s has no value", path,
 					lineno, (int)strcspn(p, " \t="), p);
-				ret = -EINVAL;
+				return -EINVAL;
 			} else if (vlen >= CFG_VALUE_LEN) {
 				/* rte_cfgfile would cut it short silently */
 				set_err(err, err_len,
 					"%s:%u: %.*s: value longer than %d characters (a backends or neighbours list may go on over several lines of the same key)",
 					path, lineno, (int)strcspn(p, " \t="),
 					p, CFG_VALUE_LEN - 1);
-				ret = -EINVAL;
+				return -EINVAL;
 			}
 		}
 	}
-	fclose(f);
-	return ret;
+	return 0;
 }
 
 /* ---- lb mode: addresses, lists and their text ---- */
@@ -486,21 +604,6 @@ parse_addr(const char *text, uint8_t *family, uint8_t addr[16])
 		*family = AF_INET6;
 	else
 		return -EINVAL;
-	return 0;
-}
-
-/* Decimal only (a port or weight in hex would be a typo). */
-static int
-parse_dec(const char *text, uint32_t min, uint32_t max, uint32_t *out)
-{
-	uint64_t v = 0;
-	int digits = 0;
-
-	for (; isdigit((unsigned char)*text) && digits < 10; text++, digits++)
-		v = v * 10 + (uint64_t)(*text - '0');
-	if (digits == 0 || *text != '\0' || v < min || v > max)
-		return -ERANGE;
-	*out = (uint32_t)v;
 	return 0;
 }
 
@@ -1021,11 +1124,10 @@ load_service(struct sw_config *cfg, const char *section,
 {
 	const char *name = section + strlen(SVC_SECTION);
 	const char *prefixes = NULL, *ports = NULL;
-	const char *bad = NULL;
-	char buf[CFG_VALUE_LEN];
-	char *tok, *save;
+	const char *bad = NULL, *p;
+	char item[ITEM_LEN];
 	bool backends = false;
-	int svc;
+	int svc, ret;
 
 	for (int i = 0; i < n; i++) {
 		if (strcmp(e[i].name, "prefix") == 0) {
@@ -1094,9 +1196,9 @@ load_service(struct sw_config *cfg, const char *section,
 		} else if (strcmp(k->key, "wscale") == 0 &&
 				parse_bool(e[i].value, &v) == 0 && v == 0) {
 			v = SW_SVC_WSCALE_OFF;
-		} else if (parse_uint(e[i].value, k->min, k->max, &v) < 0) {
+		} else if (parse_dec(e[i].value, k->min, k->max, &v) < 0) {
 			set_err(err, err_len,
-				"[%s] %s = %s: must be a whole number %u..%u%s",
+				"[%s] %s = %s: must be a whole number %u..%u%s (decimal)",
 				section, k->key, e[i].value, k->min, k->max,
 				strcmp(k->key, "wscale") ? "" : " or no");
 			return -EINVAL;
@@ -1113,7 +1215,7 @@ load_service(struct sw_config *cfg, const char *section,
 		return -EINVAL;
 	}
 	if (cfg->mode == SW_MODE_LB) {
-		int ret = add_vips(cfg, section, svc, prefixes, err, err_len);
+		ret = add_vips(cfg, section, svc, prefixes, err, err_len);
 
 		for (int i = 0; i < n && ret == 0; i++)
 			if (strcmp(e[i].name, "backends") == 0)
@@ -1121,26 +1223,24 @@ load_service(struct sw_config *cfg, const char *section,
 					e[i].value, err, err_len);
 		return ret;
 	}
-	snprintf(buf, sizeof(buf), "%s", prefixes);
-	for (tok = strtok_r(buf, ",", &save); tok != NULL;
-			tok = strtok_r(NULL, ",", &save)) {
-		int ret = sw_svc_add_prefix(&cfg->svc, svc, tok);
-
+	p = list_start(prefixes);
+	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+		if (item[0] == '\0')
+			return item_error(section, "prefix", 0, err, err_len);
+		ret = sw_svc_add_prefix(&cfg->svc, svc, item);
 		if (ret == -ENOSPC) {
 			set_err(err, err_len,
 				"[%s] prefix: more than %d prefixes per family",
 				section, SW_SVC_PREFIX_MAX);
 			return ret;
 		} else if (ret < 0) {
-			while (isspace((unsigned char)*tok))
-				tok++;
 			set_err(err, err_len,
 				"[%s] prefix = %s: \"%s\" is not an address/length with host bits clear",
-				section, prefixes, tok);
+				section, prefixes, item);
 			return ret;
 		}
 	}
-	return 0;
+	return ret < 0 ? item_error(section, "prefix", ret, err, err_len) : 0;
 }
 
 static int
@@ -1560,6 +1660,19 @@ check_whole(struct sw_config *cfg, char *err, size_t err_len)
 			cfg->port_name[SW_INSIDE]);
 		return -EINVAL;
 	}
+	if (cfg->mbufs < sw_config_mbufs_needed(cfg)) {
+		set_err(err, err_len,
+			"[worker] mbufs = %u: too few for 2 ports x (%u rx + %u tx descriptors) and bursts; need at least %u",
+			cfg->mbufs, cfg->rx_desc, cfg->tx_desc,
+			sw_config_mbufs_needed(cfg));
+		return -EINVAL;
+	}
+	if ((uint64_t)cfg->flows + cfg->flows6 > SW_TW_MAX_TIMERS) {
+		set_err(err, err_len,
+			"[worker] flows + flows6 = %" PRIu64 ": at most %u in all",
+			(uint64_t)cfg->flows + cfg->flows6, SW_TW_MAX_TIMERS);
+		return -EINVAL;
+	}
 	if (cfg->mbuf_cache > cfg->mbufs / 4) {
 		set_err(err, err_len,
 			"[worker] mbuf_cache = %u: at most mbufs / 4 (%u)",
@@ -1598,10 +1711,16 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 {
 	struct rte_cfgfile *f;
 	const char *text;
+	bool bridge_asked;
+	char *raw;
 	int ret;
 
 	sw_config_defaults(cfg);
-	ret = lint_lines(path, err, err_len);
+	ret = read_regular("-c", path, SW_CONFIG_MAX, &raw, err, err_len);
+	if (ret != 0)
+		return ret;
+	ret = lint_lines(path, raw, err, err_len);
+	free(raw);
 	if (ret != 0)
 		return ret;
 	f = rte_cfgfile_load(path, 0);
@@ -1627,9 +1746,18 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 			ret = -EINVAL;
 		}
 	}
+	bridge_asked = rte_cfgfile_has_entry(f, "synwall", "unprotected");
 	rte_cfgfile_close(f);
 	if (ret == 0)
 		ret = check_whole(cfg, err, err_len);
+	/* An empty file (or one of defaults only) would run a plain bridge
+	 * that protects nothing: only when asked for in so many words. */
+	if (ret == 0 && cfg->svc.n_svc == 0 && !bridge_asked) {
+		set_err(err, err_len,
+			"%s: no [service:NAME]: synwall would protect nothing (add a service, or say [synwall] unprotected = pass to run as a plain bridge)",
+			path);
+		ret = -EINVAL;
+	}
 	return ret;
 }
 

@@ -21,6 +21,8 @@
 #define SW_PORT_NAME_LEN	64
 #define SW_PATH_LEN		256
 #define SW_ERR_LEN		256
+/* A config file is at most this big (1,024 backends fit in 64 KiB). */
+#define SW_CONFIG_MAX		(1u << 20)
 
 enum sw_mode {
 	SW_MODE_INLINE = 0,	/* a bump in the wire: addresses kept */
@@ -204,6 +206,17 @@ void sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
  */
 int sw_config_reload_check(const struct sw_config *old,
 		const struct sw_config *new_cfg, char *err, size_t err_len);
+
+/*
+ * The mbufs a worker needs at least: every mbuf it can have parked at
+ * once in both ports' rings and its bursts, plus its cache.
+ */
+static inline uint32_t
+sw_config_mbufs_needed(const struct sw_config *cfg)
+{
+	return SW_SIDES * (cfg->rx_desc + cfg->tx_desc + 2 * cfg->burst) +
+		cfg->mbuf_cache + cfg->burst;
+}
 
 const char *sw_side_name(enum sw_side side);
 

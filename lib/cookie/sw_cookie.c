@@ -225,13 +225,19 @@ sw_cookie_master_load(const char *path, uint8_t master[SW_COOKIE_MASTER_LEN],
 	ssize_t r;
 	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not blocking: a FIFO must not hang the start in open(). */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		ret = -errno;
 		snprintf(err, err_len, "%s: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, err_len, "%s: not a regular file", path);
+		close(fd);
+		return -EINVAL;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
 		snprintf(err, err_len,

@@ -54,6 +54,8 @@ parse_port(const char **s, uint16_t *port)
 	unsigned long v = 0;
 	int digits = 0;
 
+	if (p[0] == '0')
+		return -EINVAL;		/* "0", or "080": a typo, not a port */
 	while (isdigit((unsigned char)*p) && digits < 6) {
 		v = v * 10 + (unsigned long)(*p - '0');
 		p++;
@@ -150,18 +152,21 @@ sw_svc_add_prefix(struct sw_svc_table *t, int svc, const char *text)
 	} else {
 		return -EINVAL;
 	}
-	slash = skip_space(text + alen);
+	/* "ADDR/LEN" with nothing around the slash, LEN decimal with no
+	 * leading zero; trailing blanks are the list's. */
+	slash = text + alen;
 	len = max;
 	if (*slash == '/') {
-		const char *d = skip_space(slash + 1);
+		const char *d = slash + 1;
 		char *end;
 
-		if (!isdigit((unsigned char)*d))
+		if (!isdigit((unsigned char)*d) || (d[0] == '0' &&
+				isdigit((unsigned char)d[1])))
 			return -EINVAL;
 		len = strtoul(d, &end, 10);
 		if (len > max || *skip_space(end) != '\0')
 			return -EINVAL;
-	} else if (*slash != '\0') {
+	} else if (*skip_space(slash) != '\0') {
 		return -EINVAL;
 	}
 	p.len = (uint8_t)len;

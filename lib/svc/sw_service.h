@@ -71,15 +71,17 @@ void sw_svc_init(struct sw_svc_table *t);
 int sw_svc_add(struct sw_svc_table *t, const char *name);
 
 /*
- * Parse "80, 443, 8000-8080" into service `svc`. Returns 0, or -EINVAL
- * with *bad pointing at the offending token.
+ * Parse "80, 443, 8000-8080" into service `svc`: decimal ports 1..65535
+ * without leading zeros. Returns 0, or -EINVAL with *bad pointing at the
+ * offending token.
  */
 int sw_svc_add_ports(struct sw_svc_table *t, int svc, const char *list,
 		const char **bad);
 
 /*
  * Parse one prefix ("192.0.2.0/24", "2001:db8::/32", a bare address is
- * a host route) into service `svc`. Returns 0, -EINVAL (syntax, length,
+ * a host route; no blank around '/', a decimal length without leading
+ * zeros) into service `svc`. Returns 0, -EINVAL (syntax, length,
  * host bits set), or -ENOSPC.
  */
 int sw_svc_add_prefix(struct sw_svc_table *t, int svc, const char *text);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "sw_config.h"
 #include "sw_test.h"
@@ -54,7 +55,8 @@ static const struct bad_case bad[] = {
 	{ "[worker]\nbrust = 3\n", "brust: unknown key" },
 	{ "[worker]\nburst = 1\nburst = 2\n", "burst: set twice" },
 	{ "[worker]\nmbufs = 100\n", "mbufs = 100" },
-	{ "[worker]\nmbufs = 1024\nmbuf_cache = 300\n", "mbuf_cache = 300" },
+	{ "[ports]\nrx_desc = 64\ntx_desc = 64\n[worker]\nmbufs = 1024\n"
+		"mbuf_cache = 300\n", "mbuf_cache = 300" },
 	{ "[foo]\na = 1\n", "[foo]: unknown section" },
 	{ "[worker]\n[worker]\n", "[worker]: section appears twice" },
 	{ "garbage\n", ":1: expected [section]" },
@@ -102,6 +104,39 @@ static const struct bad_case bad[] = {
 		"mss6 = 1219" },
 	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nsack = maybe\n",
 		"sack = maybe: must be yes or no" },
+	/* What the start would refuse is refused here (--check-config). */
+	{ "[worker]\nmbufs = 4095\n",
+		"[worker] mbufs = 4095: too few for 2 ports x (1024 rx + 1024 tx descriptors) and bursts; need at least 4512" },
+	{ "[ports]\nrx_desc = 4096\n[worker]\nmbufs = 8192\n",
+		"[worker] mbufs = 8192: too few" },
+	{ "[worker]\nflows = 67108864\nflows6 = 1\n",
+		"[worker] flows + flows6 = 67108865: at most 67108864" },
+	/* Decimal numbers only. */
+	{ "[worker]\nburst = 0x10\n", "[worker] burst = 0x10: must be a whole number 1..512 (decimal)" },
+	{ "[worker]\nburst = 010\n", "[worker] burst = 010" },
+	{ "[worker]\nburst = +10\n", "[worker] burst = +10" },
+	{ "[worker]\nburst = 1e2\n", "[worker] burst = 1e2" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nmss = 01460\n",
+		"[service:web] mss = 01460" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 080\n",
+		"[service:web] ports = 080: bad port or range at \"080\"" },
+	/* One strict grammar. */
+	{ "[service:web] junk\nprefix = 192.0.2.0/24\nports = 80\n",
+		":1: text after the section header: \"junk\"" },
+	{ "[service:web]\nprefix = 192.0.2.10/32,\nports = 80\n",
+		"[service:web] prefix: empty item" },
+	{ "[service:web]\nprefix = 192.0.2.0/24,,198.51.100.0/24\nports = 80\n",
+		"[service:web] prefix: empty item" },
+	{ "[service:web]\nprefix = 192.0.2.10/ 32\nports = 80\n",
+		"\"192.0.2.10/ 32\"" },
+	{ "[service:web]\nprefix = 192.0.2.10/032\nports = 80\n",
+		"\"192.0.2.10/032\"" },
+	{ "[syncookie]\nkey_file = /tmp/a\\;b\n",
+		":2: \"\\;\": no value may contain ';'" },
+	/* A file that protects nothing, unless a bridge is asked for. */
+	{ "", "no [service:NAME]: synwall would protect nothing" },
+	{ "; nothing\n[synwall]\nlog_level = info\n",
+		"no [service:NAME]: synwall would protect nothing" },
 };
 
 static void
@@ -123,6 +158,58 @@ test_bad_files(void)
 		"missing file: %s", err);
 }
 
+/* Only a regular file of bounded size is a config; a bridge is asked for. */
+static void
+test_not_a_config(void)
+{
+	static const char *const special[] = { "/dev/null", "/dev/zero", "/" };
+	char fifo[sizeof(path) + 8], text[256], err[SW_ERR_LEN];
+	FILE *f;
+
+	for (unsigned int i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		sw_test_ctx = special[i];
+		SW_CHECK(sw_config_load(special[i], &cfg, err, sizeof(err)) < 0);
+		SW_CHECKF(strstr(err, "not a regular file") != NULL, "%s", err);
+	}
+	/* A FIFO with no writer: refused at once, not read (it would block). */
+	sw_test_ctx = "FIFO";
+	snprintf(fifo, sizeof(fifo), "%s.fifo", path);
+	SW_CHECK(mkfifo(fifo, 0600) == 0);
+	SW_CHECK(sw_config_load(fifo, &cfg, err, sizeof(err)) < 0);
+	SW_CHECKF(strstr(err, "not a regular file (a FIFO)") != NULL, "%s", err);
+	/* The same FIFO as the key file. */
+	snprintf(text, sizeof(text), "[synwall]\nunprotected = pass\n"
+		"[syncookie]\nkey_file = %s\n", fifo);
+	SW_CHECK(load_text(text, err, sizeof(err)) < 0);
+	SW_CHECKF(strstr(err, "key_file") != NULL &&
+		strstr(err, "not a regular file") != NULL, "%s", err);
+	unlink(fifo);
+	/* Too big, and a NUL byte. */
+	sw_test_ctx = "2 MiB";
+	f = fopen(path, "w");
+	SW_CHECK(f != NULL);
+	for (unsigned int i = 0; f != NULL && i < 2u << 20; i += 64)
+		fputs(";;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;\n",
+			f);
+	if (f != NULL)
+		fclose(f);
+	SW_CHECK(sw_config_load(path, &cfg, err, sizeof(err)) < 0);
+	SW_CHECKF(strstr(err, "more than 1048576") != NULL, "%s", err);
+	sw_test_ctx = "NUL byte";
+	f = fopen(path, "w");
+	SW_CHECK(f != NULL && fwrite("[synwall]\0x = 1\n", 1, 16, f) == 16);
+	if (f != NULL)
+		fclose(f);
+	SW_CHECK(sw_config_load(path, &cfg, err, sizeof(err)) < 0);
+	SW_CHECKF(strstr(err, "NUL byte") != NULL, "%s", err);
+	/* A plain bridge, asked for in so many words. */
+	sw_test_ctx = "bridge";
+	SW_CHECKF(load_text("[synwall]\nunprotected = pass\n", err,
+		sizeof(err)) == 0, "%s", err);
+	SW_CHECK(cfg.svc.n_svc == 0);
+	sw_test_ctx = "";
+}
+
 static void
 test_good_file(void)
 {
@@ -132,7 +219,7 @@ test_good_file(void)
 	ret = load_text("; comment\n[synwall]\nunprotected = drop ; inline\n"
 		"log_level = debug\n[ports]\noutside = net_tap0\n"
 		"inside = 0000:03:00.0\npromiscuous = off\n"
-		"[worker]\nburst = 64\nmbufs = 0x4000\n"
+		"[worker]\nburst = 64\nmbufs = 16384\n"
 		"[service:web]\nprefix = 192.0.2.0/24, 2001:db8::/64\n"
 		"ports = 80, 443\nwscale = no\nmss = 1400\necn = yes\n"
 		"[service:ssh]\nprefix = 198.51.100.1\nports = 22\n"
@@ -144,7 +231,7 @@ test_good_file(void)
 	SW_CHECKF(strcmp(cfg.port_name[SW_OUTSIDE], "net_tap0") == 0, "%s", "outside");
 	SW_CHECKF(strcmp(cfg.port_name[SW_INSIDE], "0000:03:00.0") == 0, "%s", "inside");
 	SW_CHECKF(cfg.promiscuous == 0, "%s", "promiscuous");
-	SW_CHECKF(cfg.burst == 64 && cfg.mbufs == 0x4000, "%s", "worker sizes");
+	SW_CHECKF(cfg.burst == 64 && cfg.mbufs == 16384, "%s", "worker sizes");
 	SW_CHECK(cfg.svc.svc[0].syn.wscale == SW_SVC_WSCALE_OFF);
 	SW_CHECK(cfg.svc.svc[0].syn.mss4 == 1400);
 	SW_CHECK(cfg.svc.svc[0].syn.mss6 == 1440);
@@ -1115,6 +1202,8 @@ main(int argc, char **argv)
 	static const struct sw_test tests[] = {
 		{ "bad configs are refused, each naming the key",
 			test_bad_files },
+		{ "not a config: special files, too big, NUL, no service",
+			test_not_a_config },
 		{ "a full config loads with every value", test_good_file },
 		{ "lb: every rule refuses with one line naming the item",
 			test_lb_bad },

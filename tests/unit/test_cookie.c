@@ -636,6 +636,24 @@ test_master_load(void)
 		-ENOENT);
 	SW_CHECK(err[0] != '\0');
 	SW_CHECK(strchr(err, '\n') == NULL);
+
+	/* Not regular files: refused at once, never read (a FIFO with no
+	 * writer would block open() forever, /dev/zero never ends). */
+	sw_test_ctx = "a FIFO";
+	write_temp(path, hex, 0600);
+	unlink(path);
+	SW_CHECK(mkfifo(path, 0600) == 0);
+	err[0] = '\0';
+	SW_CHECK_EQ(sw_cookie_master_load(path, m, err, sizeof(err)),
+		-EINVAL);
+	SW_CHECKF(strstr(err, "not a regular file") != NULL, "(err: %s)", err);
+	unlink(path);
+	sw_test_ctx = "a directory";
+	SW_CHECK_EQ(sw_cookie_master_load("/", m, err, sizeof(err)), -EINVAL);
+	SW_CHECKF(strstr(err, "not a regular file") != NULL, "(err: %s)", err);
+	sw_test_ctx = "a device";
+	SW_CHECK_EQ(sw_cookie_master_load("/dev/zero", m, err, sizeof(err)),
+		-EINVAL);
 }
 
 /* 8. Cost per make and per check (informational, never asserted). */
