@@ -24,27 +24,54 @@
 #include "sw_log.h"
 #include "sw_port.h"
 
+/* " 0=net_af_packet0 1=..." : the ports there are, for an error. */
+static void
+list_ports(FILE *out)
+{
+	uint16_t pid, n = rte_eth_dev_count_avail();
+
+	fprintf(out, " (%u port%s available:", n, n == 1 ? "" : "s");
+	RTE_ETH_FOREACH_DEV(pid) {
+		char name[RTE_ETH_NAME_MAX_LEN];
+
+		rte_eth_dev_get_name_by_port(pid, name);
+		fprintf(out, " %u=%s", pid, name);
+	}
+	fprintf(out, ")");
+}
+
 int
 sw_app_resolve_ports(struct sw_app *app)
 {
+	char missing[256];
+	unsigned int n_missing = sw_port_missing_devices(missing,
+		sizeof(missing));
+
 	for (unsigned int s = 0; s < SW_SIDES; s++) {
 		const char *text = app->cfg.port_name[s];
-		uint16_t pid, n = rte_eth_dev_count_avail();
+		uint16_t pid;
 
+		/* Ids count the ports that came up: with one missing, "1"
+		 * may now be another device, or none. */
+		if (n_missing != 0 && sw_port_is_id(text)) {
+			fprintf(stderr,
+				"synwall: config error: [ports] %s = %s: port ids are ambiguous: %s, given to the EAL, did not become a port (see the EAL lines above), so the ids after it moved; name the ports instead",
+				sw_side_name(s), text, missing);
+			list_ports(stderr);
+			fprintf(stderr, "\n");
+			return -ENODEV;
+		}
 		if (sw_port_resolve(text, &pid) == 0) {
 			app->port_id[s] = pid;
 			continue;
 		}
-		fprintf(stderr,
-			"synwall: config error: [ports] %s = %s: no such port (%u port%s available:",
-			sw_side_name(s), text, n, n == 1 ? "" : "s");
-		RTE_ETH_FOREACH_DEV(pid) {
-			char name[RTE_ETH_NAME_MAX_LEN];
-
-			rte_eth_dev_get_name_by_port(pid, name);
-			fprintf(stderr, " %u=%s", pid, name);
-		}
-		fprintf(stderr, ")\n");
+		fprintf(stderr, "synwall: config error: [ports] %s = %s: no such port",
+			sw_side_name(s), text);
+		list_ports(stderr);
+		if (n_missing != 0)
+			fprintf(stderr, "; %s did not come up (see the EAL lines above)",
+				missing);
+		fprintf(stderr, "\n");
 		return -ENODEV;
 	}
 	if (app->port_id[SW_OUTSIDE] == app->port_id[SW_INSIDE]) {
@@ -54,6 +81,63 @@ sw_app_resolve_ports(struct sw_app *app)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int
+sw_app_check_ports(const struct sw_app *app, unsigned int n_workers)
+{
+	char err[SW_ERR_LEN];
+
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		if (sw_port_check(app->port_id[s], (uint16_t)n_workers, err,
+				sizeof(err)) != 0) {
+			fprintf(stderr, "synwall: %s: %s\n", sw_side_name(s),
+				err);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* The PMD says a link changed: the control loop looks now. */
+static int
+on_lsc(uint16_t port_id __rte_unused, enum rte_eth_event_type type __rte_unused,
+		void *arg, void *ret_param __rte_unused)
+{
+	struct sw_app *app = arg;
+
+	__atomic_store_n(&app->link_event, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void
+sw_app_link_poll(struct sw_app *app, bool force)
+{
+	const uint64_t now = rte_rdtsc();
+
+	if (__atomic_exchange_n(&app->link_event, 0, __ATOMIC_ACQ_REL))
+		force = true;
+	if (!force && now < app->link_next)
+		return;
+	app->link_next = now + rte_get_tsc_hz();	/* every second */
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		char why[sizeof(app->link_why[s])];
+		bool up = sw_port_link_state(app->port_id[s],
+			app->port_info[s].kiface, why, sizeof(why));
+
+		if (app->link_known && up != app->link_up[s]) {
+			if (up)
+				SW_LOG(NOTICE, port, "%s: port %u (%s): link up, %s",
+					sw_side_name(s), app->port_id[s],
+					app->port_info[s].name, why);
+			else
+				SW_LOG(WARNING, port, "%s: port %u (%s): link down: %s",
+					sw_side_name(s), app->port_id[s],
+					app->port_info[s].name, why);
+		}
+		app->link_up[s] = up;
+		memcpy(app->link_why[s], why, sizeof(why));
+	}
+	app->link_known = true;
 }
 
 int
@@ -212,6 +296,8 @@ sw_app_setup_ports(struct sw_app *app)
 	for (unsigned int s = 0; s < SW_SIDES; s++) {
 		struct sw_port_params p = {
 			.port_id = app->port_id[s],
+			.lsc_cb = on_lsc,
+			.lsc_arg = app,
 			.n_queues = (uint16_t)app->n_workers,
 			.rx_desc = (uint16_t)app->cfg.rx_desc,
 			.tx_desc = (uint16_t)app->cfg.tx_desc,
@@ -228,15 +314,20 @@ sw_app_setup_ports(struct sw_app *app)
 				err);
 			return ret;
 		}
-		sw_port_link_str(p.port_id, 1000, link, sizeof(link));
+		sw_port_link_str(p.port_id, pi->kiface, 1000, link,
+			sizeof(link));
 		SW_LOG(NOTICE, port,
-			"%s: port %u %s (%s) %u rxq/txq, %u/%u desc, rx offloads 0x%" PRIx64
-			", tx offloads 0x%" PRIx64 ", rss 0x%" PRIx64 "%s, %s",
+			"%s: port %u %s (%s%s%s) %u rxq/txq, %u/%u desc, rx offloads 0x%" PRIx64
+			", tx offloads 0x%" PRIx64 ", rss 0x%" PRIx64 "%s, %s (%s)",
 			sw_side_name(s), p.port_id, pi->name, pi->driver,
+			pi->kiface[0] != '\0' ? " on " : "", pi->kiface,
 			p.n_queues, pi->rx_desc, pi->tx_desc, pi->rx_offloads,
 			pi->tx_offloads, pi->rss_hf,
-			pi->promiscuous ? ", promiscuous" : "", link);
+			pi->promiscuous ? ", promiscuous" : "", link,
+			pi->lsc ? "link changes by interrupt" :
+			"link polled every second");
 	}
+	sw_app_link_poll(app, true);
 	/* Replies leave by the outside port: may the NIC sum them? */
 	for (unsigned int i = 0; i < app->n_workers; i++) {
 		const uint64_t tx = app->port_info[SW_OUTSIDE].tx_offloads;

@@ -180,6 +180,7 @@ control_loop(struct sw_app *app)
 			__atomic_store_n(&app->reload_req, 0, __ATOMIC_RELEASE);
 		}
 		sw_lb_tick(app);
+		sw_app_link_poll(app, false);
 		if (sig_dump || (app->cfg.stats_interval != 0 && now >= next)) {
 			sig_dump = 0;
 			sw_stats_line(app, &prev, &prev_tsc, line, sizeof(line));
@@ -235,6 +236,8 @@ main(int argc, char **argv)
 	if (sw_app_resolve_ports(&app) != 0)
 		goto out;
 	if (args.check_only) {
+		if (sw_app_check_ports(&app, rte_lcore_count() - 1) != 0)
+			goto out;
 		printf("synwall: %s: config OK (%u service%s, ports %u and %u, %u worker lcore%s)\n",
 			args.config, app.cfg.svc.n_svc,
 			app.cfg.svc.n_svc == 1 ? "" : "s",

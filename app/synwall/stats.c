@@ -64,6 +64,12 @@ sw_stats_line(const struct sw_app *app, struct sw_counters *prev,
 		now.flow.active, now.flow.created, now.flow.established,
 		total_drops(&now), total_malformed(&now),
 		now.drop[SW_DROP_UNPROTECTED], now.drop[SW_DROP_TX_FULL]);
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		used = strlen(buf);
+		if (app->link_known && !app->link_up[s] && used < len)
+			snprintf(buf + used, len - used, " | %s link DOWN (%s)",
+				sw_side_name(s), app->link_why[s]);
+	}
 	*prev = now;
 	*prev_tsc = tsc;
 }

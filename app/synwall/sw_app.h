@@ -39,6 +39,12 @@ struct sw_app {
 	volatile int reload_req;	/* 1: asked; 0: done */
 	int reload_ret;
 	char reload_err[SW_ERR_LEN];
+	/* Links as last seen by sw_app_link_poll() (main lcore). */
+	int link_event;			/* an LSC interrupt asks for a look */
+	uint64_t link_next;		/* TSC of the next periodic look */
+	bool link_known;
+	bool link_up[SW_SIDES];
+	char link_why[SW_SIDES][64];	/* why down, or the speed */
 };
 
 /*
@@ -59,6 +65,18 @@ void sw_app_keys_install(struct sw_app *app, uint64_t slot);
 
 /* cfg.port_name[] → port_id[]; prints the error naming the key. */
 int sw_app_resolve_ports(struct sw_app *app);
+
+/*
+ * What the start checks of the ports before setting them up (queues
+ * for n_workers), for --check-config. Prints the error.
+ */
+int sw_app_check_ports(const struct sw_app *app, unsigned int n_workers);
+
+/*
+ * Look at both links (every second, or now when forced or after an LSC
+ * interrupt) and log every change. Main lcore.
+ */
+void sw_app_link_poll(struct sw_app *app, bool force);
 
 /* One mbuf pool and sw_worker per worker lcore. */
 int sw_app_setup_workers(struct sw_app *app);

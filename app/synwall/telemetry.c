@@ -255,8 +255,13 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused,
 		rte_tel_data_add_dict_u64(p, "port_id", app->port_id[s]);
 		rte_tel_data_add_dict_string(p, "name", pi->name);
 		rte_tel_data_add_dict_string(p, "driver", pi->driver);
-		sw_port_link_str(app->port_id[s], 0, str, sizeof(str));
-		rte_tel_data_add_dict_string(p, "link", str);
+		/* Asked now, not the last poll: the truth at this moment. */
+		rte_tel_data_add_dict_string(p, "link",
+			sw_port_link_state(app->port_id[s], pi->kiface, str,
+			sizeof(str)) ? "up" : "down");
+		rte_tel_data_add_dict_string(p, "link_detail", str);
+		rte_tel_data_add_dict_string(p, "kernel_interface", pi->kiface);
+		rte_tel_data_add_dict_u64(p, "link_interrupts", pi->lsc);
 		rte_tel_data_add_dict_u64(p, "rx_offloads", pi->rx_offloads);
 		rte_tel_data_add_dict_u64(p, "tx_offloads", pi->tx_offloads);
 		rte_tel_data_add_dict_u64(p, "rss_hf", pi->rss_hf);

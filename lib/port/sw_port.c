@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_devargs.h>
 #include <rte_ethdev.h>
 
 #include "sw_port.h"
@@ -34,6 +41,158 @@ sw_port_resolve(const char *text, uint16_t *port_id)
 	}
 	if (rte_eth_dev_get_port_by_name(text, port_id) != 0)
 		return -ENODEV;
+	return 0;
+}
+
+bool
+sw_port_is_id(const char *text)
+{
+	if (text == NULL || *text == '\0')
+		return false;
+	for (; *text != '\0'; text++)
+		if (!isdigit((unsigned char)*text))
+			return false;
+	return true;
+}
+
+/* The ethdev port of the device named `name`, if any. */
+static bool
+device_has_port(const char *name)
+{
+	uint16_t pid;
+
+	RTE_ETH_FOREACH_DEV(pid) {
+		struct rte_eth_dev_info di;
+
+		if (rte_eth_dev_info_get(pid, &di) == 0 && di.device != NULL &&
+				strcmp(rte_dev_name(di.device), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+unsigned int
+sw_port_missing_devices(char *buf, size_t len)
+{
+	struct rte_devargs *da;
+	unsigned int n = 0;
+	size_t used = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	RTE_EAL_DEVARGS_FOREACH(NULL, da) {
+		if (da->policy == RTE_DEV_BLOCKED || device_has_port(da->name))
+			continue;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+				n ? ", " : "", da->name);
+		n++;
+	}
+	return n;
+}
+
+void
+sw_port_kernel_iface(uint16_t port_id, char *buf, size_t len)
+{
+	struct rte_eth_dev_info di;
+	const struct rte_devargs *da;
+	const char *a;
+
+	buf[0] = '\0';
+	if (rte_eth_dev_info_get(port_id, &di) != 0 || di.device == NULL)
+		return;
+	da = rte_dev_devargs(di.device);
+	if (da == NULL || da->args == NULL)
+		return;
+	/* "iface=NAME" as a whole key of the comma-separated args */
+	for (a = da->args; (a = strstr(a, "iface=")) != NULL; a += 6)
+		if (a == da->args || a[-1] == ',') {
+			snprintf(buf, len, "%.*s", (int)strcspn(a + 6, ","),
+				a + 6);
+			return;
+		}
+}
+
+/* The kernel's word on an interface: gone, down, no carrier, or up. */
+static bool
+kernel_iface_up(const char *name, char *why, size_t len)
+{
+	struct ifreq ifr;
+	int fd, ret;
+
+	if (if_nametoindex(name) == 0) {
+		snprintf(why, len, "interface %s is gone", name);
+		return false;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return true;		/* cannot tell: trust the PMD */
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	close(fd);
+	if (ret != 0)
+		return true;
+	if (!(ifr.ifr_flags & IFF_UP)) {
+		snprintf(why, len, "interface %s is down", name);
+		return false;
+	}
+	if (!(ifr.ifr_flags & IFF_RUNNING)) {
+		snprintf(why, len, "interface %s has no carrier", name);
+		return false;
+	}
+	return true;
+}
+
+bool
+sw_port_link_state(uint16_t port_id, const char *kiface, char *why,
+		size_t len)
+{
+	struct rte_eth_link link;
+
+	memset(&link, 0, sizeof(link));
+	if (rte_eth_link_get_nowait(port_id, &link) != 0) {
+		snprintf(why, len, "no link status");
+		return false;
+	}
+	if (link.link_status != RTE_ETH_LINK_UP) {
+		snprintf(why, len, "the PMD reports link down");
+		return false;
+	}
+	if (kiface != NULL && kiface[0] != '\0' &&
+			!kernel_iface_up(kiface, why, len))
+		return false;
+	if (link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ||
+			link.link_speed == RTE_ETH_SPEED_NUM_NONE)
+		snprintf(why, len, "speed unknown");
+	else
+		snprintf(why, len, "%u Mbps %s-duplex", link.link_speed,
+			link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ?
+			"full" : "half");
+	return true;
+}
+
+int
+sw_port_check(uint16_t port_id, uint16_t n_queues, char *err, size_t err_len)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	struct rte_eth_dev_info di;
+	int ret;
+
+	rte_eth_dev_get_name_by_port(port_id, name);
+	ret = rte_eth_dev_info_get(port_id, &di);
+	if (ret != 0) {
+		snprintf(err, err_len, "port %u (%s): cannot read device info: %s",
+			port_id, name, rte_strerror(-ret));
+		return ret;
+	}
+	if (di.max_rx_queues < n_queues || di.max_tx_queues < n_queues) {
+		snprintf(err, err_len,
+			"port %u (%s): has %u rx / %u tx queues, %u workers need %u",
+			port_id, name, di.max_rx_queues, di.max_tx_queues,
+			n_queues, n_queues);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -84,19 +243,23 @@ sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 	rte_eth_dev_get_name_by_port(port, info->name);
 	snprintf(info->driver, sizeof(info->driver), "%s", di.driver_name);
 
-	if (di.max_rx_queues < p->n_queues || di.max_tx_queues < p->n_queues) {
-		snprintf(err, err_len,
-			"port %u (%s): has %u rx / %u tx queues, %u workers need %u",
-			port, info->name, di.max_rx_queues, di.max_tx_queues,
-			p->n_queues, p->n_queues);
-		return -EINVAL;
-	}
+	ret = sw_port_check(port, p->n_queues, err, err_len);
+	if (ret != 0)
+		return ret;
 	/* Without RSS the queues split traffic as the driver likes: the
 	 * caller steers flows to their owners in software. */
 	rss_setup(&di, p->n_queues, &conf, rss_key);
 	info->rss_hf = conf.rx_adv_conf.rss_conf.rss_hf;
 	conf.rxmode.offloads = di.rx_offload_capa & want_rx;
 	conf.txmode.offloads = di.tx_offload_capa & want_tx;
+
+	/* Link changes as interrupts where the PMD has them; the caller
+	 * polls the others. */
+	if ((*di.dev_flags & RTE_ETH_DEV_INTR_LSC) && p->lsc_cb != NULL) {
+		conf.intr_conf.lsc = 1;
+		info->lsc = true;
+	}
+	sw_port_kernel_iface(port, info->kiface, sizeof(info->kiface));
 
 	ret = rte_eth_dev_configure(port, p->n_queues, p->n_queues, &conf);
 	if (ret != 0) {
@@ -134,6 +297,12 @@ sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 			return ret;
 		}
 	}
+	if (info->lsc) {
+		ret = rte_eth_dev_callback_register(port,
+			RTE_ETH_EVENT_INTR_LSC, p->lsc_cb, p->lsc_arg);
+		if (ret != 0)
+			info->lsc = false;	/* polled like the others */
+	}
 	ret = rte_eth_dev_start(port);
 	if (ret != 0) {
 		snprintf(err, err_len, "port %u (%s): start failed: %s",
@@ -152,33 +321,22 @@ sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 }
 
 void
-sw_port_link_str(uint16_t port_id, unsigned int wait_ms, char *buf,
-		size_t len)
+sw_port_link_str(uint16_t port_id, const char *kiface, unsigned int wait_ms,
+		char *buf, size_t len)
 {
-	struct rte_eth_link link;
 	unsigned int waited = 0;
+	char why[64];
+	bool up;
 
 	for (;;) {
-		memset(&link, 0, sizeof(link));
-		if (rte_eth_link_get_nowait(port_id, &link) != 0) {
-			snprintf(buf, len, "unknown");
-			return;
-		}
-		if (link.link_status == RTE_ETH_LINK_UP || waited >= wait_ms)
+		up = sw_port_link_state(port_id, kiface, why, sizeof(why));
+		if (up || waited >= wait_ms)
 			break;
 		rte_delay_ms(10);
 		waited += 10;
 	}
-	if (link.link_status != RTE_ETH_LINK_UP)
-		snprintf(buf, len, "link down");
-	else if (link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ||
-			link.link_speed == RTE_ETH_SPEED_NUM_NONE)
-		snprintf(buf, len, "link up, speed unknown");
-	else
-		snprintf(buf, len, "link up %u Mbps %s-duplex",
-			link.link_speed,
-			link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ?
-			"full" : "half");
+	snprintf(buf, len, "link %s%s%s", up ? "up" : "down", up ? ", " : ": ",
+		why);
 }
 
 void

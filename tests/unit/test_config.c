@@ -5,6 +5,7 @@
  * defaults. Uses rte_cfgfile, no EAL.
  *
  * usage: test_config PATH/TO/synwall.conf.example PATH/TO/lb.conf.example
+ *        test_config --write-bad DIR
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -1196,6 +1197,33 @@ test_lb_example(void)
 	free(text);
 }
 
+/*
+ * --write-bad DIR: every bad case as DIR/NNN.conf with the words its
+ * error must contain in DIR/NNN.want, so that tests/component/
+ * check_config.sh can show that synwall --check-config and the real
+ * start refuse each one alike (one table drives both).
+ */
+static int
+write_bad(const char *dir)
+{
+	char name[512];
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		FILE *f;
+
+		snprintf(name, sizeof(name), "%s/%03u.conf", dir, i);
+		f = fopen(name, "w");
+		if (f == NULL || fputs(bad[i].text, f) < 0 || fclose(f) != 0)
+			return 2;
+		snprintf(name, sizeof(name), "%s/%03u.want", dir, i);
+		f = fopen(name, "w");
+		if (f == NULL || fprintf(f, "%s\n", bad[i].want) < 0 ||
+				fclose(f) != 0)
+			return 2;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1223,6 +1251,8 @@ main(int argc, char **argv)
 	};
 	int fd, ret;
 
+	if (argc == 3 && strcmp(argv[1], "--write-bad") == 0)
+		return write_bad(argv[2]);
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s synwall.conf.example lb.conf.example\n",
 			argv[0]);
