@@ -136,6 +136,7 @@ static const struct key_spec keys[] = {
 	U("flow", "linger_ms", linger_ms, 0, 600000, "2000"),
 	U("flow", "challenge_ack_rate", challenge_ack_rate, 1, 10000000,
 		"1000"),
+	U("flow", "reload_grace", reload_grace, 0, 86400, "120"),
 	U("syncookie", "slot_seconds", slot_seconds, 1, 3600, "64"),
 	P("syncookie", "key_file", key_file),
 	U("syncookie", "ttl", ttl, 1, 255, "64"),
@@ -181,6 +182,7 @@ static const struct {
 } reloadable[] = {
 	{ "synwall", "log_level" },
 	{ "synwall", "stats_interval" },
+	{ "flow", "reload_grace" },
 	{ LB_SECTION, "neighbours" },
 	{ LB_SECTION, "health_interval_ms" },
 	{ LB_SECTION, "health_timeout_ms" },

@@ -130,6 +130,7 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 	w->fs_timeout[SW_FS_CLOSING] = cfg->closing_timeout * 1000ull;
 	w->fs_timeout[SW_FS_TIME_WAIT] = cfg->linger_ms;
 	w->fs_timeout[SW_FS_RESET] = cfg->linger_ms;
+	w->fs_timeout[SW_FS_PASS] = cfg->established_timeout * 1000ull;
 	SW_LOG(INFO, worker,
 		"worker %u: %u IPv4 + %u IPv6 flows in %zu MiB (%s): IPv4 table %zu + entries %zu, IPv6 %zu + %zu, timers %zu, learned %zu KiB",
 		w->id, cfg->flows, cfg->flows6, len >> 20,
@@ -575,7 +576,11 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		sw_px_from_server(f, p);
 	switch (v) {
 	case SW_PX_FORWARD:
-		relay(w, side, m, frame, p, f);
+		/* Adopted: as it is (no offsets, nothing to translate). */
+		if (before == SW_FS_PASS)
+			send_on(w, side, m, frame, p, f);
+		else
+			relay(w, side, m, frame, p, f);
 		break;
 	case SW_PX_HOLD:
 		hold(w, f, m);
@@ -631,6 +636,32 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	 * timer later only stores the new expiry). */
 	sw_tw_arm(&w->tw, tid, ticks(w, now) + w->fs_timeout[f->state]);
 	return true;
+}
+
+void
+sw_flow_adopt(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+		struct sw_fref *r, uint64_t now)
+{
+	/* Only the server's segments adopt: a blind attacker outside can
+	 * make the server send a RST, nothing else, and a RST adopts
+	 * nothing. A full table leaves the connection to its grace. */
+	if (!(p->tcp_flags & SW_TCP_RST)) {
+		int64_t id = sw_ft_insert(sw_flow_table(w, r->v6), &r->key,
+			flow_hash(w, r));
+
+		if (id >= 0) {
+			struct sw_flow *f = flow_of(w, r->v6, (uint32_t)id);
+
+			sw_px_adopt(f, p, true, (uint8_t)r->svc);
+			*flow_backend(f) = SW_LB_NONE;
+			w->c.flow.adopted++;
+			update_active(w);
+			sw_tw_arm(&w->tw, timer_id(w, r->v6, (uint32_t)id),
+				ticks(w, now) + w->fs_timeout[SW_FS_PASS]);
+		}
+	}
+	w->c.flow.grace_passed++;
+	tx_enqueue(w, SW_OUTSIDE, m);
 }
 
 void
@@ -699,6 +730,7 @@ expire(struct sw_worker *w, uint32_t tid, uint64_t now)
 	case SW_FS_ESTABLISHED:
 	case SW_FS_FIN_WAIT:
 	case SW_FS_CLOSING:
+	case SW_FS_PASS:
 		w->c.flow.idle_timeout++;
 		break;
 	case SW_FS_TIME_WAIT:

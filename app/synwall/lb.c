@@ -179,6 +179,10 @@ gen_build(struct sw_app *app, char *err, size_t err_len)
 	if (g == NULL)
 		goto nomem;
 	g->svc = cfg->svc;
+	g->drain = lb->drain;
+	g->grace_until = lb->grace_until;
+	if (lb->grace_until != 0)
+		g->prev = *lb->prev;
 	if (cfg->mode != SW_MODE_LB)
 		return g;
 	g->maglev_size = cfg->lb.maglev_size;
@@ -319,6 +323,11 @@ sw_lb_init(struct sw_app *app)
 		return -ENOMEM;
 	}
 	app->lb = lb;
+	lb->prev = rte_zmalloc("sw_lb_prev", sizeof(*lb->prev), 0);
+	if (lb->prev == NULL) {
+		fprintf(stderr, "synwall: cannot allocate the lb state\n");
+		return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < cfg->lb.n_backends &&
 			cfg->mode == SW_MODE_LB; i++) {
 		slot_of_conf(cfg, &cfg->lb.backend[i], &lb->slot[i]);
@@ -353,6 +362,7 @@ sw_lb_free(struct sw_app *app)
 	if (app->lb == NULL)
 		return;
 	gen_free(app->lb->gen);
+	rte_free(app->lb->prev);
 	rte_ring_free(app->lb->probes);
 	rte_ring_free(app->lb->answers);
 	rte_free(app->lb);
@@ -541,11 +551,78 @@ free_drained(struct sw_app *app)
 	}
 }
 
+/*
+ * After a reload that removed coverage: once no flow is left at all, no
+ * flow of a removed service can be (new ones start only under the
+ * current services), and unprotected TCP need not be looked up. A grace
+ * period that has ended is forgotten.
+ */
+static void
+reload_settle(struct sw_app *app, uint64_t now)
+{
+	struct sw_lb *lb = app->lb;
+	bool drained = lb->drain, graced = lb->grace_until != 0 &&
+		now >= lb->grace_until;
+
+	for (unsigned int i = 0; drained && i < app->n_workers; i++)
+		if (__atomic_load_n(&app->workers[i].c.flow.active,
+				__ATOMIC_RELAXED) != 0)
+			drained = false;
+	if (!drained && !graced)
+		return;
+	if (drained)
+		lb->drain = false;
+	if (graced)
+		lb->grace_until = 0;
+	if (!gen_refresh(app)) {
+		lb->drain |= drained;
+		return;
+	}
+	if (drained)
+		SW_LOG(NOTICE, main,
+			"reload: the flows of removed services have all ended");
+	if (graced)
+		SW_LOG(NOTICE, main,
+			"reload: grace period over, newly protected ports fully protected");
+}
+
+/*
+ * A reload from `old` to `next` services: what the generations must
+ * carry so that no live connection is cut (docs/architecture.md).
+ */
+static void
+reload_transition(struct sw_app *app, const struct sw_config *old,
+		const struct sw_config *next, uint64_t now)
+{
+	struct sw_lb *lb = app->lb;
+
+	if (!sw_svc_covers(&next->svc, &old->svc)) {
+		lb->drain = true;
+		SW_LOG(NOTICE, main,
+			"reload: coverage removed; its flows relay until they end");
+	}
+	/* Only a bridge carried connections on ports it did not protect. */
+	if (next->mode == SW_MODE_INLINE &&
+			next->unprotected == SW_UNPROTECTED_PASS &&
+			next->reload_grace != 0 &&
+			!sw_svc_covers(&old->svc, &next->svc)) {
+		/* While a grace period is open, "before" stays the coverage
+		 * from before it opened. */
+		if (lb->grace_until == 0)
+			*lb->prev = old->svc;
+		lb->grace_until = now + rte_get_tsc_hz() * next->reload_grace;
+		SW_LOG(NOTICE, main,
+			"reload: coverage added; connections from before on it pass for %u s",
+			next->reload_grace);
+	}
+}
+
 void
 sw_lb_tick(struct sw_app *app)
 {
 	const uint64_t now = rte_rdtsc();
 
+	reload_settle(app, now);
 	if (app->cfg.mode != SW_MODE_LB)
 		return;
 	take_answers(app);
@@ -670,9 +747,13 @@ sw_lb_reload(struct sw_app *app, char *err, size_t err_len)
 			ret = -ENOMEM;
 			goto out;
 		}
+		const bool drain_prev = lb->drain;
+		const uint64_t grace_prev = lb->grace_until;
+
 		*prev = app->cfg;
 		memcpy(slot_prev, lb->slot, sizeof(lb->slot));
 		memcpy(h_prev, lb->h, sizeof(lb->h));
+		reload_transition(app, &app->cfg, next, rte_rdtsc());
 		app->cfg = *next;
 		for (unsigned int i = 0; i < SW_LB_SLOTS; i++)
 			lb->h[i].in_cfg = false;
@@ -695,6 +776,8 @@ sw_lb_reload(struct sw_app *app, char *err, size_t err_len)
 		}
 		g = gen_build(app, err, err_len);
 		if (g == NULL) {
+			lb->drain = drain_prev;
+			lb->grace_until = grace_prev;
 			app->cfg = *prev;
 			memcpy(lb->slot, slot_prev, sizeof(lb->slot));
 			memcpy(lb->h, h_prev, sizeof(lb->h));

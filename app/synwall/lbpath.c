@@ -258,7 +258,14 @@ sw_lb_classify_inside(struct sw_worker *w, const uint8_t *frame,
 			ip_addr(frame, p, true), sw_lb_addr_len(family)) == 0)
 		return -1;
 	memcpy(&sport_be, tcp, 2);
-	slot = sw_lb_rev_lookup(w->gen, family, src, sport_be, &svc);
+	slot = sw_lb_rev_lookup(w->gen, family, src, sport_be, false, &svc);
+	r->drain = false;
+	if (slot == SW_LB_NONE && w->gen->drain) {
+		/* A port a reload removed: its flows still relay. */
+		slot = sw_lb_rev_lookup(w->gen, family, src, sport_be, true,
+			&svc);
+		r->drain = true;
+	}
 	if (slot == SW_LB_NONE)
 		return -1;
 	s = &w->slots[slot];
@@ -279,7 +286,7 @@ sw_lb_classify_inside(struct sw_worker *w, const uint8_t *frame,
 	r->hashed = false;
 	r->slot = slot;
 	r->svc = svc;
-	return svc;
+	return r->drain ? -1 : svc;
 }
 
 uint16_t

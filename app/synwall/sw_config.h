@@ -159,6 +159,7 @@ struct sw_config {
 	uint32_t closing_timeout;
 	uint32_t linger_ms;		/* closed flow kept for stragglers */
 	uint32_t challenge_ack_rate;	/* per second per worker */
+	uint32_t reload_grace;		/* s: connections from before pass */
 	/* [syncookie] */
 	uint32_t slot_seconds;		/* key slot length */
 	char key_file[SW_PATH_LEN];	/* master secret; "" = random */

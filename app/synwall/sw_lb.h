@@ -76,6 +76,18 @@ struct sw_lb_gen {
 	uint16_t n_vip4, n_vip6;
 	uint32_t vip4[SW_SVC_MAX];
 	uint8_t vip6[SW_SVC_MAX][16];
+	/*
+	 * Reloads never cut a live connection (docs/architecture.md):
+	 * after one that removed coverage, TCP that no service covers is
+	 * looked up in the flow tables (drain) until no flow is left;
+	 * after one that added coverage (inline, unprotected = pass), a
+	 * segment of a newly protected port that is not ours crosses as
+	 * before, the server's adopting its connection, until grace_until
+	 * (TSC); prev is the coverage from before.
+	 */
+	bool drain;
+	uint64_t grace_until;
+	struct sw_svc_table prev;
 };
 
 /* Per worker, per slot; the active gauge goes up and down. */
@@ -122,7 +134,7 @@ sw_lb_rev_hash(uint8_t family, const uint8_t *addr, uint16_t port_be)
  */
 static inline uint16_t
 sw_lb_rev_lookup(const struct sw_lb_gen *g, uint8_t family,
-		const uint8_t *addr, uint16_t port_be, int *svc)
+		const uint8_t *addr, uint16_t port_be, bool any_port, int *svc)
 {
 	const unsigned int n = family == AF_INET ? 4 : 16;
 	const uint16_t port = rte_be_to_cpu_16(port_be);
@@ -141,7 +153,7 @@ sw_lb_rev_lookup(const struct sw_lb_gen *g, uint8_t family,
 			if (e->family != family || e->port_be != want ||
 					memcmp(e->addr, addr, n) != 0)
 				continue;
-			if (pass == 0 || e->svc == SW_LB_ANY_SVC ||
+			if (pass == 0 || e->svc == SW_LB_ANY_SVC || any_port ||
 					sw_svc_port_in(&g->svc.svc[e->svc],
 						port)) {
 				*svc = e->svc == SW_LB_ANY_SVC ? 0 : e->svc;
@@ -184,6 +196,10 @@ struct sw_lb {
 	struct rte_ring *answers;	/* workers -> main */
 	uint64_t next_check_tsc;
 	bool dirty;			/* an effective weight changed */
+	/* What every generation carries of the reloads (sw_lb_gen). */
+	bool drain;
+	uint64_t grace_until;
+	struct sw_svc_table *prev;
 };
 
 struct sw_app;

@@ -121,7 +121,10 @@ struct sw_gcra {
 	X(rst_tx)		/* RSTs to clients (backend failed, full) */ \
 	X(icmp_relayed)		/* ICMP errors about a flow, translated */ \
 	X(consumed)		/* ended here, not dropped: server SYN-ACKs, */ \
-				/* held segments of a failed hand-off */
+				/* held segments of a failed hand-off */ \
+	X(adopted)		/* connections from before a reload made */ \
+				/* their port protected: pass-through flows */ \
+	X(grace_passed)		/* their segments passed with no flow yet */
 
 struct sw_flow_counters {
 #define SW_FLOW_COUNTER_FIELD(name) uint64_t name;
@@ -223,6 +226,8 @@ struct sw_fref {
 	bool v6;
 	int svc;			/* service index */
 	uint16_t slot;			/* lb, from inside: the sender's backend */
+	bool drain;			/* no service covers it, but a flow a */
+					/* reload left may (sw_lb_gen.drain) */
 };
 
 struct sw_worker {
@@ -336,6 +341,14 @@ void sw_flow_create(struct sw_worker *w, struct rte_mbuf *m,
 		const struct sw_cookie_opts *co, uint64_t slot, uint64_t now);
 
 /* An ICMP error quoting a segment of flow `id`: translate, forward. */
+/*
+ * A server's segment with no flow on a port a reload made protected,
+ * within its grace period: adopt the connection as a pass-through flow
+ * (not for a RST), and send the segment on as it is.
+ */
+void sw_flow_adopt(struct sw_worker *w, struct rte_mbuf *m,
+		const struct sw_pkt *p, struct sw_fref *r, uint64_t now);
+
 void sw_flow_icmp(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		uint8_t *frame, const struct sw_pkt *p,
 		const struct sw_icmp_quote *q, const struct sw_fref *r,

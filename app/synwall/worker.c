@@ -64,7 +64,7 @@ sw_drop_name(enum sw_drop d)
  * protected service? Returns the service index or -1.
  */
 static inline int
-service_of(const struct sw_worker *w, enum sw_side side,
+service_in(const struct sw_svc_table *t, enum sw_side side,
 		const struct sw_pkt *p, const uint8_t *frame)
 {
 	uint16_t port;
@@ -76,10 +76,30 @@ service_of(const struct sw_worker *w, enum sw_side side,
 		uint32_t addr;
 
 		memcpy(&addr, ip_addr(frame, p, side == SW_OUTSIDE), 4);
-		return sw_svc_lookup4(w->svc, addr, port);
+		return sw_svc_lookup4(t, addr, port);
 	}
-	return sw_svc_lookup6(w->svc, ip_addr(frame, p, side == SW_OUTSIDE),
-		port);
+	return sw_svc_lookup6(t, ip_addr(frame, p, side == SW_OUTSIDE), port);
+}
+
+/*
+ * Within a reload's grace period, on a port it made protected: a
+ * connection from before may own this segment (docs/architecture.md).
+ */
+static inline bool
+in_grace(const struct sw_worker *w, enum sw_side side, const struct sw_pkt *p,
+		const uint8_t *frame, uint64_t now)
+{
+	if (likely(now >= w->gen->grace_until))
+		return false;
+	return service_in(&w->gen->prev, side, p, frame) < 0;
+}
+
+/* A segment of a connection from before the reload, as it is. */
+static inline void
+grace_pass(struct sw_worker *w, struct rte_mbuf *m, enum sw_side to)
+{
+	w->c.flow.grace_passed++;
+	tx_enqueue(w, to, m);
 }
 
 /*
@@ -278,12 +298,19 @@ ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		return;
 	case SW_COOKIE_EXPIRED:
 		w->c.sc.cookie_expired++;
-		drop(w, m, SW_DROP_COOKIE_EXPIRED);
+		if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now)))
+			grace_pass(w, m, SW_INSIDE);
+		else
+			drop(w, m, SW_DROP_COOKIE_EXPIRED);
 		return;
 	case SW_COOKIE_BAD:
 		break;
 	}
 	w->c.sc.cookie_bad++;
+	if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now))) {
+		grace_pass(w, m, SW_INSIDE);
+		return;
+	}
 	if (!w->rst_on_bad || !gcra_allow(&w->rst, &w->rst_tat, now)) {
 		drop(w, m, SW_DROP_COOKIE_BAD);
 		return;
@@ -359,11 +386,13 @@ syncookie(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 			drop(w, m, SW_DROP_SYNACK_NOFLOW);
 		else
 			syn_reply(w, m, frame, p, r, keys, now);
+	} else if ((f & SW_TCP_ACK) && !(f & SW_TCP_RST)) {
+		ack_check(w, m, frame, p, r, keys, now);
+	} else if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now))) {
+		grace_pass(w, m, SW_INSIDE);
 	} else if (f & SW_TCP_RST) {
 		/* RFC 9293 §3.10.7.1: never answer a RST. */
 		drop(w, m, SW_DROP_RST_NOFLOW);
-	} else if (f & SW_TCP_ACK) {
-		ack_check(w, m, frame, p, r, keys, now);
 	} else {
 		drop(w, m, (f & (SW_TCP_FIN | SW_TCP_PSH | SW_TCP_URG)) ?
 			SW_DROP_NOACK : SW_DROP_NO_FLAGS);
@@ -432,8 +461,40 @@ protected(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		return;
 	if (side == SW_OUTSIDE)
 		syncookie(w, m, frame, p, r, keys, now);
+	else if (unlikely(in_grace(w, side, p, frame, now)))
+		sw_flow_adopt(w, m, p, r, now);
 	else
 		drop(w, m, SW_DROP_NOFLOW_INSIDE);
+}
+
+/*
+ * TCP that no service covers while flows of a service a reload removed
+ * may remain: the flow's owner relays it. Returns false when no flow
+ * owns it: it is ordinary traffic.
+ */
+static bool
+drained(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+		uint8_t *frame, const struct sw_pkt *p, struct sw_fref *r,
+		uint64_t now)
+{
+	struct sw_ft *ft = sw_flow_table(w, r->v6);
+	int64_t id;
+
+	if (w->steer) {
+		uint16_t owner = flow_owner(w, flow_hash(w, r));
+
+		if (owner != w->id) {
+			m->port = w->port[side];
+			steer(w, m, owner);
+			return true;
+		}
+	}
+	if (sw_ft_count(ft) == 0)
+		return false;
+	id = sw_ft_lookup(ft, &r->key, flow_hash(w, r));
+	/* A SYN that ends the flow (false) is ordinary traffic now. */
+	return id >= 0 && sw_flow_input(w, side, m, frame, p, r, (uint32_t)id,
+		now);
 }
 
 /*
@@ -462,7 +523,8 @@ icmp_error(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	else
 		r.svc = sw_svc_lookup6(w->svc, r.key.v6.saddr,
 			rte_be_to_cpu_16(r.key.v6.sport));
-	if (r.svc < 0)
+	/* Not a service's, unless a flow a reload left owns it. */
+	if (r.svc < 0 && likely(!w->gen->drain))
 		return false;
 	if (w->steer) {
 		uint16_t owner = flow_owner(w, flow_hash(w, &r));
@@ -474,6 +536,8 @@ icmp_error(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		}
 	}
 	id = sw_ft_lookup(sw_flow_table(w, r.v6), &r.key, flow_hash(w, &r));
+	if (id < 0 && r.svc < 0)
+		return false;
 	if (id < 0)
 		drop(w, m, SW_DROP_ICMP_NOFLOW);
 	else
@@ -525,6 +589,7 @@ stage_classify(struct sw_worker *w, struct staged *s)
 	const struct sw_ft *ft;
 
 	s->svc = -1;
+	s->r.drain = false;
 	s->ahead = false;
 	s->chained = m->nb_segs != 1;
 	if (unlikely(s->chained))
@@ -535,14 +600,17 @@ stage_classify(struct sw_worker *w, struct staged *s)
 	if (w->lb && s->side == SW_INSIDE) {
 		/* From a backend: its flow is keyed by the VIP. */
 		s->svc = sw_lb_classify_inside(w, s->frame, &s->p, &s->r);
-		if (s->svc < 0)
+		if (s->svc < 0 && !s->r.drain)
 			return;
 	} else {
-		s->svc = service_of(w, s->side, &s->p, s->frame);
-		if (s->svc < 0)
+		s->svc = service_in(w->svc, s->side, &s->p, s->frame);
+		/* A reload removed coverage: the flows it left relay on. */
+		s->r.drain = s->svc < 0 && unlikely(w->gen->drain) &&
+			(s->p.flags & SW_PKT_F_TCP);
+		if (s->svc < 0 && !s->r.drain)
 			return;
 		flow_key(s->side, s->frame, &s->p, &s->r);
-		s->r.svc = s->svc;
+		s->r.svc = s->r.drain ? 0 : s->svc;
 	}
 	ft = sw_flow_table(w, s->r.v6);
 	/* An empty table is not looked up; another worker's flow is not
@@ -592,13 +660,26 @@ stage_group(struct sw_worker *w, struct staged *s, uint16_t n)
 		stage_prefetch_flow(w, &s[i]);
 }
 
+/* Not a protected service's: bridged, dropped, or lb's to handle. */
+static inline void
+unprotected(struct sw_worker *w, const struct staged *s)
+{
+	if (w->lb) {
+		sw_lb_other(w, s->side, s->m, s->frame, &s->p);
+		return;
+	}
+	if (w->drop_unprotected && !is_link_control(&s->p, s->frame)) {
+		drop(w, s->m, SW_DROP_UNPROTECTED);
+		return;
+	}
+	tx_enqueue(w, s->side == SW_OUTSIDE ? SW_INSIDE : SW_OUTSIDE, s->m);
+}
+
 /* Pass 3: the fate of a packet received on s->side. */
 static inline void
 process_one(struct sw_worker *w, struct staged *s,
 		const struct sw_cookie_keys *keys, uint64_t now)
 {
-	const enum sw_side to = s->side == SW_OUTSIDE ? SW_INSIDE :
-		SW_OUTSIDE;
 	struct rte_mbuf *m = s->m;
 
 	w->c.port[s->side].rx_bytes += rte_pktmbuf_pkt_len(m);
@@ -616,6 +697,11 @@ process_one(struct sw_worker *w, struct staged *s,
 		protected(w, s->side, m, s->frame, &s->p, &s->r, keys, now);
 		return;
 	}
+	if (unlikely(s->r.drain) &&
+			drained(w, s->side, m, s->frame, &s->p, &s->r, now)) {
+		w->c.protected_pkts++;
+		return;
+	}
 	if (unlikely(is_icmp(&s->p)) &&
 			icmp_error(w, s->side, m, s->frame, &s->p)) {
 		w->c.protected_pkts++;
@@ -625,15 +711,7 @@ process_one(struct sw_worker *w, struct staged *s,
 		drop(w, m, SW_DROP_FRAGMENT);
 		return;
 	}
-	if (w->lb) {
-		sw_lb_other(w, s->side, m, s->frame, &s->p);
-		return;
-	}
-	if (w->drop_unprotected && !is_link_control(&s->p, s->frame)) {
-		drop(w, m, SW_DROP_UNPROTECTED);
-		return;
-	}
-	tx_enqueue(w, to, m);
+	unprotected(w, s);
 }
 
 static void
@@ -708,7 +786,12 @@ process_steered(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n)
 			if (x->svc >= 0)
 				protected(w, x->side, x->m, x->frame, &x->p,
 					&x->r, keys, now);
-			else if (w->lb && !x->chained &&
+			else if (x->r.drain) {
+				/* Ours to relay, or ordinary traffic. */
+				if (!drained(w, x->side, x->m, x->frame, &x->p,
+						&x->r, now))
+					unprotected(w, x);
+			} else if (w->lb && !x->chained &&
 					x->err == SW_PARSE_OK &&
 					sw_lb_shared_answer(w, x->side, x->m,
 						x->frame, &x->p))

@@ -11,6 +11,7 @@ static const char *const state_names[SW_FS_MAX] = {
 	[SW_FS_CLOSING] = "closing",
 	[SW_FS_TIME_WAIT] = "time_wait",
 	[SW_FS_RESET] = "reset",
+	[SW_FS_PASS] = "pass",
 };
 
 const char *
@@ -62,6 +63,35 @@ sw_px_init(struct sw_flow *f, const struct sw_pkt *p,
 		f->flags |= SW_FF_ECN;
 	if (p->tcp_flags & SW_TCP_FIN)
 		f->flags |= SW_FF_FIN_C;
+}
+
+void
+sw_px_adopt(struct sw_flow *f, const struct sw_pkt *p, bool from_server,
+		uint8_t svc)
+{
+	memset(f, 0, sizeof(*f));
+	f->state = SW_FS_PASS;
+	f->svc = svc;
+	f->ws_client = SW_PX_WS_NONE;
+	if (p->tcp_flags & SW_TCP_FIN)
+		f->flags |= from_server ? SW_FF_FIN_S : SW_FF_FIN_C;
+}
+
+/*
+ * PASS: everything crosses as it is. Both FINs seen, the flow lingers
+ * in TIME_WAIT; a RST is the endpoints' to judge (we know no window),
+ * so it closes nothing here: the idle timeout does.
+ */
+static enum sw_px_verdict
+pass_segment(struct sw_flow *f, const struct sw_pkt *p, uint8_t mine)
+{
+	if (p->tcp_flags & SW_TCP_FIN) {
+		f->flags |= mine;
+		if ((f->flags & (SW_FF_FIN_C | SW_FF_FIN_S)) ==
+				(SW_FF_FIN_C | SW_FF_FIN_S))
+			f->state = SW_FS_TIME_WAIT;
+	}
+	return SW_PX_FORWARD;
 }
 
 /*
@@ -189,6 +219,8 @@ sw_px_from_client(struct sw_flow *f, const struct sw_pkt *p,
 	const uint8_t fl = p->tcp_flags;
 	enum sw_px_verdict v;
 
+	if (f->state == SW_FS_PASS)
+		return pure_syn(fl) ? SW_PX_NEW : pass_segment(f, p, SW_FF_FIN_C);
 	if (f->state == SW_FS_TIME_WAIT || f->state == SW_FS_RESET) {
 		/* The tuple is being reused: the old flow is over. */
 		if (pure_syn(fl))
@@ -264,7 +296,13 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 		return SW_PX_DROP_STATE;
 	case SW_FS_RESET:
 		return SW_PX_DROP_STATE;
-	default:
+	case SW_FS_PASS:
+		return pass_segment(f, p, SW_FF_FIN_S);
+	case SW_FS_FREE:
+	case SW_FS_ESTABLISHED:
+	case SW_FS_FIN_WAIT:
+	case SW_FS_CLOSING:
+	case SW_FS_MAX:
 		break;
 	}
 	/* RFC 5961 §4.2; also a SYN-ACK resent because our ACK was lost:

@@ -14,6 +14,11 @@
  *   exact RST (any state) ──> RESET ──linger──> (freed)  v
  *                                   TIME_WAIT ──linger──> (freed)
  *
+ *   a connection from before a reload made its port protected:
+ *     PASS ──FINs both ways──> TIME_WAIT;  SYN from the client: NEW
+ *     (never translated: no offsets, no windows, no RST judged; the
+ *     endpoints judge as they did before the reload)
+ *
  * EAL-free and mbuf-free: a flow is a 48-byte struct sw_flow, a segment
  * is a parsed struct sw_pkt. Each input function updates the flow and
  * returns a verdict; the caller owns the packets and the timers and does
@@ -40,6 +45,7 @@ enum sw_fstate {
 	SW_FS_CLOSING,		/* both have: waiting for the last ACK */
 	SW_FS_TIME_WAIT,	/* closed by FINs: ACK/FIN stragglers relayed */
 	SW_FS_RESET,		/* closed by RST: everything dropped */
+	SW_FS_PASS,		/* adopted after a reload: relayed as it is */
 	SW_FS_MAX
 };
 
@@ -134,6 +140,13 @@ sw_seg_len(const struct sw_pkt *p)
 void sw_px_init(struct sw_flow *f, const struct sw_pkt *p,
 		const struct sw_cookie_opts *co, uint8_t ws_ours,
 		uint16_t window, uint8_t svc);
+
+/*
+ * A flow adopted in state PASS for a connection that synwall did not
+ * hand off (docs/architecture.md, "Reloads"), from its segment p.
+ */
+void sw_px_adopt(struct sw_flow *f, const struct sw_pkt *p, bool from_server,
+		uint8_t svc);
 
 /* A segment from the client on flow f. */
 enum sw_px_verdict sw_px_from_client(struct sw_flow *f,

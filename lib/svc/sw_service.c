@@ -199,3 +199,50 @@ sw_svc_port_count(const struct sw_svc_table *t, int svc)
 		n += (uint32_t)__builtin_popcountll(t->svc[svc].ports[i]);
 	return n;
 }
+
+/* Does prefix q contain prefix p (same family, q no longer, same bits)? */
+static bool
+prefix_contains(const struct sw_svc_prefix *q, const struct sw_svc_prefix *p)
+{
+	if (q->family != p->family || q->len > p->len)
+		return false;
+	for (unsigned int w = 0; w < 4; w++)
+		if ((p->addr[w] & q->mask[w]) != q->addr[w])
+			return false;
+	return true;
+}
+
+static bool
+prefix_covered(const struct sw_svc_table *a, const struct sw_svc_table *b,
+		const struct sw_svc_prefix *p)
+{
+	const struct sw_svc_prefix *qa = p->family == AF_INET ? a->prefix4 :
+		a->prefix6;
+	const unsigned int n = p->family == AF_INET ? a->n_v4 : a->n_v6;
+	const uint64_t *want = b->svc[p->svc].ports;
+
+	for (unsigned int w = 0; w < 65536 / 64; w++) {
+		uint64_t have = 0;
+
+		if (want[w] == 0)
+			continue;
+		for (unsigned int i = 0; i < n; i++)
+			if (prefix_contains(&qa[i], p))
+				have |= a->svc[qa[i].svc].ports[w];
+		if ((want[w] & ~have) != 0)
+			return false;
+	}
+	return true;
+}
+
+bool
+sw_svc_covers(const struct sw_svc_table *a, const struct sw_svc_table *b)
+{
+	for (unsigned int i = 0; i < b->n_v4; i++)
+		if (!prefix_covered(a, b, &b->prefix4[i]))
+			return false;
+	for (unsigned int i = 0; i < b->n_v6; i++)
+		if (!prefix_covered(a, b, &b->prefix6[i]))
+			return false;
+	return true;
+}

@@ -86,6 +86,14 @@ int sw_svc_add_ports(struct sw_svc_table *t, int svc, const char *list,
  */
 int sw_svc_add_prefix(struct sw_svc_table *t, int svc, const char *text);
 
+/*
+ * Does table `a` protect every (address, port) that `b` protects? Per
+ * prefix of b: its ports must be among those of the prefixes of `a`
+ * that contain it. Conservative: coverage that `a` makes up only from
+ * several narrower prefixes counts as missing. Control plane only.
+ */
+bool sw_svc_covers(const struct sw_svc_table *a, const struct sw_svc_table *b);
+
 /* How many ports service `svc` covers. */
 uint32_t sw_svc_port_count(const struct sw_svc_table *t, int svc);
 

@@ -1373,6 +1373,61 @@ test_challenge_frames(void)
 	}
 }
 
+/* ------------------------------------------------------------ PASS */
+
+/*
+ * A connection synwall did not hand off, adopted from the server's
+ * segment during a reload's grace period: everything crosses, whatever
+ * its numbers (no window is known), a RST closes nothing here, FINs
+ * both ways end it in TIME_WAIT, and a client SYN on the tuple starts
+ * afresh.
+ */
+static void
+test_pass(void)
+{
+	struct sw_flow f;
+	struct sw_pkt p;
+
+	memset(&f, 0xa5, sizeof(f));
+	p = seg(A | P, 5000, 9000, 100, 1000);
+	sw_px_adopt(&f, &p, true, SVC);
+	SW_CHECK_EQ(f.state, SW_FS_PASS);
+	SW_CHECK_EQ(f.svc, SVC);
+	SW_CHECK_EQ(f.seq_delta, 0);
+	SW_CHECK_EQ(f.ts_delta, 0);
+	SW_CHECK(strcmp(sw_fstate_name(SW_FS_PASS), "pass") == 0);
+	/* any numbers, both ways, windows unknown */
+	p = seg(A, 9000, 6000, 0, 0);
+	CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+	p = seg(A | P, 1, 2, 1, 1400);
+	CHECK_V(sw_px_from_server(&f, &p), SW_PX_FORWARD);
+	p = seg(A | P, 0x80000000u, 7, 65535, 1400);
+	CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+	/* a RST crosses for the endpoint to judge; the flow stays */
+	p = seg(R | A, 123, 456, 0, 0);
+	CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+	CHECK_V(sw_px_from_server(&f, &p), SW_PX_FORWARD);
+	SW_CHECK_EQ(f.state, SW_FS_PASS);
+	/* a SYN-ACK from the server (a handshake begun before) crosses */
+	p = seg(S | A, 77, 88, 100, 0);
+	CHECK_V(sw_px_from_server(&f, &p), SW_PX_FORWARD);
+	/* FIN one way: still PASS; the other way: TIME_WAIT */
+	p = seg(F | A, 6000, 9000, 100, 0);
+	CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+	SW_CHECK_EQ(f.state, SW_FS_PASS);
+	p = seg(F | A, 9000, 6001, 100, 0);
+	CHECK_V(sw_px_from_server(&f, &p), SW_PX_FORWARD);
+	SW_CHECK_EQ(f.state, SW_FS_TIME_WAIT);
+	p = seg(A, 6001, 9001, 100, 0);
+	CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+	/* adopted from a FIN; a new SYN on the tuple is a new connection */
+	p = seg(F | A, 5000, 9000, 100, 0);
+	sw_px_adopt(&f, &p, false, SVC);
+	SW_CHECK(f.flags & SW_FF_FIN_C);
+	p = seg(S, 42, 0, 100, 0);
+	CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_NEW);
+}
+
 int
 main(void)
 {
@@ -1392,6 +1447,7 @@ main(void)
 		{ "forged_ack", test_forged_ack },
 		{ "forged_seq", test_forged_seq },
 		{ "ts_reorder", test_ts_reorder },
+		{ "pass: adopted at a reload, relayed as it is", test_pass },
 	};
 
 	return sw_test_run(tests, sizeof(tests) / sizeof(tests[0]));

@@ -125,12 +125,57 @@ test_bounds(void)
 	SW_CHECK(sw_svc_add_prefix(&t, s, "2001:db8::/64") == 0);
 }
 
+/* table = one service "s" with PORTS on each prefix of PREFIXES (";"). */
+static void
+table(struct sw_svc_table *x, const char *prefixes, const char *ports)
+{
+	char buf[256], *tok, *save;
+	int s;
+
+	sw_svc_init(x);
+	s = sw_svc_add(x, "s");
+	SW_CHECK(sw_svc_add_ports(x, s, ports, NULL) == 0);
+	snprintf(buf, sizeof(buf), "%s", prefixes);
+	for (tok = strtok_r(buf, ";", &save); tok != NULL;
+			tok = strtok_r(NULL, ";", &save))
+		SW_CHECK(sw_svc_add_prefix(x, s, tok) == 0);
+}
+
+static void
+test_covers(void)
+{
+	static struct sw_svc_table a, b, e;
+
+	table(&a, "192.0.2.0/24;2001:db8::/64", "80,443");
+	table(&b, "192.0.2.0/24;2001:db8::/64", "80,443");
+	SW_CHECK(sw_svc_covers(&a, &b) && sw_svc_covers(&b, &a));
+	/* a port removed: b no longer covers a, a still covers b */
+	table(&b, "192.0.2.0/24;2001:db8::/64", "80");
+	SW_CHECK(!sw_svc_covers(&b, &a));
+	SW_CHECK(sw_svc_covers(&a, &b));
+	/* the same port moved: 80 -> 81 neither way */
+	table(&b, "192.0.2.0/24;2001:db8::/64", "81,443");
+	SW_CHECK(!sw_svc_covers(&b, &a) && !sw_svc_covers(&a, &b));
+	/* a wider prefix covers a narrower one, not the reverse */
+	table(&b, "192.0.2.0/23;2001:db8::/48", "80,443");
+	SW_CHECK(sw_svc_covers(&b, &a) && !sw_svc_covers(&a, &b));
+	/* an IPv6 prefix dropped */
+	table(&b, "192.0.2.0/24", "1-65535");
+	SW_CHECK(!sw_svc_covers(&b, &a));
+	/* nothing covers nothing; anything covers nothing */
+	sw_svc_init(&e);
+	SW_CHECK(sw_svc_covers(&e, &e) && sw_svc_covers(&a, &e));
+	SW_CHECK(!sw_svc_covers(&e, &a));
+}
+
 int
 main(void)
 {
 	static const struct sw_test tests[] = {
 		{ "service port lists", test_ports },
 		{ "service prefixes and lookups", test_prefixes },
+		{ "coverage: what a reload keeps, removes, adds",
+			test_covers },
 		{ "service table bounds", test_bounds },
 	};
 
