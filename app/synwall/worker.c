@@ -529,6 +529,10 @@ icmp_error(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	if (w->steer) {
 		uint16_t owner = flow_owner(w, flow_hash(w, &r));
 
+		/* Draining, another worker's: it could not send it on as
+		 * ordinary traffic, so it is that here. */
+		if (owner != w->id && r.svc < 0)
+			return false;
 		if (owner != w->id) {
 			m->port = w->port[side];
 			steer(w, m, owner);
