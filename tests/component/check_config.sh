@@ -12,7 +12,8 @@
 set -u
 synwall=$1 test_config=$2
 dir=$(mktemp -d /tmp/sw-check-config.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
+# The EAL's runtime directory of this run's prefix goes too.
+trap 'rm -rf "$dir" "/var/run/dpdk/swcc$$" "${XDG_RUNTIME_DIR:-/tmp}/dpdk/swcc$$"' EXIT
 eal=(-l 0,1 --no-huge -m 256 --no-pci --no-shconf --no-telemetry
 	--file-prefix "swcc$$" --vdev net_null0 --vdev net_null1)
 passed=0 failed=0
