@@ -380,16 +380,18 @@ known_section(const char *name)
 }
 
 /*
- * A config or key file must be a regular file of bounded size: a FIFO
+ * A config must be a regular file of at most SW_CONFIG_MAX bytes: a FIFO
  * would block open() or read() forever, a device (/dev/zero) never ends,
- * a directory or /dev/null reads as an empty config. Opened without
- * blocking, checked, then read whole into a NUL-terminated buffer the
- * caller frees. Returns 0 or a negative errno with one line in err.
+ * a directory or /dev/null reads as an empty config (lib/cookie checks
+ * the key file alike). Opened without blocking, checked, then read whole
+ * into a NUL-terminated buffer the caller frees. Returns 0 or a negative
+ * errno with one line in err.
  */
 static int
-read_regular(const char *what, const char *path, size_t max, char **out,
-		char *err, size_t err_len)
+read_config(const char *path, char **out, char *err, size_t err_len)
 {
+	const char *what = "-c";
+	const size_t max = SW_CONFIG_MAX;
 	struct stat st;
 	size_t got = 0;
 	char *buf;
@@ -1718,7 +1720,7 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err,
 	int ret;
 
 	sw_config_defaults(cfg);
-	ret = read_regular("-c", path, SW_CONFIG_MAX, &raw, err, err_len);
+	ret = read_config(path, &raw, err, err_len);
 	if (ret != 0)
 		return ret;
 	ret = lint_lines(path, raw, err, err_len);

@@ -575,7 +575,10 @@ reload_settle(struct sw_app *app, uint64_t now)
 	if (graced)
 		lb->grace_until = 0;
 	if (!gen_refresh(app)) {
+		/* The old generation stays: so does what it says. */
 		lb->drain |= drained;
+		if (graced)
+			lb->grace_until = now;
 		return;
 	}
 	if (drained)
