@@ -626,6 +626,9 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	case SW_PX_DROP_RST:
 		drop(w, m, SW_DROP_RST_WINDOW);
 		return true;
+	case SW_PX_DROP_ACK_UNSENT:
+		drop(w, m, SW_DROP_ACK_UNSENT);
+		return true;
 	default:
 		drop(w, m, SW_DROP_FLOW_STATE);
 		return true;

@@ -58,6 +58,7 @@ enum sw_drop {
 	SW_DROP_DUP_ACK,	/* hand-off: the third ACK again */
 	SW_DROP_RST_WINDOW,	/* RST outside the window (RFC 5961 §3.2) */
 	SW_DROP_FLOW_STATE,	/* not acceptable in the flow's state */
+	SW_DROP_ACK_UNSENT,	/* client ACK for data the server never sent */
 	SW_DROP_CHALLENGE_LIMITED,	/* challenge ACK over challenge_ack_rate */
 	SW_DROP_STEER_FULL,	/* the owner's steering ring was full */
 	SW_DROP_NO_MBUF,	/* no mbuf for a backend SYN */

@@ -152,16 +152,20 @@ sw_parse_tcp_opts(struct sw_tcp_opts *o, const uint8_t *frame, uint32_t off,
 			o->present |= SW_TCPOPT_F_SACKOK;
 			break;
 		case SW_TCPOPT_SACK:	/* RFC 2018 §3: 2 + 8n bytes */
+			/* Blocks of a second SACK option are collected too:
+			 * every edge must be translated, none passed raw.
+			 * 40 option bytes cannot hold more than 4 blocks. */
 			n = (olen - 2) / 8;
 			if (SW_UNLIKELY(olen != 2 + 8 * n || n == 0 ||
-					n > SW_SACK_MAX))
+					n > SW_SACK_MAX - (uint32_t)o->n_sack))
 				return SW_PARSE_TCP_OPT;
 			o->present |= SW_TCPOPT_F_SACK;
-			o->n_sack = (uint8_t)n;
-			o->sack_off = (uint16_t)(off + 2);
 			for (i = 0; i < n; i++) {
-				o->sack[i][0] = sw_rd32(b + 2 + 8 * i);
-				o->sack[i][1] = sw_rd32(b + 6 + 8 * i);
+				uint8_t k = o->n_sack++;
+
+				o->sack_off[k] = (uint16_t)(off + 2 + 8 * i);
+				o->sack[k][0] = sw_rd32(b + 2 + 8 * i);
+				o->sack[k][1] = sw_rd32(b + 6 + 8 * i);
 			}
 			break;
 		case SW_TCPOPT_TS:	/* RFC 7323 §3.2 */
@@ -451,7 +455,7 @@ sw_parse(struct sw_pkt *p, const uint8_t *frame, uint32_t len)
 	uint32_t off = SW_ETH_HLEN;
 	uint16_t et;
 
-	/* The SACK edges are written only up to n_sack: spare the stores. */
+	/* The SACK blocks are written only up to n_sack: spare the stores. */
 	memset(p, 0, offsetof(struct sw_pkt, opt.sack));
 	p->len = len;
 

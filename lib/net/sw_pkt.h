@@ -60,13 +60,18 @@ struct sw_tcp_opts {
 	uint16_t present;	/* SW_TCPOPT_F_* */
 	uint16_t mss;
 	uint8_t wscale;		/* as sent (may exceed 14; RFC 7323 says clamp) */
-	uint8_t n_sack;		/* SACK blocks, <= SW_SACK_MAX */
+	uint8_t n_sack;		/* SACK blocks of all SACK options, <= SW_SACK_MAX */
 	uint16_t ts_off;	/* frame offset of the TSval field, 0 if none */
-	uint16_t sack_off;	/* frame offset of the first SACK block, 0 if none */
 	uint32_t tsval;
 	uint32_t tsecr;
-	/* left, right edges; only sack[i] with i < n_sack is written */
+	/*
+	 * Every block of every SACK option, in order (a segment may carry
+	 * more than one option; 40 option bytes hold 4 blocks at most):
+	 * left, right edges and the frame offset of the left one. Only
+	 * i < n_sack is written.
+	 */
 	uint32_t sack[SW_SACK_MAX][2];
+	uint16_t sack_off[SW_SACK_MAX];
 };
 
 struct sw_pkt {

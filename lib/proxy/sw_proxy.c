@@ -183,6 +183,9 @@ track_server(struct sw_flow *f, const struct sw_pkt *p)
 	uint32_t seq = p->seq + f->seq_delta;
 	uint32_t end = seq + sw_seg_len(p);
 
+	/* Whatever synwall passes on, the client may acknowledge. */
+	if (sw_seq_gt(end, f->srv_max))
+		f->srv_max = end;
 	if (!in_window(p, seq, f->cli_ack,
 			(uint32_t)f->cli_win << ws_eff(f->ws_client)))
 		return false;
@@ -212,6 +215,64 @@ pure_syn(uint8_t fl)
 		SW_TCP_SYN;
 }
 
+/*
+ * An ACK for data the server never sent (RFC 9293 §3.10.7.4: SEG.ACK >
+ * SND.NXT is not acceptable). synwall passes on everything the server
+ * sends, so an honest client cannot acknowledge beyond srv_max; an
+ * optimistic-ACK attack starts exactly so. Dropped, like a connection
+ * tracker's INVALID: the server never sees it.
+ */
+static inline bool
+ack_unsent(const struct sw_flow *f, const struct sw_pkt *p)
+{
+	/* Not for a flow adopted at a reload: it knows no numbers. */
+	return (p->tcp_flags & SW_TCP_ACK) && (f->xflags & SW_FX_SYNCED) &&
+		sw_seq_gt(p->ack, f->srv_max);
+}
+
+/*
+ * RESET: the RST synwall passed on was exact by what synwall had seen,
+ * but the receiver may not have had all of it (data lost behind
+ * synwall): then, in its window but not exact, the RST earns an RFC 5961
+ * §3.2 challenge ACK, and the sender, closed, answers that with a RST at
+ * exactly the challenge's ack (RFC 9293 §3.10.7.1). While the flow
+ * lingers, both cross, translated, so the receiver's connection ends as
+ * it would have without synwall: the receiver's bare ACKs, the sender's
+ * RSTs in the window. Nothing else; nothing before the server answered
+ * (no offsets: it had at most our SYN).
+ */
+static enum sw_px_verdict
+reset_straggler(struct sw_flow *f, const struct sw_pkt *p, bool from_server)
+{
+	const uint8_t fl = p->tcp_flags;
+
+	if (!(f->xflags & SW_FX_SYNCED))
+		return SW_PX_DROP_STATE;
+	if (from_server != !!(f->xflags & SW_FX_RST_S)) {
+		/* The RST's receiver: its challenge ACK. */
+		if ((fl & (SW_TCP_SYN | SW_TCP_RST | SW_TCP_FIN | SW_TCP_ACK)) !=
+				SW_TCP_ACK || p->payload_len != 0)
+			return SW_PX_DROP_STATE;
+		if (!from_server && ack_unsent(f, p))
+			return SW_PX_DROP_ACK_UNSENT;
+		if (from_server)
+			track_server(f, p);
+		else
+			track_client(f, p);
+		return SW_PX_FORWARD;
+	}
+	/* The RST's sender: the answer to that challenge. */
+	if ((fl & (SW_TCP_SYN | SW_TCP_RST)) != SW_TCP_RST)
+		return SW_PX_DROP_STATE;
+	if (from_server ? rst_check(p->seq + f->seq_delta, f->cli_ack,
+			f->srv_nxt, (uint32_t)f->cli_win << ws_eff(f->ws_client)) ==
+			SW_PX_DROP_RST : rst_check(p->seq, f->srv_ack, f->cli_nxt,
+			(uint32_t)f->srv_win << srv_win_shift(f)) ==
+			SW_PX_DROP_RST)
+		return SW_PX_DROP_RST;
+	return SW_PX_FORWARD;
+}
+
 enum sw_px_verdict
 sw_px_from_client(struct sw_flow *f, const struct sw_pkt *p,
 		uint32_t hold_max)
@@ -225,11 +286,14 @@ sw_px_from_client(struct sw_flow *f, const struct sw_pkt *p,
 		/* The tuple is being reused: the old flow is over. */
 		if (pure_syn(fl))
 			return SW_PX_NEW;
-		if (f->state == SW_FS_TIME_WAIT && time_wait_ok(p)) {
-			track_client(f, p);
-			return SW_PX_FORWARD;
-		}
-		return SW_PX_DROP_STATE;
+		if (f->state == SW_FS_RESET)
+			return reset_straggler(f, p, false);
+		if (!time_wait_ok(p))
+			return SW_PX_DROP_STATE;
+		if (ack_unsent(f, p))
+			return SW_PX_DROP_ACK_UNSENT;
+		track_client(f, p);
+		return SW_PX_FORWARD;
 	}
 	/* RFC 5961 §4.2: a SYN on a synchronized tuple, whatever its seq. */
 	if (fl & SW_TCP_SYN)
@@ -261,6 +325,8 @@ sw_px_from_client(struct sw_flow *f, const struct sw_pkt *p,
 		f->n_held++;
 		return SW_PX_HOLD;
 	}
+	if (ack_unsent(f, p))
+		return SW_PX_DROP_ACK_UNSENT;
 	if (track_client(f, p)) {
 		if (fl & SW_TCP_FIN)
 			fin_seen(f, SW_FF_FIN_C, SW_FF_FIN_S);
@@ -295,7 +361,7 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 		}
 		return SW_PX_DROP_STATE;
 	case SW_FS_RESET:
-		return SW_PX_DROP_STATE;
+		return reset_straggler(f, p, true);
 	case SW_FS_PASS:
 		return pass_segment(f, p, SW_FF_FIN_S);
 	case SW_FS_FREE:
@@ -312,8 +378,10 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 	if (fl & SW_TCP_RST) {
 		v = rst_check(p->seq + f->seq_delta, f->cli_ack, f->srv_nxt,
 			(uint32_t)f->cli_win << ws_eff(f->ws_client));
-		if (v == SW_PX_RESET)
+		if (v == SW_PX_RESET) {
 			f->state = SW_FS_RESET;
+			f->xflags |= SW_FX_RST_S;
+		}
 		return v;
 	}
 	if (!(fl & SW_TCP_ACK))
@@ -353,7 +421,8 @@ sw_px_establish(struct sw_flow *f, const struct sw_pkt *synack)
 	/* RFC 7323 §2.2: a SYN's window is never scaled. */
 	f->srv_win = synack->window;
 	f->flags |= SW_FF_SRV_WIN_SYN;
-	f->n_held = 0;
+	f->srv_max = f->srv_nxt;	/* over n_held, retries, mss */
+	f->xflags |= SW_FX_SYNCED;
 	f->state = (f->flags & SW_FF_FIN_C) ? SW_FS_FIN_WAIT :
 		SW_FS_ESTABLISHED;
 }

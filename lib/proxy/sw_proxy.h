@@ -58,6 +58,13 @@ enum sw_fstate {
 #define SW_FF_FIN_S	0x20	/* the server has sent FIN */
 #define SW_FF_SRV_WIN_SYN 0x40	/* srv_win is still a SYN's: unscaled */
 
+/* sw_flow.xflags */
+#define SW_FX_OFFER_SACK 0x01	/* the backend SYN offered SACK-permitted */
+#define SW_FX_OFFER_TS	0x02	/* ... timestamps */
+#define SW_FX_OFFER_WS	0x04	/* ... a window scale */
+#define SW_FX_SYNCED	0x08	/* offsets known: the server answered */
+#define SW_FX_RST_S	0x10	/* RESET: the server sent the RST */
+
 #define SW_PX_WS_NONE	0xff	/* ws_client: the client does not scale */
 
 /*
@@ -82,17 +89,25 @@ struct sw_flow {
 	uint16_t cli_win;	/* last window field from the client */
 	uint16_t srv_win;	/* ... from the server (ours before SYN-ACK;
 				 * unscaled while SW_FF_SRV_WIN_SYN) */
-	uint16_t mss;		/* client's MSS from the cookie: backend SYN */
+	union {
+		struct {		/* SYN_SENT */
+			uint16_t mss;	/* client's MSS from the cookie */
+			uint8_t n_held;	/* segments held */
+			uint8_t retries; /* backend SYNs retransmitted */
+		};
+		/* From ESTABLISHED on: the end of everything the server
+		 * sent that synwall passed on (client view), in its
+		 * window or not: no honest client acknowledges more. */
+		uint32_t srv_max;
+	};
 	uint8_t state;		/* enum sw_fstate */
 	uint8_t flags;		/* SW_FF_* */
 	uint8_t ws_client;	/* client's shift, SW_PX_WS_NONE if none */
 	uint8_t ws_client_srv;	/* client's shift as the server knows it */
 	uint8_t ws_server;	/* server's shift, 0 if none */
 	uint8_t ws_ours;	/* shift we advertised to the client, 0 if none */
-	uint8_t n_held;		/* SYN_SENT: segments held */
-	uint8_t retries;	/* SYN_SENT: backend SYNs retransmitted */
 	uint8_t svc;		/* service index */
-	uint8_t spare;
+	uint8_t xflags;		/* SW_FX_* */
 };
 
 enum sw_px_verdict {
@@ -109,6 +124,7 @@ enum sw_px_verdict {
 	SW_PX_DROP_DUP,		/* duplicate third ACK while SYN_SENT */
 	SW_PX_DROP_RST,		/* RST outside the window (RFC 5961 §3.2) */
 	SW_PX_DROP_STATE,	/* not acceptable in this state */
+	SW_PX_DROP_ACK_UNSENT,	/* client ACK for data the server never sent */
 	SW_PX_VERDICT_MAX
 };
 

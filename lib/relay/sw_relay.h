@@ -37,9 +37,13 @@ struct sw_xlate {
 };
 
 /*
- * A window field as the client must read it: the server's window in
- * bytes, in units of our shift, rounded down and capped at 65535 (never
- * more than the server offered).
+ * A window field as the other end must read it: the sender's window in
+ * bytes, in units of the receiver's shift, rounded down and capped at
+ * 65535, so never more than the sender offered, with one exception: an
+ * open window smaller than one unit becomes one unit, never 0. A closed
+ * window would put the receiver in persist against a sender that has
+ * room (RFC 7323 §2.3 lets the unit exceed what is free; Linux rounds
+ * its own windows up to a whole unit for the same reason).
  */
 static inline uint16_t
 sw_relay_window(uint16_t win, uint8_t ws_from, uint8_t ws_to)
@@ -47,6 +51,8 @@ sw_relay_window(uint16_t win, uint8_t ws_from, uint8_t ws_to)
 	uint64_t bytes = (uint64_t)win << ws_from;
 	uint64_t v = bytes >> ws_to;
 
+	if (v == 0 && win != 0)
+		return 1;
 	return v > 0xffff ? 0xffff : (uint16_t)v;
 }
 
@@ -77,7 +83,7 @@ sw_relay_to_server(uint8_t *frame, const struct sw_pkt *p,
 	if (p->tcp_flags & SW_TCP_ACK)
 		sw_pkt_tcp_set32(frame, p, tcp + 8, p->ack - x->seq_delta);
 	for (unsigned int i = 0; i < p->opt.n_sack; i++) {
-		uint32_t off = p->opt.sack_off + 8 * i;
+		uint32_t off = p->opt.sack_off[i];
 
 		sw_pkt_tcp_set32(frame, p, off, p->opt.sack[i][0] - x->seq_delta);
 		sw_pkt_tcp_set32(frame, p, off + 4,

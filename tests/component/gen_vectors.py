@@ -738,7 +738,10 @@ def seg_len(frame):
 
 def rescale(win, ws_from, ws_to):
     """A window field from one shift to another: the same bytes, rounded
-    down, at most 65535 (never more than the sender offered)."""
+    down, at most 65535 (never more than the sender offered), except
+    that an open window is never closed: less than one unit is one."""
+    if win and not (win << ws_from) >> ws_to:
+        return 1
     return min((win << ws_from) >> ws_to, 0xFFFF)
 
 
@@ -1622,6 +1625,83 @@ def synack_window():
         forged, seq=cli.rcv, ack=cli.nxt, window=65024 >> 7,
         ts=(cn.our_ts, opt(cn.first, "Timestamp")[0])))
     sc.count(flow__challenge_ack_tx=1, flow__active=1)
+    sc.write()
+
+
+def relay_edges():
+    """Relay corner cases (docs/handoff.md), each once broken:
+    (1) a server whose shift (0) is below ours (7) offers 104 bytes: the
+    client reads one unit, not a closed window (it would sit in persist
+    while the server has room); window 0 stays 0.
+    (5) a client ACK with two SACK options: every edge of both is
+    translated, none reaches the server raw.
+    (6) a client ACK for data the server never sent: dropped
+    (drop.ack_unsent), the server never sees it.
+    (4) client data lost between synwall and the server, then the
+    client's RST at its SND.NXT: exact as synwall saw it, so relayed and
+    the flow is reset; the server, missing the data, answers with a
+    challenge ACK (RFC 5961 §3.2), which reaches the client, translated;
+    the client's RST at exactly its ack reaches the server. Nothing else
+    crosses."""
+    sc = Script("relay_edges", relay_edges.__doc__)
+    cn = Conn(sc, False, 41000, c_isn=0x7FFFFFF0, s_isn=0xFFFFFFF0,
+              srv_ws=0)
+    cli, srv = cn.cli, cn.srv
+    cn.establish()
+    x = cn.x
+    assert x.ws_server == 0 and x.ws_ours == 7
+    sc.step("small_window", "104 bytes open at shift 0: one unit of 128 "
+            "for the client")
+    srv.win = 104
+    out = cn.s2c(srv.seg("A"))
+    assert out[TCP].window == 1
+    srv.win = 0
+    out = cn.s2c(srv.seg("A"))
+    assert out[TCP].window == 0
+    srv.win = 20000
+    sc.step("response", "400 bytes in four segments")
+    for k in range(4):
+        cn.s2c(srv.seg("PA", body(100, k)))
+    sc.step("two_sack_options", "an ACK with two SACK options: all four "
+            "edges translated")
+    base = (cli.rcv - 400) & U32
+    e1 = ((base + 100) & U32, (base + 200) & U32)
+    e2 = ((base + 300) & U32, (base + 400) & U32)
+    two = cli.seg("A", ack=(base + 100) & U32,
+                  options=[("NOP", None), ("NOP", None),
+                           ("Timestamp", (cli.tsval, cli.ts_recent)),
+                           ("NOP", None), ("NOP", None), ("SAck", e1),
+                           ("NOP", None), ("NOP", None), ("SAck", e2)])
+    s = cn.c2s(two)
+    got = [v for k, v in s[TCP].options if k == "SAck"]
+    assert got == [tuple((e - x.seq_delta) & U32 for e in e1),
+                   tuple((e - x.seq_delta) & U32 for e in e2)], got
+    sc.step("ack_unsent", "an ACK 1000 bytes past what the server sent: "
+            "dropped")
+    sc.send("outside", cli.seg("A", ack=(cli.rcv + 1000) & U32))
+    sc.count(drop__ack_unsent=1)
+    sc.check(drop__ack_unsent=1)
+    cn.c2s(cli.seg("A"))
+    sc.step("lost_data", "40 bytes from the client, lost behind synwall")
+    lost = cli.seg("PA", body(40, 9))
+    sc.send("outside", lost)
+    sc.out("inside", to_server(lost, x), relayed=True)
+    sc.step("exact_rst", "the client's RST at its SND.NXT: relayed, the "
+            "flow is reset")
+    cn.c2s(cli.seg("R", win=0, ts=False))
+    sc.count(flow__reset=1)
+    sc.check(flow__reset=1)
+    sc.step("challenge", "the server's challenge ACK (its RCV.NXT is "
+            "before the lost data): relayed to the client")
+    ch = cn.s2c(srv.seg("A"))
+    sc.step("answer", "the client's RST at exactly that ack: relayed")
+    cn.c2s(cli.seg("R", seq=ch[TCP].ack, win=0, ts=False))
+    sc.step("nothing_else", "no data from the server, no ACK from the "
+            "client")
+    sc.send("inside", srv.seg("PA", body(10, 3)))
+    sc.send("outside", cli.seg("A"))
+    sc.count(drop__flow_state=2, flow__active=1)     # lingering
+    sc.check(drop__flow_state=2, flow__reset=1)
     sc.write()
 
 
@@ -2674,6 +2754,7 @@ def scripted():
     idle_timeout()
     icmp()
     synack_window()
+    relay_edges()
 
 
 def main():

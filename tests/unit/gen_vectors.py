@@ -87,7 +87,7 @@ CORPUS_NAMES = []
 
 def tcp_opts_walk(raw, base):
     """Option offsets/values from the raw header, independent of scapy."""
-    o = dict(present=[], mss=0, wscale=0, n_sack=0, ts_off=0, sack_off=0,
+    o = dict(present=[], mss=0, wscale=0, n_sack=0, ts_off=0, sack_off=[],
              tsval=0, tsecr=0, sack=[])
     i = 0
     while i < len(raw):
@@ -109,9 +109,11 @@ def tcp_opts_walk(raw, base):
             o["present"].append("SW_TCPOPT_F_SACKOK")
         elif kind == 5:
             o["present"].append("SW_TCPOPT_F_SACK")
-            o["sack_off"] = base + i + 2
-            o["sack"] = [struct.unpack("!II", body[j:j + 8])
-                         for j in range(0, len(body), 8)]
+            # Every block of every SACK option, in order.
+            o["sack_off"] += [base + i + 2 + j
+                              for j in range(0, len(body), 8)]
+            o["sack"] += [struct.unpack("!II", body[j:j + 8])
+                          for j in range(0, len(body), 8)]
             o["n_sack"] = len(o["sack"])
         elif kind == 8:
             o["present"].append("SW_TCPOPT_F_TS")
@@ -128,6 +130,11 @@ def tcp_opts_walk(raw, base):
 
 def check_scapy_opts(opts, o):
     """scapy's option list must agree with the walk above."""
+    sack = []
+    for k, v in opts:
+        if k == "SAck":
+            sack += list(v)
+    assert [x for pair in o["sack"] for x in pair] == sack
     for k, v in opts:
         if k == "MSS":
             assert o["mss"] == v
@@ -135,8 +142,6 @@ def check_scapy_opts(opts, o):
             assert o["wscale"] == v
         elif k == "Timestamp":
             assert (o["tsval"], o["tsecr"]) == tuple(v)
-        elif k == "SAck":
-            assert [x for pair in o["sack"] for x in pair] == list(v)
 
 
 def good(name, what, l3b, ethertype, vlans=(), pad=b"", l4_override=None,
@@ -353,6 +358,12 @@ def build():
                      ("Timestamp", (0xFFFFFFFF, 1)),
                      ("NOP", None), ("NOP", None),
                      ("SAck", tuple(x for p in edges[:3] for x in p))],
+                    flags="A", seq=500, ack=0x1000)), ET_IPV4)
+    good("sack_two_opts", "two SACK options (1 + 2 blocks): every block "
+         "of both, in order",
+         bytes(tcp4([("NOP", None), ("NOP", None), ("SAck", edges[0]),
+                     ("NOP", None), ("NOP", None),
+                     ("SAck", tuple(x for p in edges[1:3] for x in p))],
                     flags="A", seq=500, ack=0x1000)), ET_IPV4)
     good("ts_odd", "TS after one NOP: TSval at an odd offset",
          bytes(tcp4([("NOP", None), ("Timestamp", (0x01020304, 0xA0B0C0D0)),
@@ -621,13 +632,14 @@ def centry(v):
         o = e["opt"]
         if o:
             sack = o["sack"] + [(0, 0)] * (4 - len(o["sack"]))
+            soff = o["sack_off"] + [0] * (4 - len(o["sack_off"]))
             out += ["\t\t\t.opt = {",
                     "\t\t\t\t.present = %s," % cflags(o["present"], 4, "present"),
                     "\t\t\t\t.mss = %d," % o["mss"],
                     "\t\t\t\t.wscale = %d," % o["wscale"],
                     "\t\t\t\t.n_sack = %d," % o["n_sack"],
                     "\t\t\t\t.ts_off = %d," % o["ts_off"],
-                    "\t\t\t\t.sack_off = %d," % o["sack_off"],
+                    "\t\t\t\t.sack_off = { %d, %d, %d, %d }," % tuple(soff),
                     "\t\t\t\t.tsval = %du," % o["tsval"],
                     "\t\t\t\t.tsecr = %du," % o["tsecr"],
                     "\t\t\t\t.sack = {"]

@@ -96,7 +96,6 @@ sw_pkt_check(const struct sw_pkt *p, const uint8_t *frame, uint32_t len)
 	SW_RULE(p->seq == sw_check_rd32(frame + p->l4_off + 4));
 	SW_RULE(o->n_sack <= SW_SACK_MAX);
 	SW_RULE(!!(o->present & SW_TCPOPT_F_SACK) == (o->n_sack != 0));
-	SW_RULE(!!(o->present & SW_TCPOPT_F_SACK) == (o->sack_off != 0));
 	SW_RULE(!!(o->present & SW_TCPOPT_F_TS) == (o->ts_off != 0));
 	SW_RULE(o->present < (SW_TCPOPT_F_FASTOPEN << 1));
 	if (o->present & SW_TCPOPT_F_TS) {
@@ -106,17 +105,19 @@ sw_pkt_check(const struct sw_pkt *p, const uint8_t *frame, uint32_t len)
 		SW_RULE(o->tsval == sw_check_rd32(frame + o->ts_off));
 		SW_RULE(o->tsecr == sw_check_rd32(frame + o->ts_off + 4));
 	}
-	if (o->present & SW_TCPOPT_F_SACK) {
-		SW_RULE(o->sack_off >= p->l4_off + 22);
-		SW_RULE(o->sack_off + 8u * o->n_sack <= p->payload_off);
-		SW_RULE(frame[o->sack_off - 2] == 5 &&
-			frame[o->sack_off - 1] == 2 + 8 * o->n_sack);
-		for (i = 0; i < o->n_sack; i++) {
-			SW_RULE(o->sack[i][0] ==
-				sw_check_rd32(frame + o->sack_off + 8 * i));
-			SW_RULE(o->sack[i][1] ==
-				sw_check_rd32(frame + o->sack_off + 8 * i + 4));
-		}
+	SW_RULE(!!(o->present & SW_TCPOPT_F_SACK) == (o->n_sack != 0));
+	SW_RULE(o->n_sack <= SW_SACK_MAX);
+	for (i = 0; i < o->n_sack; i++) {
+		/* In order, inside the options; each block either follows
+		 * the one before in its option or opens a SACK option. */
+		SW_RULE(o->sack_off[i] >= p->l4_off + 22);
+		SW_RULE(o->sack_off[i] + 8u <= p->payload_off);
+		SW_RULE(i == 0 || o->sack_off[i] >= o->sack_off[i - 1] + 8u);
+		SW_RULE((i > 0 && o->sack_off[i] == o->sack_off[i - 1] + 8u) ||
+			frame[o->sack_off[i] - 2] == 5);
+		SW_RULE(o->sack[i][0] == sw_check_rd32(frame + o->sack_off[i]));
+		SW_RULE(o->sack[i][1] ==
+			sw_check_rd32(frame + o->sack_off[i] + 4));
 	}
 	return NULL;
 }

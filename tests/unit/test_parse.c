@@ -66,12 +66,12 @@ check_view(const struct sw_pkt *p, const struct sw_pkt *e)
 	SW_CHECK_EQ(p->opt.wscale, e->opt.wscale);
 	SW_CHECK_EQ(p->opt.n_sack, e->opt.n_sack);
 	SW_CHECK_EQ(p->opt.ts_off, e->opt.ts_off);
-	SW_CHECK_EQ(p->opt.sack_off, e->opt.sack_off);
 	SW_CHECK_EQ(p->opt.tsval, e->opt.tsval);
 	SW_CHECK_EQ(p->opt.tsecr, e->opt.tsecr);
 	for (i = 0; i < e->opt.n_sack && i < SW_SACK_MAX; i++) {
 		SW_CHECK_EQ(p->opt.sack[i][0], e->opt.sack[i][0]);
 		SW_CHECK_EQ(p->opt.sack[i][1], e->opt.sack[i][1]);
+		SW_CHECK_EQ(p->opt.sack_off[i], e->opt.sack_off[i]);
 	}
 }
 

@@ -94,6 +94,7 @@ vname(enum sw_px_verdict v)
 		[SW_PX_DROP_HOLD_FULL] = "DROP_HOLD_FULL",
 		[SW_PX_DROP_DUP] = "DROP_DUP", [SW_PX_DROP_RST] = "DROP_RST",
 		[SW_PX_DROP_STATE] = "DROP_STATE",
+		[SW_PX_DROP_ACK_UNSENT] = "DROP_ACK_UNSENT",
 	};
 
 	return (unsigned int)v < SW_PX_VERDICT_MAX && names[v] != NULL ?
@@ -416,7 +417,8 @@ test_syn_sent_hold(void)
 		f.held = NULL;
 		sw_px_establish(&f, &p);
 		SW_CHECK_EQ(f.state, SW_FS_FIN_WAIT);
-		SW_CHECK_EQ(f.n_held, 0);
+		/* Over n_held: the end of what the server sent. */
+		SW_CHECK_EQ(f.srv_max, f.srv_nxt);
 	}
 }
 
@@ -507,7 +509,7 @@ test_establish(void)
 			f.held = NULL;
 			sw_px_establish(&f, &p);
 			SW_CHECK_EQ(f.state, SW_FS_ESTABLISHED);
-			SW_CHECK_EQ(f.n_held, 0);
+			SW_CHECK_EQ(f.srv_max, f.srv_nxt);
 			SW_CHECK_EQ(f.seq_delta,
 				(uint32_t)(s->cookie - s->sisn));
 			/* The SYN-ACK's seq in the client's view: our ISN. */
@@ -534,7 +536,8 @@ test_establish(void)
 			SW_CHECK_EQ(f.srv_ack, g.srv_ack);
 			SW_CHECK_EQ(f.cli_tsval, g.cli_tsval);
 			SW_CHECK_EQ(f.srv_tsval, g.srv_tsval);
-			SW_CHECK_EQ(f.mss, g.mss);
+			SW_CHECK_EQ(f.srv_max, g.srv_nxt);
+			SW_CHECK(f.xflags & SW_FX_SYNCED);
 			SW_CHECK_EQ(f.svc, g.svc);
 
 			x = sw_px_xlate(&f);
@@ -763,8 +766,11 @@ check_challenge(const struct peer *pe, const struct sw_px_seg *cs,
 	if (pe->ts)
 		SW_CHECK_EQ(cs->tsecr, pe->last_tsval);
 	/* The window we stand in for, rounded down to the peer's units
-	 * (or as much as the field holds). */
-	SW_CHECKF(bytes <= offered && (bytes + (1u << pe->rcv_ws) > offered ||
+	 * (or as much as the field holds); an open window less than one
+	 * unit is one unit, never closed. */
+	SW_CHECKF((offered != 0 && offered < (1u << pe->rcv_ws)) ?
+		cs->window == 1 :
+		bytes <= offered && (bytes + (1u << pe->rcv_ws) > offered ||
 		cs->window == 0xffff),
 		"to %s: window %u << %u vs %u bytes offered", to, cs->window,
 		pe->rcv_ws, offered);
@@ -1110,27 +1116,37 @@ test_time_wait(void)
 		p = seg(S, s->sisn + 1000, 0, 1000, 0);
 		CHECK_V(sw_px_from_server(&f, &p), SW_PX_DROP_STATE);
 
-		/* RESET: everything dropped, both ways. */
+		/* RESET by the client: only the server's bare ACK (its
+		 * challenge) and the client's RSTs in the window (the answer)
+		 * cross; everything else is dropped, both ways. */
 		f = rs;
 		{
 			const uint8_t fls[] = { A, A | P, A | F, F, R, R | A,
 				S | A };
+			const enum sw_px_verdict from_c[] = { SW_PX_DROP_STATE,
+				SW_PX_DROP_STATE, SW_PX_DROP_STATE,
+				SW_PX_DROP_STATE, SW_PX_FORWARD, SW_PX_FORWARD,
+				SW_PX_DROP_STATE };
 
 			for (unsigned int k = 0; k < 7; k++) {
 				p = cseg(c, fls[k], C0(s) + 150, V0(s) + 350,
 					0, s->cts + 6, s->ots + 4);
 				CHECK_V(sw_px_from_client(&f, &p,
-					HOLD_MAX), SW_PX_DROP_STATE);
+					HOLD_MAX), from_c[k]);
 				p = sseg(c, fls[k], S0(s) + 350, C0(s) + 150,
 					0, s->sts + 6, s->cts + 6);
-				CHECK_V(sw_px_from_server(&f, &p),
-					SW_PX_DROP_STATE);
+				CHECK_V(sw_px_from_server(&f, &p), k <= 1 ?
+					SW_PX_FORWARD : SW_PX_DROP_STATE);
+				SW_CHECK_EQ(f.state, SW_FS_RESET);
 			}
+			/* The client's RST far outside: still dropped. */
+			p = cseg(c, R, C0(s) + 0x40000000, 0, 0, 0, 0);
+			CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX),
+				SW_PX_DROP_RST);
 			p = seg(S, s->sisn, 0, 1000, 0);
 			CHECK_V(sw_px_from_server(&f, &p),
 				SW_PX_DROP_STATE);
 		}
-		SW_CHECK(flow_eq(&f, &rs));
 
 		/* A client SYN on a closed tuple starts a new connection. */
 		for (unsigned int k = 0; k < 2; k++) {
@@ -1158,6 +1174,144 @@ test_time_wait(void)
  * An ACK beyond what the other side has sent is not taken as its state:
  * it cannot close the flow, nor make a RST at that seq exact.
  */
+/*
+ * An ACK for data the server never sent is dropped (RFC 9293
+ * §3.10.7.4; how optimistic-ACK attacks start), in every state that
+ * tracks numbers; what the server did send, in its window or not, may
+ * be acknowledged.
+ */
+static void
+test_ack_unsent(void)
+{
+	for (unsigned int i = 0; i < N_SCENS; i++) {
+		const struct scen *s = &scens[i];
+		const struct cfg *c = &full;
+		const uint32_t fwd[] = { 1, 2, 1000, 0x10000, 0x7fffffff };
+		struct sw_flow f, g;
+		struct sw_pkt p;
+
+		sw_test_ctx = s->name;
+		open_mid(&f, s, c);
+		for (unsigned int k = 0; k < 5; k++) {
+			g = f;
+			/* A bare ACK, data and a FIN, each acking beyond. */
+			p = cseg(c, A, C0(s) + 150, V0(s) + 350 + fwd[k], 0,
+				s->cts + 3, s->ots + 2);
+			CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX),
+				SW_PX_DROP_ACK_UNSENT);
+			p = cseg(c, A | P, C0(s) + 150, V0(s) + 350 + fwd[k],
+				20, s->cts + 3, s->ots + 2);
+			CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX),
+				SW_PX_DROP_ACK_UNSENT);
+			p = cseg(c, A | F, C0(s) + 150, V0(s) + 350 + fwd[k],
+				0, s->cts + 3, s->ots + 2);
+			CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX),
+				SW_PX_DROP_ACK_UNSENT);
+			SW_CHECK(flow_eq(&f, &g));
+		}
+		/* Exactly what was sent: fine. */
+		p = cseg(c, A, C0(s) + 150, V0(s) + 350, 0, s->cts + 3,
+			s->ots + 2);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+		/* The server sends beyond the client's window as synwall
+		 * sees it: passed on, so the client may acknowledge it. */
+		p = sseg(c, A | P, S0(s) + 350 + 0x100000, C0(s) + 150, 100,
+			s->sts + 3, s->cts + 3);
+		CHECK_V(sw_px_from_server(&f, &p), SW_PX_FORWARD);
+		SW_CHECK_EQ(f.srv_max, V0(s) + 350 + 0x100000 + 100);
+		SW_CHECK_EQ(f.srv_nxt, V0(s) + 350);	/* RST check: kept */
+		p = cseg(c, A, C0(s) + 150, V0(s) + 350 + 0x100000 + 100, 0,
+			s->cts + 4, s->ots + 3);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+		/* A server FIN counts one: its ACK passes, one more not. */
+		open_mid(&f, s, c);
+		p = sseg(c, A | F, S0(s) + 350, C0(s) + 150, 0, s->sts + 3,
+			s->cts + 3);
+		CHECK_V(sw_px_from_server(&f, &p), SW_PX_FORWARD);
+		p = cseg(c, A, C0(s) + 150, V0(s) + 352, 0, s->cts + 4,
+			s->ots + 3);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX),
+			SW_PX_DROP_ACK_UNSENT);
+		p = cseg(c, A | F, C0(s) + 150, V0(s) + 351, 0, s->cts + 4,
+			s->ots + 3);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+		SW_CHECK_EQ(f.state, SW_FS_CLOSING);
+	}
+}
+
+/*
+ * Data lost behind synwall, then the sender's RST at its SND.NXT:
+ * synwall judges it exact and passes it on; the receiver, missing the
+ * data, finds it in its window but not exact and sends a challenge ACK
+ * (RFC 5961 §3.2). That ACK must reach the sender, whose answering RST
+ * (at exactly the challenge's ack) must reach the receiver: else the
+ * receiver's connection stays open for ever. Both directions.
+ */
+static void
+test_lost_data_rst(void)
+{
+	for (unsigned int i = 0; i < N_SCENS; i++) {
+		const struct scen *s = &scens[i];
+		const struct cfg *c = &full;
+		struct sw_flow f;
+		struct sw_pkt p;
+
+		sw_test_ctx = s->name;
+		/* Client side: 40 bytes the server never gets. */
+		open_mid(&f, s, c);
+		p = cseg(c, A | P, C0(s) + 150, V0(s) + 350, 40, s->cts + 4,
+			s->ots + 2);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+		p = seg(R, C0(s) + 190, 0, 0, 0);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_RESET);
+		SW_CHECK_EQ(f.state, SW_FS_RESET);
+		/* The server's challenge ACK: its RCV.NXT is C0 + 150. */
+		p = sseg(c, A, S0(s) + 350, C0(s) + 150, 0, s->sts + 3,
+			s->cts + 3);
+		CHECK_V(sw_px_from_server(&f, &p), SW_PX_FORWARD);
+		/* Not its data, nor a FIN: the connection is over. */
+		p = sseg(c, A | P, S0(s) + 350, C0(s) + 150, 10, s->sts + 3,
+			s->cts + 3);
+		CHECK_V(sw_px_from_server(&f, &p), SW_PX_DROP_STATE);
+		/* The client, closed, answers with a RST at that ack. */
+		p = seg(R, C0(s) + 150, 0, 0, 0);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+		/* But no client data or ACK, and no RST from the server. */
+		p = cseg(c, A, C0(s) + 190, V0(s) + 350, 0, s->cts + 5,
+			s->ots + 3);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_DROP_STATE);
+		p = seg(R, S0(s) + 350, 0, 0, 0);
+		CHECK_V(sw_px_from_server(&f, &p), SW_PX_DROP_STATE);
+		SW_CHECK_EQ(f.state, SW_FS_RESET);
+
+		/* Server side, mirrored: 30 bytes the client never gets. */
+		open_mid(&f, s, c);
+		p = sseg(c, A | P, S0(s) + 350, C0(s) + 150, 30, s->sts + 3,
+			s->cts + 3);
+		CHECK_V(sw_px_from_server(&f, &p), SW_PX_FORWARD);
+		p = seg(R, S0(s) + 380, 0, 0, 0);
+		CHECK_V(sw_px_from_server(&f, &p), SW_PX_RESET);
+		SW_CHECK(f.xflags & SW_FX_RST_S);
+		p = cseg(c, A, C0(s) + 150, V0(s) + 350, 0, s->cts + 4,
+			s->ots + 3);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_FORWARD);
+		p = seg(R, S0(s) + 350, 0, 0, 0);
+		CHECK_V(sw_px_from_server(&f, &p), SW_PX_FORWARD);
+		p = seg(R, C0(s) + 150, 0, 0, 0);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_DROP_STATE);
+
+		/* Reset before the server answered: nothing crosses after. */
+		open_syn_sent(&f, s, c);
+		p = seg(R, C0(s), 0, 0, 0);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_RESET);
+		f.held = NULL;
+		p = seg(A, s->sisn + 1, C0(s), 1000, 0);
+		CHECK_V(sw_px_from_server(&f, &p), SW_PX_DROP_STATE);
+		p = seg(R, C0(s), 0, 0, 0);
+		CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_DROP_STATE);
+	}
+}
+
 static void
 test_forged_ack(void)
 {
@@ -1445,6 +1599,9 @@ main(void)
 		{ "fin", test_fin },
 		{ "time_wait", test_time_wait },
 		{ "forged_ack", test_forged_ack },
+		{ "ack_unsent: an ACK for data never sent", test_ack_unsent },
+		{ "lost data, then the exact RST: challenge and answer cross",
+			test_lost_data_rst },
 		{ "forged_seq", test_forged_seq },
 		{ "ts_reorder", test_ts_reorder },
 		{ "pass: adopted at a reload, relayed as it is", test_pass },

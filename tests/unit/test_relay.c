@@ -93,6 +93,27 @@ test_sack(void)
 	}
 }
 
+/* Two SACK options in one segment: every edge of both is translated. */
+static void
+test_sack_two_options(void)
+{
+	struct sw_xlate x = { .seq_delta = 0x80000123 };
+	uint8_t buf[BUF];
+	struct sw_pkt p, q;
+
+	load("sack_two_opts", buf, &p);
+	SW_CHECK_EQ(p.opt.n_sack, 3);
+	sw_relay_to_server(buf, &p, &x);
+	reparse(buf, &p, &q);
+	SW_CHECK_EQ(q.opt.n_sack, 3);
+	for (unsigned int b = 0; b < 3; b++) {
+		SW_CHECK_EQ(q.opt.sack[b][0],
+			(uint32_t)(p.opt.sack[b][0] - x.seq_delta));
+		SW_CHECK_EQ(q.opt.sack[b][1],
+			(uint32_t)(p.opt.sack[b][1] - x.seq_delta));
+	}
+}
+
 static void
 test_timestamps(void)
 {
@@ -142,14 +163,29 @@ test_window(void)
 	SW_CHECK_EQ(sw_relay_window(65535, 14, 0), 65535);
 	SW_CHECK_EQ(sw_relay_window(65535, 0, 14), 3);
 	SW_CHECK_EQ(sw_relay_window(0, 14, 0), 0);
+	SW_CHECK_EQ(sw_relay_window(0, 0, 14), 0);
+	/* An open window below one unit of the receiver's shift stays
+	 * open: a 104-byte window at shift 7 (was 0: the client sat in
+	 * persist while the server had room). */
+	SW_CHECK_EQ(sw_relay_window(104, 0, 7), 1);
+	SW_CHECK_EQ(sw_relay_window(1, 7, 14), 1);
+	SW_CHECK_EQ(sw_relay_window(1, 0, 14), 1);
 	for (unsigned int from = 0; from <= 14; from++)
-		for (unsigned int to = 0; to <= 14; to++) {
-			uint16_t w = sw_relay_window(12345, (uint8_t)from,
-				(uint8_t)to);
+		for (unsigned int to = 0; to <= 14; to++)
+			for (unsigned int win = 0; win < 70000; win += 997) {
+				uint16_t in = win > 0xffff ? 0xffff :
+					(uint16_t)win;
+				uint64_t bytes = (uint64_t)in << from;
+				uint16_t w = sw_relay_window(in, (uint8_t)from,
+					(uint8_t)to);
 
-			/* Never more than the server offered. */
-			SW_CHECK((uint64_t)w << to <= (uint64_t)12345 << from);
-		}
+				/* Open stays open, closed stays closed. */
+				SW_CHECK((w == 0) == (in == 0));
+				/* Never more than the sender offered, but
+				 * for the one unit an open window gets. */
+				SW_CHECK(w <= 1 ||
+					(uint64_t)w << to <= bytes);
+			}
 
 	/* In a frame: rescaled when the shifts differ, not otherwise. */
 	{
@@ -188,6 +224,8 @@ main(void)
 	static const struct sw_test tests[] = {
 		{ "seq/ack offsets across wrap-around", test_seq_wrap },
 		{ "SACK edges shifted client to server", test_sack },
+		{ "every block of two SACK options shifted",
+			test_sack_two_options },
 		{ "timestamp offsets both ways", test_timestamps },
 		{ "window rescaling", test_window },
 	};
