@@ -27,6 +27,7 @@
 
 #define TW_SLOTS	4096	/* per level: 4.1 s / 4.7 h at 1 ms ticks */
 #define LEARN_ENTRIES	4096	/* servers whose options a worker learns */
+#define REPLAY_ENTRIES	65536	/* cookies a worker remembers it used */
 #define TIMERS_BURST	64	/* expired timers handled per call */
 
 static const struct rte_mbuf_dynfield hold_field = {
@@ -70,6 +71,7 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 	size_t e6 = align_up((size_t)p6.capacity * p6.entry_size);
 	size_t mt = align_up(sw_tw_memsize(&pt));
 	size_t ml = align_up(LEARN_ENTRIES * sizeof(struct sw_learn_entry));
+	size_t mr = align_up(REPLAY_ENTRIES * sizeof(uint64_t));
 	uint8_t *mem;
 	size_t len;
 
@@ -85,7 +87,7 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 			pt.n_timers, SW_TW_MAX_TIMERS);
 		return -EINVAL;
 	}
-	len = m4 + e4 + m6 + e6 + mt + ml;
+	len = m4 + e4 + m6 + e6 + mt + ml + mr;
 	/* Hugepages when there are some; else anonymous memory, asked to
 	 * be backed by transparent huge pages (a random lookup over 4 KiB
 	 * pages misses the TLB as well as the cache) and faulted in now so
@@ -117,10 +119,12 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 		sw_flow_teardown(w);
 		return -EINVAL;
 	}
-	w->learn.e = (struct sw_learn_entry *)(mem + len - ml);
+	w->learn.e = (struct sw_learn_entry *)(mem + len - mr - ml);
 	w->learn.mask = LEARN_ENTRIES - 1;
+	w->replay.e = (uint64_t *)(mem + len - mr);
+	w->replay.mask = REPLAY_ENTRIES - 1;
 	if (w->flow_mem_rte)	/* mmap'd memory is zero already */
-		memset(w->learn.e, 0, ml);
+		memset(w->learn.e, 0, ml + mr);
 	w->tick_tsc = ms;
 	w->hold_max = cfg->hold;
 	w->syn_retries = cfg->syn_retries;
@@ -132,10 +136,10 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 	w->fs_timeout[SW_FS_RESET] = cfg->linger_ms;
 	w->fs_timeout[SW_FS_PASS] = cfg->established_timeout * 1000ull;
 	SW_LOG(INFO, worker,
-		"worker %u: %u IPv4 + %u IPv6 flows in %zu MiB (%s): IPv4 table %zu + entries %zu, IPv6 %zu + %zu, timers %zu, learned %zu KiB",
+		"worker %u: %u IPv4 + %u IPv6 flows in %zu MiB (%s): IPv4 table %zu + entries %zu, IPv6 %zu + %zu, timers %zu, learned %zu KiB, used cookies %zu KiB",
 		w->id, cfg->flows, cfg->flows6, len >> 20,
 		w->flow_mem_rte ? "hugepages" : "anonymous", m4 >> 20, e4 >> 20,
-		m6 >> 20, e6 >> 20, mt >> 20, ml >> 10);
+		m6 >> 20, e6 >> 20, mt >> 20, ml >> 10, mr >> 10);
 	sw_gcra_init(&w->challenge, cfg->challenge_ack_rate,
 		RTE_MAX(cfg->challenge_ack_rate / 10, 1u), rte_get_tsc_hz());
 	return 0;
@@ -365,6 +369,9 @@ sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 		return;
 	}
 	f = flow_of(w, r->v6, (uint32_t)id);
+	/* Its cookie is used: valid in its slot and the next. */
+	sw_replay_add(&w->replay, sw_replay_hash(flow_hash(w, r), p->seq,
+		p->ack), slot + 1);
 	sw_px_init(f, p, co, ws_advertised(w, r, co, slot), w->window,
 		(uint8_t)r->svc);
 	f->held = m;

@@ -108,6 +108,7 @@ sw_stats_print_final(const struct sw_app *app)
 	print_counter("syncookie.cookie_ok", t.sc.cookie_ok);
 	print_counter("syncookie.cookie_bad", t.sc.cookie_bad);
 	print_counter("syncookie.cookie_expired", t.sc.cookie_expired);
+	print_counter("syncookie.cookie_reused", t.sc.cookie_reused);
 	print_counter("syncookie.reflect_limited", t.sc.reflect_limited);
 	print_counter("syncookie.rst_tx", t.sc.rst_tx);
 #define F(name) print_counter("flow." #name, t.flow.name);

@@ -20,6 +20,7 @@
 
 #include "sw_config.h"
 #include "sw_cookie.h"
+#include "sw_replay.h"
 #include "sw_flow_table.h"
 #include "sw_lb.h"
 #include "sw_learn.h"
@@ -51,6 +52,7 @@ enum sw_drop {
 	SW_DROP_REFLECT_LIMITED,	/* SYN-ACK withheld by a token bucket */
 	SW_DROP_COOKIE_BAD,
 	SW_DROP_COOKIE_EXPIRED,
+	SW_DROP_COOKIE_REUSED,	/* a used cookie replayed (sw_replay.h) */
 	SW_DROP_NOFLOW_INSIDE,	/* from a protected service, no flow */
 	SW_DROP_BUILD,		/* no room to build a reply */
 	/* A segment of a flow synwall relays: */
@@ -78,6 +80,7 @@ struct sw_syncookie_counters {
 	uint64_t cookie_ok;
 	uint64_t cookie_bad;
 	uint64_t cookie_expired;
+	uint64_t cookie_reused;		/* valid, but its flow was made already */
 	uint64_t reflect_limited;
 	uint64_t rst_tx;		/* RSTs for bad cookies (rst_on_bad) */
 };
@@ -294,6 +297,7 @@ struct sw_worker {
 	struct sw_ft ft6;
 	struct sw_tw tw;
 	struct sw_learn learn;		/* servers' options, from SYN-ACKs */
+	struct sw_replay replay;	/* cookies used, until they expire */
 	uint64_t challenge_tat;
 	struct sw_txq txq[SW_SIDES];
 	uint16_t n_dead;		/* mbufs to free at the end of the burst */

@@ -68,6 +68,7 @@ syncookie_dict(const struct sw_syncookie_counters *c)
 	rte_tel_data_add_dict_u64(d, "cookie_ok", c->cookie_ok);
 	rte_tel_data_add_dict_u64(d, "cookie_bad", c->cookie_bad);
 	rte_tel_data_add_dict_u64(d, "cookie_expired", c->cookie_expired);
+	rte_tel_data_add_dict_u64(d, "cookie_reused", c->cookie_reused);
 	rte_tel_data_add_dict_u64(d, "reflect_limited", c->reflect_limited);
 	rte_tel_data_add_dict_u64(d, "rst_tx", c->rst_tx);
 	return d;

@@ -36,6 +36,7 @@ static const char *const drop_names[SW_DROP_MAX] = {
 	[SW_DROP_REFLECT_LIMITED] = "reflect_limited",
 	[SW_DROP_COOKIE_BAD] = "cookie_bad",
 	[SW_DROP_COOKIE_EXPIRED] = "cookie_expired",
+	[SW_DROP_COOKIE_REUSED] = "cookie_reused",
 	[SW_DROP_NOFLOW_INSIDE] = "noflow_inside",
 	[SW_DROP_BUILD] = "build",
 	[SW_DROP_HOLD_FULL] = "hold_full",
@@ -289,6 +290,14 @@ ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		why = bad_cksum(m, frame, p);
 		if (unlikely(why != SW_DROP_MAX)) {
 			drop(w, m, why);
+			return;
+		}
+		/* Genuine, but its flow was made and is gone: a replay
+		 * (docs/cookies.md, "Replays"). */
+		if (unlikely(sw_replay_seen(&w->replay, sw_replay_hash(
+				flow_hash(w, r), p->seq, p->ack), keys->slot))) {
+			w->c.sc.cookie_reused++;
+			drop(w, m, SW_DROP_COOKIE_REUSED);
 			return;
 		}
 		/* The client is real: open the backend connection. The

@@ -1495,8 +1495,8 @@ def idle_timeout():
     """[flow] established_timeout = 1: a flow with no segment for a
     second is forgotten (flow.idle_timeout); the client's next segment
     then finds no flow and, its numbers having moved on since the
-    handshake, is a bad cookie. (Before any data it would still be a
-    valid one, and open the flow again, as a lost third ACK does.)"""
+    handshake, is a bad cookie. (Before any data it would be a valid
+    one, already used: cookie_reused, see cookie_replay.)"""
     sc = Script("idle_timeout", idle_timeout.__doc__)
     cn = Conn(sc, False, 41400, c_isn=3, s_isn=4)
     cn.establish()
@@ -1703,6 +1703,47 @@ def relay_edges():
     sc.count(drop__flow_state=2, flow__active=1)     # lingering
     sc.check(drop__flow_state=2, flow__reset=1)
     sc.write()
+
+
+def cookie_replay():
+    """A genuine third ACK replayed after its flow closed, while its
+    cookie is still valid: the worker remembers the cookies it used
+    (docs/cookies.md, "Replays"), so the replay is dropped
+    (syncookie.cookie_reused, drop.cookie_reused) and no second
+    backend SYN opens a server connection nobody uses. The same client
+    port with a new SYN (a new ISN) is a new connection, answered."""
+    sc = Script("cookie_replay", cookie_replay.__doc__)
+    cn = Conn(sc, False, 41100, c_isn=0x0BADF00D, s_isn=77)
+    cli, srv = cn.cli, cn.srv
+    cn.establish()
+    third = cn.first
+    sc.step("exchange", "a request and its response")
+    cn.c2s(cli.seg("PA", REQUEST))
+    cn.s2c(srv.seg("PA", body(80, 5)))
+    sc.step("close", "both FINs and the last ACK: closed")
+    cn.c2s(cli.seg("FA"))
+    cn.s2c(srv.seg("FA"))
+    cn.c2s(cli.seg("A"))
+    sc.count(flow__closed=1)
+    sc.check(flow__closed=1)
+    sc.step("linger", "linger_ms later the flow is gone", wait=100)
+    sc.count(flow__freed=1)
+    sc.check(flow__active=0, flow__freed=1)
+    sc.step("replay", "the third ACK again: a valid cookie, already "
+            "used: dropped, no backend SYN")
+    sc.send("outside", third)
+    sc.count(syncookie__cookie_reused=1, drop__cookie_reused=1)
+    sc.check(syncookie__cookie_reused=1, drop__cookie_reused=1,
+             flow__created=1, flow__backend_syn_tx=1, inside__tx_pkts=
+             sc.c["inside.tx_pkts"])
+    sc.step("new_connection", "a new SYN from the same port (new ISN): "
+            "a new cookie, a new flow")
+    cli.nxt = (cli.nxt + 0x20000) & U32
+    cn.syn()
+    cn.third_ack()
+    sc.count(flow__active=1)
+    sc.check(flow__created=2, flow__backend_syn_tx=2)
+    sc.write(linger_ms=20)
 
 
 def fin_close():
@@ -2755,6 +2796,7 @@ def scripted():
     icmp()
     synack_window()
     relay_edges()
+    cookie_replay()
 
 
 def main():

@@ -468,7 +468,7 @@ counter(const struct sw_counters *c, const char *name, uint64_t *v)
 #define LB(f) { "lb.", offsetof(struct sw_counters, lb), #f, \
 		offsetof(struct sw_lb_counters, f) },
 		SC(syn_rx), SC(synack_tx), SC(cookie_ok), SC(cookie_bad),
-		SC(cookie_expired), SC(reflect_limited), SC(rst_tx),
+		SC(cookie_expired), SC(cookie_reused), SC(reflect_limited), SC(rst_tx),
 		SW_FLOW_COUNTERS(FL)
 		SW_LB_COUNTERS(LB)
 #undef SC
