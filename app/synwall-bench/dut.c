@@ -300,14 +300,17 @@ default_conf(const struct swb *b, struct dut *d, char *path, size_t plen)
 		lb_conf(b, f);
 		ip_text(rte_be_to_cpu_32(b->srv_ip), be, sizeof(be));
 		/* The backend keeps the VIP port unless --backend names one. */
+		/* first_contact = trust: the bench measures synwall with a
+		 * server it knows (first contact has its own tests). */
 		fprintf(f, "[service:bench]\nprefix = %s\nports = %u\n"
-			"backends = %s", ip, b->dst_port, be);
+			"first_contact = trust\nbackends = %s", ip,
+			b->dst_port, be);
 		if (b->srv_port != b->dst_port)
 			fprintf(f, ":%u", b->srv_port);
 		fprintf(f, "\n");
 	} else {
-		fprintf(f, "[service:bench]\nprefix = %s/32\nports = %u\n",
-			ip, b->dst_port);
+		fprintf(f, "[service:bench]\nprefix = %s/32\nports = %u\n"
+			"first_contact = trust\n", ip, b->dst_port);
 	}
 	fflush(f);
 	/* Open until swb_dut_free(): the path names it. */

@@ -349,6 +349,8 @@ find_key(const char *section, const char *key)
  * mss fields are uint16_t and the rest uint8_t/bool (written as one
  * byte). Defaults: sw_svc_add().
  */
+static const char *const first_contact_names[] = { "probe", "trust", NULL };
+
 #define SV(k, type, f, lo, hi, d) \
 	{ "service:NAME", k, type, offsetof(struct sw_svc_syn, f), lo, hi, \
 		NULL, d, NULL, NULL }
@@ -359,6 +361,9 @@ static const struct key_spec svc_keys[] = {
 	SV("sack", KEY_BOOL, sack, 0, 1, "yes"),
 	SV("timestamps", KEY_BOOL, ts, 0, 1, "yes"),
 	SV("ecn", KEY_BOOL, ecn, 0, 1, "no"),
+	{ "service:NAME", "first_contact", KEY_ENUM,
+		offsetof(struct sw_svc_syn, trust), 0, 1, first_contact_names,
+		"probe", NULL, NULL },
 };
 
 static const struct key_spec *
@@ -1148,7 +1153,7 @@ load_service(struct sw_config *cfg, const char *section,
 			backends = true;
 		} else if (find_svc_key(e[i].name) == NULL) {
 			set_err(err, err_len,
-				"[%s] %s: unknown key (known: prefix, ports, %smss, mss6, wscale, sack, timestamps, ecn)",
+				"[%s] %s: unknown key (known: prefix, ports, %smss, mss6, wscale, sack, timestamps, ecn, first_contact)",
 				section, e[i].name,
 				cfg->mode == SW_MODE_LB ? "backends, " : "");
 			return -EINVAL;
@@ -1195,6 +1200,16 @@ load_service(struct sw_config *cfg, const char *section,
 				set_err(err, err_len,
 					"[%s] %s = %s: must be yes or no", section,
 					k->key, e[i].value);
+				return -EINVAL;
+			}
+		} else if (k->type == KEY_ENUM) {
+			for (v = 0; k->names[v] != NULL; v++)
+				if (strcmp(e[i].value, k->names[v]) == 0)
+					break;
+			if (k->names[v] == NULL) {
+				set_err(err, err_len,
+					"[%s] %s = %s: must be probe or trust",
+					section, k->key, e[i].value);
 				return -EINVAL;
 			}
 		} else if (strcmp(k->key, "wscale") == 0 &&
@@ -1837,9 +1852,11 @@ format_syn(const struct sw_svc_syn *o, char *buf, size_t len)
 		snprintf(ws, sizeof(ws), "no");
 	else
 		snprintf(ws, sizeof(ws), "%u", o->wscale);
-	snprintf(buf, len, "mss=%u mss6=%u wscale=%s sack=%s timestamps=%s ecn=%s",
+	snprintf(buf, len,
+		"mss=%u mss6=%u wscale=%s sack=%s timestamps=%s ecn=%s first_contact=%s",
 		o->mss4, o->mss6, ws, o->sack ? "yes" : "no",
-		o->ts ? "yes" : "no", o->ecn ? "yes" : "no");
+		o->ts ? "yes" : "no", o->ecn ? "yes" : "no",
+		o->trust ? "trust" : "probe");
 }
 
 /* A service's backends, canonical: "ADDR[:PORT] weight W, ...". */

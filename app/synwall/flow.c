@@ -241,11 +241,16 @@ send_backend_syn(struct sw_worker *w, const struct sw_flow *f)
 		return false;
 	}
 	sp.isn = p.seq - 1;
-	sp.tsval = p.opt.tsval;
+	/* A probe's timestamps, for a client without: any TSval will do
+	 * (the server's answer is learned, the connection restarted). */
+	sp.tsval = (f->flags & SW_FF_TS_CLIENT) ? p.opt.tsval : p.seq;
 	sp.mss = f->mss;
-	sp.wscale = f->ws_client;
-	sp.sack_ok = f->flags & SW_FF_SACK;
-	sp.ts = f->flags & SW_FF_TS_CLIENT;
+	/* A probe's shift, for a client that does not scale: 0, which
+	 * lets the server scale its own windows (they are rescaled). */
+	sp.wscale = !(f->xflags & SW_FX_OFFER_WS) ? SW_WSCALE_NONE :
+		f->ws_client == SW_PX_WS_NONE ? 0 : f->ws_client;
+	sp.sack_ok = f->xflags & SW_FX_OFFER_SACK;
+	sp.ts = f->xflags & SW_FX_OFFER_TS;
 	sp.ecn = f->flags & SW_FF_ECN;
 	/* A SYN's window is never scaled (RFC 7323 §2.2). */
 	sp.window = sw_relay_window(p.window,
@@ -297,7 +302,7 @@ ws_advertised(struct sw_worker *w, const struct sw_fref *r,
 
 	if (co->wscale == SW_COOKIE_WSCALE_NONE)
 		return 0;
-	ws = sw_learn_ws(flow_learned(w, r, false), slot);
+	ws = sw_learn_ws(flow_learned(w, r, false, NULL), slot);
 	if (ws == SW_LEARN_WS_UNKNOWN)
 		return w->svc->svc[r->svc].syn.wscale;
 	return ws == SW_LEARN_WS_NONE ? 0 : ws;
@@ -306,30 +311,85 @@ ws_advertised(struct sw_worker *w, const struct sw_fref *r,
 /*
  * What the server's SYN-ACK says about what our SYN offered, for the
  * SYN-ACKs to its next clients (RFC 7323 §2.2, RFC 2018 §2: an option
- * missing from the SYN-ACK is refused).
+ * missing from the SYN-ACK is refused). The latest answer wins.
  */
 static void
 learn(struct sw_worker *w, const struct sw_fref *r, const struct sw_pkt *sa,
 		const struct sw_flow *f)
 {
-	struct sw_learn_entry *e = flow_learned(w, r, true);
+	struct sw_learn_entry *e = flow_learned(w, r, true, NULL);
 	const uint16_t have = sa->opt.present;
 
 	if (e == NULL)
 		return;		/* full: the service's settings apply */
 	if (have & SW_TCPOPT_F_MSS)
 		e->mss = sa->opt.mss;
-	if (f->flags & SW_FF_SACK)
+	if (f->xflags & SW_FX_OFFER_SACK)
 		e->flags = (e->flags & ~SW_LEARN_F_SACK) |
 			SW_LEARN_F_SACK_KNOWN |
 			((have & SW_TCPOPT_F_SACKOK) ? SW_LEARN_F_SACK : 0);
-	if (f->flags & SW_FF_TS_CLIENT)
+	if (f->xflags & SW_FX_OFFER_TS)
 		e->flags = (e->flags & ~SW_LEARN_F_TS) | SW_LEARN_F_TS_KNOWN |
 			((have & SW_TCPOPT_F_TS) ? SW_LEARN_F_TS : 0);
-	if (f->ws_client != SW_PX_WS_NONE)
+	if (f->xflags & SW_FX_OFFER_WS)
 		sw_learn_ws_update(e, (have & SW_TCPOPT_F_WSCALE) ?
 			RTE_MIN(sa->opt.wscale, 14) : SW_LEARN_WS_NONE,
 			(*w->keys)->slot);
+}
+
+/*
+ * What the backend SYN offers beyond what the client was promised, to
+ * learn the server's answer (docs/handoff.md, "Learning"): SACK,
+ * timestamps and a window scale that the service allows but the server
+ * is not known to do, either never seen (unless the service trusts its
+ * settings) or refused last time; once per cookie slot per server. A
+ * server that accepts a probed SACK or timestamps costs this flow a
+ * restarted backend handshake (SW_PX_RESTART); a window scale never
+ * does (windows are rescaled).
+ */
+static uint8_t
+probe_offers(struct sw_worker *w, const struct sw_flow *f,
+		const struct sw_fref *r)
+{
+	const struct sw_svc_syn *svc = &w->svc->svc[f->svc].syn;
+	const uint8_t have = sw_px_client_offers(f);
+	struct sw_learn_entry *e;
+	uint8_t want = 0;
+	uint8_t lws;
+
+	if (svc->sack && !(have & SW_FX_OFFER_SACK))
+		want |= SW_FX_OFFER_SACK;
+	if (svc->ts && !(have & SW_FX_OFFER_TS))
+		want |= SW_FX_OFFER_TS;
+	if (svc->wscale != SW_SVC_WSCALE_OFF && !(have & SW_FX_OFFER_WS))
+		want |= SW_FX_OFFER_WS;
+	if (want == 0)
+		return 0;
+	/* A real client (its cookie checked out): it may claim an entry. */
+	e = flow_learned(w, r, true, NULL);
+	if (e == NULL)
+		return 0;	/* cannot be learned: the client's options */
+	/* Known to do it (this client just did not ask): nothing to learn. */
+	if (e->flags & SW_LEARN_F_SACK)
+		want &= (uint8_t)~SW_FX_OFFER_SACK;
+	if (e->flags & SW_LEARN_F_TS)
+		want &= (uint8_t)~SW_FX_OFFER_TS;
+	lws = sw_learn_ws(e, (*w->keys)->slot);
+	if (lws != SW_LEARN_WS_UNKNOWN && lws != SW_LEARN_WS_NONE)
+		want &= (uint8_t)~SW_FX_OFFER_WS;
+	/* Trusted settings: only what the server refused is asked again. */
+	if (svc->trust) {
+		if (!(e->flags & SW_LEARN_F_SACK_KNOWN))
+			want &= (uint8_t)~SW_FX_OFFER_SACK;
+		if (!(e->flags & SW_LEARN_F_TS_KNOWN))
+			want &= (uint8_t)~SW_FX_OFFER_TS;
+		if (lws == SW_LEARN_WS_UNKNOWN)
+			want &= (uint8_t)~SW_FX_OFFER_WS;
+	}
+	if (want == 0 || !sw_learn_probe(e, (*w->keys)->slot))
+		return 0;
+	w->c.flow.backend_probe++;
+	return want;
 }
 
 void
@@ -374,6 +434,7 @@ sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 		p->ack), slot + 1);
 	sw_px_init(f, p, co, ws_advertised(w, r, co, slot), w->window,
 		(uint8_t)r->svc);
+	f->xflags |= probe_offers(w, f, r);
 	f->held = m;
 	f->n_held = 1;
 	*hold_next(w, m) = NULL;
@@ -449,6 +510,73 @@ relay(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	send_on(w, side, m, frame, p, f);
 }
 
+/*
+ * The client's RST while the server has at most our SYN: its seq (the
+ * client's ISN + 1) is in the server's space, but its ack and TSecr are
+ * the cookie's, which a server in SYN-RECEIVED finds unacceptable and
+ * ignores the RST for (RFC 9293 §3.10.7.3, RFC 7323 §5.3), keeping the
+ * half-open connection. Sent on as a bare RST: seq only.
+ */
+static void
+bare_rst(struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p,
+		struct sw_pkt *out)
+{
+	uint8_t *ip = frame + p->l3_off;
+	uint8_t *tcp = frame + p->l4_off;
+	struct sw_pkt q = *p;
+
+	sw_cksum_wr32(tcp + 8, 0);
+	tcp[12] = 5 << 4;
+	tcp[13] = SW_TCP_RST;
+	sw_cksum_wr16(tcp + 14, 0);
+	sw_cksum_wr16(tcp + 18, 0);
+	q.tcp_hdr_len = 20;
+	q.ip_end = (uint16_t)(p->l4_off + 20);
+	q.payload_off = q.ip_end;
+	q.payload_len = 0;
+	if (p->l3 == SW_L3_IPV4)
+		sw_cksum_wr16(ip + 2, (uint16_t)(q.ip_end - p->l3_off));
+	else
+		sw_cksum_wr16(ip + 4, (uint16_t)(q.ip_end - p->l3_off - 40));
+	sw_pkt_cksum_set(frame, &q);
+	m->data_len = q.ip_end;
+	m->pkt_len = q.ip_end;
+	m->ol_flags = 0;
+	*out = q;
+}
+
+/*
+ * The server accepted a probe's SACK or timestamps that the client was
+ * not promised: reset its half-open connection (a bare RST at the
+ * client's ISN + 1, which its SYN-RECEIVED accepts, RFC 9293 §3.10.7.4)
+ * and send the backend SYN again with the client's options only. The
+ * held segments stay held; the SYN timer goes on.
+ */
+static void
+restart(struct sw_worker *w, struct sw_flow *f)
+{
+	struct rte_mbuf *held = f->held;
+	struct rte_mbuf *m = rte_pktmbuf_copy(held, w->pool, 0, UINT32_MAX);
+	struct sw_pkt p, q;
+
+	sw_px_restart(f);
+	w->c.flow.backend_restart++;
+	if (likely(m != NULL) && rte_pktmbuf_is_contiguous(m) &&
+			sw_parse(&p, rte_pktmbuf_mtod(m, uint8_t *),
+				rte_pktmbuf_data_len(m)) == SW_PARSE_OK) {
+		bare_rst(m, rte_pktmbuf_mtod(m, uint8_t *), &p, &q);
+		send_on(w, SW_OUTSIDE, m, rte_pktmbuf_mtod(m, uint8_t *), &q,
+			f);
+	} else if (m != NULL) {
+		rte_pktmbuf_free(m);
+	} else {
+		w->c.drop[SW_DROP_NO_MBUF]++;
+	}
+	/* Sent or not (no mbuf), the SYN timer retries it. */
+	if (send_backend_syn(w, f))
+		w->c.flow.backend_syn_tx++;
+}
+
 /* The server answered: release the held segments, translated. */
 static void
 establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
@@ -457,6 +585,13 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 	struct rte_mbuf *m = f->held;
 
 	f->held = NULL;
+	/* The client was promised what this server now refuses: this flow
+	 * lives with it; the next clients are promised what it does. */
+	if (((f->flags & SW_FF_SACK) &&
+			!(synack->opt.present & SW_TCPOPT_F_SACKOK)) ||
+			((f->flags & SW_FF_TS_CLIENT) &&
+			!(synack->opt.present & SW_TCPOPT_F_TS)))
+		w->c.flow.options_refused++;
 	sw_px_establish(f, synack);
 	learn(w, r, synack, f);
 	w->c.flow.established++;
@@ -514,41 +649,6 @@ challenge(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	send_reply(w, side, m, p, len, ap.csum_offload);
 }
 
-/*
- * The client's RST while the server has at most our SYN: its seq (the
- * client's ISN + 1) is in the server's space, but its ack and TSecr are
- * the cookie's, which a server in SYN-RECEIVED finds unacceptable and
- * ignores the RST for (RFC 9293 §3.10.7.3, RFC 7323 §5.3), keeping the
- * half-open connection. Sent on as a bare RST: seq only.
- */
-static void
-bare_rst(struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p,
-		struct sw_pkt *out)
-{
-	uint8_t *ip = frame + p->l3_off;
-	uint8_t *tcp = frame + p->l4_off;
-	struct sw_pkt q = *p;
-
-	sw_cksum_wr32(tcp + 8, 0);
-	tcp[12] = 5 << 4;
-	tcp[13] = SW_TCP_RST;
-	sw_cksum_wr16(tcp + 14, 0);
-	sw_cksum_wr16(tcp + 18, 0);
-	q.tcp_hdr_len = 20;
-	q.ip_end = (uint16_t)(p->l4_off + 20);
-	q.payload_off = q.ip_end;
-	q.payload_len = 0;
-	if (p->l3 == SW_L3_IPV4)
-		sw_cksum_wr16(ip + 2, (uint16_t)(q.ip_end - p->l3_off));
-	else
-		sw_cksum_wr16(ip + 4, (uint16_t)(q.ip_end - p->l3_off - 40));
-	sw_pkt_cksum_set(frame, &q);
-	m->data_len = q.ip_end;
-	m->pkt_len = q.ip_end;
-	m->ol_flags = 0;
-	*out = q;
-}
-
 bool
 sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		uint8_t *frame, const struct sw_pkt *p, const struct sw_fref *r,
@@ -596,6 +696,11 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		establish(w, f, p, r);
 		consume(w, m);		/* the client had our SYN-ACK */
 		break;
+	case SW_PX_RESTART:
+		learn(w, r, p, f);
+		restart(w, f);
+		consume(w, m);
+		return true;		/* the SYN timer stays as it is */
 	case SW_PX_CHALLENGE:
 		challenge(w, side, m, frame, p, f, now);
 		return true;

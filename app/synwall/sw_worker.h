@@ -128,7 +128,13 @@ struct sw_gcra {
 				/* held segments of a failed hand-off */ \
 	X(adopted)		/* connections from before a reload made */ \
 				/* their port protected: pass-through flows */ \
-	X(grace_passed)		/* their segments passed with no flow yet */
+	X(grace_passed)		/* their segments passed with no flow yet */ \
+	X(backend_probe)	/* backend SYNs asking for more than the */ \
+				/* client was promised, to learn the server */ \
+	X(backend_restart)	/* ... that the server accepted: its half- */ \
+				/* open connection reset, a SYN again */ \
+	X(options_refused)	/* clients promised SACK or timestamps that */ \
+				/* the server then refused (it changed) */
 
 struct sw_flow_counters {
 #define SW_FLOW_COUNTER_FIELD(name) uint64_t name;

@@ -197,13 +197,14 @@ quote_key(enum sw_side side, const uint8_t *frame,
 
 /* The server's entry in the learned-options table. */
 static inline struct sw_learn_entry *
-flow_learned(struct sw_worker *w, const struct sw_fref *r, bool add)
+flow_learned(struct sw_worker *w, const struct sw_fref *r, bool add,
+		bool *full)
 {
 	if (r->v6)
 		return sw_learn_find(&w->learn, r->key.v6.saddr, 6,
-			r->key.v6.sport, add);
+			r->key.v6.sport, add, full);
 	return sw_learn_find(&w->learn, (const uint8_t *)&r->key.v4.saddr, 4,
-		r->key.v4.sport, add);
+		r->key.v4.sport, add, full);
 }
 
 /* The worker that owns a flow: its hash scaled to the worker count. */

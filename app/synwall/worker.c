@@ -203,6 +203,7 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	const struct sw_tcp_opts *o = &p->opt;
 	const struct sw_learn_entry *e;
 	uint16_t mss_ours;
+	bool unknown, full;
 	uint8_t lws;
 	struct sw_synack_params sp;
 	struct sw_cookie_opts co;
@@ -225,13 +226,20 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	}
 
 	/* Offer only what the client offered, the service allows and the
-	 * server (as far as its SYN-ACKs told us) will do. */
-	e = flow_learned(w, r, false);
+	 * server (as far as its SYN-ACKs told us) will do. Until a server
+	 * has said, SACK and timestamps are not promised: a client promised
+	 * what the server then refuses recovers from loss by timeouts only
+	 * (docs/handoff.md, "Learning"); the backend SYN asks for them. A
+	 * service that trusts its settings, or a server that cannot be
+	 * learned (the table is full), gets the service's settings. */
+	e = flow_learned(w, r, false, &full);
+	unknown = svc->trust || (e == NULL && full);
 	lws = sw_learn_ws(e, keys->slot);
 	co.mss = mss;
 	co.sack_ok = svc->sack && (o->present & SW_TCPOPT_F_SACKOK) &&
-		sw_learn_sack(e);
-	co.ts = svc->ts && (o->present & SW_TCPOPT_F_TS) && sw_learn_ts(e);
+		sw_learn_sack(e, unknown);
+	co.ts = svc->ts && (o->present & SW_TCPOPT_F_TS) &&
+		sw_learn_ts(e, unknown);
 	/* RFC 7323 §2.3: a shift over 14 is used as 14. */
 	co.wscale = (svc->wscale != SW_SVC_WSCALE_OFF &&
 		lws != SW_LEARN_WS_NONE &&

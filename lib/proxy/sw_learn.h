@@ -2,7 +2,10 @@
 /*
  * What each server's SYN-ACKs told synwall (MSS, window scale, SACK,
  * timestamps), so that later SYN-ACKs to its clients promise what the
- * server will do and relayed windows need no rescaling.
+ * server will do and relayed windows need no rescaling. The latest
+ * SYN-ACK wins: an option the server refused is asked for again by a
+ * backend SYN once per cookie slot (sw_learn_probe()), so a server that
+ * turns it back on is noticed (docs/handoff.md, "Learning").
  *
  * One table per worker, EAL-free, over caller memory: open addressing,
  * at most SW_LEARN_PROBE slots looked at, entries never evicted (a table
@@ -42,6 +45,7 @@ struct sw_learn_entry {
 	uint16_t mss;		/* 0: not learned */
 	uint8_t ws_old;		/* before eff_slot */
 	uint8_t ws_new;		/* from eff_slot on */
+	uint32_t probe_slot;	/* last slot a backend SYN probed, + 1 */
 	uint64_t eff_slot;
 };
 
@@ -50,19 +54,39 @@ struct sw_learn {
 	uint32_t mask;		/* entries - 1, a power of two */
 };
 
-/* May a SYN-ACK promise this option for the server? Unknown: yes. */
+/*
+ * May a SYN-ACK promise this option for the server? What its last
+ * SYN-ACK said; `unknown` when none has said yet.
+ */
 static inline bool
-sw_learn_sack(const struct sw_learn_entry *e)
+sw_learn_sack(const struct sw_learn_entry *e, bool unknown)
 {
-	return e == NULL || !(e->flags & SW_LEARN_F_SACK_KNOWN) ||
-		(e->flags & SW_LEARN_F_SACK);
+	if (e == NULL || !(e->flags & SW_LEARN_F_SACK_KNOWN))
+		return unknown;
+	return e->flags & SW_LEARN_F_SACK;
 }
 
 static inline bool
-sw_learn_ts(const struct sw_learn_entry *e)
+sw_learn_ts(const struct sw_learn_entry *e, bool unknown)
 {
-	return e == NULL || !(e->flags & SW_LEARN_F_TS_KNOWN) ||
-		(e->flags & SW_LEARN_F_TS);
+	if (e == NULL || !(e->flags & SW_LEARN_F_TS_KNOWN))
+		return unknown;
+	return e->flags & SW_LEARN_F_TS;
+}
+
+/*
+ * May a backend SYN in cookie slot `slot` offer the server more than
+ * its client was promised, to learn its answer? Once per slot per
+ * server and worker: each probe the server accepts costs its flow a
+ * restarted backend handshake (one round trip to the server).
+ */
+static inline bool
+sw_learn_probe(struct sw_learn_entry *e, uint64_t slot)
+{
+	if (e->probe_slot == (uint32_t)slot + 1)
+		return false;
+	e->probe_slot = (uint32_t)slot + 1;
+	return true;
 }
 
 static inline uint32_t
@@ -84,14 +108,18 @@ sw_learn_hash(const uint8_t *addr, uint8_t family, uint16_t port)
 /*
  * The entry of server (addr, port), or NULL. With `add`, an empty slot
  * is claimed (SW_LEARN_WS_UNKNOWN, no flags) when the server is new.
+ * `full` (may be NULL) says, when NULL is returned, whether the server
+ * could not be learned at all (every slot it may use is another's).
  */
 static inline struct sw_learn_entry *
 sw_learn_find(struct sw_learn *l, const uint8_t *addr, uint8_t family,
-		uint16_t port, bool add)
+		uint16_t port, bool add, bool *full)
 {
 	const unsigned int n = family == 4 ? 4 : 16;
 	uint32_t h = sw_learn_hash(addr, family, port);
 
+	if (full != NULL)
+		*full = false;
 	for (unsigned int i = 0; i < SW_LEARN_PROBE; i++) {
 		struct sw_learn_entry *e = &l->e[(h + i) & l->mask];
 
@@ -110,6 +138,8 @@ sw_learn_find(struct sw_learn *l, const uint8_t *addr, uint8_t family,
 				memcmp(e->addr, addr, n) == 0)
 			return e;
 	}
+	if (full != NULL)
+		*full = true;
 	return NULL;
 }
 

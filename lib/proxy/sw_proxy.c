@@ -63,6 +63,7 @@ sw_px_init(struct sw_flow *f, const struct sw_pkt *p,
 		f->flags |= SW_FF_ECN;
 	if (p->tcp_flags & SW_TCP_FIN)
 		f->flags |= SW_FF_FIN_C;
+	f->xflags = sw_px_client_offers(f);
 }
 
 void
@@ -206,6 +207,26 @@ time_wait_ok(const struct sw_pkt *p)
 {
 	return p->payload_len == 0 && (p->tcp_flags & SW_TCP_ACK) &&
 		!(p->tcp_flags & (SW_TCP_SYN | SW_TCP_RST));
+}
+
+/*
+ * Does the server's SYN-ACK agree with what the client was promised?
+ * Not when a probe asked for SACK or timestamps the client was not
+ * promised and the server agreed: the server would then wait for SACK
+ * blocks (or timestamps) the client never sends, and recover its own
+ * losses by timeouts only. A server that agrees to what was not asked
+ * (RFC 2018 §2, RFC 7323 §3.2 forbid it) is not restarted for it.
+ */
+static inline bool
+synack_fits(const struct sw_flow *f, const struct sw_pkt *p)
+{
+	const uint16_t have = p->opt.present;
+
+	if ((f->xflags & SW_FX_OFFER_SACK) && !(f->flags & SW_FF_SACK) &&
+			(have & SW_TCPOPT_F_SACKOK))
+		return false;
+	return !((f->xflags & SW_FX_OFFER_TS) &&
+		!(f->flags & SW_FF_TS_CLIENT) && (have & SW_TCPOPT_F_TS));
 }
 
 static inline bool
@@ -352,7 +373,8 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 		if (fl & SW_TCP_RST)
 			return SW_PX_BACKEND_RST;
 		if ((fl & (SW_TCP_SYN | SW_TCP_FIN)) == SW_TCP_SYN)
-			return SW_PX_ESTABLISH;
+			return synack_fits(f, p) ? SW_PX_ESTABLISH :
+				SW_PX_RESTART;
 		return SW_PX_DROP_STATE;
 	case SW_FS_TIME_WAIT:
 		if (time_wait_ok(p)) {
@@ -409,11 +431,13 @@ sw_px_establish(struct sw_flow *f, const struct sw_pkt *synack)
 		f->flags |= SW_FF_TS;
 		f->ts_delta = f->srv_tsval - synack->opt.tsval;
 	}
-	/* RFC 7323 §2.2: scaling is on only if both SYNs carried it. */
-	if (f->ws_client != SW_PX_WS_NONE && srv_ws) {
+	/* RFC 7323 §2.2: scaling is on only if both SYNs carried it. Our
+	 * SYN may have offered shift 0 for a client that does not scale
+	 * (a probe): the server's windows are then rescaled to it. */
+	if ((f->xflags & SW_FX_OFFER_WS) && srv_ws) {
 		f->ws_server = synack->opt.wscale > 14 ? 14 :
 			synack->opt.wscale;
-		f->ws_client_srv = f->ws_client;
+		f->ws_client_srv = ws_eff(f->ws_client);
 	} else {
 		f->ws_server = 0;
 		f->ws_client_srv = 0;

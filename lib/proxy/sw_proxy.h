@@ -114,6 +114,10 @@ enum sw_px_verdict {
 	SW_PX_FORWARD,		/* translate, send on */
 	SW_PX_HOLD,		/* SYN_SENT: keep it, release when established */
 	SW_PX_ESTABLISH,	/* the server's SYN-ACK: sw_px_establish() */
+	SW_PX_RESTART,		/* the server's SYN-ACK agrees to an option
+				 * the client was not promised: learn it,
+				 * RST the server's half-open connection and
+				 * SYN again (sw_px_restart()) */
 	SW_PX_REACK,		/* server SYN-ACK again: ACK it (our ACK was lost) */
 	SW_PX_CHALLENGE,	/* RFC 5961: challenge ACK to the sender, drop */
 	SW_PX_RESET,		/* acceptable RST: forward it; flow is RESET */
@@ -167,6 +171,28 @@ void sw_px_adopt(struct sw_flow *f, const struct sw_pkt *p, bool from_server,
 /* A segment from the client on flow f. */
 enum sw_px_verdict sw_px_from_client(struct sw_flow *f,
 		const struct sw_pkt *p, uint32_t hold_max);
+
+/*
+ * The backend SYN offers what the client was promised (sw_px_init sets
+ * that in xflags); a probe adds SW_FX_OFFER_* bits to learn the server's
+ * answer. After SW_PX_RESTART, the next backend SYN offers only what
+ * the client was promised.
+ */
+static inline uint8_t
+sw_px_client_offers(const struct sw_flow *f)
+{
+	return ((f->flags & SW_FF_SACK) ? SW_FX_OFFER_SACK : 0) |
+		((f->flags & SW_FF_TS_CLIENT) ? SW_FX_OFFER_TS : 0) |
+		(f->ws_client != SW_PX_WS_NONE ? SW_FX_OFFER_WS : 0);
+}
+
+static inline void
+sw_px_restart(struct sw_flow *f)
+{
+	f->xflags = (uint8_t)((f->xflags &
+		~(SW_FX_OFFER_SACK | SW_FX_OFFER_TS | SW_FX_OFFER_WS)) |
+		sw_px_client_offers(f) | (f->xflags & SW_FX_OFFER_WS));
+}
 
 /* A segment from the server on flow f. */
 enum sw_px_verdict sw_px_from_server(struct sw_flow *f,

@@ -41,6 +41,9 @@ struct sw_svc_syn {
 	bool sack;
 	bool ts;
 	bool ecn;			/* answer ECN-setup SYNs (RFC 3168) */
+	/* first_contact = trust: promise sack/ts as set here before the
+	 * server has answered (else none until it has: docs/handoff.md) */
+	bool trust;
 };
 
 #define SW_SVC_WSCALE_OFF	0xff

@@ -179,18 +179,23 @@ class Svc:
     """A [service:NAME] as the scenario config sets it."""
 
     def __init__(self, port, mss=1460, mss6=1440, wscale=7, sack=True,
-                 ts=True, ecn=False):
+                 ts=True, ecn=False, trust=True):
         self.port, self.mss, self.mss6, self.wscale = port, mss, mss6, wscale
         self.sack, self.ts, self.ecn = sack, ts, ecn
+        # first_contact = trust: the scenarios promise this section's
+        # options from the first SYN on; the default (probe) has its own
+        # scenario, first_contact.
+        self.trust = trust
 
     def conf(self, name):
         return ("[service:%s]\nprefix = %s/32, %s/128\nports = %d\n"
                 "mss = %d\nmss6 = %d\nwscale = %s\nsack = %s\n"
-                "timestamps = %s\necn = %s\n" % (
+                "timestamps = %s\necn = %s\nfirst_contact = %s\n" % (
                     name, SERVER4, SERVER6, self.port, self.mss, self.mss6,
                     "no" if self.wscale is None else self.wscale,
                     "yes" if self.sack else "no", "yes" if self.ts else "no",
-                    "yes" if self.ecn else "no"))
+                    "yes" if self.ecn else "no",
+                    "trust" if self.trust else "probe"))
 
 
 WEB = Svc(80)
@@ -308,7 +313,7 @@ def l2_of(frame):
     return l2
 
 
-def backend_syn(ack, co):
+def backend_syn(ack, co, tsval=None):
     """The SYN synwall sends the server for the client whose cookie ACK
     (or first data segment) is `ack` (DESIGN.md, hand-off): the client's
     own ISN (seq - 1), its addresses, ports, L2 header, IPv4 ID, DF and
@@ -322,7 +327,8 @@ def backend_syn(ack, co):
     o = [("MSS", co.mss)]
     if co.ts:
         o += [("SAckOK", b"")] if co.sack else [("NOP", None), ("NOP", None)]
-        o += [("Timestamp", (opt(ack, "Timestamp")[0], 0))]
+        o += [("Timestamp", (opt(ack, "Timestamp")[0] if tsval is None
+                             else tsval, 0))]
     elif co.sack:
         o += [("NOP", None), ("NOP", None), ("SAckOK", b"")]
     if co.ws is not None:
@@ -942,7 +948,8 @@ FLOW_COUNTERS = ("active created established backend_syn_tx "
                  "held_dropped table_full to_server_pkts to_server_bytes "
                  "to_client_pkts to_client_bytes challenge_ack_tx reset "
                  "closed idle_timeout freed steered rst_tx "
-                 "icmp_relayed").split()
+                 "icmp_relayed backend_probe backend_restart "
+                 "options_refused").split()
 
 SCRIPT_CONF = """; written by tests/component/gen_vectors.py
 [synwall]
@@ -1746,6 +1753,128 @@ def cookie_replay():
     sc.write(linger_ms=20)
 
 
+def bare_rst(frame):
+    """The client segment `frame` made a bare RST at its own seq (no
+    ACK, options, payload; window 0), its IP header kept: what synwall
+    sends a server whose SYN-RECEIVED it must end."""
+    p = Ether(bytes(frame))
+    t = p[TCP]
+    t.flags, t.ack, t.window, t.urgptr, t.options = "R", 0, 0, 0, []
+    t.remove_payload()
+    del t.chksum, t.dataofs
+    if IPv6 in p:
+        del p[IPv6].plen
+    else:
+        del p[IP].len, p[IP].chksum
+    return raw(p)
+
+
+def first_contact():
+    """[service] first_contact = probe (the default), docs/handoff.md,
+    "Learning". (1) A client of a server this worker has never heard
+    from is promised neither SACK nor timestamps (a client promised
+    what the server refuses recovers from loss by timeouts only); the
+    backend SYN asks for both all the same (flow.backend_probe, TSval
+    any). The server accepts them: its half-open connection gets a bare
+    RST at the client's ISN + 1 and a new backend SYN with the client's
+    options only (flow.backend_restart); its answer establishes the
+    flow, which relays without timestamps. (2) The next client is
+    promised SACK and timestamps, and the backend SYN offers exactly
+    its options. (3) The server then refuses SACK: that client lives
+    with it (flow.options_refused), (4) the next is not promised it,
+    and within the same cookie slot no probe asks again."""
+    web = Svc(80, trust=False)
+    careful = Svc(80, sack=False, ts=False)     # what (1) is promised
+    sc = Script("first_contact", first_contact.__doc__)
+    sc.step("syn", "an unknown server: MSS and window scale only")
+    cn = Conn(sc, False, 41200, c_isn=0x11111111, s_isn=0x22222222)
+    cli, srv = cn.cli, cn.srv
+    syn = cli.seg("S", win=64240, options=linux_syn_opts(False, cli.tsval))
+    cn.c_send(syn)
+    sa = synack(syn, careful)
+    assert opt(sa, "SAckOK") is None and opt(sa, "Timestamp") is None
+    sc.out("outside", sa)
+    cli.got(sa)
+    sc.count(syncookie__syn_rx=1, syncookie__synack_tx=1)
+    co = decoded(syn, careful)
+    sc.step("third_ack", "the cookie ACK: a backend SYN that asks for "
+            "SACK and timestamps too")
+    a = cli.seg("A", ts=False)
+    cn.c_send(a)
+    probe = Decoded(co.mss, co.ws, True, True, False)
+    b1 = backend_syn(a, probe, tsval=a[TCP].seq)
+    sc.out("inside", b1)
+    srv.got(b1)
+    sc.count(syncookie__cookie_ok=1, flow__created=1, flow__held=1,
+             flow__backend_syn_tx=1, flow__backend_probe=1)
+    sc.check(flow__backend_probe=1)
+    sc.step("restart", "the server agrees: RST its half-open connection, "
+            "SYN again with the client's options")
+    sa1 = srv.seg("SA", win=65160, options=server_synack_opts(srv, False))
+    cn.s_send(sa1)
+    sc.out("inside", bare_rst(a))
+    b2 = backend_syn(a, co)
+    assert opt(b2, "SAckOK") is None and opt(b2, "Timestamp") is None
+    sc.out("inside", b2)
+    sc.count(flow__backend_restart=1, flow__backend_syn_tx=1,
+             flow__consumed=1, flow__to_server_pkts=1,
+             flow__to_server_bytes=len(bare_rst(a)))
+    sc.check(flow__backend_restart=1, flow__established=0)
+    sc.step("established", "its answer to the client's options: the "
+            "held ACK released, no timestamps on either leg")
+    srv.nxt = 0x33333333
+    sa2 = srv.seg("SA", win=65160,
+                  options=server_synack_opts(srv, False, sack=False,
+                                             ts=False))
+    cn.s_send(sa2)
+    cn.x = Xlate(sa[TCP].seq, 0, sa2, co, web.wscale)
+    out = to_server(a, cn.x)
+    sc.out("inside", out, relayed=True)
+    srv.got(out)
+    sc.count(flow__established=1, flow__consumed=1, flow__active=1)
+    cn.c2s(cli.seg("PA", REQUEST, ts=False))
+    cn.s2c(srv.seg("PA", body(100, 1), ts=False))
+
+    sc.step("learned", "the next client: SACK and timestamps promised, "
+            "the backend SYN offers its options, no probe")
+    c2 = Conn(sc, False, 41201, c_isn=0x44444444, s_isn=0x55555555)
+    c2.establish(tag="_2")
+    sc.count(flow__active=1)
+    sc.check(flow__backend_probe=1, flow__backend_restart=1)
+
+    sc.step("refused", "the server turned SACK off: this client keeps "
+            "its promise, counted")
+    c3 = Conn(sc, False, 41202, c_isn=0x66666666, s_isn=0x77777777,
+              srv_sack=False)
+    c3.establish(tag="_3")
+    sc.count(flow__options_refused=1, flow__active=1)
+    sc.check(flow__options_refused=1)
+    sc.step("not_promised", "the next client is not promised SACK; no "
+            "probe in the same slot")
+    c4 = Conn(sc, False, 41203, c_isn=0x88888888, s_isn=0x99999999,
+              srv_sack=False)
+    c4_svc = Svc(80, sack=False)
+    syn4 = c4.cli.seg("S", win=64240,
+                      options=linux_syn_opts(False, c4.cli.tsval))
+    c4.c_send(syn4)
+    sa4 = synack(syn4, c4_svc)
+    assert opt(sa4, "SAckOK") is None
+    sc.out("outside", sa4)
+    c4.cli.got(sa4)
+    sc.count(syncookie__syn_rx=1, syncookie__synack_tx=1)
+    c4.syn_frame, c4.synack, c4.cookie = syn4, sa4, sa4[TCP].seq
+    c4.our_ts = opt(sa4, "Timestamp")[0]
+    c4.co = decoded(syn4, c4_svc)
+    c4.third_ack()
+    assert opt(c4.bsyn, "SAckOK") is None
+    c4.server_synack()
+    # Every server SYN-ACK ends in synwall (Conn does not count them).
+    sc.count(flow__active=1, flow__consumed=3)
+    sc.check(flow__backend_probe=1, flow__options_refused=1,
+             flow__established=4)
+    sc.write(services={"web": web})
+
+
 def fin_close():
     """(g) The four-way close (RFC 9293 §3.6), the server first: its
     last data with FIN, the client's ACK and FIN, the server's last ACK.
@@ -1955,6 +2084,7 @@ wscale = {wscale}
 sack = yes
 timestamps = yes
 ecn = no
+first_contact = trust
 backends = {backends}
 """
 
@@ -2765,7 +2895,8 @@ def lb_refused():
              flow__table_full=0)
     drained = ("[service:drained]\nprefix = %s\nports = 81\nmss = %d\n"
                "mss6 = %d\nwscale = %d\nsack = yes\ntimestamps = yes\n"
-               "ecn = no\nbackends = 198.51.100.12 weight 0\n" % (
+               "ecn = no\nfirst_contact = trust\n"
+               "backends = 198.51.100.12 weight 0\n" % (
                    VIP4, WEB.mss, WEB.mss6, WEB.wscale))
     sc.write("198.51.100.11", vips=(VIP4,), neighbours=[BE4A, BE4B],
              sections=drained)
@@ -2797,6 +2928,7 @@ def scripted():
     synack_window()
     relay_edges()
     cookie_replay()
+    first_contact()
 
 
 def main():

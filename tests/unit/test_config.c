@@ -103,6 +103,9 @@ static const struct bad_case bad[] = {
 		"mss = 100" },
 	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nmss6 = 1219\n",
 		"mss6 = 1219" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\n"
+		"first_contact = maybe\n",
+		"first_contact = maybe: must be probe or trust" },
 	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nsack = maybe\n",
 		"sack = maybe: must be yes or no" },
 	/* What the start would refuse is refused here (--check-config). */
@@ -224,7 +227,8 @@ test_good_file(void)
 		"[service:web]\nprefix = 192.0.2.0/24, 2001:db8::/64\n"
 		"ports = 80, 443\nwscale = no\nmss = 1400\necn = yes\n"
 		"[service:ssh]\nprefix = 198.51.100.1\nports = 22\n"
-		"timestamps = off\n[syncookie]\nslot_seconds = 30\n",
+		"timestamps = off\nfirst_contact = trust\n"
+		"[syncookie]\nslot_seconds = 30\n",
 		err, sizeof(err));
 	SW_CHECKF(ret == 0, "good file refused: %s", err);
 	SW_CHECKF(cfg.unprotected == SW_UNPROTECTED_DROP, "%s", "unprotected");
@@ -239,6 +243,8 @@ test_good_file(void)
 	SW_CHECK(cfg.svc.svc[0].syn.ecn && cfg.svc.svc[0].syn.ts);
 	SW_CHECK(cfg.svc.svc[1].syn.wscale == 7 && !cfg.svc.svc[1].syn.ts);
 	SW_CHECK(cfg.svc.svc[1].syn.sack);
+	/* first_contact: probe by default, trust when asked. */
+	SW_CHECK(!cfg.svc.svc[0].syn.trust && cfg.svc.svc[1].syn.trust);
 	SW_CHECK(cfg.slot_seconds == 30);
 	SW_CHECKF(cfg.svc.n_svc == 2 && cfg.svc.n_v4 == 2 && cfg.svc.n_v6 == 1, "%s",
 		"services");

@@ -34,25 +34,52 @@ test_find(void)
 	unsigned int added = 0;
 
 	setup(&l);
-	SW_CHECK(sw_learn_find(&l, a4, 4, 80, false) == NULL);
-	e = sw_learn_find(&l, a4, 4, 80, true);
+	SW_CHECK(sw_learn_find(&l, a4, 4, 80, false, NULL) == NULL);
+	e = sw_learn_find(&l, a4, 4, 80, true, NULL);
 	SW_CHECK(e != NULL);
 	SW_CHECK_EQ(sw_learn_ws(e, 5), SW_LEARN_WS_UNKNOWN);
-	SW_CHECK(sw_learn_sack(e) && sw_learn_ts(e));	/* unknown: yes */
-	SW_CHECK(sw_learn_find(&l, a4, 4, 80, false) == e);
+	/* Unknown: whatever the caller says unknown means. */
+	SW_CHECK(sw_learn_sack(e, true) && sw_learn_ts(e, true));
+	SW_CHECK(!sw_learn_sack(e, false) && !sw_learn_ts(e, false));
+	SW_CHECK(sw_learn_find(&l, a4, 4, 80, false, NULL) == e);
 	/* Another port, another family with the same leading bytes. */
-	f = sw_learn_find(&l, a4, 4, 81, true);
+	f = sw_learn_find(&l, a4, 4, 81, true, NULL);
 	SW_CHECK(f != NULL && f != e);
 	memcpy(a6, a4, 4);
-	f = sw_learn_find(&l, a6, 6, 80, true);
+	f = sw_learn_find(&l, a6, 6, 80, true, NULL);
 	SW_CHECK(f != NULL && f != e);
 	/* Filling: every add lands or returns NULL, nothing is evicted. */
 	for (uint16_t port = 1000; port < 1000 + 4 * ENTRIES; port++)
-		if (sw_learn_find(&l, a4, 4, port, true) != NULL)
+		if (sw_learn_find(&l, a4, 4, port, true, NULL) != NULL)
 			added++;
 	SW_CHECK(added <= ENTRIES - 3);
-	SW_CHECK(sw_learn_find(&l, a4, 4, 80, false) == e);
-	SW_CHECK(sw_learn_find(&l, a4, 4, 81, false) != NULL);
+	SW_CHECK(sw_learn_find(&l, a4, 4, 80, false, NULL) == e);
+	SW_CHECK(sw_learn_find(&l, a4, 4, 81, false, NULL) != NULL);
+	/* `full`: false when found or when there is room, true only when
+	 * every slot the server may use is another's. */
+	{
+		bool full = true;
+		unsigned int fulls = 0, rooms = 0;
+
+		SW_CHECK(sw_learn_find(&l, a4, 4, 80, false, &full) == e);
+		SW_CHECK(!full);
+		for (uint16_t port = 20000; port < 20000 + 4 * ENTRIES;
+				port++) {
+			if (sw_learn_find(&l, a4, 4, port, false, &full) !=
+					NULL)
+				continue;
+			if (full)
+				fulls++;
+			else
+				rooms++;
+		}
+		/* The table is (nearly) full after the filling above. */
+		SW_CHECK(fulls > 0);
+		setup(&l);
+		SW_CHECK(sw_learn_find(&l, a4, 4, 80, false, &full) == NULL);
+		SW_CHECK(!full);
+		(void)rooms;
+	}
 }
 
 static void
@@ -60,11 +87,29 @@ test_options(void)
 {
 	struct sw_learn_entry e = { .family = 4 };
 
-	SW_CHECK(sw_learn_sack(NULL) && sw_learn_ts(NULL));
+	SW_CHECK(sw_learn_sack(NULL, true) && sw_learn_ts(NULL, true));
+	SW_CHECK(!sw_learn_sack(NULL, false) && !sw_learn_ts(NULL, false));
+	/* Known: what the server said, whatever `unknown` is. */
 	e.flags = SW_LEARN_F_SACK_KNOWN;
-	SW_CHECK(!sw_learn_sack(&e) && sw_learn_ts(&e));
+	SW_CHECK(!sw_learn_sack(&e, true) && sw_learn_ts(&e, true));
+	SW_CHECK(!sw_learn_sack(&e, false) && !sw_learn_ts(&e, false));
 	e.flags |= SW_LEARN_F_SACK | SW_LEARN_F_TS_KNOWN;
-	SW_CHECK(sw_learn_sack(&e) && !sw_learn_ts(&e));
+	SW_CHECK(sw_learn_sack(&e, false) && !sw_learn_ts(&e, true));
+}
+
+/* A probe once per cookie slot per server, whatever the slot number. */
+static void
+test_probe(void)
+{
+	struct sw_learn_entry e = { .family = 4 };
+	static const uint64_t slots[] = { 0, 1, 2, 0xfffffffe, 0xffffffff,
+		UINT64_C(0x100000000), UINT64_C(0x123456789) };
+
+	for (unsigned int i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		SW_CHECK(sw_learn_probe(&e, slots[i]));
+		SW_CHECK(!sw_learn_probe(&e, slots[i]));
+		SW_CHECK(!sw_learn_probe(&e, slots[i]));
+	}
 }
 
 /*
@@ -134,7 +179,8 @@ main(void)
 {
 	static const struct sw_test tests[] = {
 		{ "find/add bounded, never evicts", test_find },
-		{ "SACK / timestamps: unknown until answered", test_options },
+		{ "SACK / timestamps: as answered, else the caller's", test_options },
+		{ "a probe once per slot", test_probe },
 		{ "window scale: a valid cookie's slot names its shift",
 			test_ws_slots },
 	};

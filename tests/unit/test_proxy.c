@@ -1312,6 +1312,73 @@ test_lost_data_rst(void)
 	}
 }
 
+/*
+ * A probe: the backend SYN asked for SACK and timestamps the client was
+ * not promised. A SYN-ACK that agrees restarts the backend handshake
+ * (the server would expect SACK blocks or timestamps the client never
+ * sends); one that refuses establishes. After sw_px_restart() the SYN
+ * offers the client's options only, so the next SYN-ACK establishes
+ * whatever it says. A shift offered to a client that does not scale
+ * lets the server's windows be rescaled to none.
+ */
+static void
+test_probe_restart(void)
+{
+	static const struct cfg bare = { false, false, SW_PX_WS_NONE, WS_S };
+	const struct scen *s = &scens[0];
+	struct sw_cookie_opts co;
+	struct sw_flow f;
+	struct sw_pkt p, a;
+
+	sw_test_ctx = "probe";
+	a = cookie_ack(s, &bare, 0, 0);
+	co = cookie_opts(s, &bare);
+	co.sack_ok = false;
+	sw_px_init(&f, &a, &co, 0, OUR_WIN, SVC);
+	/* The client's offers: none of SACK, timestamps, scaling. */
+	SW_CHECK_EQ(f.xflags, 0);
+	f.held = &dummy_held;
+	f.n_held = 1;
+	f.xflags |= SW_FX_OFFER_SACK | SW_FX_OFFER_TS | SW_FX_OFFER_WS;
+	/* Refused both (synack() of `bare` has SACK-permitted: drop it). */
+	p = synack(s, &bare);
+	p.opt.present &= (uint16_t)~SW_TCPOPT_F_SACKOK;
+	{
+		struct sw_flow g = f;
+
+		CHECK_V(sw_px_from_server(&g, &p), SW_PX_ESTABLISH);
+		g.held = NULL;
+		sw_px_establish(&g, &p);
+		/* Scaling on, to a client without: windows rescaled. */
+		SW_CHECK_EQ(g.ws_server, WS_S);
+		SW_CHECK_EQ(g.ws_client_srv, 0);
+	}
+	/* Agreed to SACK: restart. */
+	p.opt.present |= SW_TCPOPT_F_SACKOK;
+	CHECK_V(sw_px_from_server(&f, &p), SW_PX_RESTART);
+	SW_CHECK_EQ(f.state, SW_FS_SYN_SENT);
+	/* Agreed to timestamps only: restart too. */
+	{
+		struct sw_flow g = f;
+		struct sw_pkt q = seg_ts(S | A, s->sisn, C0(s), SYNACK_WIN, 0,
+			s->sts, 0);
+
+		CHECK_V(sw_px_from_server(&g, &q), SW_PX_RESTART);
+	}
+	sw_px_restart(&f);
+	SW_CHECK_EQ(f.xflags & (SW_FX_OFFER_SACK | SW_FX_OFFER_TS), 0);
+	SW_CHECK(f.xflags & SW_FX_OFFER_WS);	/* harmless, kept */
+	/* Whatever the server says now (it was not asked): established. */
+	CHECK_V(sw_px_from_server(&f, &p), SW_PX_ESTABLISH);
+	/* Promised SACK, the server refuses: established all the same
+	 * (counted by the caller as options_refused). */
+	open_syn_sent(&f, s, &full);
+	SW_CHECK(f.xflags & SW_FX_OFFER_SACK);
+	p = synack(s, &full);
+	p.opt.present &= (uint16_t)~SW_TCPOPT_F_SACKOK;
+	CHECK_V(sw_px_from_server(&f, &p), SW_PX_ESTABLISH);
+}
+
 static void
 test_forged_ack(void)
 {
@@ -1600,6 +1667,8 @@ main(void)
 		{ "time_wait", test_time_wait },
 		{ "forged_ack", test_forged_ack },
 		{ "ack_unsent: an ACK for data never sent", test_ack_unsent },
+		{ "probe: a SYN-ACK agreeing beyond the client restarts",
+			test_probe_restart },
 		{ "lost data, then the exact RST: challenge and answer cross",
 			test_lost_data_rst },
 		{ "forged_seq", test_forged_seq },
