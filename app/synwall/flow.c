@@ -572,9 +572,9 @@ restart(struct sw_worker *w, struct sw_flow *f)
 	} else {
 		w->c.drop[SW_DROP_NO_MBUF]++;
 	}
-	/* Sent or not (no mbuf), the SYN timer retries it. */
-	if (send_backend_syn(w, f))
-		w->c.flow.backend_syn_tx++;
+	/* Sent or not (no mbuf), the SYN timer retries it. Counted as the
+	 * restart, not as a first backend SYN. */
+	(void)send_backend_syn(w, f);
 }
 
 /* The server answered: release the held segments, translated. */

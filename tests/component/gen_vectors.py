@@ -1816,7 +1816,7 @@ def first_contact():
     b2 = backend_syn(a, co)
     assert opt(b2, "SAckOK") is None and opt(b2, "Timestamp") is None
     sc.out("inside", b2)
-    sc.count(flow__backend_restart=1, flow__backend_syn_tx=1,
+    sc.count(flow__backend_restart=1,
              flow__consumed=1, flow__to_server_pkts=1,
              flow__to_server_bytes=len(bare_rst(a)))
     sc.check(flow__backend_restart=1, flow__established=0)
