@@ -577,6 +577,53 @@ restart(struct sw_worker *w, struct sw_flow *f)
 	(void)send_backend_syn(w, f);
 }
 
+/* RFC 9293 §3.7.1: without the option, 536 (IPv4) / 1220 (RFC 8200). */
+static inline uint16_t
+server_mss(const struct sw_pkt *synack)
+{
+	if (synack->opt.present & SW_TCPOPT_F_MSS)
+		return synack->opt.mss;
+	return synack->l3 == SW_L3_IPV4 ? 536 : 1220;
+}
+
+/*
+ * A client segment larger than its server's MSS: the client was promised
+ * more than the server takes (a first contact, or a server whose MTU
+ * shrank), and a link on the server's side would drop it, for ever.
+ * synwall is then the hop with the smaller MTU, and says so as a router
+ * does (RFC 1191, RFC 8201): the segment is dropped and the client gets
+ * an ICMP "too big" announcing MSS + 40 (IPv6: + 60), rate-limited with
+ * the challenge ACKs; the client resends smaller. IPv4 without DF would
+ * be fragmented by a router; synwall fragments nothing: dropped.
+ */
+static bool
+too_big(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_fref *r, uint64_t now)
+{
+	const struct sw_learn_entry *e = flow_learned(w, r, false, NULL);
+	const bool v4 = p->l3 == SW_L3_IPV4;
+	uint16_t mss = e != NULL && e->mss != 0 ? e->mss : v4 ? 536 : 1220;
+	int len;
+
+	if ((uint32_t)p->payload_len + p->tcp_hdr_len - 20 <= mss)
+		return false;
+	if ((v4 && !(frame[p->l3_off + 6] & 0x40)) ||
+			!gcra_allow(&w->challenge, &w->challenge_tat, now)) {
+		drop(w, m, SW_DROP_TOO_BIG);
+		return true;
+	}
+	len = sw_build_ptb(frame, rte_pktmbuf_data_len(m) +
+		rte_pktmbuf_tailroom(m), p, mss + (v4 ? 40u : 60u), w->ttl);
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return true;
+	}
+	w->c.drop[SW_DROP_TOO_BIG]++;
+	w->c.flow.ptb_tx++;
+	send_reply(w, SW_OUTSIDE, m, p, len, false);
+	return true;
+}
+
 /* The server answered: release the held segments, translated. */
 static void
 establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
@@ -594,6 +641,11 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 		w->c.flow.options_refused++;
 	sw_px_establish(f, synack);
 	learn(w, r, synack, f);
+	/* A server behind a smaller MTU than the service's MSS assumes:
+	 * its client may have been promised more (first contact). */
+	if (server_mss(synack) < (r->v6 ? w->svc->svc[f->svc].syn.mss6 :
+			w->svc->svc[f->svc].syn.mss4))
+		f->xflags |= SW_FX_MSS_LOW;
 	w->c.flow.established++;
 	if (w->lb)
 		w->bc[*flow_backend(f)].established++;
@@ -679,6 +731,9 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		drop(w, m, SW_DROP_BACKEND_MISMATCH);
 		return true;
 	}
+	if (unlikely((f->xflags & SW_FX_MSS_LOW) && side == SW_OUTSIDE &&
+			p->payload_len > 0 && too_big(w, m, frame, p, r, now)))
+		return true;
 	v = side == SW_OUTSIDE ? sw_px_from_client(f, p, w->hold_max) :
 		sw_px_from_server(f, p);
 	switch (v) {

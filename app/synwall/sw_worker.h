@@ -61,6 +61,7 @@ enum sw_drop {
 	SW_DROP_RST_WINDOW,	/* RST outside the window (RFC 5961 §3.2) */
 	SW_DROP_FLOW_STATE,	/* not acceptable in the flow's state */
 	SW_DROP_ACK_UNSENT,	/* client ACK for data the server never sent */
+	SW_DROP_TOO_BIG,	/* client segment over the server's MSS */
 	SW_DROP_CHALLENGE_LIMITED,	/* challenge ACK over challenge_ack_rate */
 	SW_DROP_STEER_FULL,	/* the owner's steering ring was full */
 	SW_DROP_NO_MBUF,	/* no mbuf for a backend SYN */
@@ -134,7 +135,9 @@ struct sw_gcra {
 	X(backend_restart)	/* ... that the server accepted: its half- */ \
 				/* open connection reset, a SYN again */ \
 	X(options_refused)	/* clients promised SACK or timestamps that */ \
-				/* the server then refused (it changed) */
+				/* the server then refused (it changed) */ \
+	X(ptb_tx)		/* ICMP "too big" for client segments over */ \
+				/* the server's MSS (docs/handoff.md) */
 
 struct sw_flow_counters {
 #define SW_FLOW_COUNTER_FIELD(name) uint64_t name;

@@ -44,6 +44,7 @@ static const char *const drop_names[SW_DROP_MAX] = {
 	[SW_DROP_RST_WINDOW] = "rst_window",
 	[SW_DROP_FLOW_STATE] = "flow_state",
 	[SW_DROP_ACK_UNSENT] = "ack_unsent",
+	[SW_DROP_TOO_BIG] = "too_big",
 	[SW_DROP_CHALLENGE_LIMITED] = "challenge_limited",
 	[SW_DROP_STEER_FULL] = "steer_full",
 	[SW_DROP_NO_MBUF] = "no_mbuf",

@@ -292,3 +292,66 @@ sw_build_ack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 	reply_checksums(frame, p, tcp_off, tcp_len, ap->csum_offload);
 	return (int)len;
 }
+
+int
+sw_build_ptb(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		uint32_t mtu, uint8_t ttl)
+{
+	const bool v4 = p->l3 == SW_L3_IPV4;
+	/* RFC 1812 §4.3.2.3: an ICMPv4 error stays within 576 bytes;
+	 * RFC 4443 §2.4 (c): an ICMPv6 error within the minimum MTU. */
+	const uint32_t hdr = v4 ? IPV4_HDR + 8 : IPV6_HDR + 8;
+	const uint32_t limit = v4 ? 576 : 1280;
+	uint32_t quote = p->ip_end - p->l3_off;
+	uint8_t *ip = frame + p->l3_off;
+	uint8_t *icmp = ip + hdr - 8;
+	uint8_t mac[6], src[16], dst[16];
+	uint32_t len;
+
+	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER ||
+			mtu > 0xffff)
+		return -EINVAL;
+	if (quote > limit - hdr)
+		quote = limit - hdr;
+	len = p->l3_off + hdr + quote;
+	if (len > cap)
+		return -EINVAL;
+	memcpy(mac, frame, 6);
+	memcpy(frame, frame + 6, 6);
+	memcpy(frame + 6, mac, 6);
+	memcpy(src, ip + (v4 ? 12 : 8), v4 ? 4 : 16);
+	memcpy(dst, ip + (v4 ? 16 : 24), v4 ? 4 : 16);
+	/* The offending datagram's start, quoted after the new headers. */
+	memmove(ip + hdr, ip, quote);
+	memset(icmp, 0, 8);
+	if (v4) {
+		ip[0] = 0x45;
+		ip[1] = 0;
+		sw_cksum_wr16(ip + 2, (uint16_t)(hdr + quote));
+		sw_cksum_wr16(ip + 4, 0);
+		sw_cksum_wr16(ip + 6, 0);
+		ip[8] = ttl;
+		ip[9] = 1;			/* ICMP */
+		sw_cksum_wr16(ip + 10, 0);
+		memcpy(ip + 12, dst, 4);	/* from the destination */
+		memcpy(ip + 16, src, 4);
+		sw_ipv4_hdr_cksum_set(ip, IPV4_HDR);
+		icmp[0] = 3;			/* destination unreachable */
+		icmp[1] = 4;			/* fragmentation needed, DF set */
+		sw_cksum_wr16(icmp + 6, (uint16_t)mtu);	/* RFC 1191 §4 */
+		sw_cksum_wr16(icmp + 2, sw_cksum(icmp, 8 + quote));
+	} else {
+		sw_cksum_wr32(ip, 0x60000000);
+		sw_cksum_wr16(ip + 4, (uint16_t)(8 + quote));
+		ip[6] = 58;			/* ICMPv6 */
+		ip[7] = ttl;
+		memcpy(ip + 8, dst, 16);
+		memcpy(ip + 24, src, 16);
+		icmp[0] = 2;			/* packet too big (RFC 4443 §3.2) */
+		sw_cksum_wr32(icmp + 4, mtu);
+		/* The checksum field is 0: sum everything as it is. */
+		sw_cksum_wr16(icmp + 2, sw_cksum_finish(sw_cksum_sum(icmp,
+			8 + quote, sw_ipv6_phdr_sum(ip, 58, 8 + quote))));
+	}
+	return (int)len;
+}

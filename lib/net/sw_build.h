@@ -46,6 +46,20 @@ int sw_build_synack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 		const struct sw_synack_params *sp);
 
 /*
+ * Rewrite the TCP segment at `frame` (parsed as `p`) into the ICMP error
+ * a router sends for a datagram too big for its next hop: ICMPv4
+ * destination unreachable, fragmentation needed (RFC 792, RFC 1191 §4)
+ * or ICMPv6 packet too big (RFC 4443 §3.2), announcing `mtu`, from the
+ * segment's destination to its source, MACs swapped, VLAN tags kept,
+ * quoting the datagram's start (at most 576 / 1280 bytes in all, RFC
+ * 1812 §4.3.2.3, RFC 4443 §2.4). Checksums complete. Returns the new
+ * frame length, or -EINVAL (not TCP over IP, `mtu` over 65535, or
+ * `cap` too small).
+ */
+int sw_build_ptb(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		uint32_t mtu, uint8_t ttl);
+
+/*
  * Rewrite the segment at `frame` into the RST that answers it
  * (RFC 9293 §3.10.7.1): with ACK set on the segment, seq = SEG.ACK and
  * no ACK; otherwise seq 0, ack = SEG.SEQ + SEG.LEN, flags RST|ACK.

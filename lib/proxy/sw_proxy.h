@@ -64,6 +64,8 @@ enum sw_fstate {
 #define SW_FX_OFFER_WS	0x04	/* ... a window scale */
 #define SW_FX_SYNCED	0x08	/* offsets known: the server answered */
 #define SW_FX_RST_S	0x10	/* RESET: the server sent the RST */
+#define SW_FX_MSS_LOW	0x20	/* the server's MSS is below the service's:
+				 * the client may have been promised more */
 
 #define SW_PX_WS_NONE	0xff	/* ws_client: the client does not scale */
 

@@ -949,7 +949,7 @@ FLOW_COUNTERS = ("active created established backend_syn_tx "
                  "to_client_pkts to_client_bytes challenge_ack_tx reset "
                  "closed idle_timeout freed steered rst_tx "
                  "icmp_relayed backend_probe backend_restart "
-                 "options_refused").split()
+                 "options_refused ptb_tx").split()
 
 SCRIPT_CONF = """; written by tests/component/gen_vectors.py
 [synwall]
@@ -1088,6 +1088,7 @@ class Conn:
         self.srv = End(v6, False, 80, cport, s_isn, s_ts, 509, ipid=0x7000,
                        fl=fl ^ 0x11111, vlan=vlan)
         self.srv_ws, self.srv_sack, self.srv_ts = srv_ws, srv_sack, srv_ts
+        self.srv_mss = None         # the service's, unless set
         self.x = None
 
     # what each end sends, and what synwall must make of it
@@ -1153,7 +1154,8 @@ class Conn:
         s = self.srv
         sa = s.seg("SA", win=win,
                    options=server_synack_opts(s, self.v6, self.srv_ws,
-                                              self.srv_sack, self.srv_ts))
+                                              self.srv_sack, self.srv_ts,
+                                              self.srv_mss))
         self.s_send(sa)
         self.x = Xlate(self.cookie, self.our_ts, sa, self.co,
                        WEB.wscale if self.co.ws is not None else 0)
@@ -1873,6 +1875,53 @@ def first_contact():
     sc.check(flow__backend_probe=1, flow__options_refused=1,
              flow__established=4)
     sc.write(services={"web": web})
+
+
+def ptb(frame, mtu):
+    """The ICMP error synwall sends for client segment `frame`, too big
+    for its server (RFC 1191, RFC 4443 §3.2): from the server to the
+    client, MACs swapped, quoting the datagram's start within 576 /
+    1280 bytes."""
+    v6 = IPv6 in frame
+    l3 = frame[IPv6] if v6 else frame[IP]
+    quote = bytes(l3)[:1232 if v6 else 548]
+    if v6:
+        ip = IPv6(src=l3.dst, dst=l3.src, hlim=TTL, tc=0, fl=0)
+        icmp = ICMPv6PacketTooBig(mtu=mtu)
+    else:
+        ip = IP(src=l3.dst, dst=l3.src, ttl=TTL, tos=0, id=0, flags=0)
+        icmp = ICMP(type=3, code=4, nexthopmtu=mtu)
+    return raw(reply_l2(frame) / ip / icmp / Raw(quote))
+
+
+def too_big():
+    """A server whose MSS (1240 over IPv4, 1220 over IPv6) is below the
+    service's (1460 / 1440, which the client was promised): its link
+    would drop the client's full-size segments for ever. synwall drops
+    such a segment (drop.too_big) and answers, as the router with the
+    smaller MTU, with an ICMP "too big" announcing the server's MSS + 40
+    (+ 60) (flow.ptb_tx); a segment that fits crosses. Segments from
+    the server are not concerned."""
+    sc = Script("too_big", too_big.__doc__)
+    for v6, port in ((False, 41300), (True, 41301)):
+        cn = Conn(sc, v6, port, c_isn=0x01000000 + port, s_isn=port * 3)
+        cn.srv_mss = 1220 if v6 else 1240
+        cn.establish(tag="6" if v6 else "4")
+        cli, srv = cn.cli, cn.srv
+        sc.step("full_size" + ("6" if v6 else "4"), "a segment of the "
+                "promised size: dropped, ICMP too big to the client")
+        big = cli.seg("PA", body(1428 if v6 else 1448, 3))
+        sc.send("outside", big, cn.cq)
+        sc.out("outside", ptb(big, cn.srv_mss + (60 if v6 else 40)))
+        sc.count(drop__too_big=1, flow__ptb_tx=1)
+        cli.nxt = big[TCP].seq             # it resends, smaller
+        sc.step("fits" + ("6" if v6 else "4"), "the same data in "
+                "segments that fit the server's MSS: relayed")
+        cn.c2s(cli.seg("PA", body(cn.srv_mss - 12, 3)))
+        cn.s2c(srv.seg("PA", body(1400, 4)))
+        sc.count(flow__active=1)
+    sc.check(drop__too_big=2, flow__ptb_tx=2)
+    sc.write()
 
 
 def fin_close():
@@ -2929,6 +2978,7 @@ def scripted():
     relay_edges()
     cookie_replay()
     first_contact()
+    too_big()
 
 
 def main():

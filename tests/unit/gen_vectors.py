@@ -359,6 +359,13 @@ def build():
                      ("NOP", None), ("NOP", None),
                      ("SAck", tuple(x for p in edges[:3] for x in p))],
                     flags="A", seq=500, ack=0x1000)), ET_IPV4)
+    ts_opts = [("NOP", None), ("NOP", None), ("Timestamp", (7, 9))]
+    good("big4", "IPv4 segment of 1448 bytes with timestamps (MSS 1460)",
+         bytes(tcp4(ts_opts, flags="A", seq=5000, ack=6000,
+                    payload=bytes(i % 251 for i in range(1448)))), ET_IPV4)
+    good("big6", "IPv6 segment of 1428 bytes with timestamps (MSS 1440)",
+         bytes(tcp6(ts_opts, flags="PA", seq=5000, ack=6000,
+                    payload=bytes(i % 241 for i in range(1428)))), ET_IPV6)
     good("sack_two_opts", "two SACK options (1 + 2 blocks): every block "
          "of both, in order",
          bytes(tcp4([("NOP", None), ("NOP", None), ("SAck", edges[0]),

@@ -502,6 +502,96 @@ test_ack_einval(void)
 	}
 }
 
+/*
+ * sw_build_ptb: the ICMP error a router sends for a segment too big for
+ * its next hop, from the segment's destination, quoting its start; the
+ * quote parses as sw_parse_icmp_quote() reads errors; sums complete.
+ */
+static void
+test_ptb(void)
+{
+	static const struct { const char *in; uint32_t mtu; } cases[] = {
+		{ "big4", 1280 }, { "big6", 1280 }, { "hs_a_data", 576 },
+		{ "cli_ack4_vlan_opt", 1400 }, { "cli_ack6_qinq", 1300 },
+	};
+	uint8_t buf[BUF], orig[BUF];
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct sw_vec *v = sw_vec_by_name(cases[i].in);
+		const bool v4 = v->exp.l3 == SW_L3_IPV4;
+		struct sw_pkt p, q;
+		struct sw_icmp_quote iq;
+		uint32_t ilen, quote;
+		const uint8_t *icmp;
+		int len;
+
+		sw_test_ctx = cases[i].in;
+		memcpy(buf, v->frame, v->len);
+		memcpy(orig, v->frame, v->len);
+		SW_CHECK(sw_parse(&p, buf, v->len) == SW_PARSE_OK);
+		len = sw_build_ptb(buf, sizeof(buf), &p, cases[i].mtu, 64);
+		SW_CHECK(len > 0);
+		if (len <= 0)
+			continue;
+		SW_CHECK(sw_parse(&q, buf, (uint32_t)len) == SW_PARSE_OK);
+		SW_CHECK_EQ(q.l4_proto, v4 ? 1 : 58);
+		SW_CHECK_EQ(q.ip_end, (uint32_t)len);
+		/* Within 576 / 1280 bytes, quoting all it may. */
+		ilen = q.ip_end - q.l3_off;
+		quote = p.ip_end - p.l3_off;
+		if (quote > (v4 ? 548u : 1232u))
+			quote = v4 ? 548 : 1232;
+		SW_CHECK_EQ(ilen, (v4 ? 28 : 48) + quote);
+		SW_CHECK(memcmp(buf + q.l4_off + 8, orig + p.l3_off, quote) == 0);
+		/* MACs swapped, tags kept; addresses swapped. */
+		SW_CHECK(memcmp(buf, orig + 6, 6) == 0);
+		SW_CHECK(memcmp(buf + 6, orig, 6) == 0);
+		SW_CHECK(memcmp(buf + 12, orig + 12, p.l3_off - 12) == 0);
+		if (v4) {
+			SW_CHECK(memcmp(buf + q.l3_off + 12, orig + p.l3_off + 16,
+				4) == 0);
+			SW_CHECK(memcmp(buf + q.l3_off + 16, orig + p.l3_off + 12,
+				4) == 0);
+			SW_CHECK(sw_pkt_ipv4_cksum_verify(buf, &q) == 0);
+		} else {
+			SW_CHECK(memcmp(buf + q.l3_off + 8, orig + p.l3_off + 24,
+				16) == 0);
+			SW_CHECK(memcmp(buf + q.l3_off + 24, orig + p.l3_off + 8,
+				16) == 0);
+		}
+		icmp = buf + q.l4_off;
+		SW_CHECK_EQ(icmp[0], v4 ? 3 : 2);
+		SW_CHECK_EQ(icmp[1], v4 ? 4 : 0);
+		if (v4)
+			SW_CHECK_EQ(sw_cksum_rd16(icmp + 6), cases[i].mtu);
+		else
+			SW_CHECK_EQ(sw_cksum_rd32(icmp + 4), cases[i].mtu);
+		SW_CHECK(v4 ? sw_cksum(icmp, ilen - 20) == 0 :
+			sw_l4_cksum_verify(sw_ipv6_phdr_sum(buf + q.l3_off, 58,
+				ilen - 40), icmp, ilen - 40) == 0);
+		/* Read back as an error quoting the segment. */
+		SW_CHECK(sw_parse_icmp_quote(buf, &q, &iq) == 0);
+		SW_CHECK_EQ(iq.type, v4 ? 3 : 2);
+		SW_CHECK(memcmp(buf + iq.tcp_off, orig + p.l4_off, 8) == 0);
+	}
+	/* Not TCP, or an MTU that does not fit the field: refused. */
+	{
+		const struct sw_vec *v = sw_vec_by_name("udp4_dns");
+		struct sw_pkt p;
+
+		memcpy(buf, v->frame, v->len);
+		SW_CHECK(sw_parse(&p, buf, v->len) == SW_PARSE_OK);
+		SW_CHECK_EQ(sw_build_ptb(buf, sizeof(buf), &p, 1280, 64),
+			-EINVAL);
+		v = sw_vec_by_name("big4");
+		memcpy(buf, v->frame, v->len);
+		SW_CHECK(sw_parse(&p, buf, v->len) == SW_PARSE_OK);
+		SW_CHECK_EQ(sw_build_ptb(buf, sizeof(buf), &p, 70000, 64),
+			-EINVAL);
+		SW_CHECK_EQ(sw_build_ptb(buf, 100, &p, 1280, 64), -EINVAL);
+	}
+}
+
 int
 main(void)
 {
@@ -512,6 +602,7 @@ main(void)
 		{ "ack_fields", test_ack_fields },
 		{ "ack_scapy", test_ack_scapy },
 		{ "ack_einval", test_ack_einval },
+		{ "ptb: packet too big, quoting the segment", test_ptb },
 	};
 
 	return sw_test_run(tests, sizeof(tests) / sizeof(tests[0]));
