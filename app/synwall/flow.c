@@ -125,6 +125,7 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 	w->replay.mask = REPLAY_ENTRIES - 1;
 	if (w->flow_mem_rte)	/* mmap'd memory is zero already */
 		memset(w->learn.e, 0, ml + mr);
+	sw_probe_setup(w);
 	w->tick_tsc = ms;
 	w->hold_max = cfg->hold;
 	w->syn_retries = cfg->syn_retries;
@@ -150,6 +151,7 @@ sw_flow_teardown(struct sw_worker *w)
 {
 	if (w->flow_mem == NULL)
 		return;
+	sw_probe_teardown(w);
 	if (w->flow_mem_rte)
 		rte_free(w->flow_mem);
 	else
@@ -313,9 +315,9 @@ ws_advertised(struct sw_worker *w, const struct sw_fref *r,
  * SYN-ACKs to its next clients (RFC 7323 §2.2, RFC 2018 §2: an option
  * missing from the SYN-ACK is refused). The latest answer wins.
  */
-static void
-learn(struct sw_worker *w, const struct sw_fref *r, const struct sw_pkt *sa,
-		const struct sw_flow *f)
+void
+sw_flow_learn(struct sw_worker *w, const struct sw_fref *r,
+		const struct sw_pkt *sa, uint8_t offers)
 {
 	struct sw_learn_entry *e = flow_learned(w, r, true, NULL);
 	const uint16_t have = sa->opt.present;
@@ -324,14 +326,14 @@ learn(struct sw_worker *w, const struct sw_fref *r, const struct sw_pkt *sa,
 		return;		/* full: the service's settings apply */
 	if (have & SW_TCPOPT_F_MSS)
 		e->mss = sa->opt.mss;
-	if (f->xflags & SW_FX_OFFER_SACK)
+	if (offers & SW_FX_OFFER_SACK)
 		e->flags = (e->flags & ~SW_LEARN_F_SACK) |
 			SW_LEARN_F_SACK_KNOWN |
 			((have & SW_TCPOPT_F_SACKOK) ? SW_LEARN_F_SACK : 0);
-	if (f->xflags & SW_FX_OFFER_TS)
+	if (offers & SW_FX_OFFER_TS)
 		e->flags = (e->flags & ~SW_LEARN_F_TS) | SW_LEARN_F_TS_KNOWN |
 			((have & SW_TCPOPT_F_TS) ? SW_LEARN_F_TS : 0);
-	if (f->xflags & SW_FX_OFFER_WS)
+	if (offers & SW_FX_OFFER_WS)
 		sw_learn_ws_update(e, (have & SW_TCPOPT_F_WSCALE) ?
 			RTE_MIN(sa->opt.wscale, 14) : SW_LEARN_WS_NONE,
 			(*w->keys)->slot);
@@ -640,7 +642,7 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 			!(synack->opt.present & SW_TCPOPT_F_TS)))
 		w->c.flow.options_refused++;
 	sw_px_establish(f, synack);
-	learn(w, r, synack, f);
+	sw_flow_learn(w, r, synack, f->xflags);
 	/* A server behind a smaller MTU than the service's MSS assumes:
 	 * its client may have been promised more (first contact). */
 	if (server_mss(synack) < (r->v6 ? w->svc->svc[f->svc].syn.mss6 :
@@ -752,7 +754,7 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		consume(w, m);		/* the client had our SYN-ACK */
 		break;
 	case SW_PX_RESTART:
-		learn(w, r, p, f);
+		sw_flow_learn(w, r, p, f->xflags);
 		restart(w, f);
 		consume(w, m);
 		return true;		/* the SYN timer stays as it is */

@@ -137,7 +137,12 @@ struct sw_gcra {
 	X(options_refused)	/* clients promised SACK or timestamps that */ \
 				/* the server then refused (it changed) */ \
 	X(ptb_tx)		/* ICMP "too big" for client segments over */ \
-				/* the server's MSS (docs/handoff.md) */
+				/* the server's MSS (docs/handoff.md) */ \
+	X(probe_tx)		/* first contact: SYNs sent to ask a server */ \
+	X(probe_held)		/* client SYNs held meanwhile */ \
+	X(probe_learned)	/* probes the server answered (SYN-ACK) */ \
+	X(probe_refused)	/* ... refused (RST) */ \
+	X(probe_timeout)	/* ... left unanswered: careful answers */
 
 struct sw_flow_counters {
 #define SW_FLOW_COUNTER_FIELD(name) uint64_t name;
@@ -243,6 +248,25 @@ struct sw_fref {
 					/* reload left may (sw_lb_gen.drain) */
 };
 
+/* First contact (probe.c): SYNs held while a server is asked. */
+#define SW_PROBES	16	/* servers probed at once, per worker */
+#define SW_PROBE_HOLD	8	/* SYNs held per server meanwhile */
+
+struct sw_probe_syn {
+	struct rte_mbuf *m;
+	struct sw_pkt p;
+	struct sw_fref r;
+};
+
+struct sw_probe {
+	uint64_t deadline;		/* TSC; 0: a free slot */
+	struct sw_fref r;		/* the probe's tuple: the first SYN's */
+	uint32_t isn;			/* its ISN: the SYN-ACK acks isn + 1 */
+	uint8_t offers;			/* SW_FX_OFFER_*: what it offered */
+	uint8_t n;
+	struct sw_probe_syn held[SW_PROBE_HOLD];
+};
+
 struct sw_worker {
 	/* Read-mostly, set before launch. */
 	uint16_t id;
@@ -307,6 +331,9 @@ struct sw_worker {
 	struct sw_tw tw;
 	struct sw_learn learn;		/* servers' options, from SYN-ACKs */
 	struct sw_replay replay;	/* cookies used, until they expire */
+	uint16_t n_probes;		/* first contacts under way */
+	uint64_t probe_wait;		/* TSC cycles a probe may take */
+	struct sw_probe probing[SW_PROBES];
 	uint64_t challenge_tat;
 	struct sw_txq txq[SW_SIDES];
 	uint16_t n_dead;		/* mbufs to free at the end of the burst */
@@ -333,12 +360,39 @@ void sw_worker_flush(struct sw_worker *w, enum sw_side side);
 
 const char *sw_drop_name(enum sw_drop d);
 
+/* worker.c: answer a SYN held during a probe (probe.c), now. */
+void sw_worker_syn_answer(struct sw_worker *w, struct rte_mbuf *m,
+		const struct sw_pkt *p, struct sw_fref *r, uint64_t now);
+
+/* probe.c: first contact (docs/handoff.md, "Learning"). */
+
+/* Hold the SYN `m` while its unknown server is asked; false: answer now. */
+bool sw_probe_hold(struct sw_worker *w, struct rte_mbuf *m,
+		const struct sw_pkt *p, const struct sw_fref *r, uint64_t now);
+
+/* A server's segment with no flow: a probe's answer? true: consumed. */
+bool sw_probe_answer(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_fref *r, uint64_t now);
+
+/* Release the SYNs of probes that had no answer in time. */
+void sw_probe_expire(struct sw_worker *w, uint64_t now);
+
+void sw_probe_setup(struct sw_worker *w);
+void sw_probe_teardown(struct sw_worker *w);
+
 /* flow.c: the flow tables, the hand-off and the relay. */
 
 /* Size and allocate w's tables and wheel; 0 or -errno with `err`. */
 int sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg,
 		int socket, char *err, size_t err_len);
 void sw_flow_teardown(struct sw_worker *w);
+
+/*
+ * What the server's SYN-ACK `sa` says about the options our SYN offered
+ * (`offers`, SW_FX_OFFER_*), for the SYN-ACKs to its next clients.
+ */
+void sw_flow_learn(struct sw_worker *w, const struct sw_fref *r,
+		const struct sw_pkt *sa, uint8_t offers);
 
 /*
  * A segment of flow `id` (found by the caller). Returns false when the

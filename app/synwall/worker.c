@@ -194,11 +194,16 @@ reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
 		(64 - 12)) & (SW_REFLECT_CELLS - 1);
 }
 
-/* A pure SYN: answer with a cookie, keep nothing. */
+/*
+ * A pure SYN: answer with a cookie, keep nothing; or, the first to a
+ * server this worker knows nothing of, hold it while the server is asked
+ * (probe.c). `held`: it was, and is answered now, counted and limited
+ * already.
+ */
 static void
 syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		const struct sw_pkt *p, const struct sw_fref *r,
-		const struct sw_cookie_keys *keys, uint64_t now)
+		const struct sw_cookie_keys *keys, uint64_t now, bool held)
 {
 	const struct sw_svc_syn *svc = &w->svc->svc[r->svc].syn;
 	const struct sw_tcp_opts *o = &p->opt;
@@ -213,17 +218,21 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	uint8_t family = p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
 	int len;
 
-	w->c.sc.syn_rx++;
-	if (unlikely(mss != 0 && sw_cookie_mss_index(family, mss) < 0)) {
-		drop(w, m, SW_DROP_MSS_LOW);
-		return;
-	}
-	if (!gcra_allow(&w->reflect_total, &w->reflect_total_tat, now) ||
-			(w->reflect.interval != 0 && !gcra_allow(&w->reflect,
-				&w->reflect_tat[reflect_cell(frame, p)], now))) {
-		w->c.sc.reflect_limited++;
-		drop(w, m, SW_DROP_REFLECT_LIMITED);
-		return;
+	if (!held) {
+		w->c.sc.syn_rx++;
+		if (unlikely(mss != 0 &&
+				sw_cookie_mss_index(family, mss) < 0)) {
+			drop(w, m, SW_DROP_MSS_LOW);
+			return;
+		}
+		if (!gcra_allow(&w->reflect_total, &w->reflect_total_tat,
+				now) || (w->reflect.interval != 0 &&
+				!gcra_allow(&w->reflect, &w->reflect_tat[
+					reflect_cell(frame, p)], now))) {
+			w->c.sc.reflect_limited++;
+			drop(w, m, SW_DROP_REFLECT_LIMITED);
+			return;
+		}
 	}
 
 	/* Offer only what the client offered, the service allows and the
@@ -234,6 +243,10 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	 * service that trusts its settings, or a server that cannot be
 	 * learned (the table is full), gets the service's settings. */
 	e = flow_learned(w, r, false, &full);
+	/* First contact, inline: ask the server before promising. */
+	if (e == NULL && !full && !svc->trust && !held && !w->lb &&
+			sw_probe_hold(w, m, p, r, now))
+		return;
 	unknown = svc->trust || (e == NULL && full);
 	lws = sw_learn_ws(e, keys->slot);
 	co.mss = mss;
@@ -275,6 +288,14 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	}
 	w->c.sc.synack_tx++;
 	send_reply(w, SW_OUTSIDE, m, p, len, sp.csum_offload);
+}
+
+void
+sw_worker_syn_answer(struct sw_worker *w, struct rte_mbuf *m,
+		const struct sw_pkt *p, struct sw_fref *r, uint64_t now)
+{
+	syn_reply(w, m, rte_pktmbuf_mtod(m, uint8_t *), p, r, *w->keys, now,
+		true);
 }
 
 /* An ACK with no flow: is it the end of one of our handshakes? */
@@ -404,7 +425,7 @@ syncookie(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		else if (unlikely(f & SW_TCP_ACK))
 			drop(w, m, SW_DROP_SYNACK_NOFLOW);
 		else
-			syn_reply(w, m, frame, p, r, keys, now);
+			syn_reply(w, m, frame, p, r, keys, now, false);
 	} else if ((f & SW_TCP_ACK) && !(f & SW_TCP_RST)) {
 		ack_check(w, m, frame, p, r, keys, now);
 	} else if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now))) {
@@ -482,7 +503,7 @@ protected(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		syncookie(w, m, frame, p, r, keys, now);
 	else if (unlikely(in_grace(w, side, p, frame, now)))
 		sw_flow_adopt(w, m, p, r, now);
-	else
+	else if (w->n_probes == 0 || !sw_probe_answer(w, m, frame, p, r, now))
 		drop(w, m, SW_DROP_NOFLOW_INSIDE);
 }
 
@@ -893,6 +914,8 @@ sw_worker_main(void *arg)
 			now = steered_in(w, pkts, now);
 		if (w->lb)
 			sw_lb_poll(w, now);
+		if (unlikely(w->n_probes != 0))
+			sw_probe_expire(w, now);
 		/* Expiry work (backend SYN retries, frees) is busy time. */
 		if (sw_flow_timers(w, now) != 0)
 			w->c.busy_cycles += rte_rdtsc() - now;

@@ -949,7 +949,8 @@ FLOW_COUNTERS = ("active created established backend_syn_tx "
                  "to_client_pkts to_client_bytes challenge_ack_tx reset "
                  "closed idle_timeout freed steered rst_tx "
                  "icmp_relayed backend_probe backend_restart "
-                 "options_refused ptb_tx").split()
+                 "options_refused ptb_tx probe_tx probe_held "
+                 "probe_learned probe_refused probe_timeout").split()
 
 SCRIPT_CONF = """; written by tests/component/gen_vectors.py
 [synwall]
@@ -1773,31 +1774,43 @@ def bare_rst(frame):
 
 def first_contact():
     """[service] first_contact = probe (the default), docs/handoff.md,
-    "Learning". (1) A client of a server this worker has never heard
-    from is promised neither SACK nor timestamps (a client promised
-    what the server refuses recovers from loss by timeouts only); the
-    backend SYN asks for both all the same (flow.backend_probe, TSval
-    any). The server accepts them: its half-open connection gets a bare
-    RST at the client's ISN + 1 and a new backend SYN with the client's
-    options only (flow.backend_restart); its answer establishes the
-    flow, which relays without timestamps. (2) The next client is
-    promised SACK and timestamps, and the backend SYN offers exactly
-    its options. (3) The server then refuses SACK: that client lives
-    with it (flow.options_refused), (4) the next is not promised it,
-    and within the same cookie slot no probe asks again."""
+    "Learning". (A) The first SYN to a server this worker knows nothing
+    of is held and sent on, unchanged, as a probe (flow.probe_tx,
+    probe_held). The server stays silent: after 200 ms the SYN is
+    answered all the same (probe_timeout), promising neither SACK nor
+    timestamps (a client promised what the server refuses recovers from
+    loss by timeouts only). Its backend SYN asks for both
+    (flow.backend_probe, TSval any); the server accepts them: its
+    half-open connection gets a bare RST at the client's ISN + 1 and a
+    new backend SYN with the client's options only
+    (flow.backend_restart); its answer establishes the flow, which
+    relays without timestamps. The next client is promised SACK and
+    timestamps, its backend SYN offers exactly its options. The server
+    then refuses SACK: that client lives with it
+    (flow.options_refused); the next is not promised it, and within the
+    same cookie slot no backend SYN asks again. (B) IPv6, another server
+    for the worker: the probe is answered; its SYN-ACK is learned and
+    answered with a RST at its ack (the server forgets it), and the held
+    SYN gets a SYN-ACK promising what the server does."""
     web = Svc(80, trust=False)
-    careful = Svc(80, sack=False, ts=False)     # what (1) is promised
+    careful = Svc(80, sack=False, ts=False)     # what (A) is promised
     sc = Script("first_contact", first_contact.__doc__)
-    sc.step("syn", "an unknown server: MSS and window scale only")
+    sc.step("syn", "an unknown server: the SYN held, sent on as a probe")
     cn = Conn(sc, False, 41200, c_isn=0x11111111, s_isn=0x22222222)
     cli, srv = cn.cli, cn.srv
     syn = cli.seg("S", win=64240, options=linux_syn_opts(False, cli.tsval))
     cn.c_send(syn)
+    sc.out("inside", syn)
+    sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
+    sc.check(syncookie__synack_tx=0, flow__probe_tx=1)
+    sc.step("silent", "no answer in 200 ms: MSS and window scale only",
+            wait=400)
     sa = synack(syn, careful)
     assert opt(sa, "SAckOK") is None and opt(sa, "Timestamp") is None
     sc.out("outside", sa)
     cli.got(sa)
-    sc.count(syncookie__syn_rx=1, syncookie__synack_tx=1)
+    sc.count(syncookie__synack_tx=1, flow__probe_timeout=1)
+    sc.check(flow__probe_timeout=1)
     co = decoded(syn, careful)
     sc.step("third_ack", "the cookie ACK: a backend SYN that asks for "
             "SACK and timestamps too")
@@ -1842,7 +1855,8 @@ def first_contact():
     c2 = Conn(sc, False, 41201, c_isn=0x44444444, s_isn=0x55555555)
     c2.establish(tag="_2")
     sc.count(flow__active=1)
-    sc.check(flow__backend_probe=1, flow__backend_restart=1)
+    sc.check(flow__backend_probe=1, flow__backend_restart=1,
+             flow__probe_tx=1)
 
     sc.step("refused", "the server turned SACK off: this client keeps "
             "its promise, counted")
@@ -1874,6 +1888,39 @@ def first_contact():
     sc.count(flow__active=1, flow__consumed=3)
     sc.check(flow__backend_probe=1, flow__options_refused=1,
              flow__established=4)
+
+    sc.step("syn6", "(B) IPv6: an unknown server again; held, probed")
+    c6 = Conn(sc, True, 41210, c_isn=0xAAAAAAAA, s_isn=0xBBBBBBBB)
+    syn6 = c6.cli.seg("S", win=64240,
+                      options=linux_syn_opts(True, c6.cli.tsval))
+    c6.c_send(syn6)
+    sc.out("inside", syn6)
+    c6.srv.got(syn6)
+    sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
+    sc.step("probe_answer", "the server answers the probe: learned, a RST "
+            "at its ack, the held SYN answered with SACK and timestamps")
+    psa = c6.srv.seg("SA", win=64800, options=server_synack_opts(c6.srv,
+                                                                 True))
+    c6.s_send(psa)
+    sc.out("inside", rst_reply(psa))
+    sa6 = synack(syn6, web)
+    assert opt(sa6, "SAckOK") is not None and opt(sa6, "Timestamp")
+    sc.out("outside", sa6)
+    c6.cli.got(sa6)
+    sc.count(syncookie__synack_tx=1, flow__probe_learned=1)
+    sc.check(flow__probe_learned=1, flow__probe_timeout=1)
+    c6.syn_frame, c6.synack, c6.cookie = syn6, sa6, sa6[TCP].seq
+    c6.our_ts = opt(sa6, "Timestamp")[0]
+    c6.co = decoded(syn6, web)
+    sc.step("third_ack6", "the cookie ACK: the backend SYN offers the "
+            "client's options, no backend probe")
+    c6.third_ack()
+    sc.step("established6", "the server's SYN-ACK (a new connection)")
+    c6.srv.nxt = 0xCCCCCCCC
+    c6.server_synack()
+    sc.count(flow__active=1, flow__consumed=1)
+    sc.check(flow__backend_probe=1, flow__backend_restart=1,
+             flow__established=5)
     sc.write(services={"web": web})
 
 

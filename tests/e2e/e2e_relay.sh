@@ -688,14 +688,16 @@ phase_flood()
 	want=$((4 + CONCURRENT + 3 * 2 + busy))
 	ssyn=$(wc -l <"$SW_TMP/d-server.syns")
 	sfl=$(tcpdump -nn -r "$SW_TMP/d-server.pcap" net 198.18.0.0/15 2>/dev/null | wc -l)
-	# A restarted backend handshake (first contact: the server accepted
-	# a probe) sends its SYN again too.
-	retx=$(($(d flow.backend_syn_retx) + $(d flow.backend_restart)))
+	# First contact sends a client's SYN on as a probe, and a restarted
+	# backend handshake (the server accepted a backend probe) sends its
+	# SYN again: the same tuples, once more.
+	retx=$(($(d flow.backend_syn_retx) + $(d flow.backend_restart) +
+		$(d flow.probe_tx)))
 	sw_check "$l: the client opened $want legitimate connections ($legit SYN tuples)" \
 		sw_is_eq "distinct legitimate SYN tuples on the client's wire" "$legit" "$want"
 	sw_check "$l: the server saw the same tuples, no other" \
 		same_tuples "$SW_TMP/d-client.tuples" "$SW_TMP/d-server.syns"
-	sw_check "$l: the server saw $ssyn SYNs = $legit connections + $retx backend SYNs sent again (retransmitted, restarted)" \
+	sw_check "$l: the server saw $ssyn SYNs = $legit connections + $retx SYNs sent again (retransmitted, restarted, probes)" \
 		sw_is_eq "SYNs on the server's wire" "$ssyn" $((legit + retx))
 	sw_check "$l: no packet from 198.18.0.0/15 on the server's wire" \
 		sw_is_eq "flood packets on the server's wire" "$sfl" 0

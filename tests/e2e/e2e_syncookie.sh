@@ -154,7 +154,8 @@ all_eq()
 # SYNs are the hand-offs of the N legitimate connects: N distinct tuples
 # from the client's addresses, each SYN once plus the backend SYN
 # retransmissions synwall counted (flow.backend_syn_retx, S0 -> S1) and
-# the SYNs of restarted backend handshakes (flow.backend_restart).
+# the SYNs of restarted backend handshakes (flow.backend_restart) and of
+# first-contact probes (flow.probe_tx).
 server_saw()
 {
 	local pcap=$1 n=$2 syns tuples others flood retx rc=0
@@ -163,8 +164,10 @@ server_saw()
 	others=$(grep -v -e "^$SW_CLIENT_IP4 " -e "^$SW_CLIENT_IP6 " <<<"$syns" |
 		grep -c . || true)
 	flood=$(tcpdump -nn -r "$pcap" net 198.18.0.0/15 2>/dev/null | wc -l)
-	# Sent again: retransmitted, or restarted after a probe.
-	retx=$(($(d flow.backend_syn_retx) + $(d flow.backend_restart)))
+	# Sent again: retransmitted, restarted after a backend probe, or the
+	# client's SYN sent on as a first-contact probe.
+	retx=$(($(d flow.backend_syn_retx) + $(d flow.backend_restart) +
+		$(d flow.probe_tx)))
 	sw_is_eq "packets from/to 198.18.0.0/15 on the server's wire" "$flood" 0 || rc=1
 	sw_is_eq "SYNs on the server's wire not from the client" "$others" 0 || rc=1
 	sw_is_eq "distinct SYN tuples on the server's wire" "$tuples" "$n" || rc=1

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * First contact: learn a server's options before promising them
+ * (docs/handoff.md, "Learning"). The first SYN to a server this worker
+ * knows nothing of is held, and a copy of it, unchanged, goes to the
+ * server: a probe. Its SYN-ACK (ack = that SYN's ISN + 1) comes back
+ * through synwall, is learned from and answered with a RST at exactly
+ * its ack, so the server forgets the half-open connection; then the
+ * held SYNs are answered with cookies that promise what the server
+ * does. A RST instead, or silence for PROBE_WAIT_MS, releases them with
+ * the careful answer (no SACK, no timestamps). Bounded: SW_PROBES
+ * servers at once, SW_PROBE_HOLD SYNs each; past that, SYNs are
+ * answered carefully at once. Inline mode only: in lb mode the backend
+ * SYN probes (flow.c).
+ *
+ * The probe carries the client's own ISN: should our RST be lost, the
+ * backend SYN of the same client is, to the server, that SYN again,
+ * and its SYN-ACK answers it.
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "sw_build.h"
+#include "sw_worker.h"
+#include "sw_worker_inl.h"
+
+#define PROBE_WAIT_MS	200	/* then the held SYNs are answered anyway */
+
+static bool
+same_server(const struct sw_fref *a, const struct sw_fref *b)
+{
+	if (a->v6 != b->v6)
+		return false;
+	if (a->v6)
+		return a->key.v6.sport == b->key.v6.sport &&
+			memcmp(a->key.v6.saddr, b->key.v6.saddr, 16) == 0;
+	return a->key.v4.sport == b->key.v4.sport &&
+		a->key.v4.saddr == b->key.v4.saddr;
+}
+
+static bool
+same_key(const struct sw_fref *a, const struct sw_fref *b)
+{
+	if (a->v6 != b->v6)
+		return false;
+	return a->v6 ? memcmp(&a->key.v6, &b->key.v6, sizeof(a->key.v6)) == 0 :
+		memcmp(&a->key.v4, &b->key.v4, sizeof(a->key.v4)) == 0;
+}
+
+static void
+hold(struct sw_worker *w, struct sw_probe *pr, struct rte_mbuf *m,
+		const struct sw_pkt *p, const struct sw_fref *r)
+{
+	struct sw_probe_syn *h = &pr->held[pr->n++];
+
+	h->m = m;
+	h->p = *p;
+	h->r = *r;
+	w->c.flow.probe_held++;
+}
+
+bool
+sw_probe_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+		const struct sw_fref *r, uint64_t now)
+{
+	struct sw_probe *free_pr = NULL;
+	struct rte_mbuf *c;
+
+	for (unsigned int i = 0; i < SW_PROBES; i++) {
+		struct sw_probe *pr = &w->probing[i];
+
+		if (pr->deadline == 0) {
+			if (free_pr == NULL)
+				free_pr = pr;
+			continue;
+		}
+		if (!same_server(&pr->r, r))
+			continue;
+		/* Its probe is out: wait for it, within bounds. */
+		if (pr->n == SW_PROBE_HOLD)
+			return false;
+		hold(w, pr, m, p, r);
+		return true;
+	}
+	/* A SYN with data or options we do not know (TFO) would be more
+	 * than a question to the server: it starts no probe. */
+	if (free_pr == NULL || p->payload_len != 0 || (p->opt.present &
+			(SW_TCPOPT_F_UNKNOWN | SW_TCPOPT_F_FASTOPEN)))
+		return false;
+	c = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+	if (unlikely(c == NULL)) {
+		w->c.drop[SW_DROP_NO_MBUF]++;
+		return false;
+	}
+	c->ol_flags = 0;
+	tx_enqueue(w, SW_INSIDE, c);
+	free_pr->deadline = now + w->probe_wait;
+	free_pr->r = *r;
+	free_pr->isn = p->seq;
+	free_pr->offers =
+		((p->opt.present & SW_TCPOPT_F_SACKOK) ? SW_FX_OFFER_SACK : 0) |
+		((p->opt.present & SW_TCPOPT_F_TS) ? SW_FX_OFFER_TS : 0) |
+		((p->opt.present & SW_TCPOPT_F_WSCALE) ? SW_FX_OFFER_WS : 0);
+	free_pr->n = 0;
+	hold(w, free_pr, m, p, r);
+	w->n_probes++;
+	w->c.flow.probe_tx++;
+	return true;
+}
+
+/* Answer the SYNs a probe held, now that the server has said (or not). */
+static void
+release(struct sw_worker *w, struct sw_probe *pr, uint64_t now)
+{
+	const unsigned int n = pr->n;
+
+	pr->deadline = 0;
+	pr->n = 0;
+	w->n_probes--;
+	for (unsigned int i = 0; i < n; i++)
+		sw_worker_syn_answer(w, pr->held[i].m, &pr->held[i].p,
+			&pr->held[i].r, now);
+}
+
+bool
+sw_probe_answer(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_fref *r, uint64_t now)
+{
+	const uint8_t fl = p->tcp_flags;
+	int len;
+
+	if ((fl & (SW_TCP_SYN | SW_TCP_RST)) == 0 || !(fl & SW_TCP_ACK) ||
+			(fl & (SW_TCP_SYN | SW_TCP_RST)) ==
+			(SW_TCP_SYN | SW_TCP_RST))
+		return false;
+	for (unsigned int i = 0; i < SW_PROBES; i++) {
+		struct sw_probe *pr = &w->probing[i];
+
+		if (pr->deadline == 0 || p->ack != pr->isn + 1 ||
+				!same_key(&pr->r, r))
+			continue;
+		if (bad_cksum(m, frame, p) != SW_DROP_MAX)
+			return false;
+		if (fl & SW_TCP_RST) {
+			/* No listener: the clients learn it from their
+			 * backend SYN's RST. */
+			w->c.flow.probe_refused++;
+			consume(w, m);
+		} else {
+			sw_flow_learn(w, r, p, pr->offers);
+			w->c.flow.probe_learned++;
+			/* The server forgets the half-open connection:
+			 * RST at exactly the ack it expects. */
+			len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
+				rte_pktmbuf_tailroom(m), p, w->ttl, false);
+			if (unlikely(len < 0))
+				consume(w, m);
+			else
+				send_reply(w, SW_INSIDE, m, p, len, false);
+		}
+		release(w, pr, now);
+		return true;
+	}
+	return false;
+}
+
+void
+sw_probe_expire(struct sw_worker *w, uint64_t now)
+{
+	for (unsigned int i = 0; i < SW_PROBES && w->n_probes != 0; i++) {
+		struct sw_probe *pr = &w->probing[i];
+
+		if (pr->deadline != 0 && (int64_t)(now - pr->deadline) >= 0) {
+			w->c.flow.probe_timeout++;
+			release(w, pr, now);
+		}
+	}
+}
+
+void
+sw_probe_setup(struct sw_worker *w)
+{
+	memset(w->probing, 0, sizeof(w->probing));
+	w->n_probes = 0;
+	w->probe_wait = rte_get_tsc_hz() / 1000 * PROBE_WAIT_MS;
+}
+
+void
+sw_probe_teardown(struct sw_worker *w)
+{
+	for (unsigned int i = 0; i < SW_PROBES; i++) {
+		struct sw_probe *pr = &w->probing[i];
+
+		for (unsigned int k = 0; k < pr->n; k++)
+			rte_pktmbuf_free(pr->held[k].m);
+		pr->n = 0;
+		pr->deadline = 0;
+	}
+	w->n_probes = 0;
+}
