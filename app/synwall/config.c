@@ -137,6 +137,7 @@ static const struct key_spec keys[] = {
 	U("flow", "challenge_ack_rate", challenge_ack_rate, 1, 10000000,
 		"1000"),
 	U("flow", "reload_grace", reload_grace, 0, 86400, "120"),
+	U("flow", "learn_refresh_ms", learn_refresh_ms, 0, 3600000, "1000"),
 	U("syncookie", "slot_seconds", slot_seconds, 1, 3600, "64"),
 	P("syncookie", "key_file", key_file),
 	U("syncookie", "ttl", ttl, 1, 255, "64"),

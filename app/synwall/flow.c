@@ -125,7 +125,7 @@ sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
 	w->replay.mask = REPLAY_ENTRIES - 1;
 	if (w->flow_mem_rte)	/* mmap'd memory is zero already */
 		memset(w->learn.e, 0, ml + mr);
-	sw_probe_setup(w);
+	sw_probe_setup(w, cfg->learn_refresh_ms);
 	w->tick_tsc = ms;
 	w->hold_max = cfg->hold;
 	w->syn_retries = cfg->syn_retries;
@@ -300,14 +300,10 @@ static uint8_t
 ws_advertised(struct sw_worker *w, const struct sw_fref *r,
 		const struct sw_cookie_opts *co, uint64_t slot)
 {
-	uint8_t ws;
-
 	if (co->wscale == SW_COOKIE_WSCALE_NONE)
 		return 0;
-	ws = sw_learn_ws(flow_learned(w, r, false, NULL), slot);
-	if (ws == SW_LEARN_WS_UNKNOWN)
-		return w->svc->svc[r->svc].syn.wscale;
-	return ws == SW_LEARN_WS_NONE ? 0 : ws;
+	return our_shift(sw_learn_ws(flow_learned(w, r, false, NULL), slot),
+		w->svc->svc[r->svc].syn.wscale);
 }
 
 /*
@@ -324,6 +320,7 @@ sw_flow_learn(struct sw_worker *w, const struct sw_fref *r,
 
 	if (e == NULL)
 		return;		/* full: the service's settings apply */
+	e->checked = probe_clock(rte_rdtsc());
 	if (have & SW_TCPOPT_F_MSS)
 		e->mss = sa->opt.mss;
 	if (offers & SW_FX_OFFER_SACK)

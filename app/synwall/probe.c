@@ -13,6 +13,11 @@
  * answered carefully at once. Inline mode only: in lb mode the backend
  * SYN probes (flow.c).
  *
+ * What a server said is checked again the same way by the first SYN
+ * more than [flow] learn_refresh_ms later (the held SYN is then answered
+ * with what was learned before, should the server not answer): a server
+ * that changes its settings misleads the clients of at most that time.
+ *
  * The probe carries the client's own ISN: should our RST be lost, the
  * backend SYN of the same client is, to the server, that SYN again,
  * and its SYN-ACK answers it.
@@ -115,7 +120,11 @@ static void
 release(struct sw_worker *w, struct sw_probe *pr, uint64_t now)
 {
 	const unsigned int n = pr->n;
+	struct sw_learn_entry *e = flow_learned(w, &pr->r, false, NULL);
 
+	/* Unanswered or refused: not again before the refresh is due. */
+	if (e != NULL)
+		e->checked = probe_clock(now);
 	pr->deadline = 0;
 	pr->n = 0;
 	w->n_probes--;
@@ -180,11 +189,15 @@ sw_probe_expire(struct sw_worker *w, uint64_t now)
 }
 
 void
-sw_probe_setup(struct sw_worker *w)
+sw_probe_setup(struct sw_worker *w, uint32_t refresh_ms)
 {
 	memset(w->probing, 0, sizeof(w->probing));
 	w->n_probes = 0;
 	w->probe_wait = rte_get_tsc_hz() / 1000 * PROBE_WAIT_MS;
+	/* 0: never (the largest interval the wrapping clock tells). */
+	w->probe_refresh = refresh_ms == 0 ? INT32_MAX :
+		(uint32_t)RTE_MIN(rte_get_tsc_hz() / 1000 * refresh_ms >> 20,
+			(uint64_t)INT32_MAX);
 }
 
 void

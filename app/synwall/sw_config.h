@@ -158,6 +158,7 @@ struct sw_config {
 	uint32_t half_closed_timeout;
 	uint32_t closing_timeout;
 	uint32_t linger_ms;		/* closed flow kept for stragglers */
+	uint32_t learn_refresh_ms;	/* a server's options re-checked */
 	uint32_t challenge_ack_rate;	/* per second per worker */
 	uint32_t reload_grace;		/* s: connections from before pass */
 	/* [syncookie] */

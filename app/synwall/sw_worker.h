@@ -333,6 +333,7 @@ struct sw_worker {
 	struct sw_replay replay;	/* cookies used, until they expire */
 	uint16_t n_probes;		/* first contacts under way */
 	uint64_t probe_wait;		/* TSC cycles a probe may take */
+	uint32_t probe_refresh;		/* probe_clock() units between checks */
 	struct sw_probe probing[SW_PROBES];
 	uint64_t challenge_tat;
 	struct sw_txq txq[SW_SIDES];
@@ -377,7 +378,7 @@ bool sw_probe_answer(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 /* Release the SYNs of probes that had no answer in time. */
 void sw_probe_expire(struct sw_worker *w, uint64_t now);
 
-void sw_probe_setup(struct sw_worker *w);
+void sw_probe_setup(struct sw_worker *w, uint32_t refresh_ms);
 void sw_probe_teardown(struct sw_worker *w);
 
 /* flow.c: the flow tables, the hand-off and the relay. */

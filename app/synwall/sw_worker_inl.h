@@ -195,6 +195,42 @@ quote_key(enum sw_side side, const uint8_t *frame,
 	r->hashed = false;
 }
 
+/*
+ * The shift synwall's SYN-ACK advertises, from what the server's last
+ * SYN-ACKs said (`learned`, sw_learn_ws()) and the service's wscale:
+ * the server's own, so that windows pass unscaled, but never more than
+ * the service's (default 7). A server's windows in units larger than
+ * its own are rounded up (sw_relay_window()): a small cap keeps that
+ * overrun below one small unit even right after the server shrank its
+ * buffers (docs/handoff.md, "Translation").
+ */
+static inline uint8_t
+our_shift(uint8_t learned, uint8_t svc_ws)
+{
+	if (learned == SW_LEARN_WS_UNKNOWN)
+		return svc_ws;
+	if (learned == SW_LEARN_WS_NONE)
+		return 0;
+	return learned < svc_ws ? learned : svc_ws;
+}
+
+/* The probe clock: TSC >> 20 (about a millisecond), wrapping. */
+static inline uint32_t
+probe_clock(uint64_t tsc)
+{
+	return (uint32_t)(tsc >> 20);
+}
+
+/* Is what the server said older than probe_refresh (probe.c)? */
+static inline bool
+sw_probe_stale(const struct sw_worker *w, const struct sw_learn_entry *e,
+		uint64_t now)
+{
+	return w->probe_refresh != INT32_MAX &&
+		(int32_t)(probe_clock(now) - e->checked) >=
+		(int32_t)w->probe_refresh;
+}
+
 /* The server's entry in the learned-options table. */
 static inline struct sw_learn_entry *
 flow_learned(struct sw_worker *w, const struct sw_fref *r, bool add,

@@ -243,8 +243,10 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	 * service that trusts its settings, or a server that cannot be
 	 * learned (the table is full), gets the service's settings. */
 	e = flow_learned(w, r, false, &full);
-	/* First contact, inline: ask the server before promising. */
-	if (e == NULL && !full && !svc->trust && !held && !w->lb &&
+	/* First contact, or what the server said is over a second old:
+	 * ask it before promising (inline; probe.c). */
+	if (!held && !svc->trust && !w->lb && (e == NULL ? !full :
+			sw_probe_stale(w, e, now)) &&
 			sw_probe_hold(w, m, p, r, now))
 		return;
 	unknown = svc->trust || (e == NULL && full);
@@ -270,10 +272,9 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	mss_ours = family == AF_INET ? svc->mss4 : svc->mss6;
 	sp.mss = e != NULL && e->mss != 0 ? RTE_MIN(mss_ours, e->mss) :
 		mss_ours;
-	/* Our shift: the server's own, so that windows pass unscaled
-	 * (ws_advertised() in flow.c finds the same value again). */
+	/* Our shift (ws_advertised() in flow.c finds it again). */
 	sp.wscale = co.wscale == SW_COOKIE_WSCALE_NONE ? SW_WSCALE_NONE :
-		lws == SW_LEARN_WS_UNKNOWN ? svc->wscale : lws;
+		our_shift(lws, svc->wscale);
 	sp.sack_ok = co.sack_ok;
 	sp.ts = co.ts;
 	sp.ecn = co.ecn;

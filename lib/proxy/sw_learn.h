@@ -46,6 +46,7 @@ struct sw_learn_entry {
 	uint8_t ws_old;		/* before eff_slot */
 	uint8_t ws_new;		/* from eff_slot on */
 	uint32_t probe_slot;	/* last slot a backend SYN probed, + 1 */
+	uint32_t checked;	/* caller's clock: when the server last said */
 	uint64_t eff_slot;
 };
 

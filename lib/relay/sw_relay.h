@@ -38,21 +38,24 @@ struct sw_xlate {
 
 /*
  * A window field as the other end must read it: the sender's window in
- * bytes, in units of the receiver's shift, rounded down and capped at
- * 65535, so never more than the sender offered, with one exception: an
- * open window smaller than one unit becomes one unit, never 0. A closed
- * window would put the receiver in persist against a sender that has
- * room (RFC 7323 §2.3 lets the unit exceed what is free; Linux rounds
- * its own windows up to a whole unit for the same reason).
+ * bytes, in units of the receiver's shift, rounded up to a whole unit
+ * and capped at 65535. Rounded down, an open window smaller than one
+ * unit would close (the receiver sits in persist against a sender that
+ * has room) and one of 1.5 units would hold less than a full segment
+ * (the receiver waits out its silly-window avoidance). Linux rounds its
+ * own windows up to a whole unit for the same reason (RFC 7323 §2.3
+ * lets the unit exceed what is free): the other end may then overrun by
+ * less than one unit, which the sender of the window trims. The shift
+ * synwall advertises is kept small (at most the service's wscale,
+ * default 7: 128-byte units) so that the overrun stays small. A window
+ * of 0 stays 0.
  */
 static inline uint16_t
 sw_relay_window(uint16_t win, uint8_t ws_from, uint8_t ws_to)
 {
 	uint64_t bytes = (uint64_t)win << ws_from;
-	uint64_t v = bytes >> ws_to;
+	uint64_t v = (bytes + (UINT64_C(1) << ws_to) - 1) >> ws_to;
 
-	if (v == 0 && win != 0)
-		return 1;
 	return v > 0xffff ? 0xffff : (uint16_t)v;
 }
 

@@ -709,10 +709,11 @@ test_rst_window_after_synack(void)
 		open_established(&f, s, &full);
 		run_rst(&f, true, rc, sizeof(rc) / sizeof(rc[0]));
 		sw_px_challenge(&f, true, &cs);
-		SW_CHECKF(((uint64_t)cs.window << WS_OURS) <= SYNACK_WIN,
-			"window %u << %u offers more than the server's %u "
+		/* The server's SYN window, rounded up to our unit. */
+		SW_CHECKF(((uint64_t)cs.window << WS_OURS) >= SYNACK_WIN,
+			"window %u << %u offers less than the server's %u "
 			"bytes", cs.window, WS_OURS, SYNACK_WIN);
-		SW_CHECKF(((uint64_t)(cs.window + 1) << WS_OURS) > SYNACK_WIN,
+		SW_CHECKF(((uint64_t)(cs.window - 1) << WS_OURS) < SYNACK_WIN,
 			"window %u << %u", cs.window, WS_OURS);
 	}
 }
@@ -765,13 +766,10 @@ check_challenge(const struct peer *pe, const struct sw_px_seg *cs,
 	/* The ACK echoes the peer's own latest TSval (RFC 7323 §4.3). */
 	if (pe->ts)
 		SW_CHECK_EQ(cs->tsecr, pe->last_tsval);
-	/* The window we stand in for, rounded down to the peer's units
-	 * (or as much as the field holds); an open window less than one
-	 * unit is one unit, never closed. */
-	SW_CHECKF((offered != 0 && offered < (1u << pe->rcv_ws)) ?
-		cs->window == 1 :
-		bytes <= offered && (bytes + (1u << pe->rcv_ws) > offered ||
-		cs->window == 0xffff),
+	/* The window we stand in for, rounded up to the peer's units (or
+	 * as much as the field holds): never closed when open. */
+	SW_CHECKF(cs->window == 0xffff || (bytes >= offered &&
+		bytes - offered < (1u << pe->rcv_ws)),
 		"to %s: window %u << %u vs %u bytes offered", to, cs->window,
 		pe->rcv_ws, offered);
 }
@@ -943,7 +941,8 @@ test_syn_live(void)
 			SW_CHECK(cs.ts);
 			SW_CHECK_EQ(cs.tsval, s->ots);
 			SW_CHECK_EQ(cs.tsecr, s->cts);
-			SW_CHECK_EQ(cs.window, OUR_WIN >> WS_OURS);
+			SW_CHECK_EQ(cs.window,
+				(OUR_WIN + (1u << WS_OURS) - 1) >> WS_OURS);
 		}
 	}
 }
