@@ -332,6 +332,8 @@ struct sw_worker {
 	struct sw_learn learn;		/* servers' options, from SYN-ACKs */
 	struct sw_replay replay;	/* cookies used, until they expire */
 	uint16_t n_probes;		/* first contacts under way */
+#define SW_VERIFIED_BITS	12
+	uint64_t verified[1u << SW_VERIFIED_BITS];	/* worker.c */
 	uint64_t probe_wait;		/* TSC cycles a probe may take */
 	uint32_t probe_refresh;		/* probe_clock() units between checks */
 	struct sw_probe probing[SW_PROBES];

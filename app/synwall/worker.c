@@ -195,9 +195,41 @@ reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
 }
 
 /*
+ * Clients that completed a handshake with this worker (a valid cookie),
+ * by address (IPv6: /64), direct-mapped: only their SYNs may become
+ * probes, so no spoofed SYN of a flood ever reaches a server. The key
+ * itself is the tag: a collision only forgets a client.
+ */
+static inline uint64_t
+client_key(const uint8_t *frame, const struct sw_pkt *p)
+{
+	const uint8_t *src = ip_addr(frame, p, false);
+	uint64_t key;
+
+	if (p->l3 == SW_L3_IPV4) {
+		uint32_t a;
+
+		memcpy(&a, src, 4);
+		key = (uint64_t)a | (UINT64_C(1) << 32);	/* never 0 */
+	} else {
+		memcpy(&key, src, 8);
+		key |= 1;	/* never 0; the /64's last bit is lost */
+	}
+	return key;
+}
+
+static inline uint64_t *
+verified_cell(struct sw_worker *w, uint64_t key)
+{
+	return &w->verified[(key * UINT64_C(0x9e3779b97f4a7c15)) >>
+		(64 - SW_VERIFIED_BITS)];
+}
+
+/*
  * A pure SYN: answer with a cookie, keep nothing; or, the first to a
- * server this worker knows nothing of, hold it while the server is asked
- * (probe.c). `held`: it was, and is answered now, counted and limited
+ * server this worker knows nothing of (or whose options are due to be
+ * checked again), from a client that completed a handshake before, hold
+ * it while the server is asked (probe.c). `held`: it was, and is answered now, counted and limited
  * already.
  */
 static void
@@ -247,7 +279,8 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	 * ask it before promising (inline; probe.c). */
 	if (!held && !svc->trust && !w->lb && (e == NULL ? !full :
 			sw_probe_stale(w, e, now)) &&
-			sw_probe_hold(w, m, p, r, now))
+			*verified_cell(w, client_key(frame, p)) ==
+			client_key(frame, p) && sw_probe_hold(w, m, p, r, now))
 		return;
 	unknown = svc->trust || (e == NULL && full);
 	lws = sw_learn_ws(e, keys->slot);
@@ -334,6 +367,7 @@ ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		/* The client is real: open the backend connection. The
 		 * cookie names its slot (mod 4, ISN bits 31-30). */
 		w->c.sc.cookie_ok++;
+		*verified_cell(w, client_key(frame, p)) = client_key(frame, p);
 		sw_flow_create(w, m, p, r, &co, keys->slot -
 			((keys->slot - ((p->ack - 1) >> 30)) & 3), now);
 		return;

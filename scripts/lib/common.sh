@@ -745,6 +745,48 @@ sw_synwall_stats()
 	((${#SW_STATS[@]} > 0))
 }
 
+# sw_synwall_up CONF [AFP_ARGS]: synwall (or the stand-in) in
+# $SW_NS_SYNWALL on the two af_packet wires of scripts/topo.sh (port 0
+# outside, 1 inside; ",AFP_ARGS" added to both), memory from
+# sw_dpdk_eal_mem, lcores from $SW_SYNWALL_LCORES; waits (30 s) until it
+# answers telemetry. Sets SYNWALL_PREFIX, SYNWALL_PID and SYNWALL_LOG
+# ($SW_TMP/synwall[-$SW_SYNWALL_NAME].log).
+sw_synwall_up()
+{
+	local conf=$1 extra=${2:+,$2} name=synwall${SW_SYNWALL_NAME:+-$SW_SYNWALL_NAME}
+	local mem
+	SYNWALL_LOG=$SW_TMP/$name.log
+	sw_dpdk_prefix SYNWALL_PREFIX "$name"
+	mapfile -t mem < <(sw_dpdk_eal_mem)
+	sw_synwall_start "$SW_NS_SYNWALL" "$SYNWALL_PREFIX" "$conf" "$SYNWALL_LOG" \
+		"${mem[@]}" \
+		--vdev "net_af_packet0,iface=$SW_IF_OUT$extra" \
+		--vdev "net_af_packet1,iface=$SW_IF_IN$extra"
+	SYNWALL_PID=$SW_SYNWALL_PID
+	sw_dpdk_wait_ready "$SYNWALL_PID" "$SYNWALL_PREFIX" "$(sw_synwall_ready_cmd)" \
+		"$SYNWALL_LOG" 30
+}
+
+# sw_snap VAR: synwall's counters (sw_synwall_stats of $SYNWALL_PREFIX)
+# into the associative array VAR; 1 (VAR empty) if it does not answer.
+# shellcheck disable=SC2034 # dst is a nameref: the caller's array is written
+sw_snap()
+{
+	local -n dst=$1
+	local k
+	dst=()
+	sw_synwall_stats "$SYNWALL_PREFIX" || return 1
+	for k in "${!SW_STATS[@]}"; do
+		dst["$k"]=${SW_STATS[$k]}
+	done
+}
+
+# sw_delta NAME: counter NAME's growth from the caller's S0 to its S1.
+sw_delta()
+{
+	echo $((${S1[$1]:-0} - ${S0[$1]:-0}))
+}
+
 # sw_synwall_stats_line: SW_STATS as one compact line.
 sw_synwall_stats_line()
 {

@@ -1083,12 +1083,12 @@ class Conn:
 
     def __init__(self, sc, v6, cport, c_isn, s_isn, c_ts=1000000,
                  s_ts=3000000000, srv_ws=7, srv_sack=True, srv_ts=True,
-                 cq=0, sq=0, fl=0, vlan=None):
+                 cq=0, sq=0, fl=0, vlan=None, port=80):
         self.sc, self.v6, self.cq, self.sq = sc, v6, cq, sq
-        self.cli = End(v6, True, cport, 80, c_isn, c_ts, 502, ipid=0x1000,
-                       fl=fl, vlan=vlan)
-        self.srv = End(v6, False, 80, cport, s_isn, s_ts, 509, ipid=0x7000,
-                       fl=fl ^ 0x11111, vlan=vlan)
+        self.cli = End(v6, True, cport, port, c_isn, c_ts, 502,
+                       ipid=0x1000, fl=fl, vlan=vlan)
+        self.srv = End(v6, False, port, cport, s_isn, s_ts, 509,
+                       ipid=0x7000, fl=fl ^ 0x11111, vlan=vlan)
         self.srv_ws, self.srv_sack, self.srv_ts = srv_ws, srv_sack, srv_ts
         self.srv_mss = None         # the service's, unless set
         self.x = None
@@ -1775,43 +1775,43 @@ def bare_rst(frame):
 
 def first_contact():
     """[service] first_contact = probe (the default), docs/handoff.md,
-    "Learning". (A) The first SYN to a server this worker knows nothing
-    of is held and sent on, unchanged, as a probe (flow.probe_tx,
-    probe_held). The server stays silent: after 200 ms the SYN is
-    answered all the same (probe_timeout), promising neither SACK nor
-    timestamps (a client promised what the server refuses recovers from
-    loss by timeouts only). Its backend SYN asks for both
-    (flow.backend_probe, TSval any); the server accepts them: its
-    half-open connection gets a bare RST at the client's ISN + 1 and a
-    new backend SYN with the client's options only
-    (flow.backend_restart); its answer establishes the flow, which
+    "Learning". (A) A client synwall has never seen (no handshake with
+    it yet) asks for a server synwall knows nothing of: its SYN is
+    answered at once, carefully, promising neither SACK nor timestamps
+    (a client promised what the server refuses recovers from loss by
+    timeouts only); no SYN of an unproven client ever reaches a server.
+    Its backend SYN asks for both (flow.backend_probe, TSval any); the
+    server accepts them: its half-open connection gets a bare RST at the
+    client's ISN + 1 and a new backend SYN with the client's options
+    only (flow.backend_restart); its answer establishes the flow, which
     relays without timestamps. The next client is promised SACK and
     timestamps, its backend SYN offers exactly its options. The server
-    then refuses SACK: that client lives with it
-    (flow.options_refused); the next is not promised it, and within the
-    same cookie slot no backend SYN asks again. (B) IPv6, another server
-    for the worker: the probe is answered; its SYN-ACK is learned and
+    then refuses SACK: that client lives with it (flow.options_refused);
+    the next is not promised it, and within the same cookie slot no
+    backend SYN asks again. (B) The client, proven now, asks for another
+    server (port 81): its SYN is held and sent on as a probe
+    (flow.probe_tx, probe_held); the server's SYN-ACK is learned and
     answered with a RST at its ack (the server forgets it), and the held
-    SYN gets a SYN-ACK promising what the server does."""
+    SYN gets a SYN-ACK promising what the server does (probe_learned).
+    (C) Port 82, whose server stays silent: after 200 ms the held SYN is
+    answered carefully (probe_timeout)."""
     web = Svc(80, trust=False)
+    web81 = Svc(81, trust=False)
+    web82 = Svc(82, trust=False)
     careful = Svc(80, sack=False, ts=False)     # what (A) is promised
     sc = Script("first_contact", first_contact.__doc__)
-    sc.step("syn", "an unknown server: the SYN held, sent on as a probe")
+    sc.step("syn", "an unknown client, an unknown server: answered at "
+            "once, MSS and window scale only")
     cn = Conn(sc, False, 41200, c_isn=0x11111111, s_isn=0x22222222)
     cli, srv = cn.cli, cn.srv
     syn = cli.seg("S", win=64240, options=linux_syn_opts(False, cli.tsval))
     cn.c_send(syn)
-    sc.out("inside", syn)
-    sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
-    sc.check(syncookie__synack_tx=0, flow__probe_tx=1)
-    sc.step("silent", "no answer in 200 ms: MSS and window scale only",
-            wait=400)
     sa = synack(syn, careful)
     assert opt(sa, "SAckOK") is None and opt(sa, "Timestamp") is None
     sc.out("outside", sa)
     cli.got(sa)
-    sc.count(syncookie__synack_tx=1, flow__probe_timeout=1)
-    sc.check(flow__probe_timeout=1)
+    sc.count(syncookie__syn_rx=1, syncookie__synack_tx=1)
+    sc.check(flow__probe_tx=0)
     co = decoded(syn, careful)
     sc.step("third_ack", "the cookie ACK: a backend SYN that asks for "
             "SACK and timestamps too")
@@ -1857,7 +1857,7 @@ def first_contact():
     c2.establish(tag="_2")
     sc.count(flow__active=1)
     sc.check(flow__backend_probe=1, flow__backend_restart=1,
-             flow__probe_tx=1)
+             flow__probe_tx=0)
 
     sc.step("refused", "the server turned SACK off: this client keeps "
             "its promise, counted")
@@ -1890,39 +1890,55 @@ def first_contact():
     sc.check(flow__backend_probe=1, flow__options_refused=1,
              flow__established=4)
 
-    sc.step("syn6", "(B) IPv6: an unknown server again; held, probed")
-    c6 = Conn(sc, True, 41210, c_isn=0xAAAAAAAA, s_isn=0xBBBBBBBB)
-    syn6 = c6.cli.seg("S", win=64240,
-                      options=linux_syn_opts(True, c6.cli.tsval))
-    c6.c_send(syn6)
-    sc.out("inside", syn6)
-    c6.srv.got(syn6)
+    sc.step("syn81", "(B) the proven client, another server (port 81): "
+            "the SYN held, sent on as a probe")
+    c5 = Conn(sc, False, 41210, c_isn=0xAAAAAAAA, s_isn=0xBBBBBBBB,
+              port=81)
+    syn5 = c5.cli.seg("S", win=64240,
+                      options=linux_syn_opts(False, c5.cli.tsval))
+    c5.c_send(syn5)
+    sc.out("inside", syn5)
+    c5.srv.got(syn5)
     sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
+    sc.check(flow__probe_tx=1, syncookie__synack_tx=sc.c[
+        "syncookie.synack_tx"])
     sc.step("probe_answer", "the server answers the probe: learned, a RST "
             "at its ack, the held SYN answered with SACK and timestamps")
-    psa = c6.srv.seg("SA", win=64800, options=server_synack_opts(c6.srv,
-                                                                 True))
-    c6.s_send(psa)
+    psa = c5.srv.seg("SA", win=64800, options=server_synack_opts(c5.srv,
+                                                                 False))
+    c5.s_send(psa)
     sc.out("inside", rst_reply(psa))
-    sa6 = synack(syn6, web)
-    assert opt(sa6, "SAckOK") is not None and opt(sa6, "Timestamp")
-    sc.out("outside", sa6)
-    c6.cli.got(sa6)
+    sa5 = synack(syn5, web81)
+    assert opt(sa5, "SAckOK") is not None and opt(sa5, "Timestamp")
+    sc.out("outside", sa5)
+    c5.cli.got(sa5)
     sc.count(syncookie__synack_tx=1, flow__probe_learned=1)
-    sc.check(flow__probe_learned=1, flow__probe_timeout=1)
-    c6.syn_frame, c6.synack, c6.cookie = syn6, sa6, sa6[TCP].seq
-    c6.our_ts = opt(sa6, "Timestamp")[0]
-    c6.co = decoded(syn6, web)
-    sc.step("third_ack6", "the cookie ACK: the backend SYN offers the "
+    sc.check(flow__probe_learned=1)
+    c5.syn_frame, c5.synack, c5.cookie = syn5, sa5, sa5[TCP].seq
+    c5.our_ts = opt(sa5, "Timestamp")[0]
+    c5.co = decoded(syn5, web81)
+    sc.step("third_ack81", "the cookie ACK: the backend SYN offers the "
             "client's options, no backend probe")
-    c6.third_ack()
-    sc.step("established6", "the server's SYN-ACK (a new connection)")
-    c6.srv.nxt = 0xCCCCCCCC
-    c6.server_synack()
+    c5.third_ack()
+    sc.step("established81", "the server's SYN-ACK (a new connection)")
+    c5.srv.nxt = 0xCCCCCCCC
+    c5.server_synack()
     sc.count(flow__active=1, flow__consumed=1)
     sc.check(flow__backend_probe=1, flow__backend_restart=1,
              flow__established=5)
-    sc.write(services={"web": web})
+
+    sc.step("syn82", "(C) port 82: held, probed; the server is silent")
+    c6 = Conn(sc, False, 41220, c_isn=0xDDDDDDDD, s_isn=0, port=82)
+    syn6 = c6.cli.seg("S", win=64240,
+                      options=linux_syn_opts(False, c6.cli.tsval))
+    c6.c_send(syn6)
+    sc.out("inside", syn6)
+    sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
+    sc.step("silent", "no answer in 200 ms: answered carefully", wait=400)
+    sc.out("outside", synack(syn6, Svc(82, sack=False, ts=False)))
+    sc.count(syncookie__synack_tx=1, flow__probe_timeout=1)
+    sc.check(flow__probe_timeout=1, flow__probe_tx=2)
+    sc.write(services={"web": web, "web81": web81, "web82": web82})
 
 
 def ptb(frame, mtu):

@@ -128,37 +128,19 @@ peers_conf()
 
 start_synwall()
 {
-	local conf=$SW_TMP/synwall.conf mem
-	SYNWALL_LOG=$SW_TMP/synwall.log
-	peers_conf "$conf"
-	sw_dpdk_prefix SYNWALL_PREFIX synwall
-	mapfile -t mem < <(sw_dpdk_eal_mem)
-	sw_synwall_start "$SW_NS_SYNWALL" "$SYNWALL_PREFIX" "$conf" "$SYNWALL_LOG" \
-		"${mem[@]}" \
-		--vdev "net_af_packet0,iface=$SW_IF_OUT" \
-		--vdev "net_af_packet1,iface=$SW_IF_IN"
-	SYNWALL_PID=$SW_SYNWALL_PID
-	sw_dpdk_wait_ready "$SYNWALL_PID" "$SYNWALL_PREFIX" /synwall/stats \
-		"$SYNWALL_LOG" 30
+	peers_conf "$SW_TMP/synwall.conf"
+	sw_synwall_up "$SW_TMP/synwall.conf"
 }
 
-# snap VAR: synwall's counters (SW_STATS keys) into the array VAR.
-# shellcheck disable=SC2034 # dst is a nameref: the caller's array is written
+# snap VAR: synwall's counters into VAR (empty if it does not answer).
 snap()
 {
-	local -n dst=$1
-	local k
-	dst=()
-	sw_synwall_stats "$SYNWALL_PREFIX" || return 0
-	for k in "${!SW_STATS[@]}"; do
-		dst["$k"]=${SW_STATS[$k]}
-	done
+	sw_snap "$1" || :
 }
 
-# d NAME: the counter's growth from S0 to S1.
 d()
 {
-	echo $((${S1[$1]:-0} - ${S0[$1]:-0}))
+	sw_delta "$1"
 }
 
 # grew NAME MIN: counter NAME grew by MIN or more from S0 to S1.

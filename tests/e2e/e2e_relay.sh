@@ -159,23 +159,15 @@ start_synwall()
 		"$SYNWALL_LOG" 30
 }
 
-# snap VAR: synwall's counters (SW_STATS keys) into the array VAR.
-# shellcheck disable=SC2034 # dst is a nameref: the caller's array is written
+# snap VAR: synwall's counters into the associative array VAR.
 snap()
 {
-	local -n dst=$1
-	local k
-	sw_synwall_stats "$SYNWALL_PREFIX" || return 1
-	dst=()
-	for k in "${!SW_STATS[@]}"; do
-		dst["$k"]=${SW_STATS[$k]}
-	done
+	sw_snap "$1"
 }
 
-# d NAME: the counter's growth from S0 to S1.
 d()
 {
-	echo $((${S1[$1]:-0} - ${S0[$1]:-0}))
+	sw_delta "$1"
 }
 
 # drop_line: the drop counters that grew from S0 to S1, for the log.

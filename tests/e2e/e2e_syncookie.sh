@@ -54,28 +54,15 @@ declare -gA S0=() S1=()
 
 start_synwall()
 {
-	local conf=$SW_TMP/synwall.conf mem
-	SYNWALL_LOG=$SW_TMP/synwall.log
-	sw_synwall_conf "$conf" pass 0
-	sw_dpdk_prefix SYNWALL_PREFIX synwall
-	mapfile -t mem < <(sw_dpdk_eal_mem)
-	sw_synwall_start "$SW_NS_SYNWALL" "$SYNWALL_PREFIX" "$conf" "$SYNWALL_LOG" \
-		"${mem[@]}" \
-		--vdev "net_af_packet0,iface=$SW_IF_OUT" \
-		--vdev "net_af_packet1,iface=$SW_IF_IN"
-	SYNWALL_PID=$SW_SYNWALL_PID
-	sw_dpdk_wait_ready "$SYNWALL_PID" "$SYNWALL_PREFIX" /synwall/stats \
-		"$SYNWALL_LOG" 30
+	sw_synwall_conf "$SW_TMP/synwall.conf" pass 0
+	sw_synwall_up "$SW_TMP/synwall.conf"
 }
 
 # port_missed PORT: frames the kernel could not hand to af_packet's ring
 # (ethdev imissed) on synwall's PORT.
 port_missed()
 {
-	sw_telemetry "$SYNWALL_PREFIX" "/ethdev/stats,$1" |
-		"$SW_PYTHON" -c 'import json, sys
-print(int(json.load(sys.stdin)["/ethdev/stats"].get("imissed", 0)))' 2>/dev/null ||
-		echo 0
+	sw_delta "$1"
 }
 
 # snap VAR: synwall's counters (SW_STATS keys), the outside port's imissed,
@@ -84,15 +71,11 @@ print(int(json.load(sys.stdin)["/ethdev/stats"].get("imissed", 0)))' 2>/dev/null
 # count those in imissed) and the client's eth0 rx count, into the
 # associative array VAR.
 # shellcheck disable=SC2034 # dst is a nameref: the caller's array is written
+# shellcheck disable=SC2178 # dst is a nameref to the caller's array
 snap()
 {
 	local -n dst=$1
-	local k
-	sw_synwall_stats "$SYNWALL_PREFIX" || return 1
-	dst=()
-	for k in "${!SW_STATS[@]}"; do
-		dst["$k"]=${SW_STATS[$k]}
-	done
+	sw_snap "$1" || return 1
 	dst["out_missed"]=$(port_missed 0)
 	dst["wire_rx"]=$(sw_ns_exec "$SW_NS_SYNWALL" \
 		cat "/sys/class/net/$SW_IF_OUT/statistics/rx_packets")
