@@ -243,9 +243,7 @@ send_backend_syn(struct sw_worker *w, const struct sw_flow *f)
 		return false;
 	}
 	sp.isn = p.seq - 1;
-	/* A probe's timestamps, for a client without: any TSval will do
-	 * (the server's answer is learned, the connection restarted). */
-	sp.tsval = (f->flags & SW_FF_TS_CLIENT) ? p.opt.tsval : p.seq;
+	sp.tsval = p.opt.tsval;	/* timestamps only as the client has them */
 	sp.mss = f->mss;
 	/* A probe's shift, for a client that does not scale: 0, which
 	 * lets the server scale its own windows (they are rescaled). */
@@ -338,13 +336,16 @@ sw_flow_learn(struct sw_worker *w, const struct sw_fref *r,
 
 /*
  * What the backend SYN offers beyond what the client was promised, to
- * learn the server's answer (docs/handoff.md, "Learning"): SACK,
- * timestamps and a window scale that the service allows but the server
- * is not known to do, either never seen (unless the service trusts its
- * settings) or refused last time; once per cookie slot per server. A
- * server that accepts a probed SACK or timestamps costs this flow a
- * restarted backend handshake (SW_PX_RESTART); a window scale never
- * does (windows are rescaled).
+ * learn the server's answer (docs/handoff.md, "Learning"): SACK and a
+ * window scale that the service allows but the server is not known to
+ * do, either never seen (unless the service trusts its settings) or
+ * refused last time; once per cookie slot per server. A server that
+ * accepts a probed SACK costs this flow a restarted backend handshake
+ * (SW_PX_RESTART); a window scale never does (windows are rescaled).
+ * Never timestamps: a client not promised them sent none, and an
+ * invented TSval is older than a server's TIME_WAIT for the tuple may
+ * remember (RFC 7323 §5: PAWS), which then ignores the SYN for good.
+ * First-contact probes (probe.c) carry the client's own.
  */
 static uint8_t
 probe_offers(struct sw_worker *w, const struct sw_flow *f,
@@ -358,8 +359,6 @@ probe_offers(struct sw_worker *w, const struct sw_flow *f,
 
 	if (svc->sack && !(have & SW_FX_OFFER_SACK))
 		want |= SW_FX_OFFER_SACK;
-	if (svc->ts && !(have & SW_FX_OFFER_TS))
-		want |= SW_FX_OFFER_TS;
 	if (svc->wscale != SW_SVC_WSCALE_OFF && !(have & SW_FX_OFFER_WS))
 		want |= SW_FX_OFFER_WS;
 	if (want == 0)
@@ -371,8 +370,6 @@ probe_offers(struct sw_worker *w, const struct sw_flow *f,
 	/* Known to do it (this client just did not ask): nothing to learn. */
 	if (e->flags & SW_LEARN_F_SACK)
 		want &= (uint8_t)~SW_FX_OFFER_SACK;
-	if (e->flags & SW_LEARN_F_TS)
-		want &= (uint8_t)~SW_FX_OFFER_TS;
 	lws = sw_learn_ws(e, (*w->keys)->slot);
 	if (lws != SW_LEARN_WS_UNKNOWN && lws != SW_LEARN_WS_NONE)
 		want &= (uint8_t)~SW_FX_OFFER_WS;
@@ -380,8 +377,6 @@ probe_offers(struct sw_worker *w, const struct sw_flow *f,
 	if (svc->trust) {
 		if (!(e->flags & SW_LEARN_F_SACK_KNOWN))
 			want &= (uint8_t)~SW_FX_OFFER_SACK;
-		if (!(e->flags & SW_LEARN_F_TS_KNOWN))
-			want &= (uint8_t)~SW_FX_OFFER_TS;
 		if (lws == SW_LEARN_WS_UNKNOWN)
 			want &= (uint8_t)~SW_FX_OFFER_WS;
 	}

@@ -275,10 +275,11 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	 * service that trusts its settings, or a server that cannot be
 	 * learned (the table is full), gets the service's settings. */
 	e = flow_learned(w, r, false, &full);
-	/* First contact, or what the server said is over a second old:
-	 * ask it before promising (inline; probe.c). */
+	/* First contact, a server that has not said all yet, or what it
+	 * said is over learn_refresh_ms old: ask it before promising
+	 * (inline; probe.c). */
 	if (!held && !svc->trust && !w->lb && (e == NULL ? !full :
-			sw_probe_stale(w, e, now)) &&
+			sw_learn_incomplete(e) || sw_probe_stale(w, e, now)) &&
 			*verified_cell(w, client_key(frame, p)) ==
 			client_key(frame, p) && sw_probe_hold(w, m, p, r, now))
 		return;

@@ -75,6 +75,14 @@ sw_learn_ts(const struct sw_learn_entry *e, bool unknown)
 	return e->flags & SW_LEARN_F_TS;
 }
 
+/* Has the server not said yet whether it does SACK, or timestamps? */
+static inline bool
+sw_learn_incomplete(const struct sw_learn_entry *e)
+{
+	return (e->flags & (SW_LEARN_F_SACK_KNOWN | SW_LEARN_F_TS_KNOWN)) !=
+		(SW_LEARN_F_SACK_KNOWN | SW_LEARN_F_TS_KNOWN);
+}
+
 /*
  * May a backend SYN in cookie slot `slot` offer the server more than
  * its client was promised, to learn its answer? Once per slot per

@@ -1773,6 +1773,41 @@ def bare_rst(frame):
     return raw(p)
 
 
+def probed(sc, c, svc, tag):
+    """A proven client's SYN to a server whose options are not all
+    known: held, sent on as a probe; the server's SYN-ACK learned and
+    answered with a RST at its ack; the held SYN answered promising
+    what the server does; then the hand-off as usual."""
+    syn = c.cli.seg("S", win=64240,
+                    options=linux_syn_opts(c.v6, c.cli.tsval))
+    c.c_send(syn)
+    sc.out("inside", syn)
+    c.srv.got(syn)
+    sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
+    sc.step("probe_answer" + tag, "the server answers the probe: a RST "
+            "at its ack, the held SYN answered with SACK and timestamps")
+    psa = c.srv.seg("SA", win=64800,
+                    options=server_synack_opts(c.srv, c.v6))
+    c.s_send(psa)
+    sc.out("inside", rst_reply(psa))
+    sa = synack(syn, svc)
+    assert opt(sa, "SAckOK") is not None and opt(sa, "Timestamp")
+    sc.out("outside", sa)
+    c.cli.got(sa)
+    sc.count(syncookie__synack_tx=1, flow__probe_learned=1)
+    c.syn_frame, c.synack, c.cookie = syn, sa, sa[TCP].seq
+    c.our_ts = opt(sa, "Timestamp")[0]
+    c.co = decoded(syn, svc)
+    sc.step("third_ack" + tag, "the cookie ACK: the backend SYN offers "
+            "the client's options, no backend probe")
+    c.third_ack()
+    sc.step("established" + tag, "the server's SYN-ACK (a new "
+            "connection)")
+    c.srv.nxt = (c.srv.nxt + 0x01000000) & U32
+    c.server_synack()
+    sc.count(flow__active=1, flow__consumed=1)
+
+
 def first_contact():
     """[service] first_contact = probe (the default), docs/handoff.md,
     "Learning". (A) A client synwall has never seen (no handshake with
@@ -1780,13 +1815,16 @@ def first_contact():
     answered at once, carefully, promising neither SACK nor timestamps
     (a client promised what the server refuses recovers from loss by
     timeouts only); no SYN of an unproven client ever reaches a server.
-    Its backend SYN asks for both (flow.backend_probe, TSval any); the
-    server accepts them: its half-open connection gets a bare RST at the
+    Its backend SYN asks for SACK (flow.backend_probe; never for
+    timestamps: it has no TSval of the client's to send); the server
+    accepts: its half-open connection gets a bare RST at the
     client's ISN + 1 and a new backend SYN with the client's options
     only (flow.backend_restart); its answer establishes the flow, which
-    relays without timestamps. The next client is promised SACK and
-    timestamps, its backend SYN offers exactly its options. The server
-    then refuses SACK: that client lives with it (flow.options_refused);
+    relays without timestamps. The next client, from the proven
+    address, is held while its SYN asks the server about timestamps
+    (the backend SYN could not), then promised SACK and timestamps; its
+    backend SYN offers exactly its options. The server then refuses
+    SACK: that client lives with it (flow.options_refused);
     the next is not promised it, and within the same cookie slot no
     backend SYN asks again. (B) The client, proven now, asks for another
     server (port 81): its SYN is held and sent on as a probe
@@ -1814,11 +1852,11 @@ def first_contact():
     sc.check(flow__probe_tx=0)
     co = decoded(syn, careful)
     sc.step("third_ack", "the cookie ACK: a backend SYN that asks for "
-            "SACK and timestamps too")
+            "SACK too")
     a = cli.seg("A", ts=False)
     cn.c_send(a)
-    probe = Decoded(co.mss, co.ws, True, True, False)
-    b1 = backend_syn(a, probe, tsval=a[TCP].seq)
+    probe = Decoded(co.mss, co.ws, True, False, False)
+    b1 = backend_syn(a, probe)
     sc.out("inside", b1)
     srv.got(b1)
     sc.count(syncookie__cookie_ok=1, flow__created=1, flow__held=1,
@@ -1826,7 +1864,8 @@ def first_contact():
     sc.check(flow__backend_probe=1)
     sc.step("restart", "the server agrees: RST its half-open connection, "
             "SYN again with the client's options")
-    sa1 = srv.seg("SA", win=65160, options=server_synack_opts(srv, False))
+    sa1 = srv.seg("SA", win=65160,
+                  options=server_synack_opts(srv, False, ts=False))
     cn.s_send(sa1)
     sc.out("inside", bare_rst(a))
     b2 = backend_syn(a, co)
@@ -1851,13 +1890,13 @@ def first_contact():
     cn.c2s(cli.seg("PA", REQUEST, ts=False))
     cn.s2c(srv.seg("PA", body(100, 1), ts=False))
 
-    sc.step("learned", "the next client: SACK and timestamps promised, "
-            "the backend SYN offers its options, no probe")
-    c2 = Conn(sc, False, 41201, c_isn=0x44444444, s_isn=0x55555555)
-    c2.establish(tag="_2")
-    sc.count(flow__active=1)
+    sc.step("learned", "the next client, from the proven address: the "
+            "server has not said whether it does timestamps (the backend "
+            "SYN could not ask): its SYN is held and probed")
+    probed(sc, Conn(sc, False, 41201, c_isn=0x44444444, s_isn=0x55555555),
+               web, "_2")
     sc.check(flow__backend_probe=1, flow__backend_restart=1,
-             flow__probe_tx=0)
+             flow__probe_tx=1, flow__probe_learned=1)
 
     sc.step("refused", "the server turned SACK off: this client keeps "
             "its promise, counted")
@@ -1886,46 +1925,16 @@ def first_contact():
     assert opt(c4.bsyn, "SAckOK") is None
     c4.server_synack()
     # Every server SYN-ACK ends in synwall (Conn does not count them).
-    sc.count(flow__active=1, flow__consumed=3)
+    sc.count(flow__active=1, flow__consumed=2)
     sc.check(flow__backend_probe=1, flow__options_refused=1,
              flow__established=4)
 
     sc.step("syn81", "(B) the proven client, another server (port 81): "
-            "the SYN held, sent on as a probe")
-    c5 = Conn(sc, False, 41210, c_isn=0xAAAAAAAA, s_isn=0xBBBBBBBB,
-              port=81)
-    syn5 = c5.cli.seg("S", win=64240,
-                      options=linux_syn_opts(False, c5.cli.tsval))
-    c5.c_send(syn5)
-    sc.out("inside", syn5)
-    c5.srv.got(syn5)
-    sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
-    sc.check(flow__probe_tx=1, syncookie__synack_tx=sc.c[
-        "syncookie.synack_tx"])
-    sc.step("probe_answer", "the server answers the probe: learned, a RST "
-            "at its ack, the held SYN answered with SACK and timestamps")
-    psa = c5.srv.seg("SA", win=64800, options=server_synack_opts(c5.srv,
-                                                                 False))
-    c5.s_send(psa)
-    sc.out("inside", rst_reply(psa))
-    sa5 = synack(syn5, web81)
-    assert opt(sa5, "SAckOK") is not None and opt(sa5, "Timestamp")
-    sc.out("outside", sa5)
-    c5.cli.got(sa5)
-    sc.count(syncookie__synack_tx=1, flow__probe_learned=1)
-    sc.check(flow__probe_learned=1)
-    c5.syn_frame, c5.synack, c5.cookie = syn5, sa5, sa5[TCP].seq
-    c5.our_ts = opt(sa5, "Timestamp")[0]
-    c5.co = decoded(syn5, web81)
-    sc.step("third_ack81", "the cookie ACK: the backend SYN offers the "
-            "client's options, no backend probe")
-    c5.third_ack()
-    sc.step("established81", "the server's SYN-ACK (a new connection)")
-    c5.srv.nxt = 0xCCCCCCCC
-    c5.server_synack()
-    sc.count(flow__active=1, flow__consumed=1)
+            "the SYN held, sent on as a probe, answered")
+    probed(sc, Conn(sc, False, 41210, c_isn=0xAAAAAAAA, s_isn=0xBBBBBBBB,
+                    port=81), web81, "_81")
     sc.check(flow__backend_probe=1, flow__backend_restart=1,
-             flow__established=5)
+             flow__probe_tx=2, flow__probe_learned=2, flow__established=5)
 
     sc.step("syn82", "(C) port 82: held, probed; the server is silent")
     c6 = Conn(sc, False, 41220, c_isn=0xDDDDDDDD, s_isn=0, port=82)
@@ -1937,7 +1946,7 @@ def first_contact():
     sc.step("silent", "no answer in 200 ms: answered carefully", wait=400)
     sc.out("outside", synack(syn6, Svc(82, sack=False, ts=False)))
     sc.count(syncookie__synack_tx=1, flow__probe_timeout=1)
-    sc.check(flow__probe_timeout=1, flow__probe_tx=2)
+    sc.check(flow__probe_timeout=1, flow__probe_tx=3)
     sc.write(services={"web": web, "web81": web81, "web82": web82})
 
 
