@@ -304,6 +304,15 @@ ws_advertised(struct sw_worker *w, const struct sw_fref *r,
 		w->svc->svc[r->svc].syn.wscale);
 }
 
+/* RFC 9293 §3.7.1: without the option, 536 (IPv4) / 1220 (RFC 8200). */
+static inline uint16_t
+server_mss(const struct sw_pkt *synack)
+{
+	if (synack->opt.present & SW_TCPOPT_F_MSS)
+		return synack->opt.mss;
+	return synack->l3 == SW_L3_IPV4 ? 536 : 1220;
+}
+
 /*
  * What the server's SYN-ACK says about what our SYN offered, for the
  * SYN-ACKs to its next clients (RFC 7323 §2.2, RFC 2018 §2: an option
@@ -319,8 +328,7 @@ sw_flow_learn(struct sw_worker *w, const struct sw_fref *r,
 	if (e == NULL)
 		return;		/* full: the service's settings apply */
 	e->checked = probe_clock(rte_rdtsc());
-	if (have & SW_TCPOPT_F_MSS)
-		e->mss = sa->opt.mss;
+	e->mss = server_mss(sa);
 	if (offers & SW_FX_OFFER_SACK)
 		e->flags = (e->flags & ~SW_LEARN_F_SACK) |
 			SW_LEARN_F_SACK_KNOWN |
@@ -571,14 +579,6 @@ restart(struct sw_worker *w, struct sw_flow *f)
 	(void)send_backend_syn(w, f);
 }
 
-/* RFC 9293 §3.7.1: without the option, 536 (IPv4) / 1220 (RFC 8200). */
-static inline uint16_t
-server_mss(const struct sw_pkt *synack)
-{
-	if (synack->opt.present & SW_TCPOPT_F_MSS)
-		return synack->opt.mss;
-	return synack->l3 == SW_L3_IPV4 ? 536 : 1220;
-}
 
 /*
  * A client segment larger than its server's MSS: the client was promised
@@ -636,9 +636,11 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 	sw_px_establish(f, synack);
 	sw_flow_learn(w, r, synack, f->xflags);
 	/* A server behind a smaller MTU than the service's MSS assumes:
-	 * its client may have been promised more (first contact). */
+	 * its client may have been promised more (first contact). Checked
+	 * against what was learned (too_big()): not when nothing was. */
 	if (server_mss(synack) < (r->v6 ? w->svc->svc[f->svc].syn.mss6 :
-			w->svc->svc[f->svc].syn.mss4))
+			w->svc->svc[f->svc].syn.mss4) &&
+			flow_learned(w, r, false, NULL) != NULL)
 		f->xflags |= SW_FX_MSS_LOW;
 	w->c.flow.established++;
 	if (w->lb)

@@ -71,6 +71,7 @@ sw_probe_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 		const struct sw_fref *r, uint64_t now)
 {
 	struct sw_probe *free_pr = NULL;
+	struct sw_learn_entry *e;
 	struct rte_mbuf *c;
 
 	for (unsigned int i = 0; i < SW_PROBES; i++) {
@@ -94,11 +95,18 @@ sw_probe_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	if (free_pr == NULL || p->payload_len != 0 || (p->opt.present &
 			(SW_TCPOPT_F_UNKNOWN | SW_TCPOPT_F_FASTOPEN)))
 		return false;
+	/* The server's entry, claimed now: whatever the answer (none, a
+	 * RST), release() stamps it, so that it is asked again only when
+	 * the refresh is due. A full table: no probe. */
+	e = flow_learned(w, r, true, NULL);
+	if (e == NULL)
+		return false;
 	c = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
 	if (unlikely(c == NULL)) {
 		w->c.drop[SW_DROP_NO_MBUF]++;
 		return false;
 	}
+	e->flags |= SW_LEARN_F_PROBED;
 	c->ol_flags = 0;
 	tx_enqueue(w, SW_INSIDE, c);
 	free_pr->deadline = now + w->probe_wait;

@@ -226,9 +226,11 @@ static inline bool
 sw_probe_stale(const struct sw_worker *w, const struct sw_learn_entry *e,
 		uint64_t now)
 {
+	const int32_t age = (int32_t)(probe_clock(now) - e->checked);
+
+	/* A negative age: the clock wrapped (days of silence): stale. */
 	return w->probe_refresh != INT32_MAX &&
-		(int32_t)(probe_clock(now) - e->checked) >=
-		(int32_t)w->probe_refresh;
+		(age >= (int32_t)w->probe_refresh || age < 0);
 }
 
 /* The server's entry in the learned-options table. */

@@ -36,6 +36,7 @@
 #define SW_LEARN_F_SACK		0x02	/* the server does SACK */
 #define SW_LEARN_F_TS_KNOWN	0x04
 #define SW_LEARN_F_TS		0x08	/* the server does timestamps */
+#define SW_LEARN_F_PROBED	0x10	/* a first-contact probe was sent */
 
 struct sw_learn_entry {
 	uint8_t addr[16];	/* IPv4: first 4 bytes, rest 0 */
@@ -75,11 +76,16 @@ sw_learn_ts(const struct sw_learn_entry *e, bool unknown)
 	return e->flags & SW_LEARN_F_TS;
 }
 
-/* Has the server not said yet whether it does SACK, or timestamps? */
+/*
+ * Has the server not said yet whether it does SACK, or timestamps, and
+ * no first-contact probe asked it (the backend SYN learns SACK, never
+ * timestamps)? One such probe per entry; after that, the refresh.
+ */
 static inline bool
 sw_learn_incomplete(const struct sw_learn_entry *e)
 {
-	return (e->flags & (SW_LEARN_F_SACK_KNOWN | SW_LEARN_F_TS_KNOWN)) !=
+	return !(e->flags & SW_LEARN_F_PROBED) &&
+		(e->flags & (SW_LEARN_F_SACK_KNOWN | SW_LEARN_F_TS_KNOWN)) !=
 		(SW_LEARN_F_SACK_KNOWN | SW_LEARN_F_TS_KNOWN);
 }
 

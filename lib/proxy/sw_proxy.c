@@ -211,22 +211,24 @@ time_wait_ok(const struct sw_pkt *p)
 
 /*
  * Does the server's SYN-ACK agree with what the client was promised?
- * Not when a probe asked for SACK or timestamps the client was not
- * promised and the server agreed: the server would then wait for SACK
- * blocks (or timestamps) the client never sends, and recover its own
- * losses by timeouts only. A server that agrees to what was not asked
- * (RFC 2018 §2, RFC 7323 §3.2 forbid it) is not restarted for it.
+ * Not when it agrees to SACK or timestamps the client was not promised:
+ * the server would then wait for SACK blocks (or timestamps) the client
+ * never sends, and recover its own losses by timeouts only. A probe
+ * asked for them, this SYN's or an earlier one's (a late or resent
+ * SYN-ACK of a probe, whose ISN the backend SYN shares). Restarted once;
+ * a server that then still agrees to what was not asked (RFC 2018 §2,
+ * RFC 7323 §3.2 forbid it) is taken as it is.
  */
 static inline bool
 synack_fits(const struct sw_flow *f, const struct sw_pkt *p)
 {
 	const uint16_t have = p->opt.present;
 
-	if ((f->xflags & SW_FX_OFFER_SACK) && !(f->flags & SW_FF_SACK) &&
-			(have & SW_TCPOPT_F_SACKOK))
+	if (f->xflags & SW_FX_RESTARTED)
+		return true;
+	if (!(f->flags & SW_FF_SACK) && (have & SW_TCPOPT_F_SACKOK))
 		return false;
-	return !((f->xflags & SW_FX_OFFER_TS) &&
-		!(f->flags & SW_FF_TS_CLIENT) && (have & SW_TCPOPT_F_TS));
+	return !(!(f->flags & SW_FF_TS_CLIENT) && (have & SW_TCPOPT_F_TS));
 }
 
 static inline bool

@@ -66,6 +66,7 @@ enum sw_fstate {
 #define SW_FX_RST_S	0x10	/* RESET: the server sent the RST */
 #define SW_FX_MSS_LOW	0x20	/* the server's MSS is below the service's:
 				 * the client may have been promised more */
+#define SW_FX_RESTARTED	0x40	/* the backend handshake was restarted */
 
 #define SW_PX_WS_NONE	0xff	/* ws_client: the client does not scale */
 
@@ -193,7 +194,8 @@ sw_px_restart(struct sw_flow *f)
 {
 	f->xflags = (uint8_t)((f->xflags &
 		~(SW_FX_OFFER_SACK | SW_FX_OFFER_TS | SW_FX_OFFER_WS)) |
-		sw_px_client_offers(f) | (f->xflags & SW_FX_OFFER_WS));
+		sw_px_client_offers(f) | (f->xflags & SW_FX_OFFER_WS) |
+		SW_FX_RESTARTED);
 }
 
 /* A segment from the server on flow f. */

@@ -95,6 +95,7 @@ vname(enum sw_px_verdict v)
 		[SW_PX_DROP_DUP] = "DROP_DUP", [SW_PX_DROP_RST] = "DROP_RST",
 		[SW_PX_DROP_STATE] = "DROP_STATE",
 		[SW_PX_DROP_ACK_UNSENT] = "DROP_ACK_UNSENT",
+		[SW_PX_RESTART] = "RESTART",
 	};
 
 	return (unsigned int)v < SW_PX_VERDICT_MAX && names[v] != NULL ?
@@ -504,6 +505,14 @@ test_establish(void)
 			struct sw_xlate x;
 
 			open_syn_sent(&f, s, &c);
+			/* Timestamps the client was not promised (nor our SYN
+			 * offered): the handshake restarts, once; after that
+			 * the server's SYN-ACK is taken as it is. */
+			if (c.ts_s && !c.ts_c) {
+				CHECK_V(sw_px_from_server(&f, &p),
+					SW_PX_RESTART);
+				sw_px_restart(&f);
+			}
 			g = f;
 			CHECK_V(sw_px_from_server(&f, &p), SW_PX_ESTABLISH);
 			f.held = NULL;
@@ -1367,8 +1376,16 @@ test_probe_restart(void)
 	sw_px_restart(&f);
 	SW_CHECK_EQ(f.xflags & (SW_FX_OFFER_SACK | SW_FX_OFFER_TS), 0);
 	SW_CHECK(f.xflags & SW_FX_OFFER_WS);	/* harmless, kept */
+	SW_CHECK(f.xflags & SW_FX_RESTARTED);
 	/* Whatever the server says now (it was not asked): established. */
 	CHECK_V(sw_px_from_server(&f, &p), SW_PX_ESTABLISH);
+	/* A late SYN-ACK of a probe (the backend SYN offered no SACK, the
+	 * server agrees to it all the same): restarted too, once. */
+	sw_px_init(&f, &a, &co, 0, OUR_WIN, SVC);
+	f.held = &dummy_held;
+	f.n_held = 1;
+	SW_CHECK_EQ(f.xflags & SW_FX_OFFER_SACK, 0);
+	CHECK_V(sw_px_from_server(&f, &p), SW_PX_RESTART);
 	/* Promised SACK, the server refuses: established all the same
 	 * (counted by the caller as options_refused). */
 	open_syn_sent(&f, s, &full);
