@@ -304,13 +304,19 @@ ws_advertised(struct sw_worker *w, const struct sw_fref *r,
 		w->svc->svc[r->svc].syn.wscale);
 }
 
-/* RFC 9293 §3.7.1: without the option, 536 (IPv4) / 1220 (RFC 8200). */
+/* The family's MSS without the option: 536 (RFC 9293 §3.7.1) / 1220. */
+static inline uint16_t
+default_mss(const struct sw_pkt *p)
+{
+	return p->l3 == SW_L3_IPV4 ? sw_cookie_mss4[0] : sw_cookie_mss6[0];
+}
+
 static inline uint16_t
 server_mss(const struct sw_pkt *synack)
 {
 	if (synack->opt.present & SW_TCPOPT_F_MSS)
 		return synack->opt.mss;
-	return synack->l3 == SW_L3_IPV4 ? 536 : 1220;
+	return default_mss(synack);
 }
 
 /*
@@ -596,7 +602,7 @@ too_big(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 {
 	const struct sw_learn_entry *e = flow_learned(w, r, false, NULL);
 	const bool v4 = p->l3 == SW_L3_IPV4;
-	uint16_t mss = e != NULL && e->mss != 0 ? e->mss : v4 ? 536 : 1220;
+	uint16_t mss = e != NULL && e->mss != 0 ? e->mss : default_mss(p);
 	int len;
 
 	if ((uint32_t)p->payload_len + p->tcp_hdr_len - 20 <= mss)

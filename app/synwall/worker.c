@@ -172,26 +172,42 @@ cookie_tuple(const uint8_t *frame, const struct sw_pkt *p,
 	memcpy(&t->dport, frame + p->l4_off + 2, 2);
 }
 
-/* Which reflection cell a client prefix (/24, or /64) falls in. */
-static inline unsigned int
-reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
+/*
+ * The client's address as one word: IPv4 (network order) with `mask4`
+ * applied, or the IPv6 /64. Whole loads, then mask: a 3-byte copy into
+ * a wider slot would stall store forwarding.
+ */
+static inline uint64_t
+src_word(const uint8_t *frame, const struct sw_pkt *p, uint32_t mask4)
 {
 	const uint8_t *src = ip_addr(frame, p, false);
 	uint64_t key;
 
-	/* Whole loads, then mask: a 3-byte copy into a wider slot would
-	 * stall store forwarding. */
 	if (p->l3 == SW_L3_IPV4) {
 		uint32_t a;
 
 		memcpy(&a, src, 4);
-		key = a & rte_cpu_to_be_32(0xffffff00);
+		key = a & mask4;
 	} else {
 		memcpy(&key, src, 8);
 	}
-	/* Fibonacci hashing: the top bits of a golden-ratio product. */
+	return key;
+}
+
+/* Fibonacci hashing: the top `bits` of a golden-ratio product. */
+static inline unsigned int
+fib_hash(uint64_t key, unsigned int bits)
+{
 	return (unsigned int)((key * UINT64_C(0x9e3779b97f4a7c15)) >>
-		(64 - 12)) & (SW_REFLECT_CELLS - 1);
+		(64 - bits));
+}
+
+/* Which reflection cell a client prefix (/24, or /64) falls in. */
+static inline unsigned int
+reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
+{
+	return fib_hash(src_word(frame, p, rte_cpu_to_be_32(0xffffff00)), 12) &
+		(SW_REFLECT_CELLS - 1);
 }
 
 /*
@@ -203,26 +219,25 @@ reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
 static inline uint64_t
 client_key(const uint8_t *frame, const struct sw_pkt *p)
 {
-	const uint8_t *src = ip_addr(frame, p, false);
-	uint64_t key;
-
-	if (p->l3 == SW_L3_IPV4) {
-		uint32_t a;
-
-		memcpy(&a, src, 4);
-		key = (uint64_t)a | (UINT64_C(1) << 32);	/* never 0 */
-	} else {
-		memcpy(&key, src, 8);
-		key |= 1;	/* never 0; the /64's last bit is lost */
-	}
-	return key;
+	/* Never 0 (an empty cell): IPv4 gets bit 32, IPv6 loses the
+	 * /64's last bit. */
+	return src_word(frame, p, UINT32_MAX) |
+		(p->l3 == SW_L3_IPV4 ? UINT64_C(1) << 32 : 1);
 }
 
 static inline uint64_t *
 verified_cell(struct sw_worker *w, uint64_t key)
 {
-	return &w->verified[(key * UINT64_C(0x9e3779b97f4a7c15)) >>
-		(64 - SW_VERIFIED_BITS)];
+	return &w->verified[fib_hash(key, SW_VERIFIED_BITS)];
+}
+
+static inline bool
+client_proven(struct sw_worker *w, const uint8_t *frame,
+		const struct sw_pkt *p)
+{
+	const uint64_t key = client_key(frame, p);
+
+	return *verified_cell(w, key) == key;
 }
 
 /*
@@ -280,8 +295,8 @@ syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	 * (inline; probe.c). */
 	if (!held && !svc->trust && !w->lb && (e == NULL ? !full :
 			sw_learn_incomplete(e) || sw_probe_stale(w, e, now)) &&
-			*verified_cell(w, client_key(frame, p)) ==
-			client_key(frame, p) && sw_probe_hold(w, m, p, r, now))
+			client_proven(w, frame, p) &&
+			sw_probe_hold(w, m, p, r, now))
 		return;
 	unknown = svc->trust || (e == NULL && full);
 	lws = sw_learn_ws(e, keys->slot);
@@ -368,7 +383,11 @@ ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		/* The client is real: open the backend connection. The
 		 * cookie names its slot (mod 4, ISN bits 31-30). */
 		w->c.sc.cookie_ok++;
-		*verified_cell(w, client_key(frame, p)) = client_key(frame, p);
+		{
+			const uint64_t key = client_key(frame, p);
+
+			*verified_cell(w, key) = key;
+		}
 		sw_flow_create(w, m, p, r, &co, keys->slot -
 			((keys->slot - ((p->ack - 1) >> 30)) & 3), now);
 		return;

@@ -192,10 +192,10 @@ sw_px_client_offers(const struct sw_flow *f)
 static inline void
 sw_px_restart(struct sw_flow *f)
 {
+	/* A window scale offered stays: it needs no restart. */
 	f->xflags = (uint8_t)((f->xflags &
-		~(SW_FX_OFFER_SACK | SW_FX_OFFER_TS | SW_FX_OFFER_WS)) |
-		sw_px_client_offers(f) | (f->xflags & SW_FX_OFFER_WS) |
-		SW_FX_RESTARTED);
+		~(SW_FX_OFFER_SACK | SW_FX_OFFER_TS)) |
+		sw_px_client_offers(f) | SW_FX_RESTARTED);
 }
 
 /* A segment from the server on flow f. */
