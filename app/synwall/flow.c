@@ -670,6 +670,36 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 	}
 }
 
+/*
+ * The server answered our SYN with an ACK that is not for it: the
+ * tuple's previous connection, still in TIME_WAIT there with no
+ * listener to take a new SYN (or a SYN too old for it). A RST at its
+ * ack ends it (RFC 9293 §3.10.7.3), as a client's stack would, and the
+ * SYN sent again on the timer gets a real answer. One RST per segment
+ * the server sends, on the inside link: nothing to amplify.
+ */
+static void
+old_ack(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+		const struct sw_pkt *p)
+{
+	const bool offload = reply_offload(w, SW_INSIDE, p);
+	const enum sw_drop why = bad_cksum(m, frame, p);
+	int len;
+
+	if (why != SW_DROP_MAX) {
+		drop(w, m, why);
+		return;
+	}
+	len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
+		rte_pktmbuf_tailroom(m), p, w->ttl, offload);
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	w->c.flow.old_ack_rst++;
+	send_reply(w, SW_INSIDE, m, p, len, offload);
+}
+
 /* RFC 5961 challenge ACK, rate-limited, in place of `m`, to its sender. */
 static void
 challenge(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
@@ -785,6 +815,9 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	case SW_PX_NEW:
 		flow_free(w, r->v6, id, f);
 		return false;
+	case SW_PX_OLD_ACK:
+		old_ack(w, m, frame, p);
+		return true;		/* the SYN timer sends our SYN again */
 	case SW_PX_DROP_HOLD_FULL:
 		w->c.flow.held_dropped++;
 		drop(w, m, SW_DROP_HOLD_FULL);

@@ -148,18 +148,32 @@ sw_probe_answer(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	const uint8_t fl = p->tcp_flags;
 	int len;
 
-	if ((fl & (SW_TCP_SYN | SW_TCP_RST)) == 0 || !(fl & SW_TCP_ACK) ||
-			(fl & (SW_TCP_SYN | SW_TCP_RST)) ==
+	if (!(fl & SW_TCP_ACK) || (fl & (SW_TCP_SYN | SW_TCP_RST)) ==
 			(SW_TCP_SYN | SW_TCP_RST))
 		return false;
 	for (unsigned int i = 0; i < SW_PROBES; i++) {
 		struct sw_probe *pr = &w->probing[i];
 
-		if (pr->deadline == 0 || p->ack != pr->isn + 1 ||
-				!same_key(&pr->r, r))
+		if (pr->deadline == 0 || !same_key(&pr->r, r) ||
+				((fl & SW_TCP_RST) && p->ack != pr->isn + 1))
 			continue;
 		if (bad_cksum(m, frame, p) != SW_DROP_MAX)
 			return false;
+		if (p->ack != pr->isn + 1) {
+			/* Not for our SYN: the tuple's previous connection,
+			 * in TIME_WAIT at the server, answers it. A RST at
+			 * its ack ends that (RFC 9293 §3.10.7.3), so the
+			 * backend SYN after the wait is answered. */
+			len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
+				rte_pktmbuf_tailroom(m), p, w->ttl, false);
+			if (unlikely(len < 0)) {
+				consume(w, m);
+			} else {
+				w->c.flow.old_ack_rst++;
+				send_reply(w, SW_INSIDE, m, p, len, false);
+			}
+			return true;
+		}
 		if (fl & SW_TCP_RST) {
 			/* No listener: the clients learn it from their
 			 * backend SYN's RST. */

@@ -142,7 +142,10 @@ struct sw_gcra {
 	X(probe_held)		/* client SYNs held meanwhile */ \
 	X(probe_learned)	/* probes the server answered (SYN-ACK) */ \
 	X(probe_refused)	/* ... refused (RST) */ \
-	X(probe_timeout)	/* ... left unanswered: careful answers */
+	X(probe_timeout)	/* ... left unanswered: careful answers */ \
+	X(old_ack_rst)		/* our SYNs (backend, probe) answered with */ \
+				/* the ACK of an older connection on the */ \
+				/* tuple (a TIME_WAIT): RST at its ack */
 
 struct sw_flow_counters {
 #define SW_FLOW_COUNTER_FIELD(name) uint64_t name;

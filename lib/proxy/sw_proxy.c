@@ -368,10 +368,16 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 	switch (f->state) {
 	case SW_FS_SYN_SENT:
 		/* RFC 9293 §3.10.7.3: only a segment that acknowledges our
-		 * SYN counts, the RST included. */
-		if (!(fl & SW_TCP_ACK) || p->ack != f->srv_ack)
-			return (fl & SW_TCP_RST) ? SW_PX_DROP_RST :
+		 * SYN counts, the RST included. Any other ACK is answered
+		 * with <SEQ=SEG.ACK><CTL=RST>: a server still holding the
+		 * tuple's previous connection in TIME_WAIT answers our SYN
+		 * with that connection's ACK until this RST ends it. */
+		if (!(fl & SW_TCP_ACK) || p->ack != f->srv_ack) {
+			if (fl & SW_TCP_RST)
+				return SW_PX_DROP_RST;
+			return (fl & SW_TCP_ACK) ? SW_PX_OLD_ACK :
 				SW_PX_DROP_STATE;
+		}
 		if (fl & SW_TCP_RST)
 			return SW_PX_BACKEND_RST;
 		if ((fl & (SW_TCP_SYN | SW_TCP_FIN)) == SW_TCP_SYN)

@@ -126,6 +126,9 @@ enum sw_px_verdict {
 	SW_PX_RESET,		/* acceptable RST: forward it; flow is RESET */
 	SW_PX_BACKEND_RST,	/* the server refused: RST the client, free */
 	SW_PX_NEW,		/* SYN on a closed flow: free it, start afresh */
+	SW_PX_OLD_ACK,		/* SYN_SENT: the server's ACK does not ack our
+				 * SYN (a TIME_WAIT of the tuple answering):
+				 * RST at its ack, drop (RFC 9293 §3.10.7.3) */
 	/* Drops: */
 	SW_PX_DROP_HOLD_FULL,	/* hold limit reached: the client retransmits */
 	SW_PX_DROP_DUP,		/* duplicate third ACK while SYN_SENT */

@@ -1361,6 +1361,14 @@ def backend_rst():
     sc.send("inside", srv.seg("R", seq=srv.rcv, win=0, ts=False))
     sc.count(drop__rst_window=2)
     sc.check(drop__rst_window=2, flow__active=1)
+    sc.step("old_ack", "the ACK of the tuple's previous connection (a "
+            "TIME_WAIT with no listener): RST at its ack, to the server")
+    old = srv.seg("A", seq=srv.rcv + 7000, ack=(5000 - 90000) & U32,
+                  win=502, ts=False)
+    sc.send("inside", old)
+    sc.out("inside", rst_reply(old))
+    sc.count(flow__old_ack_rst=1)
+    sc.check(flow__old_ack_rst=1, flow__active=1)
     sc.step("server_rst", "the server's RST+ACK for our SYN: RST to the "
             "client, flow freed")
     sc.send("inside", srv.seg("RA", seq=0, win=0, ts=False))
@@ -1773,17 +1781,27 @@ def bare_rst(frame):
     return raw(p)
 
 
-def probed(sc, c, svc, tag):
+def probed(sc, c, svc, tag, old_ack=False):
     """A proven client's SYN to a server whose options are not all
     known: held, sent on as a probe; the server's SYN-ACK learned and
     answered with a RST at its ack; the held SYN answered promising
-    what the server does; then the hand-off as usual."""
+    what the server does; then the hand-off as usual. With `old_ack`,
+    the tuple's previous connection (a TIME_WAIT) first answers the
+    probe with its ACK: a RST at that ack, the probe still waits."""
     syn = c.cli.seg("S", win=64240,
                     options=linux_syn_opts(c.v6, c.cli.tsval))
     c.c_send(syn)
     sc.out("inside", syn)
     c.srv.got(syn)
     sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
+    if old_ack:
+        sc.step("old_ack" + tag, "the ACK of the tuple's previous "
+                "connection: a RST at its ack, the probe waits on")
+        old = c.srv.seg("A", seq=c.srv.nxt + 5000, ack=c.cli.nxt - 7000,
+                        win=501, ts=False)
+        sc.send("inside", old)
+        sc.out("inside", rst_reply(old))
+        sc.count(flow__old_ack_rst=1)
     sc.step("probe_answer" + tag, "the server answers the probe: a RST "
             "at its ack, the held SYN answered with SACK and timestamps")
     psa = c.srv.seg("SA", win=64800,
@@ -1830,8 +1848,9 @@ def first_contact():
     server (port 81): its SYN is held and sent on as a probe
     (flow.probe_tx, probe_held); the server's SYN-ACK is learned and
     answered with a RST at its ack (the server forgets it), and the held
-    SYN gets a SYN-ACK promising what the server does (probe_learned).
-    (C) Port 82, whose server stays silent: after 200 ms the held SYN is
+    SYN gets a SYN-ACK promising what the server does (probe_learned);
+    an ACK the server sends first, of the tuple's previous connection
+    (its TIME_WAIT), gets a RST at its ack (flow.old_ack_rst). (C) Port 82, whose server stays silent: after 200 ms the held SYN is
     answered carefully (probe_timeout)."""
     web = Svc(80, trust=False)
     web81 = Svc(81, trust=False)
@@ -1932,9 +1951,10 @@ def first_contact():
     sc.step("syn81", "(B) the proven client, another server (port 81): "
             "the SYN held, sent on as a probe, answered")
     probed(sc, Conn(sc, False, 41210, c_isn=0xAAAAAAAA, s_isn=0xBBBBBBBB,
-                    port=81), web81, "_81")
+                    port=81), web81, "_81", old_ack=True)
     sc.check(flow__backend_probe=1, flow__backend_restart=1,
-             flow__probe_tx=2, flow__probe_learned=2, flow__established=5)
+             flow__probe_tx=2, flow__probe_learned=2, flow__established=5,
+             flow__old_ack_rst=1)
 
     sc.step("syn82", "(C) port 82: held, probed; the server is silent")
     c6 = Conn(sc, False, 41220, c_isn=0xDDDDDDDD, s_isn=0, port=82)

@@ -35,8 +35,10 @@
 #      sees exactly the legitimate connections' SYN tuples, one SYN each
 #      plus synwall's counted backend SYN retransmissions, and no packet
 #      from 198.18.0.0/15.
-#   F. server gone: nginx stopped (by its PID) so the server answers RST,
-#      then a silent server (nftables drop in its namespace): the clients
+#   F. server gone: nginx stopped (by its PID) so the server answers RST
+#      (the refused clients reuse ports the server still holds in
+#      TIME_WAIT: its old ACK must get a RST, flow.old_ack_rst), then a
+#      silent server (nftables drop in its namespace): the clients
 #      (IPv4, IPv6) are reset within the configured bound
 #      (syn_timeout_ms x (2^(syn_retries+1) - 1), + slack), not before the
 #      retries are spent for the silent one; flow.backend_rst /
@@ -82,6 +84,8 @@ SYN_TIMEOUT_MS=200		# [flow] of the config: small, for F's bound
 SYN_RETRIES=2
 LINGER_MS=200
 SLACK_MS=2500			# scheduling slack on a busy 2-CPU machine
+TW_PORT4=29998			# F: client ports the server holds in TIME_WAIT
+TW_PORT6=29999			# (below the ephemeral range: no other user)
 NFT_TABLE=synwall_e2e
 # af_packet ring frames per queue (the PMD's default is 512): at a flood's
 # 200k+ packets/s, a 512-frame ring overflows whenever the worker loses its
@@ -708,11 +712,20 @@ same_tuples()
 	return 1
 }
 
-# rst_client NAME ADDR: one client of rst (job output NAME).
+# rst_client NAME ADDR [SPORT]: one client of rst (job output NAME).
 rst_client()
 {
 	job "$1" sw_ns_exec "$SW_NS_CLIENT" timeout 30 "$SW_PYTHON" "$CLIENTS" \
-		rst "$2" "$WEB_PORT" 20
+		rst "$2" "$WEB_PORT" 20 ${3:+"$3"}
+}
+
+# time_wait ADDR SPORT: a fetch from SPORT that nginx closes first, so
+# that the server holds the tuple in TIME_WAIT; true when it did.
+time_wait()
+{
+	sw_ns_exec "$SW_NS_CLIENT" timeout 20 "$SW_PYTHON" "$CLIENTS" \
+		closed "$1" "$WEB_PORT" "$2" /small >/dev/null &&
+		sw_wait_for "sw_ns_exec $SW_NS_SERVER ss -Htn state time-wait 'sport = :$WEB_PORT and dport = :$2' | grep -q ." 5 0.1
 }
 
 # rst_within NAME LO HI: the client got a RST LO..HI ms after it called
@@ -736,15 +749,24 @@ phase_server_gone()
 	# Wait the handshake could take: syn_timeout x (1 + 2 + ... + 2^retries).
 	bound=$((SYN_TIMEOUT_MS * ((1 << (SYN_RETRIES + 1)) - 1)))
 	lo=$((bound * 8 / 10))
+	# The refused clients reuse the ports of connections the server
+	# closed first: its TIME_WAIT, with no listener, answers a SYN
+	# with the old connection's ACK; synwall must RST that (RFC 9293
+	# §3.10.7.3) as a client's stack would, or it waits out its SYN
+	# retries and reports a timeout for a refusal.
+	sw_check "$l: IPv4 fetch from port $TW_PORT4 leaves a TIME_WAIT at the server" \
+		time_wait "$SW_SERVER_IP4" "$TW_PORT4"
+	sw_check "$l: IPv6 fetch from port $TW_PORT6 leaves a TIME_WAIT at the server" \
+		time_wait "$SW_SERVER_IP6" "$TW_PORT6"
 	sw_stop_pid "$SW_NGINX_PID" 5 || true
 	sw_wait_for "! sw_ns_exec $SW_NS_SERVER ss -Htln 'sport = :$WEB_PORT' | grep -q LISTEN" 5 || true
 	snap S0
-	rst_client F-rst4 "$SW_SERVER_IP4"
-	rst_client F-rst6 "$SW_SERVER_IP6"
+	rst_client F-rst4 "$SW_SERVER_IP4" "$TW_PORT4"
+	rst_client F-rst6 "$SW_SERVER_IP6" "$TW_PORT6"
 	jobs_wait
 	sw_wait_for "sw_synwall_stats $SYNWALL_PREFIX && ((SW_STATS[flow.active] == 0))" 5 0.3 || true
 	snap S1
-	sw_log "$l: refused: $(flow_line)"
+	sw_log "$l: refused: $(flow_line) old_ack_rst +$(d flow.old_ack_rst)"
 	sw_check "$l: nginx stopped, server RSTs: IPv4 client reset within $SLACK_MS ms" \
 		rst_within F-rst4 0 "$SLACK_MS"
 	sw_check "$l: nginx stopped, server RSTs: IPv6 client reset within $SLACK_MS ms" \
@@ -752,6 +774,8 @@ phase_server_gone()
 	sw_check "$l: refused: flow.backend_rst +$(d flow.backend_rst), rst_tx +$(d flow.rst_tx) (>= 2 each)" \
 		both_at_least 2 flow.backend_rst flow.rst_tx
 	sw_check "$l: refused: no backend_timeout" unchanged flow.backend_timeout
+	sw_check "$l: the TIME_WAITs' ACKs got RSTs: flow.old_ack_rst +$(d flow.old_ack_rst) (>= 2)" \
+		both_at_least 2 flow.old_ack_rst
 
 	if ((!NFT_OK)); then
 		sw_check_skip "$l: silent server" "nftables does not work in a namespace here"

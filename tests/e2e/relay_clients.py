@@ -10,10 +10,16 @@
       sha256. Prints "connected C", "fetched F" and exits 0 only when
       C == F == N.
 
-  rst ADDR PORT TIMEOUT
-      connect(), send a GET, wait for the server's answer. Prints one line:
-      "rst MS" (the connection was reset MS ms after connect() was
-      called), "eof MS", "data MS" or "timeout MS". Exit 0 only for "rst".
+  rst ADDR PORT TIMEOUT [SPORT]
+      connect() (from source port SPORT when given), send a GET, wait for
+      the server's answer. Prints one line: "rst MS" (the connection was
+      reset MS ms after connect() was called), "eof MS", "data MS" or
+      "timeout MS". Exit 0 only for "rst".
+
+  closed ADDR PORT SPORT PATH
+      From source port SPORT: an HTTP/1.0 GET for PATH, read to the end (the
+      server closes first, so the server keeps the tuple in TIME_WAIT),
+      close. Exit 0 when the answer was "HTTP/1.x 200".
 
   upload ADDR PORT NBYTES TIMEOUT
       Sends NBYTES random bytes to a sink, half-closes, reads its answer
@@ -102,10 +108,18 @@ def concurrent(argv):
                                    gofile, tmo))
 
 
-def rst(argv):
-    addr, port, tmo = argv[0], int(argv[1]), float(argv[2])
+def _socket(addr, sport=None):
     fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
     s = socket.socket(fam, socket.SOCK_STREAM)
+    if sport is not None:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if fam == socket.AF_INET6 else "0.0.0.0", sport))
+    return s
+
+
+def rst(argv):
+    addr, port, tmo = argv[0], int(argv[1]), float(argv[2])
+    s = _socket(addr, int(argv[3]) if len(argv) > 3 else None)
     s.settimeout(5)
     t0 = time.monotonic()
     ms = lambda: int((time.monotonic() - t0) * 1000)
@@ -133,6 +147,29 @@ def rst(argv):
         return 1
     finally:
         s.close()
+
+
+def closed(argv):
+    addr, port, sport, path = argv[0], int(argv[1]), int(argv[2]), argv[3]
+    s = _socket(addr, sport)
+    s.settimeout(10)
+    try:
+        s.connect((addr, port))
+        s.sendall(b"GET %s HTTP/1.0\r\n\r\n" % path.encode())
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError as e:
+        print("closed %s port %d from %d: %s" % (addr, port, sport, e))
+        return 1
+    finally:
+        s.close()
+    ok = re.match(rb"HTTP/1\.[01] 200 ", data) is not None
+    print("closed %s from %d: %s" % (addr, sport, data[:12]))
+    return 0 if ok else 1
 
 
 def upload(argv):
@@ -207,7 +244,8 @@ def syns(argv):
 
 
 def main():
-    cmds = {"concurrent": concurrent, "rst": rst, "upload": upload,
+    cmds = {"concurrent": concurrent, "rst": rst, "closed": closed,
+            "upload": upload,
             "sink": sink, "syns": syns}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)

@@ -91,6 +91,7 @@ vname(enum sw_px_verdict v)
 		[SW_PX_ESTABLISH] = "ESTABLISH", [SW_PX_REACK] = "REACK",
 		[SW_PX_CHALLENGE] = "CHALLENGE", [SW_PX_RESET] = "RESET",
 		[SW_PX_BACKEND_RST] = "BACKEND_RST", [SW_PX_NEW] = "NEW",
+		[SW_PX_OLD_ACK] = "OLD_ACK",
 		[SW_PX_DROP_HOLD_FULL] = "DROP_HOLD_FULL",
 		[SW_PX_DROP_DUP] = "DROP_DUP", [SW_PX_DROP_RST] = "DROP_RST",
 		[SW_PX_DROP_STATE] = "DROP_STATE",
@@ -451,10 +452,13 @@ test_syn_sent_server(void)
 		for (unsigned int k = 0; k < 4; k++) {
 			p = seg(R | A, 0, bad[k], 0, 0);
 			CHECK_V(sw_px_from_server(&f, &p), SW_PX_DROP_RST);
+			/* An ACK of something else (a TIME_WAIT's):
+			 * RST at its ack. */
 			p = synack(s, &full);
 			p.ack = bad[k];
-			CHECK_V(sw_px_from_server(&f, &p),
-				SW_PX_DROP_STATE);
+			CHECK_V(sw_px_from_server(&f, &p), SW_PX_OLD_ACK);
+			p = seg(A, s->sisn + 1, bad[k], SWIN, 0);
+			CHECK_V(sw_px_from_server(&f, &p), SW_PX_OLD_ACK);
 		}
 		/* Right ACK, but not a SYN-ACK. */
 		p = seg(A, s->sisn + 1, C0(s), SWIN, 0);
