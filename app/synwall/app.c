@@ -166,55 +166,74 @@ sw_app_setup_workers(struct sw_app *app)
 			app->n_workers);
 		return -ENOMEM;
 	}
+	ret = sw_io_init();
+	if (ret != 0) {
+		fprintf(stderr, "synwall: cannot register an mbuf field: %s\n",
+			rte_strerror(-ret));
+		return ret;
+	}
 	RTE_LCORE_FOREACH_WORKER(lcore) {
 		struct sw_worker *w = &app->workers[i];
+		struct sw_engine *e = &w->e;
 		char name[RTE_MEMPOOL_NAMESIZE];
 		int socket = (int)rte_lcore_to_socket_id(lcore);
 
 		snprintf(name, sizeof(name), "sw_mbuf_%u", i);
-		w->pool = rte_pktmbuf_pool_create(name, cfg->mbufs,
+		w->io.pool = rte_pktmbuf_pool_create(name, cfg->mbufs,
 			cfg->mbuf_cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-		if (w->pool == NULL) {
+		if (w->io.pool == NULL) {
 			fprintf(stderr,
 				"synwall: [worker] mbufs = %u: cannot allocate the pool of worker %u on socket %d: %s (reserve hugepages, or run with --no-huge -m MB)\n",
 				cfg->mbufs, i, socket, rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
-		w->id = (uint16_t)i;
+		w->io.id = (uint16_t)i;
+		w->io.n_workers = (uint16_t)app->n_workers;
+		w->io.queue = (uint16_t)i;
+		w->io.port[SW_OUTSIDE] = app->port_id[SW_OUTSIDE];
+		w->io.port[SW_INSIDE] = app->port_id[SW_INSIDE];
+		w->io.answers = app->lb->answers;
+		w->io.c = &e->c;
+		w->io.logtype = sw_logtype_worker;
 		w->lcore_id = (uint16_t)lcore;
-		w->queue = (uint16_t)i;
-		w->port[SW_OUTSIDE] = app->port_id[SW_OUTSIDE];
-		w->port[SW_INSIDE] = app->port_id[SW_INSIDE];
-		w->burst = (uint16_t)cfg->burst;
-		w->drop_unprotected = cfg->unprotected == SW_UNPROTECTED_DROP;
 		w->drain_tsc = rte_get_tsc_hz() / 1000000 * cfg->tx_drain_us;
-		w->genp = (struct sw_lb_gen *const volatile *)&app->lb->gen;
-		w->gen = app->lb->gen;
-		w->svc = &w->gen->svc;
-		w->slots = app->lb->slot;
-		w->probes = i == 0 ? app->lb->probes : NULL;
-		w->answers = app->lb->answers;
+		w->checks = i == 0 ? app->lb->probes : NULL;
 		w->quit = &app->quit;
-		w->keys = (struct sw_cookie_keys *const volatile *)&app->keys;
 		w->qs = app->qs;
-		w->ttl = (uint8_t)cfg->ttl;
-		w->window = (uint16_t)cfg->window;
-		w->rst_on_bad = cfg->rst_on_bad != 0;
-		sw_gcra_init(&w->reflect, cfg->reflect_rate, cfg->reflect_burst,
-			rte_get_tsc_hz());
-		/* The total is shared out: each worker gets its part. */
-		sw_gcra_init(&w->reflect_total, cfg->reflect_total == 0 ? 0 :
-			RTE_MAX(cfg->reflect_total / app->n_workers, 1u),
-			cfg->reflect_burst, rte_get_tsc_hz());
-		sw_gcra_init(&w->rst, cfg->rst_rate, 1, rte_get_tsc_hz());
-		w->n_workers = (uint16_t)app->n_workers;
-		ret = sw_flow_setup(w, cfg, socket, err, sizeof(err));
-		if (ret == 0)
-			ret = sw_lb_worker_setup(w, cfg, socket, err,
-				sizeof(err));
+		ret = sw_worker_setup(w, cfg, (uint16_t)i,
+			(uint16_t)app->n_workers, socket, err, sizeof(err));
 		if (ret != 0) {
 			fprintf(stderr, "synwall: %s\n", err);
 			return ret;
+		}
+		e->drop_unprotected = cfg->unprotected == SW_UNPROTECTED_DROP;
+		e->genp = (struct sw_lb_gen *const volatile *)&app->lb->gen;
+		e->gen = app->lb->gen;
+		e->svc = &e->gen->svc;
+		e->slots = app->lb->slot;
+		e->keys = (struct sw_cookie_keys *const volatile *)&app->keys;
+		e->ttl = (uint8_t)cfg->ttl;
+		e->window = (uint16_t)cfg->window;
+		e->rst_on_bad = cfg->rst_on_bad != 0;
+		sw_gcra_init(&e->reflect, cfg->reflect_rate, cfg->reflect_burst,
+			rte_get_tsc_hz());
+		/* The total is shared out: each worker gets its part. */
+		sw_gcra_init(&e->reflect_total, cfg->reflect_total == 0 ? 0 :
+			RTE_MAX(cfg->reflect_total / app->n_workers, 1u),
+			cfg->reflect_burst, rte_get_tsc_hz());
+		sw_gcra_init(&e->rst, cfg->rst_rate, 1, rte_get_tsc_hz());
+		if (cfg->mode == SW_MODE_LB) {
+			for (unsigned int s = 0; s < SW_SIDES; s++) {
+				struct rte_ether_addr a;
+
+				if (rte_eth_macaddr_get(app->port_id[s], &a) != 0) {
+					fprintf(stderr,
+						"synwall: %s port %u: no MAC address\n",
+						sw_side_name(s), app->port_id[s]);
+					return -ENODEV;
+				}
+				memcpy(e->mac[s], a.addr_bytes, 6);
+			}
 		}
 		rte_rcu_qsbr_thread_register(app->qs, i);
 		i++;
@@ -247,11 +266,11 @@ setup_steering(struct sw_app *app)
 	for (unsigned int i = 0; i < n; i++) {
 		struct sw_worker *w = &app->workers[i];
 
-		w->steer = true;
-		w->ring_out = &app->rings[i * n];	/* [i][j]: i → j */
-		w->ring_in = rte_zmalloc("sw_steer_in",
-			sizeof(*w->ring_in) * n, RTE_CACHE_LINE_SIZE);
-		if (w->ring_in == NULL)
+		w->e.steer = true;
+		w->io.ring_out = &app->rings[i * n];	/* [i][j]: i → j */
+		w->io.ring_in = rte_zmalloc("sw_steer_in",
+			sizeof(*w->io.ring_in) * n, RTE_CACHE_LINE_SIZE);
+		if (w->io.ring_in == NULL)
 			return -ENOMEM;
 	}
 	for (unsigned int i = 0; i < n; i++) {
@@ -274,7 +293,7 @@ setup_steering(struct sw_app *app)
 				return -ENOMEM;
 			}
 			app->rings[i * n + j] = r;
-			app->workers[j].ring_in[i] = r;
+			app->workers[j].io.ring_in[i] = r;
 		}
 	}
 	SW_LOG(NOTICE, worker,
@@ -292,7 +311,7 @@ sw_app_setup_ports(struct sw_app *app)
 
 	app->ports_up = true;
 	for (unsigned int i = 0; i < app->n_workers; i++)
-		pools[i] = app->workers[i].pool;
+		pools[i] = app->workers[i].io.pool;
 	for (unsigned int s = 0; s < SW_SIDES; s++) {
 		struct sw_port_params p = {
 			.port_id = app->port_id[s],
@@ -332,10 +351,10 @@ sw_app_setup_ports(struct sw_app *app)
 	for (unsigned int i = 0; i < app->n_workers; i++) {
 		const uint64_t tx = app->port_info[SW_OUTSIDE].tx_offloads;
 
-		app->workers[i].tx_cksum4 =
+		app->workers[i].e.tx_cksum4 =
 			(tx & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) &&
 			(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
-		app->workers[i].tx_cksum6 = tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+		app->workers[i].e.tx_cksum6 = tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 	}
 	return setup_steering(app);
 }
@@ -374,10 +393,9 @@ sw_app_free(struct sw_app *app)
 		for (unsigned int i = 0; i < app->n_workers; i++) {
 			struct sw_worker *w = &app->workers[i];
 
-			sw_flow_teardown(w);
-			sw_lb_worker_teardown(w);
-			rte_free(w->ring_in);
-			rte_mempool_free(w->pool);
+			sw_worker_teardown(w);
+			rte_free(w->io.ring_in);
+			rte_mempool_free(w->io.pool);
 		}
 		rte_free(app->workers);
 	}

@@ -93,7 +93,7 @@ sw_lb_backend_counters(const struct sw_app *app, unsigned int i,
 
 	memset(t, 0, sizeof(*t));
 	for (unsigned int k = 0; k < app->n_workers; k++) {
-		const struct sw_lb_bcount *c = &app->workers[k].bc[i];
+		const struct sw_lb_bcount *c = &app->workers[k].e.bc[i];
 
 		t->active += c->active;
 		t->created += c->created;
@@ -565,7 +565,7 @@ reload_settle(struct sw_app *app, uint64_t now)
 		now >= lb->grace_until;
 
 	for (unsigned int i = 0; drained && i < app->n_workers; i++)
-		if (__atomic_load_n(&app->workers[i].c.flow.active,
+		if (__atomic_load_n(&app->workers[i].e.c.flow.active,
 				__ATOMIC_RELAXED) != 0)
 			drained = false;
 	if (!drained && !graced)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "sw_lb_gen.h"
 #include "sw_service.h"
 
 #define SW_PORT_NAME_LEN	64
@@ -38,58 +39,6 @@ enum sw_steering {
 	SW_STEERING_AUTO = 0,	/* RSS when both ports have it, else rings */
 	SW_STEERING_SOFTWARE,	/* always rings (tests, asymmetric NICs) */
 };
-
-enum sw_side {
-	SW_OUTSIDE = 0,		/* clients, the router */
-	SW_INSIDE,		/* protected servers */
-	SW_SIDES
-};
-
-/* lb mode ([lb] and the services' backends): see config/lb.conf.example. */
-#define SW_LB_BACKENDS_MAX	1024	/* in all services together */
-#define SW_LB_NEIGH_STATIC_MAX	64
-#define SW_LB_V4		0	/* index of per-family arrays */
-#define SW_LB_V6		1
-
-/* An address synwall owns on a port, with its on-link prefix. */
-struct sw_lb_ifaddr {
-	uint8_t family;			/* 0: not set; AF_INET or AF_INET6 */
-	uint8_t plen;			/* on-link prefix length */
-	uint8_t addr[16];		/* network order; IPv4 in [0..4) */
-};
-
-/* [SW_LB_V4] or [SW_LB_V6] for a family; its address length. */
-static inline unsigned int
-sw_lb_fam(int family)
-{
-	return family == AF_INET6 ? SW_LB_V6 : SW_LB_V4;
-}
-
-static inline unsigned int
-sw_lb_addr_len(int family)
-{
-	return family == AF_INET6 ? 16 : 4;
-}
-
-/* Are the first plen bits of a and b (network order) equal? */
-static inline bool
-sw_lb_prefix_match(const uint8_t *a, const uint8_t *b, unsigned int plen)
-{
-	unsigned int full = plen / 8, rest = plen % 8;
-
-	if (memcmp(a, b, full) != 0)
-		return false;
-	return rest == 0 ||
-		((a[full] ^ b[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
-}
-
-/* Is addr in the on-link prefix of an owned address (0 if unset)? */
-static inline bool
-sw_lb_on_link(const struct sw_lb_ifaddr *ifa, int family, const uint8_t *addr)
-{
-	return ifa->family == family &&
-		sw_lb_prefix_match(ifa->addr, addr, ifa->plen);
-}
 
 struct sw_lb_backend_conf {
 	uint8_t family;			/* AF_INET or AF_INET6 */

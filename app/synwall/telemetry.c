@@ -129,7 +129,7 @@ tel_stats(const char *cmd __rte_unused, const char *params,
 
 		if (*end != '\0' || id >= app->n_workers)
 			return -EINVAL;
-		c = app->workers[id].c;
+		c = app->workers[id].e.c;
 	} else {
 		sw_counters_sum(app->workers, app->n_workers, &c);
 	}

@@ -1,931 +1,160 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker lcore: its loop (as l3fwd's: drain TX on a timer, receive
+ * a burst per port, let the engine decide, poll its timers) and the
+ * memory its engine runs over.
+ */
 #include <assert.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#include <rte_byteorder.h>
 #include <rte_cycles.h>
-#include <rte_ethdev.h>
-#include <rte_mbuf.h>
-#include <rte_prefetch.h>
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_random.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
-#include "sw_build.h"
-#include "sw_cksum.h"
 #include "sw_log.h"
-#include "sw_parse.h"
-#include "sw_service.h"
 #include "sw_worker.h"
-#include "sw_worker_inl.h"
 
-static const char *const drop_names[SW_DROP_MAX] = {
-	[SW_DROP_UNPROTECTED] = "unprotected",
-	[SW_DROP_TX_FULL] = "tx_full",
-	[SW_DROP_MULTISEG] = "multiseg",
-	[SW_DROP_FRAGMENT] = "fragment",
-	[SW_DROP_BAD_SRC] = "bad_src",
-	[SW_DROP_IP_CKSUM] = "ip_cksum",
-	[SW_DROP_TCP_CKSUM] = "tcp_cksum",
-	[SW_DROP_SYN_FIN] = "syn_fin",
-	[SW_DROP_SYN_RST] = "syn_rst",
-	[SW_DROP_SYNACK_NOFLOW] = "synack_noflow",
-	[SW_DROP_NO_FLAGS] = "no_flags",
-	[SW_DROP_NOACK] = "noack",
-	[SW_DROP_RST_NOFLOW] = "rst_noflow",
-	[SW_DROP_MSS_LOW] = "mss_low",
-	[SW_DROP_REFLECT_LIMITED] = "reflect_limited",
-	[SW_DROP_COOKIE_BAD] = "cookie_bad",
-	[SW_DROP_COOKIE_EXPIRED] = "cookie_expired",
-	[SW_DROP_COOKIE_REUSED] = "cookie_reused",
-	[SW_DROP_NOFLOW_INSIDE] = "noflow_inside",
-	[SW_DROP_BUILD] = "build",
-	[SW_DROP_HOLD_FULL] = "hold_full",
-	[SW_DROP_DUP_ACK] = "dup_ack",
-	[SW_DROP_RST_WINDOW] = "rst_window",
-	[SW_DROP_FLOW_STATE] = "flow_state",
-	[SW_DROP_ACK_UNSENT] = "ack_unsent",
-	[SW_DROP_TOO_BIG] = "too_big",
-	[SW_DROP_CHALLENGE_LIMITED] = "challenge_limited",
-	[SW_DROP_STEER_FULL] = "steer_full",
-	[SW_DROP_NO_MBUF] = "no_mbuf",
-	[SW_DROP_ICMP_NOFLOW] = "icmp_noflow",
-	[SW_DROP_NEIGH] = "neigh",
-	[SW_DROP_NO_ROUTE] = "no_route",
-	[SW_DROP_TTL] = "ttl",
-	[SW_DROP_NOT_OURS] = "not_ours",
-	[SW_DROP_BACKEND_MISMATCH] = "backend_mismatch",
-};
+#define CHECKS_PER_POLL	8	/* lb health checks sent per loop */
 
-const char *
-sw_drop_name(enum sw_drop d)
+int
+sw_worker_setup(struct sw_worker *w, const struct sw_config *cfg,
+		uint16_t id, uint16_t n_workers, int socket, char *err,
+		size_t err_len)
 {
-	return (unsigned int)d < SW_DROP_MAX ? drop_names[d] : "unknown";
-}
+	const bool lb = cfg->mode == SW_MODE_LB;
+	struct sw_engine_params p = {
+		.id = id,
+		.n_workers = n_workers,
+		.lb = lb,
+		.burst = (uint16_t)cfg->burst,
+		.tsc_hz = rte_get_tsc_hz(),
+		.now = rte_rdtsc(),
+		.io = &sw_io_ops,
+		.io_ctx = &w->io,
+		.flows = cfg->flows,
+		.flows6 = cfg->flows6,
+		.hold = cfg->hold,
+		.syn_retries = cfg->syn_retries,
+		.syn_timeout_ms = cfg->syn_timeout_ms,
+		.learn_refresh_ms = cfg->learn_refresh_ms,
+		.established_timeout = cfg->established_timeout,
+		.half_closed_timeout = cfg->half_closed_timeout,
+		.closing_timeout = cfg->closing_timeout,
+		.linger_ms = cfg->linger_ms,
+		.challenge_ack_rate = cfg->challenge_ack_rate,
+		.neigh_entries = cfg->lb.neigh_entries,
+		.neigh_seed = rte_rand(),
+	};
+	size_t len = sw_engine_memsize(cfg->flows, cfg->flows6);
+	int ret;
 
-/*
- * Is this packet to (outside → inside) or from (inside → outside) a
- * protected service? Returns the service index or -1.
- */
-static inline int
-service_in(const struct sw_svc_table *t, enum sw_side side,
-		const struct sw_pkt *p, const uint8_t *frame)
-{
-	uint16_t port;
-
-	if (!(p->flags & SW_PKT_F_TCP))
-		return -1;
-	port = side == SW_OUTSIDE ? p->dst_port : p->src_port;
-	if (p->l3 == SW_L3_IPV4) {
-		uint32_t addr;
-
-		memcpy(&addr, ip_addr(frame, p, side == SW_OUTSIDE), 4);
-		return sw_svc_lookup4(t, addr, port);
+	if (len == 0) {
+		snprintf(err, err_len,
+			"[worker] flows + flows6 = %u: too many in all",
+			cfg->flows + cfg->flows6);
+		return -EINVAL;
 	}
-	return sw_svc_lookup6(t, ip_addr(frame, p, side == SW_OUTSIDE), port);
-}
+	/* Hugepages when there are some; else anonymous memory, asked to
+	 * be backed by transparent huge pages (a random lookup over 4 KiB
+	 * pages misses the TLB as well as the cache) and faulted in now so
+	 * that the data path never page-faults. */
+	w->flow_mem = NULL;
+	if (rte_eal_has_hugepages())
+		w->flow_mem = rte_zmalloc_socket("sw_flows", len, 64, socket);
+	w->flow_mem_rte = w->flow_mem != NULL;
+	if (w->flow_mem == NULL) {
+		void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-/*
- * Within a reload's grace period, on a port it made protected: a
- * connection from before may own this segment (docs/architecture.md).
- */
-static inline bool
-in_grace(const struct sw_worker *w, enum sw_side side, const struct sw_pkt *p,
-		const uint8_t *frame, uint64_t now)
-{
-	if (likely(now >= w->gen->grace_until))
-		return false;
-	return service_in(&w->gen->prev, side, p, frame) < 0;
-}
+		if (mem == MAP_FAILED) {
+			snprintf(err, err_len,
+				"[worker] flows = %u, flows6 = %u: cannot allocate %zu MiB for worker %u's flow tables",
+				cfg->flows, cfg->flows6, len >> 20, id);
+			return -ENOMEM;
+		}
+		(void)madvise(mem, len, MADV_HUGEPAGE);	/* a hint */
+		memset(mem, 0, len);
+		w->flow_mem = mem;
+	}
+	w->flow_mem_len = len;
+	p.flow_mem = w->flow_mem;
+	if (lb) {
+		const size_t nlen = sw_engine_neigh_memsize(cfg->lb.neigh_entries);
 
-/* A segment of a connection from before the reload, as it is. */
-static inline void
-grace_pass(struct sw_worker *w, struct rte_mbuf *m, enum sw_side to)
-{
-	w->c.flow.grace_passed++;
-	tx_enqueue(w, to, m);
-}
+		p.bc = rte_zmalloc_socket("sw_lb_bc",
+			sizeof(*p.bc) * SW_LB_SLOTS, RTE_CACHE_LINE_SIZE, socket);
+		w->e.bc = p.bc;		/* freed by sw_worker_teardown() */
+		w->neigh_mem = nlen == 0 ? NULL : rte_zmalloc_socket(
+			"sw_neigh", nlen, RTE_CACHE_LINE_SIZE, socket);
+		p.neigh_mem = w->neigh_mem;
+	}
+	ret = sw_engine_init(&w->e, &p, err, err_len);
+	if (ret != 0)
+		return ret;
+	SW_LOG(INFO, worker,
+		"worker %u: %u IPv4 + %u IPv6 flows in %zu MiB (%s)",
+		id, cfg->flows, cfg->flows6, len >> 20,
+		w->flow_mem_rte ? "hugepages" : "anonymous");
+	if (!lb)
+		return 0;
+	for (unsigned int i = 0; i < cfg->lb.n_static; i++) {
+		const struct sw_lb_neigh_static *s = &cfg->lb.neigh_static[i];
 
-/*
- * With unprotected = drop, what still has to cross for the segment to
- * work at all: non-IP frames (ARP) and IPv6 neighbour discovery.
- */
-static inline bool
-is_link_control(const struct sw_pkt *p, const uint8_t *frame)
-{
-	uint8_t type;
-
-	if (p->l3 == SW_L3_OTHER)
-		return true;
-	if (p->l3 != SW_L3_IPV6 || p->l4_proto != IPPROTO_ICMPV6 ||
-			(p->flags & SW_PKT_F_L4_NONE) || p->l4_off >= p->ip_end)
-		return false;
-	type = frame[p->l4_off];
-	/* RFC 4861 §4: router/neighbour solicitation/advertisement, redirect */
-	return type >= 133 && type <= 137;
+		if (sw_neigh_static(&w->e.neigh, s->family, s->addr,
+				s->mac) != 0) {
+			snprintf(err, err_len,
+				"[lb] neighbours: no room for static entry %u in worker %u's table (raise neigh_entries)",
+				i + 1, id);
+			return -ENOSPC;
+		}
+	}
+	memcpy(w->e.own[SW_OUTSIDE], cfg->lb.outside, sizeof(cfg->lb.outside));
+	memcpy(w->e.own[SW_INSIDE], cfg->lb.inside, sizeof(cfg->lb.inside));
+	memcpy(w->e.gateway, cfg->lb.gateway, sizeof(w->e.gateway));
+	memcpy(w->e.has_gateway, cfg->lb.has_gateway,
+		sizeof(w->e.has_gateway));
+	return 0;
 }
 
 void
-sw_worker_flush(struct sw_worker *w, enum sw_side side)
+sw_worker_teardown(struct sw_worker *w)
 {
-	struct sw_txq *q = &w->txq[side];
-	struct sw_port_counters *pc = &w->c.port[side];
-	uint16_t sent, i;
-	uint64_t bytes = 0;
-
-	if (q->n == 0)
-		return;
-	sent = rte_eth_tx_burst(w->port[side], w->queue, q->pkts, q->n);
-	/* Sent mbufs belong to the PMD now: count bytes from the running
-	 * sum less what was refused, never by reading a sent mbuf. */
-	if (unlikely(sent < q->n)) {
-		for (i = sent; i < q->n; i++)
-			bytes += rte_pktmbuf_pkt_len(q->pkts[i]);
-		rte_pktmbuf_free_bulk(&q->pkts[sent], q->n - sent);
-		w->c.drop[SW_DROP_TX_FULL] += q->n - sent;
-		SW_LOG_RL(NOTICE, worker, rte_rdtsc(),
-			"worker %u: %s port %u refused %u packets (tx_full)",
-			w->id, sw_side_name(side), w->port[side], q->n - sent);
-	}
-	pc->tx_pkts += sent;
-	pc->tx_bytes += q->bytes - bytes;
-	q->n = 0;
-	q->bytes = 0;
-}
-
-void
-sw_gcra_init(struct sw_gcra *g, uint64_t rate, uint64_t burst, uint64_t hz)
-{
-	g->interval = rate == 0 ? 0 : RTE_MAX(hz / rate, UINT64_C(1));
-	g->tau = burst > 0 ? (burst - 1) * g->interval : 0;
-}
-
-static inline void
-cookie_tuple(const uint8_t *frame, const struct sw_pkt *p,
-		struct sw_cookie_tuple *t)
-{
-	const size_t alen = p->l3 == SW_L3_IPV4 ? 4 : 16;
-
-	t->family = p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
-	memcpy(t->saddr, ip_addr(frame, p, false), alen);
-	memcpy(t->daddr, ip_addr(frame, p, true), alen);
-	memcpy(&t->sport, frame + p->l4_off, 2);
-	memcpy(&t->dport, frame + p->l4_off + 2, 2);
-}
-
-/*
- * The client's address as one word: IPv4 (network order) with `mask4`
- * applied, or the IPv6 /64. Whole loads, then mask: a 3-byte copy into
- * a wider slot would stall store forwarding.
- */
-static inline uint64_t
-src_word(const uint8_t *frame, const struct sw_pkt *p, uint32_t mask4)
-{
-	const uint8_t *src = ip_addr(frame, p, false);
-	uint64_t key;
-
-	if (p->l3 == SW_L3_IPV4) {
-		uint32_t a;
-
-		memcpy(&a, src, 4);
-		key = a & mask4;
-	} else {
-		memcpy(&key, src, 8);
-	}
-	return key;
-}
-
-/* Fibonacci hashing: the top `bits` of a golden-ratio product. */
-static inline unsigned int
-fib_hash(uint64_t key, unsigned int bits)
-{
-	return (unsigned int)((key * UINT64_C(0x9e3779b97f4a7c15)) >>
-		(64 - bits));
-}
-
-/* Which reflection cell a client prefix (/24, or /64) falls in. */
-static inline unsigned int
-reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
-{
-	return fib_hash(src_word(frame, p, rte_cpu_to_be_32(0xffffff00)), 12) &
-		(SW_REFLECT_CELLS - 1);
-}
-
-/*
- * Clients that completed a handshake with this worker (a valid cookie),
- * by address (IPv6: /64), direct-mapped: only their SYNs may become
- * probes, so no spoofed SYN of a flood ever reaches a server. The key
- * itself is the tag: a collision only forgets a client.
- */
-static inline uint64_t
-client_key(const uint8_t *frame, const struct sw_pkt *p)
-{
-	/* Never 0 (an empty cell): IPv4 gets bit 32, IPv6 loses the
-	 * /64's last bit. */
-	return src_word(frame, p, UINT32_MAX) |
-		(p->l3 == SW_L3_IPV4 ? UINT64_C(1) << 32 : 1);
-}
-
-static inline uint64_t *
-verified_cell(struct sw_worker *w, uint64_t key)
-{
-	return &w->verified[fib_hash(key, SW_VERIFIED_BITS)];
-}
-
-static inline bool
-client_proven(struct sw_worker *w, const uint8_t *frame,
-		const struct sw_pkt *p)
-{
-	const uint64_t key = client_key(frame, p);
-
-	return *verified_cell(w, key) == key;
-}
-
-/*
- * A pure SYN: answer with a cookie, keep nothing; or, the first to a
- * server this worker knows nothing of (or whose options are due to be
- * checked again), from a client that completed a handshake before, hold
- * it while the server is asked (probe.c). `held`: it was, and is answered now, counted and limited
- * already.
- */
-static void
-syn_reply(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
-		const struct sw_pkt *p, const struct sw_fref *r,
-		const struct sw_cookie_keys *keys, uint64_t now, bool held)
-{
-	const struct sw_svc_syn *svc = &w->svc->svc[r->svc].syn;
-	const struct sw_tcp_opts *o = &p->opt;
-	const struct sw_learn_entry *e;
-	uint16_t mss_ours;
-	bool unknown, full;
-	uint8_t lws;
-	struct sw_synack_params sp;
-	struct sw_cookie_opts co;
-	struct sw_cookie_tuple t;
-	uint16_t mss = (o->present & SW_TCPOPT_F_MSS) ? o->mss : 0;
-	uint8_t family = p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
-	int len;
-
-	if (!held) {
-		w->c.sc.syn_rx++;
-		if (unlikely(mss != 0 &&
-				sw_cookie_mss_index(family, mss) < 0)) {
-			drop(w, m, SW_DROP_MSS_LOW);
-			return;
-		}
-		if (!gcra_allow(&w->reflect_total, &w->reflect_total_tat,
-				now) || (w->reflect.interval != 0 &&
-				!gcra_allow(&w->reflect, &w->reflect_tat[
-					reflect_cell(frame, p)], now))) {
-			w->c.sc.reflect_limited++;
-			drop(w, m, SW_DROP_REFLECT_LIMITED);
-			return;
-		}
-	}
-
-	/* Offer only what the client offered, the service allows and the
-	 * server (as far as its SYN-ACKs told us) will do. Until a server
-	 * has said, SACK and timestamps are not promised: a client promised
-	 * what the server then refuses recovers from loss by timeouts only
-	 * (docs/handoff.md, "Learning"); the backend SYN asks for them. A
-	 * service that trusts its settings, or a server that cannot be
-	 * learned (the table is full), gets the service's settings. */
-	e = flow_learned(w, r, false, &full);
-	/* First contact, a server that has not said all yet, or what it
-	 * said is over learn_refresh_ms old: ask it before promising
-	 * (inline; probe.c). */
-	if (!held && !svc->trust && !w->lb && (e == NULL ? !full :
-			sw_learn_incomplete(e) || sw_probe_stale(w, e, now)) &&
-			client_proven(w, frame, p) &&
-			sw_probe_hold(w, m, p, r, now))
-		return;
-	unknown = svc->trust || (e == NULL && full);
-	lws = sw_learn_ws(e, keys->slot);
-	co.mss = mss;
-	co.sack_ok = svc->sack && (o->present & SW_TCPOPT_F_SACKOK) &&
-		sw_learn_sack(e, unknown);
-	co.ts = svc->ts && (o->present & SW_TCPOPT_F_TS) &&
-		sw_learn_ts(e, unknown);
-	/* RFC 7323 §2.3: a shift over 14 is used as 14. */
-	co.wscale = (svc->wscale != SW_SVC_WSCALE_OFF &&
-		lws != SW_LEARN_WS_NONE &&
-		(o->present & SW_TCPOPT_F_WSCALE)) ?
-		RTE_MIN(o->wscale, 14) : SW_COOKIE_WSCALE_NONE;
-	/* RFC 3168 §6.1.1: ECE+CWR on the SYN asks; only the TSval can
-	 * remember the answer. */
-	co.ecn = svc->ecn && co.ts &&
-		(p->tcp_flags & (SW_TCP_ECE | SW_TCP_CWR)) ==
-		(SW_TCP_ECE | SW_TCP_CWR);
-	cookie_tuple(frame, p, &t);
-
-	sp.isn = sw_cookie_make(keys, &t, p->seq, &co, &sp.tsval);
-	mss_ours = family == AF_INET ? svc->mss4 : svc->mss6;
-	sp.mss = e != NULL && e->mss != 0 ? RTE_MIN(mss_ours, e->mss) :
-		mss_ours;
-	/* Our shift (ws_advertised() in flow.c finds it again). */
-	sp.wscale = co.wscale == SW_COOKIE_WSCALE_NONE ? SW_WSCALE_NONE :
-		our_shift(lws, svc->wscale);
-	sp.sack_ok = co.sack_ok;
-	sp.ts = co.ts;
-	sp.ecn = co.ecn;
-	sp.window = w->window;
-	sp.ttl = w->ttl;
-	sp.csum_offload = reply_offload(w, SW_OUTSIDE, p);
-	len = sw_build_synack(frame, rte_pktmbuf_data_len(m) +
-		rte_pktmbuf_tailroom(m), p, &sp);
-	if (unlikely(len < 0)) {
-		drop(w, m, SW_DROP_BUILD);
-		return;
-	}
-	w->c.sc.synack_tx++;
-	send_reply(w, SW_OUTSIDE, m, p, len, sp.csum_offload);
-}
-
-void
-sw_worker_syn_answer(struct sw_worker *w, struct rte_mbuf *m,
-		const struct sw_pkt *p, struct sw_fref *r, uint64_t now)
-{
-	syn_reply(w, m, rte_pktmbuf_mtod(m, uint8_t *), p, r, *w->keys, now,
-		true);
-}
-
-/* An ACK with no flow: is it the end of one of our handshakes? */
-static void
-ack_check(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
-		const struct sw_pkt *p, struct sw_fref *r,
-		const struct sw_cookie_keys *keys, uint64_t now)
-{
-	const bool ts = p->opt.present & SW_TCPOPT_F_TS;
-	struct sw_cookie_tuple t;
-	struct sw_cookie_opts co;
-	int len;
-
-	enum sw_drop why;
-
-	cookie_tuple(frame, p, &t);
-	switch (sw_cookie_check(keys, &t, p->seq - 1, p->ack - 1, ts,
-			p->opt.tsval, p->opt.tsecr, &co)) {
-	case SW_COOKIE_OK:
-		/* Checksums only now: a forged ACK fails on the cookie
-		 * alone, which is cheaper than summing it. */
-		why = bad_cksum(m, frame, p);
-		if (unlikely(why != SW_DROP_MAX)) {
-			drop(w, m, why);
-			return;
-		}
-		/* Genuine, but its flow was made and is gone: a replay
-		 * (docs/cookies.md, "Replays"). */
-		if (unlikely(sw_replay_seen(&w->replay, sw_replay_hash(
-				flow_hash(w, r), p->seq, p->ack), keys->slot))) {
-			w->c.sc.cookie_reused++;
-			drop(w, m, SW_DROP_COOKIE_REUSED);
-			return;
-		}
-		/* The client is real: open the backend connection. The
-		 * cookie names its slot (mod 4, ISN bits 31-30). */
-		w->c.sc.cookie_ok++;
-		{
-			const uint64_t key = client_key(frame, p);
-
-			*verified_cell(w, key) = key;
-		}
-		sw_flow_create(w, m, p, r, &co, keys->slot -
-			((keys->slot - ((p->ack - 1) >> 30)) & 3), now);
-		return;
-	case SW_COOKIE_EXPIRED:
-		w->c.sc.cookie_expired++;
-		if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now)))
-			grace_pass(w, m, SW_INSIDE);
+	sw_engine_release(&w->e);
+	if (w->flow_mem != NULL) {
+		if (w->flow_mem_rte)
+			rte_free(w->flow_mem);
 		else
-			drop(w, m, SW_DROP_COOKIE_EXPIRED);
-		return;
-	case SW_COOKIE_BAD:
-		break;
+			munmap(w->flow_mem, w->flow_mem_len);
 	}
-	w->c.sc.cookie_bad++;
-	if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now))) {
-		grace_pass(w, m, SW_INSIDE);
-		return;
-	}
-	if (!w->rst_on_bad || !gcra_allow(&w->rst, &w->rst_tat, now)) {
-		drop(w, m, SW_DROP_COOKIE_BAD);
-		return;
-	}
-	len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
-		rte_pktmbuf_tailroom(m), p, w->ttl,
-		reply_offload(w, SW_OUTSIDE, p));
-	if (unlikely(len < 0)) {
-		drop(w, m, SW_DROP_BUILD);
-		return;
-	}
-	w->c.sc.rst_tx++;
-	send_reply(w, SW_OUTSIDE, m, p, len,
-		reply_offload(w, SW_OUTSIDE, p));
+	w->flow_mem = NULL;
+	rte_free(w->neigh_mem);
+	w->neigh_mem = NULL;
+	rte_free(w->e.bc);
+	w->e.bc = NULL;
 }
 
-/*
- * A source no TCP peer can have (RFC 1122 §4.2.3.10, RFC 4291 §2.7):
- * unspecified, loopback, multicast, class E and limited broadcast, or the
- * destination itself. Answering would reflect towards nobody or everyone.
- */
-static inline bool
-martian_src(const uint8_t *frame, const struct sw_pkt *p)
-{
-	static const uint8_t zero[15];
-	const uint8_t *ip = frame + p->l3_off;
-
-	if (p->l3 == SW_L3_IPV4) {
-		const uint8_t a = ip[12];
-
-		return a == 0 || a == 127 || a >= 224 ||
-			memcmp(ip + 12, ip + 16, 4) == 0;
-	}
-	/* ff00::/8 multicast, :: and ::1 */
-	return ip[8] == 0xff ||
-		(memcmp(ip + 8, zero, 15) == 0 && ip[23] <= 1) ||
-		memcmp(ip + 8, ip + 24, 16) == 0;
-}
-
-/*
- * TCP from outside to a protected service, no flow state: the SYN cookie
- * engine owns its fate. Every path frees or sends `m`.
- */
-static void
-syncookie(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
-		const struct sw_pkt *p, struct sw_fref *r,
-		const struct sw_cookie_keys *keys, uint64_t now)
-{
-	const uint8_t f = p->tcp_flags;
-	enum sw_drop why;
-
-	if (unlikely(p->flags & SW_PKT_F_FRAG)) {
-		drop(w, m, SW_DROP_FRAGMENT);
-		return;
-	}
-	if (unlikely(martian_src(frame, p))) {
-		drop(w, m, SW_DROP_BAD_SRC);
-		return;
-	}
-	/* ACKs are summed after their cookie checks out (ack_check). */
-	if (!(f & SW_TCP_ACK) || (f & (SW_TCP_SYN | SW_TCP_RST))) {
-		why = bad_cksum(m, frame, p);
-		if (unlikely(why != SW_DROP_MAX)) {
-			drop(w, m, why);
-			return;
-		}
-	}
-	if (f & SW_TCP_SYN) {
-		if (unlikely(f & (SW_TCP_FIN | SW_TCP_RST)))
-			drop(w, m, (f & SW_TCP_RST) ? SW_DROP_SYN_RST :
-				SW_DROP_SYN_FIN);
-		else if (unlikely(f & SW_TCP_ACK))
-			drop(w, m, SW_DROP_SYNACK_NOFLOW);
-		else
-			syn_reply(w, m, frame, p, r, keys, now, false);
-	} else if ((f & SW_TCP_ACK) && !(f & SW_TCP_RST)) {
-		ack_check(w, m, frame, p, r, keys, now);
-	} else if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now))) {
-		grace_pass(w, m, SW_INSIDE);
-	} else if (f & SW_TCP_RST) {
-		/* RFC 9293 §3.10.7.1: never answer a RST. */
-		drop(w, m, SW_DROP_RST_NOFLOW);
-	} else {
-		drop(w, m, (f & (SW_TCP_FIN | SW_TCP_PSH | SW_TCP_URG)) ?
-			SW_DROP_NOACK : SW_DROP_NO_FLAGS);
-	}
-}
-
-/* TCP fragments without a TCP header, to or from a protected prefix. */
-static inline bool
-protected_fragment(const struct sw_worker *w, enum sw_side side,
-		const struct sw_pkt *p, const uint8_t *frame)
-{
-	const uint8_t *addr = ip_addr(frame, p, side == SW_OUTSIDE);
-
-	if (!(p->flags & SW_PKT_F_L4_NONE) || p->l4_proto != IPPROTO_TCP)
-		return false;
-	if (p->l3 == SW_L3_IPV4) {
-		uint32_t a;
-
-		memcpy(&a, addr, 4);
-		return sw_svc_addr4(w->svc, a);
-	}
-	return sw_svc_addr6(w->svc, addr);
-}
-
-/* Hand a packet to the worker that owns its flow. */
-static inline void
-steer(struct sw_worker *w, struct rte_mbuf *m, uint16_t owner)
-{
-	if (unlikely(rte_ring_sp_enqueue(w->ring_out[owner], m) != 0)) {
-		drop(w, m, SW_DROP_STEER_FULL);
-		return;
-	}
-	w->c.flow.steered++;
-}
-
-/*
- * TCP to (outside) or from (inside) a protected service, its flow key
- * in `r`: the flow's owner relays it; with no flow, the SYN cookie
- * engine answers for the server. Every path frees, holds or sends `m`.
- */
-static void
-protected(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
-		uint8_t *frame, const struct sw_pkt *p, struct sw_fref *r,
-		const struct sw_cookie_keys *keys, uint64_t now)
-{
-	struct sw_ft *ft;
-	int64_t id;
-
-	if (w->steer) {
-		uint16_t owner = flow_owner(w, flow_hash(w, r));
-
-		if (owner != w->id) {
-			m->port = w->port[side];	/* the side, for the owner */
-			steer(w, m, owner);
-			return;
-		}
-	}
-	ft = sw_flow_table(w, r->v6);
-	/* Looked up now, not when the burst was staged: an earlier packet
-	 * of the burst may have created or freed the flow since. An empty
-	 * table (a flood before any client) costs no lookup. */
-	id = sw_ft_count(ft) != 0 ?
-		sw_ft_lookup(ft, &r->key, flow_hash(w, r)) : -ENOENT;
-	if (id >= 0 && sw_flow_input(w, side, m, frame, p, r,
-			(uint32_t)id, now))
-		return;
-	if (side == SW_OUTSIDE)
-		syncookie(w, m, frame, p, r, keys, now);
-	else if (unlikely(in_grace(w, side, p, frame, now)))
-		sw_flow_adopt(w, m, p, r, now);
-	else if (w->n_probes == 0 || !sw_probe_answer(w, m, frame, p, r, now))
-		drop(w, m, SW_DROP_NOFLOW_INSIDE);
-}
-
-/*
- * TCP that no service covers while flows of a service a reload removed
- * may remain: the flow's owner relays it. Returns false when no flow
- * owns it: it is ordinary traffic.
- */
-static bool
-drained(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
-		uint8_t *frame, const struct sw_pkt *p, struct sw_fref *r,
-		uint64_t now)
-{
-	struct sw_ft *ft = sw_flow_table(w, r->v6);
-	int64_t id;
-
-	if (w->steer) {
-		uint16_t owner = flow_owner(w, flow_hash(w, r));
-
-		if (owner != w->id) {
-			m->port = w->port[side];
-			steer(w, m, owner);
-			return true;
-		}
-	}
-	if (sw_ft_count(ft) == 0)
-		return false;
-	id = sw_ft_lookup(ft, &r->key, flow_hash(w, r));
-	/* A SYN that ends the flow (false) is ordinary traffic now. */
-	return id >= 0 && sw_flow_input(w, side, m, frame, p, r, (uint32_t)id,
-		now);
-}
-
-/*
- * An ICMP error about a segment to or from a protected service: only
- * the flow's owner may forward it, translated; with no flow it is a
- * blind guess (RFC 5927) and dropped. Returns false when the quote is
- * not about a protected service: the packet is ordinary traffic.
- */
-static bool
-icmp_error(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
-		uint8_t *frame, const struct sw_pkt *p)
-{
-	struct sw_icmp_quote q;
-	struct sw_fref r;
-	int64_t id;
-
-	/* lb: errors from inside are about client -> backend segments,
-	 * which no router between synwall and its on-link backends cuts. */
-	if ((w->lb && side == SW_INSIDE) ||
-			sw_parse_icmp_quote(frame, p, &q) != 0)
-		return false;
-	quote_key(side, frame, p, &q, &r);
-	if (p->l3 == SW_L3_IPV4)
-		r.svc = sw_svc_lookup4(w->svc, r.key.v4.saddr,
-			rte_be_to_cpu_16(r.key.v4.sport));
-	else
-		r.svc = sw_svc_lookup6(w->svc, r.key.v6.saddr,
-			rte_be_to_cpu_16(r.key.v6.sport));
-	/* Not a service's, unless a flow a reload left owns it. */
-	if (r.svc < 0 && likely(!w->gen->drain))
-		return false;
-	if (w->steer) {
-		uint16_t owner = flow_owner(w, flow_hash(w, &r));
-
-		/* Draining, another worker's: it could not send it on as
-		 * ordinary traffic, so it is that here. */
-		if (owner != w->id && r.svc < 0)
-			return false;
-		if (owner != w->id) {
-			m->port = w->port[side];
-			steer(w, m, owner);
-			return true;
-		}
-	}
-	id = sw_ft_lookup(sw_flow_table(w, r.v6), &r.key, flow_hash(w, &r));
-	if (id < 0 && r.svc < 0)
-		return false;
-	if (id < 0)
-		drop(w, m, SW_DROP_ICMP_NOFLOW);
-	else
-		sw_flow_icmp(w, side, m, frame, p, &q, &r, (uint32_t)id);
-	return true;
-}
-
-static inline bool
-is_icmp(const struct sw_pkt *p)
-{
-	return p->l4_proto == (p->l3 == SW_L3_IPV4 ? IPPROTO_ICMP :
-		IPPROTO_ICMPV6);
-}
-
-/*
- * A burst is handled in groups of up to STAGE_MAX packets, in three
- * passes (as rte_hash's bulk lookup and l3fwd do), so that the cache
- * misses of a large flow table overlap instead of adding up: the first
- * pass parses and classifies every packet of the group and starts
- * loading the flow-table buckets of the protected ones; the second, the
- * buckets in by then, starts loading their flow entries and timers; the
- * third decides each packet's fate in order. Only the loads are early:
- * each flow is looked up at its packet's turn (protected()), since a
- * packet may create or end the flow of a later one in the same burst.
- */
-#define STAGE_MAX	32
-
-/* A packet of the group, parsed and classified ahead of its turn. */
-struct staged {
-	struct rte_mbuf *m;
-	uint8_t *frame;
-	enum sw_side side;	/* the port it came in by */
-	bool chained;		/* multi-segment: not parsed */
-	bool ahead;		/* its flow's buckets are on their way */
-	enum sw_parse_err err;	/* SW_PARSE_OK or why the parser refused it */
-	int svc;		/* protected service, or -1 */
-	struct sw_fref r;	/* its flow, when svc >= 0 */
-	struct sw_pkt p;
-};
-
-/*
- * Pass 1: parse and classify; for a segment of a protected service this
- * worker owns, hash its flow key and start loading the buckets.
- */
-static inline void
-stage_classify(struct sw_worker *w, struct staged *s)
-{
-	struct rte_mbuf *m = s->m;
-	const struct sw_ft *ft;
-
-	s->svc = -1;
-	s->r.drain = false;
-	s->ahead = false;
-	s->chained = m->nb_segs != 1;
-	if (unlikely(s->chained))
-		return;
-	s->err = sw_parse(&s->p, s->frame, rte_pktmbuf_data_len(m));
-	if (unlikely(s->err != SW_PARSE_OK))
-		return;
-	if (w->lb && s->side == SW_INSIDE) {
-		/* From a backend: its flow is keyed by the VIP. */
-		s->svc = sw_lb_classify_inside(w, s->frame, &s->p, &s->r);
-		if (s->svc < 0 && !s->r.drain)
-			return;
-	} else {
-		s->svc = service_in(w->svc, s->side, &s->p, s->frame);
-		/* A reload removed coverage: the flows it left relay on. */
-		s->r.drain = s->svc < 0 && unlikely(w->gen->drain) &&
-			(s->p.flags & SW_PKT_F_TCP);
-		if (s->svc < 0 && !s->r.drain)
-			return;
-		flow_key(s->side, s->frame, &s->p, &s->r);
-		s->r.svc = s->r.drain ? 0 : s->svc;
-	}
-	ft = sw_flow_table(w, s->r.v6);
-	/* An empty table is not looked up; another worker's flow is not
-	 * ours to look up. */
-	if (sw_ft_count(ft) == 0 || (w->steer &&
-			flow_owner(w, flow_hash(w, &s->r)) != w->id))
-		return;
-	sw_ft_prefetch(ft, flow_hash(w, &s->r));
-	s->ahead = true;
-}
-
-/*
- * Pass 2: the entry the buckets point to and its timer (flow.c's
- * timer_id(): IPv6 timers follow the IPv4 ones), both written when the
- * flow's segment is relayed.
- */
-static inline void
-stage_prefetch_flow(struct sw_worker *w, const struct staged *s)
-{
-	int64_t id;
-
-	if (!s->ahead)
-		return;
-	id = sw_ft_prefetch_entry(sw_flow_table(w, s->r.v6), s->r.hash);
-	if (id >= 0)
-		rte_prefetch0(&w->tw.node[(s->r.v6 ? w->ft4.capacity : 0) +
-			(uint32_t)id]);
-}
-
-/*
- * Passes 1 and 2 over s[0..n), whose m and side are set, after the
- * frames have been asked for: their headers can span two lines (with
- * timestamps, a TCP/IPv4 header ends at byte 66).
- */
-static void
-stage_group(struct sw_worker *w, struct staged *s, uint16_t n)
-{
-	for (uint16_t i = 0; i < n; i++) {
-		s[i].frame = rte_pktmbuf_mtod(s[i].m, uint8_t *);
-		rte_prefetch0(s[i].frame);
-		if (rte_pktmbuf_data_len(s[i].m) > RTE_CACHE_LINE_SIZE)
-			rte_prefetch0(s[i].frame + RTE_CACHE_LINE_SIZE);
-	}
-	for (uint16_t i = 0; i < n; i++)
-		stage_classify(w, &s[i]);
-	for (uint16_t i = 0; i < n; i++)
-		stage_prefetch_flow(w, &s[i]);
-}
-
-/* Not a protected service's: bridged, dropped, or lb's to handle. */
-static inline void
-unprotected(struct sw_worker *w, const struct staged *s)
-{
-	if (w->lb) {
-		sw_lb_other(w, s->side, s->m, s->frame, &s->p);
-		return;
-	}
-	if (w->drop_unprotected && !is_link_control(&s->p, s->frame)) {
-		drop(w, s->m, SW_DROP_UNPROTECTED);
-		return;
-	}
-	tx_enqueue(w, s->side == SW_OUTSIDE ? SW_INSIDE : SW_OUTSIDE, s->m);
-}
-
-/* Pass 3: the fate of a packet received on s->side. */
-static inline void
-process_one(struct sw_worker *w, struct staged *s,
-		const struct sw_cookie_keys *keys, uint64_t now)
-{
-	struct rte_mbuf *m = s->m;
-
-	w->c.port[s->side].rx_bytes += rte_pktmbuf_pkt_len(m);
-	if (unlikely(s->chained)) {
-		drop(w, m, SW_DROP_MULTISEG);
-		return;
-	}
-	if (unlikely(s->err != SW_PARSE_OK)) {
-		w->c.malformed[s->err]++;
-		w->dead[w->n_dead++] = m;
-		return;
-	}
-	if (s->svc >= 0) {
-		w->c.protected_pkts++;
-		protected(w, s->side, m, s->frame, &s->p, &s->r, keys, now);
-		return;
-	}
-	if (unlikely(s->r.drain) &&
-			drained(w, s->side, m, s->frame, &s->p, &s->r, now)) {
-		w->c.protected_pkts++;
-		return;
-	}
-	if (unlikely(is_icmp(&s->p)) &&
-			icmp_error(w, s->side, m, s->frame, &s->p)) {
-		w->c.protected_pkts++;
-		return;
-	}
-	if (unlikely(protected_fragment(w, s->side, &s->p, s->frame))) {
-		drop(w, m, SW_DROP_FRAGMENT);
-		return;
-	}
-	unprotected(w, s);
-}
-
-static void
-process_burst(struct sw_worker *w, enum sw_side side, struct rte_mbuf **pkts,
-		uint16_t n)
-{
-	/* One key set and one generation of the services per burst: the
-	 * main lcore swaps them under RCU. */
-	const struct sw_cookie_keys *keys = *w->keys;
-	const uint64_t now = rte_rdtsc();
-	struct staged s[STAGE_MAX];
-
-	w->gen = *w->genp;
-	w->svc = &w->gen->svc;
-	w->c.port[side].rx_pkts += n;
-	for (uint16_t done = 0; done < n; ) {
-		const uint16_t k = RTE_MIN(n - done, STAGE_MAX);
-
-		for (uint16_t i = 0; i < k; i++) {
-			rte_prefetch0(pkts[done + i]);
-			s[i].m = pkts[done + i];
-			s[i].side = side;
-		}
-		stage_group(w, s, k);
-		for (uint16_t i = 0; i < k; i++)
-			process_one(w, &s[i], keys, now);
-		done += k;
-	}
-	if (w->n_dead != 0) {
-		rte_pktmbuf_free_bulk(w->dead, w->n_dead);
-		w->n_dead = 0;
-	}
-}
-
-void
-sw_worker_process(struct sw_worker *w, enum sw_side side,
-		struct rte_mbuf **pkts, uint16_t n)
-{
-	/* w->dead holds one burst: take longer arrays in bursts. */
-	while (n > SW_BURST_MAX) {
-		process_burst(w, side, pkts, SW_BURST_MAX);
-		pkts += SW_BURST_MAX;
-		n -= SW_BURST_MAX;
-	}
-	process_burst(w, side, pkts, n);
-}
-
-/* Protected packets another worker received for a flow this one owns. */
-static void
-process_steered(struct sw_worker *w, struct rte_mbuf **pkts, uint16_t n)
-{
-	const struct sw_cookie_keys *keys = *w->keys;
-	const uint64_t now = rte_rdtsc();
-	struct staged s[STAGE_MAX];
-
-	w->gen = *w->genp;
-	w->svc = &w->gen->svc;
-	for (uint16_t done = 0; done < n; ) {
-		const uint16_t k = RTE_MIN(n - done, STAGE_MAX);
-
-		for (uint16_t i = 0; i < k; i++) {
-			s[i].m = pkts[done + i];
-			s[i].side = s[i].m->port == w->port[SW_OUTSIDE] ?
-				SW_OUTSIDE : SW_INSIDE;
-		}
-		stage_group(w, s, k);
-		for (uint16_t i = 0; i < k; i++) {
-			struct staged *x = &s[i];
-
-			/* Parsed and classified by the sender: a protected
-			 * segment, or an ICMP error about one. */
-			if (x->svc >= 0)
-				protected(w, x->side, x->m, x->frame, &x->p,
-					&x->r, keys, now);
-			else if (x->r.drain) {
-				/* Ours to relay, or ordinary traffic. */
-				if (!drained(w, x->side, x->m, x->frame, &x->p,
-						&x->r, now))
-					unprotected(w, x);
-			} else if (w->lb && !x->chained &&
-					x->err == SW_PARSE_OK &&
-					sw_lb_shared_answer(w, x->side, x->m,
-						x->frame, &x->p))
-				;	/* a neighbour's answer, learned */
-			else if (x->chained || x->err != SW_PARSE_OK ||
-					!is_icmp(&x->p) ||
-					!icmp_error(w, x->side, x->m, x->frame,
-						&x->p))
-				rte_pktmbuf_free(x->m);
-		}
-		done += k;
-	}
-	if (w->n_dead != 0) {
-		rte_pktmbuf_free_bulk(w->dead, w->n_dead);
-		w->n_dead = 0;
-	}
-}
-
-/* Packets other workers steered to this one, per source ring. */
+/* Frames other workers steered to this one, per source ring. */
 static uint64_t
-steered_in(struct sw_worker *w, struct rte_mbuf **pkts, uint64_t now)
+steered_in(struct sw_worker *w, struct sw_frame **f, uint64_t now)
 {
-	for (uint16_t j = 0; j < w->n_workers; j++) {
-		unsigned int n;
+	for (uint16_t j = 0; j < w->io.n_workers; j++) {
+		uint16_t n;
 		uint64_t done;
 
-		if (j == w->id)
+		if (j == w->io.id)
 			continue;
-		n = rte_ring_sc_dequeue_burst(w->ring_in[j], (void **)pkts,
-			w->burst, NULL);
+		n = sw_io_steered(&w->io, j, f, w->e.burst);
 		if (n == 0)
 			continue;
-		process_steered(w, pkts, (uint16_t)n);
+		sw_engine_process_steered(&w->e, f, n, now);
 		done = rte_rdtsc();
-		w->c.busy_cycles += done - now;
+		w->e.c.busy_cycles += done - now;
 		now = done;
 	}
 	return now;
@@ -935,50 +164,51 @@ int
 sw_worker_main(void *arg)
 {
 	struct sw_worker *w = arg;
+	struct sw_engine *e = &w->e;
 	struct rte_mbuf *pkts[SW_BURST_MAX];
+	struct sw_frame *f[SW_BURST_MAX];
 	uint64_t last_drain = rte_rdtsc();
 
 	SW_LOG(INFO, worker, "worker %u on lcore %u: queue %u, burst %u",
-		w->id, w->lcore_id, w->queue, w->burst);
-	rte_rcu_qsbr_thread_online(w->qs, w->id);
+		e->id, w->lcore_id, w->io.queue, e->burst);
+	rte_rcu_qsbr_thread_online(w->qs, e->id);
 	while (!*w->quit) {
+		uint64_t checks[CHECKS_PER_POLL];
+		unsigned int n_checks = 0;
 		uint64_t now = rte_rdtsc();
 
 		/* Holds no key-set pointer across iterations. */
-		rte_rcu_qsbr_quiescent(w->qs, w->id);
-		w->c.loops++;
+		rte_rcu_qsbr_quiescent(w->qs, e->id);
+		e->c.loops++;
 		if (unlikely(now - last_drain >= w->drain_tsc)) {
-			sw_worker_flush(w, SW_OUTSIDE);
-			sw_worker_flush(w, SW_INSIDE);
+			sw_engine_flush(e);
 			last_drain = now;
 		}
 		for (unsigned int side = 0; side < SW_SIDES; side++) {
-			uint16_t n;
+			const uint16_t n = sw_io_rx(&w->io, side, pkts, f,
+				e->burst);
 			uint64_t done;
 
-			n = rte_eth_rx_burst(w->port[side], w->queue, pkts,
-				w->burst);
 			if (n == 0)
 				continue;
-			sw_worker_process(w, side, pkts, n);
+			sw_engine_process(e, side, f, n, now);
 			done = rte_rdtsc();
-			w->c.busy_cycles += done - now;
+			e->c.busy_cycles += done - now;
 			now = done;
 		}
-		if (w->steer)
-			now = steered_in(w, pkts, now);
-		if (w->lb)
-			sw_lb_poll(w, now);
-		if (unlikely(w->n_probes != 0))
-			sw_probe_expire(w, now);
+		if (e->steer)
+			now = steered_in(w, f, now);
+		if (w->checks != NULL)
+			n_checks = rte_ring_sc_dequeue_burst_elem(w->checks,
+				checks, sizeof(checks[0]), CHECKS_PER_POLL,
+				NULL);
 		/* Expiry work (backend SYN retries, frees) is busy time. */
-		if (sw_flow_timers(w, now) != 0)
-			w->c.busy_cycles += rte_rdtsc() - now;
+		if (sw_engine_poll(e, now, checks, n_checks))
+			e->c.busy_cycles += rte_rdtsc() - now;
 	}
-	sw_worker_flush(w, SW_OUTSIDE);
-	sw_worker_flush(w, SW_INSIDE);
-	rte_rcu_qsbr_thread_offline(w->qs, w->id);
-	SW_LOG(INFO, worker, "worker %u stopped", w->id);
+	sw_engine_flush(e);
+	rte_rcu_qsbr_thread_offline(w->qs, e->id);
+	SW_LOG(INFO, worker, "worker %u stopped", e->id);
 	return 0;
 }
 
@@ -991,10 +221,10 @@ sw_counters_sum(const struct sw_worker *w, unsigned int n,
 {
 	memset(t, 0, sizeof(*t));
 	for (unsigned int i = 0; i < n; i++) {
-		const uint64_t *src = (const uint64_t *)&w[i].c;
+		const uint64_t *src = (const uint64_t *)&w[i].e.c;
 		uint64_t *dst = (uint64_t *)t;
 
-		/* sw_counters is only uint64_t fields (asserted below). */
+		/* sw_counters is only uint64_t fields (asserted above). */
 		for (size_t k = 0; k < sizeof(*t) / sizeof(uint64_t); k++)
 			dst[k] += src[k];
 	}

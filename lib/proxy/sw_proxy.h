@@ -121,7 +121,6 @@ enum sw_px_verdict {
 				 * the client was not promised: learn it,
 				 * RST the server's half-open connection and
 				 * SYN again (sw_px_restart()) */
-	SW_PX_REACK,		/* server SYN-ACK again: ACK it (our ACK was lost) */
 	SW_PX_CHALLENGE,	/* RFC 5961: challenge ACK to the sender, drop */
 	SW_PX_RESET,		/* acceptable RST: forward it; flow is RESET */
 	SW_PX_BACKEND_RST,	/* the server refused: RST the client, free */

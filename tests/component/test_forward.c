@@ -809,7 +809,7 @@ main(int argc, char **argv)
 	/* Which way flows crossed depends on the flow hash: say it. */
 	for (unsigned int i = 0; app.n_workers > 1 && i < app.n_workers; i++)
 		printf("# worker %u: %" PRIu64 " packets steered to their owner\n",
-			i, app.workers[i].c.flow.steered);
+			i, app.workers[i].e.c.flow.steered);
 
 	sw_app_free(&app);
 	for (unsigned int s = 0; s < SW_SIDES; s++)

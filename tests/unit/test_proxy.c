@@ -88,7 +88,7 @@ vname(enum sw_px_verdict v)
 {
 	static const char *const names[SW_PX_VERDICT_MAX] = {
 		[SW_PX_FORWARD] = "FORWARD", [SW_PX_HOLD] = "HOLD",
-		[SW_PX_ESTABLISH] = "ESTABLISH", [SW_PX_REACK] = "REACK",
+		[SW_PX_ESTABLISH] = "ESTABLISH",
 		[SW_PX_CHALLENGE] = "CHALLENGE", [SW_PX_RESET] = "RESET",
 		[SW_PX_BACKEND_RST] = "BACKEND_RST", [SW_PX_NEW] = "NEW",
 		[SW_PX_OLD_ACK] = "OLD_ACK",

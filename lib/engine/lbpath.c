@@ -22,22 +22,16 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include <rte_byteorder.h>
-#include <rte_ethdev.h>
-#include <rte_malloc.h>
-#include <rte_mbuf.h>
-#include <rte_random.h>
 
 #include "sw_arpnd.h"
 #include "sw_build.h"
 #include "sw_cksum.h"
-#include "sw_lb.h"
-#include "sw_log.h"
+#include "sw_lb_gen.h"
 #include "sw_maglev.h"
 #include "sw_nat.h"
 #include "sw_parse.h"
-#include "sw_worker.h"
-#include "sw_worker_inl.h"
+#include "sw_engine.h"
+#include "sw_engine_inl.h"
 
 #define NEIGH_HOLD_ENTRY	16	/* packets waiting per next hop */
 #define NEIGH_HOLD_TOTAL	4096	/* ... in all, per worker */
@@ -46,7 +40,6 @@
 #define NEIGH_REACHABLE_MS	30000	/* RFC 4861 REACHABLE_TIME */
 #define NEIGH_STALE_MS		60000	/* STALE entries forgotten */
 #define NEIGH_EVENTS		16	/* solicitations per tick */
-#define PROBES_PER_POLL		8	/* health checks sent per loop */
 
 static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -57,137 +50,122 @@ fam_of(const struct sw_pkt *p)
 }
 
 static enum sw_side
-side_of(const struct sw_worker *w, uint8_t family, const uint8_t *addr)
+side_of(const struct sw_engine *w, uint8_t family, const uint8_t *addr)
 {
 	return sw_lb_on_link(&w->own[SW_INSIDE][sw_lb_fam(family)], family, addr) ?
 		SW_INSIDE : SW_OUTSIDE;
 }
 
-int
-sw_lb_worker_setup(struct sw_worker *w, const struct sw_config *cfg,
-		int socket, char *err, size_t err_len)
+static void
+neigh_params(uint32_t entries, uint64_t seed, struct sw_neigh_params *np)
 {
-	const struct sw_lb_config *lc = &cfg->lb;
-	struct sw_neigh_params np = {
-		.capacity = lc->neigh_entries,
-		.max_incomplete = RTE_MAX(lc->neigh_entries / 4, 1u),
+	*np = (struct sw_neigh_params){
+		.capacity = entries,
+		.max_incomplete = SW_MAX(entries / 4, 1u),
 		.hold_per_entry = NEIGH_HOLD_ENTRY,
 		.hold_total = NEIGH_HOLD_TOTAL,
 		.max_probes = NEIGH_PROBES,
 		.retrans_ticks = NEIGH_RETRANS_MS,
 		.reachable_ticks = NEIGH_REACHABLE_MS,
 		.stale_ticks = NEIGH_STALE_MS,
-		.seed = rte_rand(),
+		.seed = seed,
 	};
-	size_t len;
+}
 
-	w->lb = cfg->mode == SW_MODE_LB;
+size_t
+sw_engine_neigh_memsize(uint32_t entries)
+{
+	struct sw_neigh_params np;
+
+	neigh_params(entries, 0, &np);
+	return sw_neigh_memsize(&np);
+}
+
+int
+sw_lb_engine_setup(struct sw_engine *w, const struct sw_engine_params *prm,
+		char *err, size_t err_len)
+{
+	struct sw_neigh_params np;
+
+	w->lb = prm->lb;
 	if (!w->lb)
 		return 0;
-	w->bc = rte_zmalloc_socket("sw_lb_bc", sizeof(*w->bc) * SW_LB_SLOTS,
-		RTE_CACHE_LINE_SIZE, socket);
-	len = sw_neigh_memsize(&np);
-	w->neigh_mem = len == 0 ? NULL :
-		rte_zmalloc_socket("sw_neigh", len, RTE_CACHE_LINE_SIZE, socket);
-	if (w->bc == NULL || w->neigh_mem == NULL ||
-			sw_neigh_init(&w->neigh, &np, w->neigh_mem, len) != 0) {
+	neigh_params(prm->neigh_entries, prm->neigh_seed, &np);
+	w->bc = prm->bc;
+	if (w->bc == NULL || prm->neigh_mem == NULL ||
+			sw_neigh_init(&w->neigh, &np, prm->neigh_mem,
+				sw_neigh_memsize(&np)) != 0) {
 		snprintf(err, err_len,
 			"[lb] neigh_entries = %u: cannot set up worker %u's neighbour table",
-			lc->neigh_entries, w->id);
+			prm->neigh_entries, w->id);
 		return -ENOMEM;
-	}
-	for (unsigned int i = 0; i < lc->n_static; i++) {
-		const struct sw_lb_neigh_static *s = &lc->neigh_static[i];
-
-		if (sw_neigh_static(&w->neigh, s->family, s->addr, s->mac) != 0) {
-			snprintf(err, err_len,
-				"[lb] neighbours: no room for static entry %u in worker %u's table (raise neigh_entries)",
-				i + 1, w->id);
-			return -ENOSPC;
-		}
-	}
-	memcpy(w->own[SW_OUTSIDE], lc->outside, sizeof(lc->outside));
-	memcpy(w->own[SW_INSIDE], lc->inside, sizeof(lc->inside));
-	memcpy(w->gateway, lc->gateway, sizeof(w->gateway));
-	memcpy(w->has_gateway, lc->has_gateway, sizeof(w->has_gateway));
-	for (unsigned int s = 0; s < SW_SIDES; s++) {
-		struct rte_ether_addr a;
-
-		if (rte_eth_macaddr_get(w->port[s], &a) != 0) {
-			snprintf(err, err_len, "%s port %u: no MAC address",
-				sw_side_name(s), w->port[s]);
-			return -ENODEV;
-		}
-		memcpy(w->mac[s], a.addr_bytes, 6);
 	}
 	return 0;
 }
 
+/* Packets still waiting for a resolution go back to the I/O layer. */
 void
-sw_lb_worker_teardown(struct sw_worker *w)
+sw_lb_engine_teardown(struct sw_engine *w)
 {
 	struct sw_neigh *nt = &w->neigh;
 
-	/* Packets still waiting for a resolution. */
-	if (w->neigh_mem != NULL) {
-		for (uint32_t i = 0; i <= nt->mask; i++) {
-			const struct sw_neigh_entry *e = &nt->ent[i];
+	if (!w->lb || nt->ent == NULL)
+		return;
+	for (uint32_t i = 0; i <= nt->mask; i++) {
+		struct sw_neigh_entry *e = &nt->ent[i];
 
-			for (uint32_t k = e->family != 0 ? e->hold_head :
-					SW_NEIGH_NIL; k != SW_NEIGH_NIL;
-					k = nt->hold_next[k])
-				rte_pktmbuf_free(nt->hold_pkt[k]);
-		}
+		for (uint32_t k = e->family != 0 ? e->hold_head :
+				SW_NEIGH_NIL; k != SW_NEIGH_NIL;
+				k = nt->hold_next[k])
+			frame_free(w, nt->hold_pkt[k]);
+		if (e->family != 0)
+			e->hold_head = SW_NEIGH_NIL;
 	}
-	rte_free(w->neigh_mem);
-	w->neigh_mem = NULL;
-	rte_free(w->bc);
-	w->bc = NULL;
 }
 
 /* Ethernet addresses for the next hop, then TX by `side`. */
 static inline void
-eth_out(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+eth_out(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		const uint8_t mac[6])
 {
-	sw_eth_set(rte_pktmbuf_mtod(m, uint8_t *), mac, w->mac[side]);
+	sw_eth_set(((uint8_t *)m->data), mac, w->mac[side]);
 	tx_enqueue(w, side, m);
 }
 
 /* ARP request or neighbour solicitation for addr; unicast when `mac`. */
 static void
-solicit(struct sw_worker *w, enum sw_side side, uint8_t family,
+solicit(struct sw_engine *w, enum sw_side side, uint8_t family,
 		const uint8_t *addr, const uint8_t *mac)
 {
 	const struct sw_lb_ifaddr *own = &w->own[side][sw_lb_fam(family)];
 	static const uint8_t zero[6];
-	struct rte_mbuf *m;
+	struct sw_frame *m;
 	int len;
 
 	if (own->family != family)
 		return;		/* no address of ours to ask from */
-	m = rte_pktmbuf_alloc(w->pool);
+	m = frame_alloc(w);
 	if (unlikely(m == NULL)) {
 		w->c.drop[SW_DROP_NO_MBUF]++;
 		return;
 	}
 	if (family == AF_INET) {
-		len = sw_build_arp(rte_pktmbuf_mtod(m, uint8_t *),
-			rte_pktmbuf_tailroom(m), 1, mac != NULL ? mac : mac_bcast,
+		len = sw_build_arp(((uint8_t *)m->data),
+			(m->cap - m->len), 1, mac != NULL ? mac : mac_bcast,
 			w->mac[side], own->addr, zero, addr);
 		w->c.lb.arp_request_tx++;
 	} else {
-		len = sw_build_ns(rte_pktmbuf_mtod(m, uint8_t *),
-			rte_pktmbuf_tailroom(m), w->mac[side], own->addr, addr,
+		len = sw_build_ns(((uint8_t *)m->data),
+			(m->cap - m->len), w->mac[side], own->addr, addr,
 			mac);
 		w->c.lb.ns_tx++;
 	}
 	if (unlikely(len < 0)) {
-		rte_pktmbuf_free(m);
+		frame_free(w, m);
 		return;
 	}
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
+	m->len = (uint16_t)len;
+	m->tx = SW_TX_PLAIN;
 	tx_enqueue(w, side, m);
 }
 
@@ -196,7 +174,7 @@ solicit(struct sw_worker *w, enum sw_side side, uint8_t family,
  * it was dropped (a later failure to resolve counts as drop.neigh).
  */
 static bool
-neigh_out(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+neigh_out(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t family, const uint8_t *nh)
 {
 	uint8_t mac[6];
@@ -218,21 +196,20 @@ neigh_out(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	case SW_NEIGH_DROP:
 	default:
 		drop(w, m, SW_DROP_NEIGH);
-		SW_LOG_RL(NOTICE, worker, rte_rdtsc(),
-			"worker %u: %s next hop unresolved, packets dropped (drop.neigh)",
-			w->id, sw_side_name(side));
+		w->io->notice(w->io_ctx, side,
+			"next hop unresolved, packets dropped (drop.neigh)");
 		return false;
 	}
 }
 
 /* A resolution came: MAC learned, waiting packets go out by `side`. */
 static void
-neigh_learn(struct sw_worker *w, enum sw_side side, uint8_t family,
+neigh_learn(struct sw_engine *w, enum sw_side side, uint8_t family,
 		const uint8_t *addr, const uint8_t mac[6], bool solicited)
 {
 	void *rel[NEIGH_HOLD_ENTRY];
 	int n = sw_neigh_learn(&w->neigh, family, addr, mac, w->now_tick,
-		solicited, rel, RTE_DIM(rel));
+		solicited, rel, SW_DIM(rel));
 
 	for (int i = 0; i < n; i++) {
 		w->c.lb.neigh_released++;
@@ -241,7 +218,7 @@ neigh_learn(struct sw_worker *w, enum sw_side side, uint8_t family,
 }
 
 int
-sw_lb_classify_inside(struct sw_worker *w, const uint8_t *frame,
+sw_lb_classify_inside(struct sw_engine *w, const uint8_t *frame,
 		const struct sw_pkt *p, struct sw_fref *r)
 {
 	const uint8_t family = fam_of(p);
@@ -290,7 +267,7 @@ sw_lb_classify_inside(struct sw_worker *w, const uint8_t *frame,
 }
 
 uint16_t
-sw_lb_pick(struct sw_worker *w, struct sw_fref *r)
+sw_lb_pick(struct sw_engine *w, struct sw_fref *r)
 {
 	const uint16_t *t = w->gen->maglev[r->svc][r->v6 ? SW_LB_V6 : SW_LB_V4];
 	uint32_t h = flow_hash(w, r);
@@ -308,18 +285,18 @@ sw_lb_pick(struct sw_worker *w, struct sw_fref *r)
 }
 
 bool
-sw_lb_to_backend(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+sw_lb_to_backend(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p, uint16_t slot)
 {
 	const struct sw_lb_slot *s = &w->slots[slot];
-	const uint32_t len = rte_pktmbuf_pkt_len(m);
+	const uint32_t len = m->len;
 
 	if (unlikely(!sw_nat_ttl_dec(frame, p))) {
 		drop(w, m, SW_DROP_TTL);
 		return false;
 	}
 	sw_nat_tcp(frame, p, true, s->addr, s->port_be != 0 ? s->port_be :
-		rte_cpu_to_be_16(p->dst_port));
+		htons(p->dst_port));
 	if (!neigh_out(w, SW_INSIDE, m, s->family, s->addr))
 		return false;
 	w->bc[slot].to_pkts++;
@@ -329,7 +306,7 @@ sw_lb_to_backend(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 
 /* The outside next hop towards a client: itself, or the gateway. */
 static inline const uint8_t *
-next_hop_out(const struct sw_worker *w, uint8_t family, const uint8_t *dst)
+next_hop_out(const struct sw_engine *w, uint8_t family, const uint8_t *dst)
 {
 	const unsigned int f = sw_lb_fam(family);
 
@@ -339,11 +316,11 @@ next_hop_out(const struct sw_worker *w, uint8_t family, const uint8_t *dst)
 }
 
 bool
-sw_lb_to_client(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+sw_lb_to_client(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p, uint16_t slot)
 {
 	const struct sw_lb_slot *s = &w->slots[slot];
-	const uint32_t len = rte_pktmbuf_pkt_len(m);
+	const uint32_t len = m->len;
 	const uint8_t *nh;
 
 	if (unlikely(!sw_nat_ttl_dec(frame, p))) {
@@ -356,7 +333,7 @@ sw_lb_to_client(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		return false;
 	}
 	sw_nat_tcp(frame, p, false, s->vip, s->port_be != 0 ? s->vport_be :
-		rte_cpu_to_be_16(p->src_port));
+		htons(p->src_port));
 	if (!neigh_out(w, SW_OUTSIDE, m, s->family, nh))
 		return false;
 	w->bc[slot].from_pkts++;
@@ -365,24 +342,24 @@ sw_lb_to_client(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 }
 
 void
-sw_lb_syn_to_backend(struct sw_worker *w, struct rte_mbuf *m, uint16_t slot)
+sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m, uint16_t slot)
 {
 	const struct sw_lb_slot *s = &w->slots[slot];
-	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *frame = ((uint8_t *)m->data);
 	struct sw_pkt p;
 
-	if (unlikely(sw_parse(&p, frame, rte_pktmbuf_data_len(m)) !=
+	if (unlikely(sw_parse(&p, frame, m->len) !=
 			SW_PARSE_OK)) {
-		rte_pktmbuf_free(m);	/* built by us: cannot happen */
+		frame_free(w, m);	/* built by us: cannot happen */
 		return;
 	}
 	sw_nat_tcp(frame, &p, true, s->addr, s->port_be != 0 ? s->port_be :
-		rte_cpu_to_be_16(p.dst_port));
+		htons(p.dst_port));
 	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
 }
 
 void
-sw_lb_icmp_to_backend(struct sw_worker *w, struct rte_mbuf *m,
+sw_lb_icmp_to_backend(struct sw_engine *w, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p,
 		const struct sw_icmp_quote *q, uint16_t slot)
 {
@@ -403,7 +380,7 @@ sw_lb_icmp_to_backend(struct sw_worker *w, struct rte_mbuf *m,
 
 /* Is addr (IPv4) ours on `side`: its address, or a VIP outside? */
 static bool
-owned4(const struct sw_worker *w, enum sw_side side, const uint8_t *addr)
+owned4(const struct sw_engine *w, enum sw_side side, const uint8_t *addr)
 {
 	const struct sw_lb_ifaddr *a = &w->own[side][SW_LB_V4];
 	uint32_t v;
@@ -420,7 +397,7 @@ owned4(const struct sw_worker *w, enum sw_side side, const uint8_t *addr)
 }
 
 static bool
-owned6(const struct sw_worker *w, enum sw_side side, const uint8_t *addr)
+owned6(const struct sw_engine *w, enum sw_side side, const uint8_t *addr)
 {
 	const struct sw_lb_ifaddr *a = &w->own[side][SW_LB_V6];
 
@@ -436,12 +413,11 @@ owned6(const struct sw_worker *w, enum sw_side side, const uint8_t *addr)
 
 /* Hand a frame we rewrote in place to TX (no checksum offload). */
 static void
-send_frame(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+send_frame(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		int len)
 {
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
-	m->ol_flags = 0;
+	m->len = (uint16_t)len;
+	m->tx = SW_TX_PLAIN;
 	tx_enqueue(w, side, m);
 }
 
@@ -451,23 +427,17 @@ send_frame(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
  * steering rings, the others get the same frame, shared, read-only.
  */
 static void
-share_answer(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m)
+share_answer(struct sw_engine *w, enum sw_side side, struct sw_frame *m)
 {
 	if (!w->steer)
 		return;
-	m->port = w->port[side];	/* the side, for the others */
-	for (uint16_t j = 0; j < w->n_workers; j++) {
-		if (j == w->id)
-			continue;
-		rte_mbuf_refcnt_update(m, 1);
-		if (rte_ring_sp_enqueue(w->ring_out[j], m) != 0)
-			rte_mbuf_refcnt_update(m, -1);	/* it re-solicits */
-	}
+	m->side = (uint8_t)side;	/* for the others */
+	w->io->share(w->io_ctx, m);
 }
 
 bool
-sw_lb_shared_answer(struct sw_worker *w, enum sw_side side,
-		struct rte_mbuf *m, const uint8_t *frame,
+sw_lb_shared_answer(struct sw_engine *w, enum sw_side side,
+		struct sw_frame *m, const uint8_t *frame,
 		const struct sw_pkt *p)
 {
 	struct sw_arp a;
@@ -484,12 +454,12 @@ sw_lb_shared_answer(struct sw_worker *w, enum sw_side side,
 	} else {
 		return false;
 	}
-	rte_pktmbuf_free(m);
+	frame_free(w, m);
 	return true;
 }
 
 static void
-arp_in(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+arp_in(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p)
 {
 	struct sw_arp a;
@@ -509,8 +479,8 @@ arp_in(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 		consume(w, m);
 		return;
 	}
-	len = sw_build_arp(frame, rte_pktmbuf_data_len(m) +
-		rte_pktmbuf_tailroom(m), 2, a.sha, w->mac[side], a.tpa, a.sha,
+	len = sw_build_arp(frame, m->len +
+		(m->cap - m->len), 2, a.sha, w->mac[side], a.tpa, a.sha,
 		a.spa);
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
@@ -521,7 +491,7 @@ arp_in(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 }
 
 static void
-nd_in(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+nd_in(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p)
 {
 	static const uint8_t unspec[16];
@@ -558,8 +528,8 @@ nd_in(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	}
 	/* RFC 4861 §7.2.4: to the soliciting node, or all-nodes when it
 	 * has no address yet (then not "solicited"). */
-	len = sw_build_na(frame, rte_pktmbuf_data_len(m) +
-		rte_pktmbuf_tailroom(m), w->mac[side],
+	len = sw_build_na(frame, m->len +
+		(m->cap - m->len), w->mac[side],
 		from_unspec ? all_nodes_mac : nd.has_lla ? nd.lla : frame + 6,
 		nd.target, from_unspec ? all_nodes : nd.src, !from_unspec);
 	if (unlikely(len < 0)) {
@@ -576,7 +546,7 @@ nd_in(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
  * ack does (the main lcore matches the whole ISN).
  */
 static void
-probe_in(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+probe_in(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p)
 {
 	const unsigned int slot = (p->ack - 1) & (SW_LB_SLOTS - 1);
@@ -590,7 +560,7 @@ probe_in(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	if (f & SW_TCP_RST) {
 		a = SW_LB_ANSWER(slot, false, p->ack);
 		/* Full: the check times out on the main lcore instead. */
-		(void)rte_ring_mp_enqueue_elem(w->answers, &a, sizeof(a));
+		w->io->answer(w->io_ctx, a);
 		consume(w, m);
 		return;
 	}
@@ -600,13 +570,13 @@ probe_in(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 	}
 	if (ok) {
 		a = SW_LB_ANSWER(slot, true, p->ack);
-		(void)rte_ring_mp_enqueue_elem(w->answers, &a, sizeof(a));
+		w->io->answer(w->io_ctx, a);
 	}
 	/* Close the half-open connection the check made; a bare ACK
 	 * (RFC 5961 §4: the backend still holds an older check on these
 	 * ports) is answered the same way, and the next round passes. */
-	len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
-		rte_pktmbuf_tailroom(m), p, 64, false);
+	len = sw_build_rst(frame, m->len +
+		(m->cap - m->len), p, 64, false);
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
 		return;
@@ -615,7 +585,7 @@ probe_in(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 }
 
 void
-sw_lb_other(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+sw_lb_other(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p)
 {
 	if (p->l3 == SW_L3_OTHER) {
@@ -645,11 +615,11 @@ sw_lb_other(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 
 /* A health check: a SYN from the inside address to the backend. */
 static void
-probe_send(struct sw_worker *w, unsigned int slot, uint32_t seq)
+probe_send(struct sw_engine *w, unsigned int slot, uint32_t seq)
 {
 	const struct sw_lb_slot *s = &w->slots[slot];
 	const struct sw_lb_ifaddr *own;
-	struct rte_mbuf *m;
+	struct sw_frame *m;
 	uint8_t *f, *ip, *tcp;
 	struct sw_pkt p;
 	/* A new source port each round (from the ISN's high bits): a
@@ -663,12 +633,12 @@ probe_send(struct sw_worker *w, unsigned int slot, uint32_t seq)
 	own = &w->own[SW_INSIDE][sw_lb_fam(s->family)];
 	if (own->family != s->family)
 		return;
-	m = rte_pktmbuf_alloc(w->pool);
+	m = frame_alloc(w);
 	if (unlikely(m == NULL)) {
 		w->c.drop[SW_DROP_NO_MBUF]++;
 		return;
 	}
-	f = rte_pktmbuf_mtod(m, uint8_t *);
+	f = ((uint8_t *)m->data);
 	len = (uint16_t)(14 + (s->family == AF_INET ? 20 : 40) + 24);
 	memset(f, 0, len);
 	ip = f + 14;
@@ -702,11 +672,11 @@ probe_send(struct sw_worker *w, unsigned int slot, uint32_t seq)
 	tcp[20] = 2;				/* MSS */
 	tcp[21] = 4;
 	sw_cksum_wr16(tcp + 22, s->family == AF_INET ? 1460 : 1440);
-	m->data_len = len;
-	m->pkt_len = len;
+	m->len = len;
+	m->tx = SW_TX_PLAIN;
 	if (sw_parse(&p, f, len) != SW_PARSE_OK ||
 			sw_pkt_cksum_set(f, &p) != 0) {
-		rte_pktmbuf_free(m);
+		frame_free(w, m);
 		return;
 	}
 	w->c.lb.probe_tx++;
@@ -714,33 +684,29 @@ probe_send(struct sw_worker *w, unsigned int slot, uint32_t seq)
 }
 
 void
-sw_lb_poll(struct sw_worker *w, uint64_t now)
+sw_lb_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
+		unsigned int n_checks)
 {
 	struct sw_neigh_event ev[NEIGH_EVENTS];
 	void *freed[NEIGH_HOLD_ENTRY * 4];
 	unsigned int n_ev, n_freed = 0;
 
 	w->now_tick = now / w->tick_tsc;
-	if (w->probes != NULL) {
-		uint64_t req[PROBES_PER_POLL];
-		unsigned int n = rte_ring_sc_dequeue_burst_elem(w->probes, req,
-			sizeof(req[0]), RTE_DIM(req), NULL);
-
-		for (unsigned int i = 0; i < n; i++)
-			probe_send(w, req[i] & 0xffff, (uint32_t)(req[i] >> 32));
-	}
+	for (unsigned int i = 0; i < n_checks; i++)
+		probe_send(w, checks[i] & 0xffff,
+			(uint32_t)(checks[i] >> 32));
 	/* Neighbour ageing and re-solicitation: once per tick (1 ms). */
 	if (w->now_tick == w->neigh_tick_at)
 		return;
 	w->neigh_tick_at = w->now_tick;
-	n_ev = sw_neigh_tick(&w->neigh, w->now_tick, ev, RTE_DIM(ev), freed,
-		RTE_DIM(freed), &n_freed);
+	n_ev = sw_neigh_tick(&w->neigh, w->now_tick, ev, SW_DIM(ev), freed,
+		SW_DIM(freed), &n_freed);
 	for (unsigned int i = 0; i < n_ev; i++)
 		solicit(w, side_of(w, ev[i].family, ev[i].addr), ev[i].family,
 			ev[i].addr, NULL);
 	for (unsigned int i = 0; i < n_freed; i++) {
 		w->c.lb.neigh_failed++;
 		w->c.drop[SW_DROP_NEIGH]++;
-		rte_pktmbuf_free(freed[i]);
+		frame_free(w, freed[i]);
 	}
 }

@@ -1,46 +1,33 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The hand-off and the relay: the mbuf side of lib/proxy's state
+ * The hand-off and the relay: the frame side of lib/proxy's state
  * machine. A valid cookie ACK becomes a flow here; the client's segments
  * are held while the backend SYN is out; the server's SYN-ACK releases
  * them; from then on every segment is translated in place and sent on.
- * Nothing is allocated per packet except the backend SYN's mbuf.
+ * Nothing is allocated per packet except the backend SYN's frame.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-
-#include <rte_cycles.h>
-#include <rte_errno.h>
-#include <rte_malloc.h>
-#include <rte_mbuf.h>
-#include <rte_mbuf_dyn.h>
 
 #include "sw_build.h"
-#include "sw_log.h"
 #include "sw_parse.h"
 #include "sw_relay.h"
 #include "sw_service.h"
-#include "sw_worker.h"
-#include "sw_worker_inl.h"
+#include "sw_engine.h"
+#include "sw_engine_inl.h"
 
 #define TW_SLOTS	4096	/* per level: 4.1 s / 4.7 h at 1 ms ticks */
 #define LEARN_ENTRIES	4096	/* servers whose options a worker learns */
 #define REPLAY_ENTRIES	65536	/* cookies a worker remembers it used */
 #define TIMERS_BURST	64	/* expired timers handled per call */
 
-static const struct rte_mbuf_dynfield hold_field = {
-	.name = "synwall_hold_next",
-	.size = sizeof(struct rte_mbuf *),
-	.align = __alignof__(struct rte_mbuf *),
-};
-
-/* Held segments are chained through a dynamic mbuf field. */
-static inline struct rte_mbuf **
-hold_next(const struct sw_worker *w, struct rte_mbuf *m)
+/* Held segments are chained through their views (sw_frame.next). */
+static inline struct sw_frame **
+hold_next(const struct sw_engine *w, struct sw_frame *m)
 {
-	return RTE_MBUF_DYNFIELD(m, w->hold_off, struct rte_mbuf **);
+	(void)w;
+	return &m->next;
 }
 
 static inline size_t
@@ -49,119 +36,124 @@ align_up(size_t n)
 	return (n + 63) & ~(size_t)63;
 }
 
+/* The flow memory's parts, in order; 0 when the sizes are refused. */
+static size_t
+flow_layout(uint32_t flows, uint32_t flows6, struct sw_ft_params *p4,
+		struct sw_ft_params *p6, struct sw_tw_params *pt, size_t part[7])
+{
+	size_t len = 0;
+
+	*p4 = (struct sw_ft_params){ .capacity = flows,
+		.key_len = sizeof(struct sw_fkey4),
+		.entry_size = SW_FENTRY4_SIZE };
+	*p6 = (struct sw_ft_params){ .capacity = flows6,
+		.key_len = sizeof(struct sw_fkey6),
+		.entry_size = SW_FENTRY6_SIZE };
+	*pt = (struct sw_tw_params){ .n_timers = flows + flows6,
+		.n_slots = TW_SLOTS };
+	part[0] = align_up(sw_ft_memsize(p4));
+	part[1] = align_up((size_t)p4->capacity * p4->entry_size);
+	part[2] = align_up(sw_ft_memsize(p6));
+	part[3] = align_up((size_t)p6->capacity * p6->entry_size);
+	part[4] = align_up(sw_tw_memsize(pt));
+	part[5] = align_up(LEARN_ENTRIES * sizeof(struct sw_learn_entry));
+	part[6] = align_up(REPLAY_ENTRIES * sizeof(uint64_t));
+	if (part[0] == 0 || part[2] == 0 || part[4] == 0 ||
+			pt->n_timers > SW_TW_MAX_TIMERS)
+		return 0;
+	for (unsigned int i = 0; i < 7; i++)
+		len += part[i];
+	return len;
+}
+
+size_t
+sw_engine_memsize(uint32_t flows, uint32_t flows6)
+{
+	struct sw_ft_params p4, p6;
+	struct sw_tw_params pt;
+	size_t part[7];
+
+	return flow_layout(flows, flows6, &p4, &p6, &pt, part);
+}
+
 int
-sw_flow_setup(struct sw_worker *w, const struct sw_config *cfg, int socket,
+sw_flow_setup(struct sw_engine *w, const struct sw_engine_params *prm,
 		char *err, size_t err_len)
 {
-	const struct sw_ft_params p4 = {
-		.capacity = cfg->flows, .key_len = sizeof(struct sw_fkey4),
-		.entry_size = SW_FENTRY4_SIZE,
-	};
-	const struct sw_ft_params p6 = {
-		.capacity = cfg->flows6, .key_len = sizeof(struct sw_fkey6),
-		.entry_size = SW_FENTRY6_SIZE,
-	};
-	const struct sw_tw_params pt = {
-		.n_timers = cfg->flows + cfg->flows6, .n_slots = TW_SLOTS,
-	};
-	const uint64_t ms = rte_get_tsc_hz() / 1000;
-	size_t m4 = align_up(sw_ft_memsize(&p4));
-	size_t e4 = align_up((size_t)p4.capacity * p4.entry_size);
-	size_t m6 = align_up(sw_ft_memsize(&p6));
-	size_t e6 = align_up((size_t)p6.capacity * p6.entry_size);
-	size_t mt = align_up(sw_tw_memsize(&pt));
-	size_t ml = align_up(LEARN_ENTRIES * sizeof(struct sw_learn_entry));
-	size_t mr = align_up(REPLAY_ENTRIES * sizeof(uint64_t));
-	uint8_t *mem;
-	size_t len;
+	const uint64_t ms = prm->tsc_hz / 1000;
+	struct sw_ft_params p4, p6;
+	struct sw_tw_params pt;
+	size_t part[7];
+	uint8_t *mem = prm->flow_mem;
 
-	w->hold_off = rte_mbuf_dynfield_register(&hold_field);
-	if (w->hold_off < 0) {
-		snprintf(err, err_len, "cannot register an mbuf field: %s",
-			rte_strerror(rte_errno));
-		return -rte_errno;
-	}
-	if (m4 == 0 || m6 == 0 || mt == 0 || pt.n_timers > SW_TW_MAX_TIMERS) {
+	if (flow_layout(prm->flows, prm->flows6, &p4, &p6, &pt, part) == 0) {
 		snprintf(err, err_len,
 			"[worker] flows + flows6 = %u: at most %u in all",
 			pt.n_timers, SW_TW_MAX_TIMERS);
 		return -EINVAL;
 	}
-	len = m4 + e4 + m6 + e6 + mt + ml + mr;
-	/* Hugepages when there are some; else anonymous memory, asked to
-	 * be backed by transparent huge pages (a random lookup over 4 KiB
-	 * pages misses the TLB as well as the cache) and faulted in now so
-	 * that the data path never page-faults. */
-	mem = NULL;
-	if (rte_eal_has_hugepages())
-		mem = rte_malloc_socket("sw_flows", len, 64, socket);
-	w->flow_mem_rte = mem != NULL;
-	if (mem == NULL) {
-		mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (mem == MAP_FAILED) {
-			snprintf(err, err_len,
-				"[worker] flows = %u, flows6 = %u: cannot allocate %zu MiB for worker %u's flow tables",
-				cfg->flows, cfg->flows6, len >> 20, w->id);
-			return -ENOMEM;
-		}
-		(void)madvise(mem, len, MADV_HUGEPAGE);	/* a hint */
-		memset(mem, 0, len);
-	}
-	w->flow_mem = mem;
-	w->flow_mem_len = len;
-	if (sw_ft_init(&w->ft4, &p4, mem, m4, mem + m4) != 0 ||
-			sw_ft_init(&w->ft6, &p6, mem + m4 + e4, m6,
-				mem + m4 + e4 + m6) != 0 ||
-			sw_tw_init(&w->tw, &pt, mem + m4 + e4 + m6 + e6, mt,
-				rte_rdtsc() / ms) != 0) {
-		snprintf(err, err_len, "flow table setup failed");
-		sw_flow_teardown(w);
-		return -EINVAL;
-	}
-	w->learn.e = (struct sw_learn_entry *)(mem + len - mr - ml);
+	if (sw_ft_init(&w->ft4, &p4, mem, part[0], mem + part[0]) != 0)
+		goto fail;
+	mem += part[0] + part[1];
+	if (sw_ft_init(&w->ft6, &p6, mem, part[2], mem + part[2]) != 0)
+		goto fail;
+	mem += part[2] + part[3];
+	if (sw_tw_init(&w->tw, &pt, mem, part[4], prm->now / ms) != 0)
+		goto fail;
+	mem += part[4];
+	w->learn.e = (struct sw_learn_entry *)mem;
 	w->learn.mask = LEARN_ENTRIES - 1;
-	w->replay.e = (uint64_t *)(mem + len - mr);
+	w->replay.e = (uint64_t *)(mem + part[5]);
 	w->replay.mask = REPLAY_ENTRIES - 1;
-	if (w->flow_mem_rte)	/* mmap'd memory is zero already */
-		memset(w->learn.e, 0, ml + mr);
-	sw_probe_setup(w, cfg->learn_refresh_ms);
+	sw_probe_setup(w, prm->learn_refresh_ms);
 	w->tick_tsc = ms;
-	w->hold_max = cfg->hold;
-	w->syn_retries = cfg->syn_retries;
-	w->syn_timeout = cfg->syn_timeout_ms;
-	w->fs_timeout[SW_FS_ESTABLISHED] = cfg->established_timeout * 1000ull;
-	w->fs_timeout[SW_FS_FIN_WAIT] = cfg->half_closed_timeout * 1000ull;
-	w->fs_timeout[SW_FS_CLOSING] = cfg->closing_timeout * 1000ull;
-	w->fs_timeout[SW_FS_TIME_WAIT] = cfg->linger_ms;
-	w->fs_timeout[SW_FS_RESET] = cfg->linger_ms;
-	w->fs_timeout[SW_FS_PASS] = cfg->established_timeout * 1000ull;
-	SW_LOG(INFO, worker,
-		"worker %u: %u IPv4 + %u IPv6 flows in %zu MiB (%s): IPv4 table %zu + entries %zu, IPv6 %zu + %zu, timers %zu, learned %zu KiB, used cookies %zu KiB",
-		w->id, cfg->flows, cfg->flows6, len >> 20,
-		w->flow_mem_rte ? "hugepages" : "anonymous", m4 >> 20, e4 >> 20,
-		m6 >> 20, e6 >> 20, mt >> 20, ml >> 10, mr >> 10);
-	sw_gcra_init(&w->challenge, cfg->challenge_ack_rate,
-		RTE_MAX(cfg->challenge_ack_rate / 10, 1u), rte_get_tsc_hz());
+	w->hold_max = prm->hold;
+	w->syn_retries = prm->syn_retries;
+	w->syn_timeout = prm->syn_timeout_ms;
+	w->fs_timeout[SW_FS_ESTABLISHED] = prm->established_timeout * 1000ull;
+	w->fs_timeout[SW_FS_FIN_WAIT] = prm->half_closed_timeout * 1000ull;
+	w->fs_timeout[SW_FS_CLOSING] = prm->closing_timeout * 1000ull;
+	w->fs_timeout[SW_FS_TIME_WAIT] = prm->linger_ms;
+	w->fs_timeout[SW_FS_RESET] = prm->linger_ms;
+	w->fs_timeout[SW_FS_PASS] = prm->established_timeout * 1000ull;
+	sw_gcra_init(&w->challenge, prm->challenge_ack_rate,
+		SW_MAX(prm->challenge_ack_rate / 10, UINT64_C(1)), prm->tsc_hz);
 	return 0;
+fail:
+	snprintf(err, err_len, "flow table setup failed");
+	return -EINVAL;
 }
 
+/* Held frames of every flow and probe go back to the I/O layer. */
 void
-sw_flow_teardown(struct sw_worker *w)
+sw_flow_teardown(struct sw_engine *w)
 {
-	if (w->flow_mem == NULL)
-		return;
 	sw_probe_teardown(w);
-	if (w->flow_mem_rte)
-		rte_free(w->flow_mem);
-	else
-		munmap(w->flow_mem, w->flow_mem_len);
-	w->flow_mem = NULL;
+	for (int v6 = 0; v6 < 2; v6++) {
+		struct sw_ft *ft = sw_flow_table(w, v6);
+
+		if (ft->capacity == 0 || sw_ft_count(ft) == 0)
+			continue;
+		for (uint32_t id = 0; id < ft->capacity; id++) {
+			struct sw_flow *f = v6 ?
+				&((struct sw_fentry6 *)sw_ft_entry(ft, id))->f :
+				&((struct sw_fentry4 *)sw_ft_entry(ft, id))->f;
+
+			if (f->state != SW_FS_SYN_SENT || f->held == NULL)
+				continue;
+			for (struct sw_frame *m = f->held, *next; m != NULL;
+					m = next) {
+				next = m->next;
+				frame_free(w, m);
+			}
+			f->held = NULL;
+		}
+	}
 }
 
 /* The flow of table id `id`; its timer id follows the IPv4 ids. */
 static inline struct sw_flow *
-flow_of(struct sw_worker *w, bool v6, uint32_t id)
+flow_of(struct sw_engine *w, bool v6, uint32_t id)
 {
 	if (v6)
 		return &((struct sw_fentry6 *)sw_ft_entry(&w->ft6, id))->f;
@@ -169,36 +161,36 @@ flow_of(struct sw_worker *w, bool v6, uint32_t id)
 }
 
 static inline uint32_t
-timer_id(const struct sw_worker *w, bool v6, uint32_t id)
+timer_id(const struct sw_engine *w, bool v6, uint32_t id)
 {
 	return v6 ? w->ft4.capacity + id : id;
 }
 
 static inline uint64_t
-ticks(const struct sw_worker *w, uint64_t tsc)
+ticks(const struct sw_engine *w, uint64_t tsc)
 {
 	return tsc / w->tick_tsc;
 }
 
 static inline void
-update_active(struct sw_worker *w)
+update_active(struct sw_engine *w)
 {
 	w->c.flow.active = sw_ft_count(&w->ft4) + sw_ft_count(&w->ft6);
 }
 
 /* Free every held segment of a SYN_SENT flow but `keep`. */
 static void
-free_held(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *keep)
+free_held(struct sw_engine *w, struct sw_flow *f, struct sw_frame *keep)
 {
-	struct rte_mbuf *m = f->held;
+	struct sw_frame *m = f->held;
 
 	while (m != NULL) {
-		struct rte_mbuf *next = *hold_next(w, m);
+		struct sw_frame *next = *hold_next(w, m);
 
 		w->c.flow.holding--;
 		if (m != keep) {
 			w->c.flow.consumed++;
-			rte_pktmbuf_free(m);
+			frame_free(w, m);
 		}
 		m = next;
 	}
@@ -207,7 +199,7 @@ free_held(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *keep)
 }
 
 static void
-flow_free(struct sw_worker *w, bool v6, uint32_t id, struct sw_flow *f)
+flow_free(struct sw_engine *w, bool v6, uint32_t id, struct sw_flow *f)
 {
 	if (f->state == SW_FS_SYN_SENT)
 		free_held(w, f, NULL);
@@ -226,18 +218,18 @@ flow_free(struct sw_worker *w, bool v6, uint32_t id, struct sw_flow *f)
  * as its SYN offered them and the cookie kept them.
  */
 static bool
-send_backend_syn(struct sw_worker *w, const struct sw_flow *f)
+send_backend_syn(struct sw_engine *w, const struct sw_flow *f)
 {
-	struct rte_mbuf *held = f->held;
-	const uint8_t *src = rte_pktmbuf_mtod(held, const uint8_t *);
+	struct sw_frame *held = f->held;
+	const uint8_t *src = ((const uint8_t *)held->data);
 	struct sw_syn_params sp;
-	struct rte_mbuf *m;
+	struct sw_frame *m;
 	struct sw_pkt p;
 	int len;
 
-	if (sw_parse(&p, src, rte_pktmbuf_data_len(held)) != SW_PARSE_OK)
+	if (sw_parse(&p, src, held->len) != SW_PARSE_OK)
 		return false;	/* parsed fine when it was held */
-	m = rte_pktmbuf_alloc(w->pool);
+	m = frame_alloc(w);
 	if (unlikely(m == NULL)) {
 		w->c.drop[SW_DROP_NO_MBUF]++;
 		return false;
@@ -255,14 +247,13 @@ send_backend_syn(struct sw_worker *w, const struct sw_flow *f)
 	/* A SYN's window is never scaled (RFC 7323 §2.2). */
 	sp.window = sw_relay_window(p.window,
 		f->ws_client == SW_PX_WS_NONE ? 0 : f->ws_client, 0);
-	len = sw_build_syn(rte_pktmbuf_mtod(m, uint8_t *),
-		rte_pktmbuf_tailroom(m), src, &p, &sp);
+	len = sw_build_syn(m->data, m->cap, src, &p, &sp);
 	if (unlikely(len < 0)) {
-		rte_pktmbuf_free(m);
+		frame_free(w, m);
 		return false;
 	}
-	m->data_len = (uint16_t)len;
-	m->pkt_len = (uint32_t)len;
+	m->len = (uint16_t)len;
+	m->tx = SW_TX_PLAIN;
 	if (w->lb)
 		sw_lb_syn_to_backend(w, m, (uint16_t)*flow_backend(f));
 	else
@@ -272,20 +263,20 @@ send_backend_syn(struct sw_worker *w, const struct sw_flow *f)
 
 /* RST to the client in place of its first held segment; the rest go. */
 static void
-rst_client(struct sw_worker *w, struct sw_flow *f)
+rst_client(struct sw_engine *w, struct sw_flow *f)
 {
-	struct rte_mbuf *m = f->held;
-	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct sw_frame *m = f->held;
+	uint8_t *frame = ((uint8_t *)m->data);
 	struct sw_pkt p;
 	int len = -1;
 
 	free_held(w, f, m);
-	if (sw_parse(&p, frame, rte_pktmbuf_data_len(m)) == SW_PARSE_OK)
-		len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
-			rte_pktmbuf_tailroom(m), &p, w->ttl,
+	if (sw_parse(&p, frame, m->len) == SW_PARSE_OK)
+		len = sw_build_rst(frame, m->len +
+			(m->cap - m->len), &p, w->ttl,
 			reply_offload(w, SW_OUTSIDE, &p));
 	if (unlikely(len < 0)) {
-		rte_pktmbuf_free(m);
+		frame_free(w, m);
 		return;
 	}
 	w->c.flow.rst_tx++;
@@ -295,7 +286,7 @@ rst_client(struct sw_worker *w, struct sw_flow *f)
 
 /* The shift our SYN-ACK of cookie slot `slot` advertised (0: none). */
 static uint8_t
-ws_advertised(struct sw_worker *w, const struct sw_fref *r,
+ws_advertised(struct sw_engine *w, const struct sw_fref *r,
 		const struct sw_cookie_opts *co, uint64_t slot)
 {
 	if (co->wscale == SW_COOKIE_WSCALE_NONE)
@@ -325,7 +316,7 @@ server_mss(const struct sw_pkt *synack)
  * missing from the SYN-ACK is refused). The latest answer wins.
  */
 void
-sw_flow_learn(struct sw_worker *w, const struct sw_fref *r,
+sw_flow_learn(struct sw_engine *w, const struct sw_fref *r,
 		const struct sw_pkt *sa, uint8_t offers)
 {
 	struct sw_learn_entry *e = flow_learned(w, r, true, NULL);
@@ -333,7 +324,7 @@ sw_flow_learn(struct sw_worker *w, const struct sw_fref *r,
 
 	if (e == NULL)
 		return;		/* full: the service's settings apply */
-	e->checked = probe_clock(rte_rdtsc());
+	e->checked = probe_clock(w->now);
 	e->mss = server_mss(sa);
 	if (offers & SW_FX_OFFER_SACK)
 		e->flags = (e->flags & ~SW_LEARN_F_SACK) |
@@ -344,7 +335,7 @@ sw_flow_learn(struct sw_worker *w, const struct sw_fref *r,
 			((have & SW_TCPOPT_F_TS) ? SW_LEARN_F_TS : 0);
 	if (offers & SW_FX_OFFER_WS)
 		sw_learn_ws_update(e, (have & SW_TCPOPT_F_WSCALE) ?
-			RTE_MIN(sa->opt.wscale, 14) : SW_LEARN_WS_NONE,
+			SW_MIN(sa->opt.wscale, 14) : SW_LEARN_WS_NONE,
 			(*w->keys)->slot);
 }
 
@@ -362,7 +353,7 @@ sw_flow_learn(struct sw_worker *w, const struct sw_fref *r,
  * First-contact probes (probe.c) carry the client's own.
  */
 static uint8_t
-probe_offers(struct sw_worker *w, const struct sw_flow *f,
+probe_offers(struct sw_engine *w, const struct sw_flow *f,
 		const struct sw_fref *r)
 {
 	const struct sw_svc_syn *svc = &w->svc->svc[f->svc].syn;
@@ -401,12 +392,12 @@ probe_offers(struct sw_worker *w, const struct sw_flow *f,
 }
 
 void
-sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+sw_flow_create(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		struct sw_fref *r, const struct sw_cookie_opts *co,
 		uint64_t slot, uint64_t now)
 {
 	struct sw_ft *ft = sw_flow_table(w, r->v6);
-	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *frame = ((uint8_t *)m->data);
 	uint16_t backend = SW_LB_NONE;
 	struct sw_flow *f;
 	int64_t id = -ENOSPC;
@@ -424,8 +415,8 @@ sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 		 * this client only. */
 		if (backend != SW_LB_NONE || !w->lb)
 			w->c.flow.table_full++;
-		len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
-			rte_pktmbuf_tailroom(m), p, w->ttl,
+		len = sw_build_rst(frame, m->len +
+			(m->cap - m->len), p, w->ttl,
 			reply_offload(w, SW_OUTSIDE, p));
 		if (len < 0) {
 			drop(w, m, SW_DROP_BUILD);
@@ -464,9 +455,9 @@ sw_flow_create(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 
 /* Append to the held chain (bounded by hold_max, checked by sw_px). */
 static void
-hold(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *m)
+hold(struct sw_engine *w, struct sw_flow *f, struct sw_frame *m)
 {
-	struct rte_mbuf **pp = (struct rte_mbuf **)&f->held;
+	struct sw_frame **pp = (struct sw_frame **)&f->held;
 
 	while (*pp != NULL)
 		pp = hold_next(w, *pp);
@@ -481,10 +472,10 @@ hold(struct sw_worker *w, struct sw_flow *f, struct rte_mbuf *m)
  * in lb mode NATed and sent to the next hop (lbpath.c).
  */
 static inline void
-send_on(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+send_on(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p, const struct sw_flow *f)
 {
-	const uint32_t len = rte_pktmbuf_pkt_len(m);
+	const uint32_t len = m->len;
 
 	if (side == SW_OUTSIDE) {
 		if (w->lb && !sw_lb_to_backend(w, m, frame, p,
@@ -506,7 +497,7 @@ send_on(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 }
 
 static inline void
-relay(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+relay(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p, const struct sw_flow *f)
 {
 	const struct sw_xlate x = sw_px_xlate(f);
@@ -526,7 +517,7 @@ relay(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
  * half-open connection. Sent on as a bare RST: seq only.
  */
 static void
-bare_rst(struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p,
+bare_rst(struct sw_frame *m, uint8_t *frame, const struct sw_pkt *p,
 		struct sw_pkt *out)
 {
 	uint8_t *ip = frame + p->l3_off;
@@ -547,9 +538,8 @@ bare_rst(struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p,
 	else
 		sw_cksum_wr16(ip + 4, (uint16_t)(q.ip_end - p->l3_off - 40));
 	sw_pkt_cksum_set(frame, &q);
-	m->data_len = q.ip_end;
-	m->pkt_len = q.ip_end;
-	m->ol_flags = 0;
+	m->len = q.ip_end;
+	m->tx = SW_TX_PLAIN;
 	*out = q;
 }
 
@@ -561,22 +551,20 @@ bare_rst(struct rte_mbuf *m, uint8_t *frame, const struct sw_pkt *p,
  * held segments stay held; the SYN timer goes on.
  */
 static void
-restart(struct sw_worker *w, struct sw_flow *f)
+restart(struct sw_engine *w, struct sw_flow *f)
 {
-	struct rte_mbuf *held = f->held;
-	struct rte_mbuf *m = rte_pktmbuf_copy(held, w->pool, 0, UINT32_MAX);
+	struct sw_frame *m = frame_copy(w, f->held);
 	struct sw_pkt p, q;
 
 	sw_px_restart(f);
 	w->c.flow.backend_restart++;
-	if (likely(m != NULL) && rte_pktmbuf_is_contiguous(m) &&
-			sw_parse(&p, rte_pktmbuf_mtod(m, uint8_t *),
-				rte_pktmbuf_data_len(m)) == SW_PARSE_OK) {
-		bare_rst(m, rte_pktmbuf_mtod(m, uint8_t *), &p, &q);
-		send_on(w, SW_OUTSIDE, m, rte_pktmbuf_mtod(m, uint8_t *), &q,
+	if (likely(m != NULL) && sw_parse(&p, m->data, m->len) ==
+			SW_PARSE_OK) {
+		bare_rst(m, ((uint8_t *)m->data), &p, &q);
+		send_on(w, SW_OUTSIDE, m, ((uint8_t *)m->data), &q,
 			f);
 	} else if (m != NULL) {
-		rte_pktmbuf_free(m);
+		frame_free(w, m);
 	} else {
 		w->c.drop[SW_DROP_NO_MBUF]++;
 	}
@@ -597,7 +585,7 @@ restart(struct sw_worker *w, struct sw_flow *f)
  * be fragmented by a router; synwall fragments nothing: dropped.
  */
 static bool
-too_big(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+too_big(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p, const struct sw_fref *r, uint64_t now)
 {
 	const struct sw_learn_entry *e = flow_learned(w, r, false, NULL);
@@ -612,8 +600,8 @@ too_big(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		drop(w, m, SW_DROP_TOO_BIG);
 		return true;
 	}
-	len = sw_build_ptb(frame, rte_pktmbuf_data_len(m) +
-		rte_pktmbuf_tailroom(m), p, mss + (v4 ? 40u : 60u), w->ttl);
+	len = sw_build_ptb(frame, m->len +
+		(m->cap - m->len), p, mss + (v4 ? 40u : 60u), w->ttl);
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
 		return true;
@@ -626,10 +614,10 @@ too_big(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 
 /* The server answered: release the held segments, translated. */
 static void
-establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
+establish(struct sw_engine *w, struct sw_flow *f, const struct sw_pkt *synack,
 		const struct sw_fref *r)
 {
-	struct rte_mbuf *m = f->held;
+	struct sw_frame *m = f->held;
 
 	f->held = NULL;
 	/* The client was promised what this server now refuses: this flow
@@ -652,19 +640,19 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
 	if (w->lb)
 		w->bc[*flow_backend(f)].established++;
 	while (m != NULL) {
-		struct rte_mbuf *next = *hold_next(w, m);
-		uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+		struct sw_frame *next = *hold_next(w, m);
+		uint8_t *frame = ((uint8_t *)m->data);
 		struct sw_pkt p;
 
 		*hold_next(w, m) = NULL;
 		w->c.flow.holding--;
-		if (sw_parse(&p, frame, rte_pktmbuf_data_len(m)) ==
+		if (sw_parse(&p, frame, m->len) ==
 				SW_PARSE_OK) {
 			relay(w, SW_OUTSIDE, m, frame, &p, f);
 		} else {
 			/* Parsed fine when it was held: cannot happen. */
 			w->c.flow.consumed++;
-			rte_pktmbuf_free(m);
+			frame_free(w, m);
 		}
 		m = next;
 	}
@@ -679,7 +667,7 @@ establish(struct sw_worker *w, struct sw_flow *f, const struct sw_pkt *synack,
  * the server sends, on the inside link: nothing to amplify.
  */
 static void
-old_ack(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+old_ack(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p)
 {
 	const bool offload = reply_offload(w, SW_INSIDE, p);
@@ -690,8 +678,8 @@ old_ack(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 		drop(w, m, why);
 		return;
 	}
-	len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
-		rte_pktmbuf_tailroom(m), p, w->ttl, offload);
+	len = sw_build_rst(frame, m->len +
+		(m->cap - m->len), p, w->ttl, offload);
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
 		return;
@@ -702,7 +690,7 @@ old_ack(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 
 /* RFC 5961 challenge ACK, rate-limited, in place of `m`, to its sender. */
 static void
-challenge(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+challenge(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p, const struct sw_flow *f,
 		uint64_t now)
 {
@@ -723,8 +711,8 @@ challenge(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	ap.tsecr = s.tsecr;
 	ap.ttl = w->ttl;
 	ap.csum_offload = reply_offload(w, side, p);
-	len = sw_build_ack(frame, rte_pktmbuf_data_len(m) +
-		rte_pktmbuf_tailroom(m), p, &ap);
+	len = sw_build_ack(frame, m->len +
+		(m->cap - m->len), p, &ap);
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
 		return;
@@ -734,7 +722,7 @@ challenge(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 }
 
 bool
-sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p, const struct sw_fref *r,
 		uint32_t id, uint64_t now)
 {
@@ -831,7 +819,8 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 	case SW_PX_DROP_ACK_UNSENT:
 		drop(w, m, SW_DROP_ACK_UNSENT);
 		return true;
-	default:
+	case SW_PX_DROP_STATE:
+	case SW_PX_VERDICT_MAX:
 		drop(w, m, SW_DROP_FLOW_STATE);
 		return true;
 	}
@@ -844,7 +833,7 @@ sw_flow_input(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 }
 
 void
-sw_flow_adopt(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+sw_flow_adopt(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		struct sw_fref *r, uint64_t now)
 {
 	/* Only the server's segments adopt: a blind attacker outside can
@@ -870,7 +859,7 @@ sw_flow_adopt(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 }
 
 void
-sw_flow_icmp(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
+sw_flow_icmp(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p,
 		const struct sw_icmp_quote *q, const struct sw_fref *r,
 		uint32_t id)
@@ -911,7 +900,7 @@ sw_flow_icmp(struct sw_worker *w, enum sw_side side, struct rte_mbuf *m,
 
 /* A timer fired: what it means depends on the state. */
 static void
-expire(struct sw_worker *w, uint32_t tid, uint64_t now)
+expire(struct sw_engine *w, uint32_t tid, uint64_t now)
 {
 	const bool v6 = tid >= w->ft4.capacity;
 	const uint32_t id = v6 ? tid - w->ft4.capacity : tid;
@@ -948,7 +937,7 @@ expire(struct sw_worker *w, uint32_t tid, uint64_t now)
 }
 
 unsigned int
-sw_flow_timers(struct sw_worker *w, uint64_t now)
+sw_flow_timers(struct sw_engine *w, uint64_t now)
 {
 	uint32_t ids[TIMERS_BURST];
 	unsigned int n = sw_tw_advance(&w->tw, ticks(w, now), ids,

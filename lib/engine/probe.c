@@ -24,12 +24,10 @@
  */
 #include <string.h>
 
-#include <rte_cycles.h>
-#include <rte_mbuf.h>
 
 #include "sw_build.h"
-#include "sw_worker.h"
-#include "sw_worker_inl.h"
+#include "sw_engine.h"
+#include "sw_engine_inl.h"
 
 #define PROBE_WAIT_MS	200	/* then the held SYNs are answered anyway */
 
@@ -55,7 +53,7 @@ same_key(const struct sw_fref *a, const struct sw_fref *b)
 }
 
 static void
-hold(struct sw_worker *w, struct sw_probe *pr, struct rte_mbuf *m,
+hold(struct sw_engine *w, struct sw_probe *pr, struct sw_frame *m,
 		const struct sw_pkt *p, const struct sw_fref *r)
 {
 	struct sw_probe_syn *h = &pr->held[pr->n++];
@@ -67,12 +65,12 @@ hold(struct sw_worker *w, struct sw_probe *pr, struct rte_mbuf *m,
 }
 
 bool
-sw_probe_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
+sw_probe_hold(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		const struct sw_fref *r, uint64_t now)
 {
 	struct sw_probe *free_pr = NULL;
 	struct sw_learn_entry *e;
-	struct rte_mbuf *c;
+	struct sw_frame *c;
 
 	for (unsigned int i = 0; i < SW_PROBES; i++) {
 		struct sw_probe *pr = &w->probing[i];
@@ -101,13 +99,12 @@ sw_probe_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 	e = flow_learned(w, r, true, NULL);
 	if (e == NULL)
 		return false;
-	c = rte_pktmbuf_copy(m, w->pool, 0, UINT32_MAX);
+	c = frame_copy(w, m);
 	if (unlikely(c == NULL)) {
 		w->c.drop[SW_DROP_NO_MBUF]++;
 		return false;
 	}
 	e->flags |= SW_LEARN_F_PROBED;
-	c->ol_flags = 0;
 	tx_enqueue(w, SW_INSIDE, c);
 	free_pr->deadline = now + w->probe_wait;
 	free_pr->r = *r;
@@ -125,7 +122,7 @@ sw_probe_hold(struct sw_worker *w, struct rte_mbuf *m, const struct sw_pkt *p,
 
 /* Answer the SYNs a probe held, now that the server has said (or not). */
 static void
-release(struct sw_worker *w, struct sw_probe *pr, uint64_t now)
+release(struct sw_engine *w, struct sw_probe *pr, uint64_t now)
 {
 	const unsigned int n = pr->n;
 	struct sw_learn_entry *e = flow_learned(w, &pr->r, false, NULL);
@@ -137,12 +134,12 @@ release(struct sw_worker *w, struct sw_probe *pr, uint64_t now)
 	pr->n = 0;
 	w->n_probes--;
 	for (unsigned int i = 0; i < n; i++)
-		sw_worker_syn_answer(w, pr->held[i].m, &pr->held[i].p,
+		sw_engine_syn_answer(w, pr->held[i].m, &pr->held[i].p,
 			&pr->held[i].r, now);
 }
 
 bool
-sw_probe_answer(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
+sw_probe_answer(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p, const struct sw_fref *r, uint64_t now)
 {
 	const uint8_t fl = p->tcp_flags;
@@ -164,8 +161,8 @@ sw_probe_answer(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 			 * in TIME_WAIT at the server, answers it. A RST at
 			 * its ack ends that (RFC 9293 §3.10.7.3), so the
 			 * backend SYN after the wait is answered. */
-			len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
-				rte_pktmbuf_tailroom(m), p, w->ttl, false);
+			len = sw_build_rst(frame, m->len +
+				(m->cap - m->len), p, w->ttl, false);
 			if (unlikely(len < 0)) {
 				consume(w, m);
 			} else {
@@ -184,8 +181,8 @@ sw_probe_answer(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 			w->c.flow.probe_learned++;
 			/* The server forgets the half-open connection:
 			 * RST at exactly the ack it expects. */
-			len = sw_build_rst(frame, rte_pktmbuf_data_len(m) +
-				rte_pktmbuf_tailroom(m), p, w->ttl, false);
+			len = sw_build_rst(frame, m->len +
+				(m->cap - m->len), p, w->ttl, false);
 			if (unlikely(len < 0))
 				consume(w, m);
 			else
@@ -198,7 +195,7 @@ sw_probe_answer(struct sw_worker *w, struct rte_mbuf *m, uint8_t *frame,
 }
 
 void
-sw_probe_expire(struct sw_worker *w, uint64_t now)
+sw_probe_expire(struct sw_engine *w, uint64_t now)
 {
 	for (unsigned int i = 0; i < SW_PROBES && w->n_probes != 0; i++) {
 		struct sw_probe *pr = &w->probing[i];
@@ -211,25 +208,25 @@ sw_probe_expire(struct sw_worker *w, uint64_t now)
 }
 
 void
-sw_probe_setup(struct sw_worker *w, uint32_t refresh_ms)
+sw_probe_setup(struct sw_engine *w, uint32_t refresh_ms)
 {
 	memset(w->probing, 0, sizeof(w->probing));
 	w->n_probes = 0;
-	w->probe_wait = rte_get_tsc_hz() / 1000 * PROBE_WAIT_MS;
+	w->probe_wait = w->tsc_hz / 1000 * PROBE_WAIT_MS;
 	/* 0: never (the largest interval the wrapping clock tells). */
 	w->probe_refresh = refresh_ms == 0 ? INT32_MAX :
-		(uint32_t)RTE_MIN(rte_get_tsc_hz() / 1000 * refresh_ms >> 20,
+		(uint32_t)SW_MIN(w->tsc_hz / 1000 * refresh_ms >> 20,
 			(uint64_t)INT32_MAX);
 }
 
 void
-sw_probe_teardown(struct sw_worker *w)
+sw_probe_teardown(struct sw_engine *w)
 {
 	for (unsigned int i = 0; i < SW_PROBES; i++) {
 		struct sw_probe *pr = &w->probing[i];
 
 		for (unsigned int k = 0; k < pr->n; k++)
-			rte_pktmbuf_free(pr->held[k].m);
+			frame_free(w, pr->held[k].m);
 		pr->n = 0;
 		pr->deadline = 0;
 	}

@@ -1,0 +1,930 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <string.h>
+
+
+#include "sw_build.h"
+#include "sw_cksum.h"
+#include "sw_parse.h"
+#include "sw_service.h"
+#include "sw_engine.h"
+#include "sw_engine_inl.h"
+
+static const char *const drop_names[SW_DROP_MAX] = {
+#define SW_DROP_NAME(id, name) [SW_DROP_##id] = #name,
+	SW_DROPS(SW_DROP_NAME)
+#undef SW_DROP_NAME
+};
+
+const char *
+sw_drop_name(enum sw_drop d)
+{
+	return (unsigned int)d < SW_DROP_MAX ? drop_names[d] : "unknown";
+}
+
+/*
+ * Is this packet to (outside → inside) or from (inside → outside) a
+ * protected service? Returns the service index or -1.
+ */
+static inline int
+service_in(const struct sw_svc_table *t, enum sw_side side,
+		const struct sw_pkt *p, const uint8_t *frame)
+{
+	uint16_t port;
+
+	if (!(p->flags & SW_PKT_F_TCP))
+		return -1;
+	port = side == SW_OUTSIDE ? p->dst_port : p->src_port;
+	if (p->l3 == SW_L3_IPV4) {
+		uint32_t addr;
+
+		memcpy(&addr, ip_addr(frame, p, side == SW_OUTSIDE), 4);
+		return sw_svc_lookup4(t, addr, port);
+	}
+	return sw_svc_lookup6(t, ip_addr(frame, p, side == SW_OUTSIDE), port);
+}
+
+/*
+ * Within a reload's grace period, on a port it made protected: a
+ * connection from before may own this segment (docs/architecture.md).
+ */
+static inline bool
+in_grace(const struct sw_engine *w, enum sw_side side, const struct sw_pkt *p,
+		const uint8_t *frame, uint64_t now)
+{
+	if (likely(now >= w->gen->grace_until))
+		return false;
+	return service_in(&w->gen->prev, side, p, frame) < 0;
+}
+
+/* A segment of a connection from before the reload, as it is. */
+static inline void
+grace_pass(struct sw_engine *w, struct sw_frame *m, enum sw_side to)
+{
+	w->c.flow.grace_passed++;
+	tx_enqueue(w, to, m);
+}
+
+/*
+ * With unprotected = drop, what still has to cross for the segment to
+ * work at all: non-IP frames (ARP) and IPv6 neighbour discovery.
+ */
+static inline bool
+is_link_control(const struct sw_pkt *p, const uint8_t *frame)
+{
+	uint8_t type;
+
+	if (p->l3 == SW_L3_OTHER)
+		return true;
+	if (p->l3 != SW_L3_IPV6 || p->l4_proto != IPPROTO_ICMPV6 ||
+			(p->flags & SW_PKT_F_L4_NONE) || p->l4_off >= p->ip_end)
+		return false;
+	type = frame[p->l4_off];
+	/* RFC 4861 §4: router/neighbour solicitation/advertisement, redirect */
+	return type >= 133 && type <= 137;
+}
+
+void
+sw_engine_flush_side(struct sw_engine *w, enum sw_side side)
+{
+	struct sw_txq *q = &w->txq[side];
+
+	if (q->n == 0)
+		return;
+	w->io->tx(w->io_ctx, side, q->f, q->n);
+	q->n = 0;
+}
+
+void
+sw_engine_flush(struct sw_engine *w)
+{
+	sw_engine_flush_side(w, SW_OUTSIDE);
+	sw_engine_flush_side(w, SW_INSIDE);
+}
+
+/* Frames dropped or consumed during a burst go back in one call. */
+static inline void
+free_dead(struct sw_engine *w)
+{
+	if (w->n_dead != 0) {
+		w->io->free(w->io_ctx, w->dead, w->n_dead);
+		w->n_dead = 0;
+	}
+}
+
+void
+sw_gcra_init(struct sw_gcra *g, uint64_t rate, uint64_t burst, uint64_t hz)
+{
+	g->interval = rate == 0 ? 0 : SW_MAX(hz / rate, UINT64_C(1));
+	g->tau = burst > 0 ? (burst - 1) * g->interval : 0;
+}
+
+static inline void
+cookie_tuple(const uint8_t *frame, const struct sw_pkt *p,
+		struct sw_cookie_tuple *t)
+{
+	const size_t alen = p->l3 == SW_L3_IPV4 ? 4 : 16;
+
+	t->family = p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
+	memcpy(t->saddr, ip_addr(frame, p, false), alen);
+	memcpy(t->daddr, ip_addr(frame, p, true), alen);
+	memcpy(&t->sport, frame + p->l4_off, 2);
+	memcpy(&t->dport, frame + p->l4_off + 2, 2);
+}
+
+/*
+ * The client's address as one word: IPv4 (network order) with `mask4`
+ * applied, or the IPv6 /64. Whole loads, then mask: a 3-byte copy into
+ * a wider slot would stall store forwarding.
+ */
+static inline uint64_t
+src_word(const uint8_t *frame, const struct sw_pkt *p, uint32_t mask4)
+{
+	const uint8_t *src = ip_addr(frame, p, false);
+	uint64_t key;
+
+	if (p->l3 == SW_L3_IPV4) {
+		uint32_t a;
+
+		memcpy(&a, src, 4);
+		key = a & mask4;
+	} else {
+		memcpy(&key, src, 8);
+	}
+	return key;
+}
+
+/* Fibonacci hashing: the top `bits` of a golden-ratio product. */
+static inline unsigned int
+fib_hash(uint64_t key, unsigned int bits)
+{
+	return (unsigned int)((key * UINT64_C(0x9e3779b97f4a7c15)) >>
+		(64 - bits));
+}
+
+/* Which reflection cell a client prefix (/24, or /64) falls in. */
+static inline unsigned int
+reflect_cell(const uint8_t *frame, const struct sw_pkt *p)
+{
+	return fib_hash(src_word(frame, p, htonl(0xffffff00)), 12) &
+		(SW_REFLECT_CELLS - 1);
+}
+
+/*
+ * Clients that completed a handshake with this worker (a valid cookie),
+ * by address (IPv6: /64), direct-mapped: only their SYNs may become
+ * probes, so no spoofed SYN of a flood ever reaches a server. The key
+ * itself is the tag: a collision only forgets a client.
+ */
+static inline uint64_t
+client_key(const uint8_t *frame, const struct sw_pkt *p)
+{
+	/* Never 0 (an empty cell): IPv4 gets bit 32, IPv6 loses the
+	 * /64's last bit. */
+	return src_word(frame, p, UINT32_MAX) |
+		(p->l3 == SW_L3_IPV4 ? UINT64_C(1) << 32 : 1);
+}
+
+static inline uint64_t *
+verified_cell(struct sw_engine *w, uint64_t key)
+{
+	return &w->verified[fib_hash(key, SW_VERIFIED_BITS)];
+}
+
+static inline bool
+client_proven(struct sw_engine *w, const uint8_t *frame,
+		const struct sw_pkt *p)
+{
+	const uint64_t key = client_key(frame, p);
+
+	return *verified_cell(w, key) == key;
+}
+
+/*
+ * A pure SYN: answer with a cookie, keep nothing; or, the first to a
+ * server this worker knows nothing of (or whose options are due to be
+ * checked again), from a client that completed a handshake before, hold
+ * it while the server is asked (probe.c). `held`: it was, and is answered now, counted and limited
+ * already.
+ */
+static void
+syn_reply(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_fref *r,
+		const struct sw_cookie_keys *keys, uint64_t now, bool held)
+{
+	const struct sw_svc_syn *svc = &w->svc->svc[r->svc].syn;
+	const struct sw_tcp_opts *o = &p->opt;
+	const struct sw_learn_entry *e;
+	uint16_t mss_ours;
+	bool unknown, full;
+	uint8_t lws;
+	struct sw_synack_params sp;
+	struct sw_cookie_opts co;
+	struct sw_cookie_tuple t;
+	uint16_t mss = (o->present & SW_TCPOPT_F_MSS) ? o->mss : 0;
+	uint8_t family = p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
+	int len;
+
+	if (!held) {
+		w->c.sc.syn_rx++;
+		if (unlikely(mss != 0 &&
+				sw_cookie_mss_index(family, mss) < 0)) {
+			drop(w, m, SW_DROP_MSS_LOW);
+			return;
+		}
+		if (!gcra_allow(&w->reflect_total, &w->reflect_total_tat,
+				now) || (w->reflect.interval != 0 &&
+				!gcra_allow(&w->reflect, &w->reflect_tat[
+					reflect_cell(frame, p)], now))) {
+			w->c.sc.reflect_limited++;
+			drop(w, m, SW_DROP_REFLECT_LIMITED);
+			return;
+		}
+	}
+
+	/* Offer only what the client offered, the service allows and the
+	 * server (as far as its SYN-ACKs told us) will do. Until a server
+	 * has said, SACK and timestamps are not promised: a client promised
+	 * what the server then refuses recovers from loss by timeouts only
+	 * (docs/handoff.md, "Learning"); the backend SYN asks for them. A
+	 * service that trusts its settings, or a server that cannot be
+	 * learned (the table is full), gets the service's settings. */
+	e = flow_learned(w, r, false, &full);
+	/* First contact, a server that has not said all yet, or what it
+	 * said is over learn_refresh_ms old: ask it before promising
+	 * (inline; probe.c). */
+	if (!held && !svc->trust && !w->lb && (e == NULL ? !full :
+			sw_learn_incomplete(e) || sw_probe_stale(w, e, now)) &&
+			client_proven(w, frame, p) &&
+			sw_probe_hold(w, m, p, r, now))
+		return;
+	unknown = svc->trust || (e == NULL && full);
+	lws = sw_learn_ws(e, keys->slot);
+	co.mss = mss;
+	co.sack_ok = svc->sack && (o->present & SW_TCPOPT_F_SACKOK) &&
+		sw_learn_sack(e, unknown);
+	co.ts = svc->ts && (o->present & SW_TCPOPT_F_TS) &&
+		sw_learn_ts(e, unknown);
+	/* RFC 7323 §2.3: a shift over 14 is used as 14. */
+	co.wscale = (svc->wscale != SW_SVC_WSCALE_OFF &&
+		lws != SW_LEARN_WS_NONE &&
+		(o->present & SW_TCPOPT_F_WSCALE)) ?
+		SW_MIN(o->wscale, 14) : SW_COOKIE_WSCALE_NONE;
+	/* RFC 3168 §6.1.1: ECE+CWR on the SYN asks; only the TSval can
+	 * remember the answer. */
+	co.ecn = svc->ecn && co.ts &&
+		(p->tcp_flags & (SW_TCP_ECE | SW_TCP_CWR)) ==
+		(SW_TCP_ECE | SW_TCP_CWR);
+	cookie_tuple(frame, p, &t);
+
+	sp.isn = sw_cookie_make(keys, &t, p->seq, &co, &sp.tsval);
+	mss_ours = family == AF_INET ? svc->mss4 : svc->mss6;
+	sp.mss = e != NULL && e->mss != 0 ? SW_MIN(mss_ours, e->mss) :
+		mss_ours;
+	/* Our shift (ws_advertised() in flow.c finds it again). */
+	sp.wscale = co.wscale == SW_COOKIE_WSCALE_NONE ? SW_WSCALE_NONE :
+		our_shift(lws, svc->wscale);
+	sp.sack_ok = co.sack_ok;
+	sp.ts = co.ts;
+	sp.ecn = co.ecn;
+	sp.window = w->window;
+	sp.ttl = w->ttl;
+	sp.csum_offload = reply_offload(w, SW_OUTSIDE, p);
+	len = sw_build_synack(frame, m->len +
+		(m->cap - m->len), p, &sp);
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	w->c.sc.synack_tx++;
+	send_reply(w, SW_OUTSIDE, m, p, len, sp.csum_offload);
+}
+
+void
+sw_engine_syn_answer(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_pkt *p, struct sw_fref *r, uint64_t now)
+{
+	syn_reply(w, m, m->data, p, r, *w->keys, now, true);
+}
+
+/* An ACK with no flow: is it the end of one of our handshakes? */
+static void
+ack_check(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r,
+		const struct sw_cookie_keys *keys, uint64_t now)
+{
+	const bool ts = p->opt.present & SW_TCPOPT_F_TS;
+	struct sw_cookie_tuple t;
+	struct sw_cookie_opts co;
+	int len;
+
+	enum sw_drop why;
+
+	cookie_tuple(frame, p, &t);
+	switch (sw_cookie_check(keys, &t, p->seq - 1, p->ack - 1, ts,
+			p->opt.tsval, p->opt.tsecr, &co)) {
+	case SW_COOKIE_OK:
+		/* Checksums only now: a forged ACK fails on the cookie
+		 * alone, which is cheaper than summing it. */
+		why = bad_cksum(m, frame, p);
+		if (unlikely(why != SW_DROP_MAX)) {
+			drop(w, m, why);
+			return;
+		}
+		/* Genuine, but its flow was made and is gone: a replay
+		 * (docs/cookies.md, "Replays"). */
+		if (unlikely(sw_replay_seen(&w->replay, sw_replay_hash(
+				flow_hash(w, r), p->seq, p->ack), keys->slot))) {
+			w->c.sc.cookie_reused++;
+			drop(w, m, SW_DROP_COOKIE_REUSED);
+			return;
+		}
+		/* The client is real: open the backend connection. The
+		 * cookie names its slot (mod 4, ISN bits 31-30). */
+		w->c.sc.cookie_ok++;
+		{
+			const uint64_t key = client_key(frame, p);
+
+			*verified_cell(w, key) = key;
+		}
+		sw_flow_create(w, m, p, r, &co, keys->slot -
+			((keys->slot - ((p->ack - 1) >> 30)) & 3), now);
+		return;
+	case SW_COOKIE_EXPIRED:
+		w->c.sc.cookie_expired++;
+		if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now)))
+			grace_pass(w, m, SW_INSIDE);
+		else
+			drop(w, m, SW_DROP_COOKIE_EXPIRED);
+		return;
+	case SW_COOKIE_BAD:
+		break;
+	}
+	w->c.sc.cookie_bad++;
+	if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now))) {
+		grace_pass(w, m, SW_INSIDE);
+		return;
+	}
+	if (!w->rst_on_bad || !gcra_allow(&w->rst, &w->rst_tat, now)) {
+		drop(w, m, SW_DROP_COOKIE_BAD);
+		return;
+	}
+	len = sw_build_rst(frame, m->len +
+		(m->cap - m->len), p, w->ttl,
+		reply_offload(w, SW_OUTSIDE, p));
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	w->c.sc.rst_tx++;
+	send_reply(w, SW_OUTSIDE, m, p, len,
+		reply_offload(w, SW_OUTSIDE, p));
+}
+
+/*
+ * A source no TCP peer can have (RFC 1122 §4.2.3.10, RFC 4291 §2.7):
+ * unspecified, loopback, multicast, class E and limited broadcast, or the
+ * destination itself. Answering would reflect towards nobody or everyone.
+ */
+static inline bool
+martian_src(const uint8_t *frame, const struct sw_pkt *p)
+{
+	static const uint8_t zero[15];
+	const uint8_t *ip = frame + p->l3_off;
+
+	if (p->l3 == SW_L3_IPV4) {
+		const uint8_t a = ip[12];
+
+		return a == 0 || a == 127 || a >= 224 ||
+			memcmp(ip + 12, ip + 16, 4) == 0;
+	}
+	/* ff00::/8 multicast, :: and ::1 */
+	return ip[8] == 0xff ||
+		(memcmp(ip + 8, zero, 15) == 0 && ip[23] <= 1) ||
+		memcmp(ip + 8, ip + 24, 16) == 0;
+}
+
+/*
+ * TCP from outside to a protected service, no flow state: the SYN cookie
+ * engine owns its fate. Every path frees or sends `m`.
+ */
+static void
+syncookie(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r,
+		const struct sw_cookie_keys *keys, uint64_t now)
+{
+	const uint8_t f = p->tcp_flags;
+	enum sw_drop why;
+
+	if (unlikely(p->flags & SW_PKT_F_FRAG)) {
+		drop(w, m, SW_DROP_FRAGMENT);
+		return;
+	}
+	if (unlikely(martian_src(frame, p))) {
+		drop(w, m, SW_DROP_BAD_SRC);
+		return;
+	}
+	/* ACKs are summed after their cookie checks out (ack_check). */
+	if (!(f & SW_TCP_ACK) || (f & (SW_TCP_SYN | SW_TCP_RST))) {
+		why = bad_cksum(m, frame, p);
+		if (unlikely(why != SW_DROP_MAX)) {
+			drop(w, m, why);
+			return;
+		}
+	}
+	if (f & SW_TCP_SYN) {
+		if (unlikely(f & (SW_TCP_FIN | SW_TCP_RST)))
+			drop(w, m, (f & SW_TCP_RST) ? SW_DROP_SYN_RST :
+				SW_DROP_SYN_FIN);
+		else if (unlikely(f & SW_TCP_ACK))
+			drop(w, m, SW_DROP_SYNACK_NOFLOW);
+		else
+			syn_reply(w, m, frame, p, r, keys, now, false);
+	} else if ((f & SW_TCP_ACK) && !(f & SW_TCP_RST)) {
+		ack_check(w, m, frame, p, r, keys, now);
+	} else if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now))) {
+		grace_pass(w, m, SW_INSIDE);
+	} else if (f & SW_TCP_RST) {
+		/* RFC 9293 §3.10.7.1: never answer a RST. */
+		drop(w, m, SW_DROP_RST_NOFLOW);
+	} else {
+		drop(w, m, (f & (SW_TCP_FIN | SW_TCP_PSH | SW_TCP_URG)) ?
+			SW_DROP_NOACK : SW_DROP_NO_FLAGS);
+	}
+}
+
+/* TCP fragments without a TCP header, to or from a protected prefix. */
+static inline bool
+protected_fragment(const struct sw_engine *w, enum sw_side side,
+		const struct sw_pkt *p, const uint8_t *frame)
+{
+	const uint8_t *addr = ip_addr(frame, p, side == SW_OUTSIDE);
+
+	if (!(p->flags & SW_PKT_F_L4_NONE) || p->l4_proto != IPPROTO_TCP)
+		return false;
+	if (p->l3 == SW_L3_IPV4) {
+		uint32_t a;
+
+		memcpy(&a, addr, 4);
+		return sw_svc_addr4(w->svc, a);
+	}
+	return sw_svc_addr6(w->svc, addr);
+}
+
+/* Hand a packet to the worker that owns its flow. */
+static inline void
+steer(struct sw_engine *w, struct sw_frame *m, uint16_t owner)
+{
+	if (unlikely(!w->io->steer(w->io_ctx, owner, m))) {
+		drop(w, m, SW_DROP_STEER_FULL);
+		return;
+	}
+	w->c.flow.steered++;
+}
+
+/*
+ * TCP to (outside) or from (inside) a protected service, its flow key
+ * in `r`: the flow's owner relays it; with no flow, the SYN cookie
+ * engine answers for the server. Every path frees, holds or sends `m`.
+ */
+static void
+protected(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p, struct sw_fref *r,
+		const struct sw_cookie_keys *keys, uint64_t now)
+{
+	struct sw_ft *ft;
+	int64_t id;
+
+	if (w->steer) {
+		uint16_t owner = flow_owner(w, flow_hash(w, r));
+
+		if (owner != w->id) {
+			m->side = (uint8_t)side;	/* for the owner */
+			steer(w, m, owner);
+			return;
+		}
+	}
+	ft = sw_flow_table(w, r->v6);
+	/* Looked up now, not when the burst was staged: an earlier packet
+	 * of the burst may have created or freed the flow since. An empty
+	 * table (a flood before any client) costs no lookup. */
+	id = sw_ft_count(ft) != 0 ?
+		sw_ft_lookup(ft, &r->key, flow_hash(w, r)) : -ENOENT;
+	if (id >= 0 && sw_flow_input(w, side, m, frame, p, r,
+			(uint32_t)id, now))
+		return;
+	if (side == SW_OUTSIDE)
+		syncookie(w, m, frame, p, r, keys, now);
+	else if (unlikely(in_grace(w, side, p, frame, now)))
+		sw_flow_adopt(w, m, p, r, now);
+	else if (w->n_probes == 0 || !sw_probe_answer(w, m, frame, p, r, now))
+		drop(w, m, SW_DROP_NOFLOW_INSIDE);
+}
+
+/*
+ * TCP that no service covers while flows of a service a reload removed
+ * may remain: the flow's owner relays it. Returns false when no flow
+ * owns it: it is ordinary traffic.
+ */
+static bool
+drained(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p, struct sw_fref *r,
+		uint64_t now)
+{
+	struct sw_ft *ft = sw_flow_table(w, r->v6);
+	int64_t id;
+
+	if (w->steer) {
+		uint16_t owner = flow_owner(w, flow_hash(w, r));
+
+		if (owner != w->id) {
+			m->side = (uint8_t)side;
+			steer(w, m, owner);
+			return true;
+		}
+	}
+	if (sw_ft_count(ft) == 0)
+		return false;
+	id = sw_ft_lookup(ft, &r->key, flow_hash(w, r));
+	/* A SYN that ends the flow (false) is ordinary traffic now. */
+	return id >= 0 && sw_flow_input(w, side, m, frame, p, r, (uint32_t)id,
+		now);
+}
+
+/*
+ * An ICMP error about a segment to or from a protected service: only
+ * the flow's owner may forward it, translated; with no flow it is a
+ * blind guess (RFC 5927) and dropped. Returns false when the quote is
+ * not about a protected service: the packet is ordinary traffic.
+ */
+static bool
+icmp_error(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p)
+{
+	struct sw_icmp_quote q;
+	struct sw_fref r;
+	int64_t id;
+
+	/* lb: errors from inside are about client -> backend segments,
+	 * which no router between synwall and its on-link backends cuts. */
+	if ((w->lb && side == SW_INSIDE) ||
+			sw_parse_icmp_quote(frame, p, &q) != 0)
+		return false;
+	quote_key(side, frame, p, &q, &r);
+	if (p->l3 == SW_L3_IPV4)
+		r.svc = sw_svc_lookup4(w->svc, r.key.v4.saddr,
+			ntohs(r.key.v4.sport));
+	else
+		r.svc = sw_svc_lookup6(w->svc, r.key.v6.saddr,
+			ntohs(r.key.v6.sport));
+	/* Not a service's, unless a flow a reload left owns it. */
+	if (r.svc < 0 && likely(!w->gen->drain))
+		return false;
+	if (w->steer) {
+		uint16_t owner = flow_owner(w, flow_hash(w, &r));
+
+		/* Draining, another worker's: it could not send it on as
+		 * ordinary traffic, so it is that here. */
+		if (owner != w->id && r.svc < 0)
+			return false;
+		if (owner != w->id) {
+			m->side = (uint8_t)side;
+			steer(w, m, owner);
+			return true;
+		}
+	}
+	id = sw_ft_lookup(sw_flow_table(w, r.v6), &r.key, flow_hash(w, &r));
+	if (id < 0 && r.svc < 0)
+		return false;
+	if (id < 0)
+		drop(w, m, SW_DROP_ICMP_NOFLOW);
+	else
+		sw_flow_icmp(w, side, m, frame, p, &q, &r, (uint32_t)id);
+	return true;
+}
+
+static inline bool
+is_icmp(const struct sw_pkt *p)
+{
+	return p->l4_proto == (p->l3 == SW_L3_IPV4 ? IPPROTO_ICMP :
+		IPPROTO_ICMPV6);
+}
+
+/*
+ * A burst is handled in groups of up to STAGE_MAX packets, in three
+ * passes (as rte_hash's bulk lookup and l3fwd do), so that the cache
+ * misses of a large flow table overlap instead of adding up: the first
+ * pass parses and classifies every packet of the group and starts
+ * loading the flow-table buckets of the protected ones; the second, the
+ * buckets in by then, starts loading their flow entries and timers; the
+ * third decides each packet's fate in order. Only the loads are early:
+ * each flow is looked up at its packet's turn (protected()), since a
+ * packet may create or end the flow of a later one in the same burst.
+ */
+#define STAGE_MAX	32
+
+/* A packet of the group, parsed and classified ahead of its turn. */
+struct staged {
+	struct sw_frame *m;
+	uint8_t *frame;
+	enum sw_side side;	/* the port it came in by */
+	bool chained;		/* multi-segment: not parsed */
+	bool ahead;		/* its flow's buckets are on their way */
+	enum sw_parse_err err;	/* SW_PARSE_OK or why the parser refused it */
+	int svc;		/* protected service, or -1 */
+	struct sw_fref r;	/* its flow, when svc >= 0 */
+	struct sw_pkt p;
+};
+
+/*
+ * Pass 1: parse and classify; for a segment of a protected service this
+ * worker owns, hash its flow key and start loading the buckets.
+ */
+static inline void
+stage_classify(struct sw_engine *w, struct staged *s)
+{
+	struct sw_frame *m = s->m;
+	const struct sw_ft *ft;
+
+	s->svc = -1;
+	s->r.drain = false;
+	s->ahead = false;
+	s->chained = (m->rx & SW_RX_CHAINED) != 0;
+	if (unlikely(s->chained))
+		return;
+	s->err = sw_parse(&s->p, s->frame, m->len);
+	if (unlikely(s->err != SW_PARSE_OK))
+		return;
+	if (w->lb && s->side == SW_INSIDE) {
+		/* From a backend: its flow is keyed by the VIP. */
+		s->svc = sw_lb_classify_inside(w, s->frame, &s->p, &s->r);
+		if (s->svc < 0 && !s->r.drain)
+			return;
+	} else {
+		s->svc = service_in(w->svc, s->side, &s->p, s->frame);
+		/* A reload removed coverage: the flows it left relay on. */
+		s->r.drain = s->svc < 0 && unlikely(w->gen->drain) &&
+			(s->p.flags & SW_PKT_F_TCP);
+		if (s->svc < 0 && !s->r.drain)
+			return;
+		flow_key(s->side, s->frame, &s->p, &s->r);
+		s->r.svc = s->r.drain ? 0 : s->svc;
+	}
+	ft = sw_flow_table(w, s->r.v6);
+	/* An empty table is not looked up; another worker's flow is not
+	 * ours to look up. */
+	if (sw_ft_count(ft) == 0 || (w->steer &&
+			flow_owner(w, flow_hash(w, &s->r)) != w->id))
+		return;
+	sw_ft_prefetch(ft, flow_hash(w, &s->r));
+	s->ahead = true;
+}
+
+/*
+ * Pass 2: the entry the buckets point to and its timer (flow.c's
+ * timer_id(): IPv6 timers follow the IPv4 ones), both written when the
+ * flow's segment is relayed.
+ */
+static inline void
+stage_prefetch_flow(struct sw_engine *w, const struct staged *s)
+{
+	int64_t id;
+
+	if (!s->ahead)
+		return;
+	id = sw_ft_prefetch_entry(sw_flow_table(w, s->r.v6), s->r.hash);
+	if (id >= 0)
+		__builtin_prefetch(&w->tw.node[(s->r.v6 ? w->ft4.capacity : 0) +
+			(uint32_t)id]);
+}
+
+/*
+ * Passes 1 and 2 over s[0..n), whose m and side are set, after the
+ * frames have been asked for: their headers can span two lines (with
+ * timestamps, a TCP/IPv4 header ends at byte 66).
+ */
+static void
+stage_group(struct sw_engine *w, struct staged *s, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		s[i].frame = s[i].m->data;
+		__builtin_prefetch(s[i].frame);
+		if (s[i].m->len > SW_CACHE_LINE)
+			__builtin_prefetch(s[i].frame + SW_CACHE_LINE);
+	}
+	for (uint16_t i = 0; i < n; i++)
+		stage_classify(w, &s[i]);
+	for (uint16_t i = 0; i < n; i++)
+		stage_prefetch_flow(w, &s[i]);
+}
+
+/* Not a protected service's: bridged, dropped, or lb's to handle. */
+static inline void
+unprotected(struct sw_engine *w, const struct staged *s)
+{
+	if (w->lb) {
+		sw_lb_other(w, s->side, s->m, s->frame, &s->p);
+		return;
+	}
+	if (w->drop_unprotected && !is_link_control(&s->p, s->frame)) {
+		drop(w, s->m, SW_DROP_UNPROTECTED);
+		return;
+	}
+	tx_enqueue(w, s->side == SW_OUTSIDE ? SW_INSIDE : SW_OUTSIDE, s->m);
+}
+
+/* Pass 3: the fate of a packet received on s->side. */
+static inline void
+process_one(struct sw_engine *w, struct staged *s,
+		const struct sw_cookie_keys *keys, uint64_t now)
+{
+	struct sw_frame *m = s->m;
+
+	if (unlikely(s->chained)) {
+		drop(w, m, SW_DROP_MULTISEG);
+		return;
+	}
+	if (unlikely(s->err != SW_PARSE_OK)) {
+		w->c.malformed[s->err]++;
+		w->dead[w->n_dead++] = m;
+		return;
+	}
+	if (s->svc >= 0) {
+		w->c.protected_pkts++;
+		protected(w, s->side, m, s->frame, &s->p, &s->r, keys, now);
+		return;
+	}
+	if (unlikely(s->r.drain) &&
+			drained(w, s->side, m, s->frame, &s->p, &s->r, now)) {
+		w->c.protected_pkts++;
+		return;
+	}
+	if (unlikely(is_icmp(&s->p)) &&
+			icmp_error(w, s->side, m, s->frame, &s->p)) {
+		w->c.protected_pkts++;
+		return;
+	}
+	if (unlikely(protected_fragment(w, s->side, &s->p, s->frame))) {
+		drop(w, m, SW_DROP_FRAGMENT);
+		return;
+	}
+	unprotected(w, s);
+}
+
+static void
+process_burst(struct sw_engine *w, enum sw_side side, struct sw_frame **pkts,
+		uint16_t n, uint64_t now)
+{
+	/* One key set and one generation of the services per burst: the
+	 * main lcore swaps them under RCU. */
+	const struct sw_cookie_keys *keys = *w->keys;
+	struct staged s[STAGE_MAX];
+
+	w->now = now;
+	w->gen = *w->genp;
+	w->svc = &w->gen->svc;
+	for (uint16_t done = 0; done < n; ) {
+		const uint16_t k = SW_MIN(n - done, STAGE_MAX);
+
+		for (uint16_t i = 0; i < k; i++) {
+			s[i].m = pkts[done + i];
+			s[i].side = side;
+		}
+		stage_group(w, s, k);
+		for (uint16_t i = 0; i < k; i++)
+			process_one(w, &s[i], keys, now);
+		done += k;
+	}
+	free_dead(w);
+}
+
+void
+sw_engine_process(struct sw_engine *w, enum sw_side side,
+		struct sw_frame **pkts, uint16_t n, uint64_t now)
+{
+	/* w->dead holds one burst: take longer arrays in bursts. */
+	while (n > SW_BURST_MAX) {
+		process_burst(w, side, pkts, SW_BURST_MAX, now);
+		pkts += SW_BURST_MAX;
+		n -= SW_BURST_MAX;
+	}
+	process_burst(w, side, pkts, n, now);
+}
+
+/* Protected packets another worker received for a flow this one owns. */
+static void
+process_steered(struct sw_engine *w, struct sw_frame **pkts, uint16_t n,
+		uint64_t now)
+{
+	const struct sw_cookie_keys *keys = *w->keys;
+	struct staged s[STAGE_MAX];
+
+	w->now = now;
+	w->gen = *w->genp;
+	w->svc = &w->gen->svc;
+	for (uint16_t done = 0; done < n; ) {
+		const uint16_t k = SW_MIN(n - done, STAGE_MAX);
+
+		for (uint16_t i = 0; i < k; i++) {
+			s[i].m = pkts[done + i];
+			s[i].side = s[i].m->side;
+		}
+		stage_group(w, s, k);
+		for (uint16_t i = 0; i < k; i++) {
+			struct staged *x = &s[i];
+
+			/* Parsed and classified by the sender: a protected
+			 * segment, or an ICMP error about one. */
+			if (x->svc >= 0)
+				protected(w, x->side, x->m, x->frame, &x->p,
+					&x->r, keys, now);
+			else if (x->r.drain) {
+				/* Ours to relay, or ordinary traffic. */
+				if (!drained(w, x->side, x->m, x->frame, &x->p,
+						&x->r, now))
+					unprotected(w, x);
+			} else if (w->lb && !x->chained &&
+					x->err == SW_PARSE_OK &&
+					sw_lb_shared_answer(w, x->side, x->m,
+						x->frame, &x->p))
+				;	/* a neighbour's answer, learned */
+			else if (x->chained || x->err != SW_PARSE_OK ||
+					!is_icmp(&x->p) ||
+					!icmp_error(w, x->side, x->m, x->frame,
+						&x->p))
+				w->dead[w->n_dead++] = x->m;
+		}
+		done += k;
+	}
+	free_dead(w);
+}
+
+void
+sw_engine_process_steered(struct sw_engine *w, struct sw_frame **pkts,
+		uint16_t n, uint64_t now)
+{
+	while (n > SW_BURST_MAX) {
+		process_steered(w, pkts, SW_BURST_MAX, now);
+		pkts += SW_BURST_MAX;
+		n -= SW_BURST_MAX;
+	}
+	process_steered(w, pkts, n, now);
+}
+
+bool
+sw_engine_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
+		unsigned int n_checks)
+{
+	bool busy = false;
+
+	w->now = now;
+	if (w->lb)
+		sw_lb_poll(w, now, checks, n_checks);
+	if (unlikely(w->n_probes != 0))
+		sw_probe_expire(w, now);
+	/* Expiry work (backend SYN retries, frees) is busy time. */
+	if (sw_flow_timers(w, now) != 0)
+		busy = true;
+	return busy;
+}
+
+int
+sw_engine_init(struct sw_engine *w, const struct sw_engine_params *p,
+		char *err, size_t err_len)
+{
+	int ret;
+
+	if (p->io == NULL || p->burst == 0 || p->burst > SW_BURST_MAX ||
+			p->tsc_hz < 1000 || p->n_workers == 0 ||
+			p->id >= p->n_workers) {
+		snprintf(err, err_len, "engine %u: bad parameters", p->id);
+		return -EINVAL;
+	}
+	w->id = p->id;
+	w->n_workers = p->n_workers;
+	w->steer = p->steer;
+	w->burst = p->burst;
+	w->tsc_hz = p->tsc_hz;
+	w->now = p->now;
+	w->io = p->io;
+	w->io_ctx = p->io_ctx;
+	ret = sw_flow_setup(w, p, err, err_len);
+	if (ret != 0)
+		return ret;
+	return sw_lb_engine_setup(w, p, err, err_len);
+}
+
+void
+sw_engine_release(struct sw_engine *w)
+{
+	if (w->io == NULL)
+		return;
+	sw_engine_flush(w);
+	sw_flow_teardown(w);
+	sw_lb_engine_teardown(w);
+}

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The engine's private header: its small inline helpers, shared by
+ * engine.c (classification, SYN cookies), flow.c (hand-off, relay),
+ * probe.c (first contact) and lbpath.c (lb mode), and the functions
+ * they call in one another. Data path: inline, no calls.
+ */
+#ifndef SW_ENGINE_INL_H
+#define SW_ENGINE_INL_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "sw_cksum.h"
+#include "sw_engine.h"
+#include "sw_parse.h"
+
+/* engine.c: answer a SYN held during a probe (probe.c), now. */
+void sw_engine_syn_answer(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_pkt *p, struct sw_fref *r, uint64_t now);
+
+/* probe.c: first contact (docs/handoff.md, "Learning"). */
+
+/* Hold the SYN `m` while its unknown server is asked; false: answer now. */
+bool sw_probe_hold(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_pkt *p, const struct sw_fref *r, uint64_t now);
+
+/* A server's segment with no flow: a probe's answer? true: consumed. */
+bool sw_probe_answer(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_fref *r, uint64_t now);
+
+/* Release the SYNs of probes that had no answer in time. */
+void sw_probe_expire(struct sw_engine *w, uint64_t now);
+
+void sw_probe_setup(struct sw_engine *w, uint32_t refresh_ms);
+void sw_probe_teardown(struct sw_engine *w);
+
+/* flow.c: the flow tables, the hand-off and the relay. */
+
+int sw_flow_setup(struct sw_engine *w, const struct sw_engine_params *p,
+		char *err, size_t err_len);
+void sw_flow_teardown(struct sw_engine *w);
+
+/*
+ * What the server's SYN-ACK `sa` says about the options our SYN offered
+ * (`offers`, SW_FX_OFFER_*), for the SYN-ACKs to its next clients.
+ */
+void sw_flow_learn(struct sw_engine *w, const struct sw_fref *r,
+		const struct sw_pkt *sa, uint8_t offers);
+
+/*
+ * A segment of flow `id` (found by the caller). Returns false when the
+ * flow was over and `m` opens a new one: the caller goes on as if there
+ * were no flow (the SYN cookie engine).
+ */
+bool sw_flow_input(struct sw_engine *w, enum sw_side side,
+		struct sw_frame *m, uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_fref *r, uint32_t id, uint64_t now);
+
+/* A valid cookie ACK `m` from the client: create the flow, hand off. */
+void sw_flow_create(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_pkt *p, struct sw_fref *r,
+		const struct sw_cookie_opts *co, uint64_t slot, uint64_t now);
+
+/*
+ * A server's segment with no flow on a port a reload made protected,
+ * within its grace period: adopt the connection as a pass-through flow
+ * (not for a RST), and send the segment on as it is.
+ */
+void sw_flow_adopt(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_pkt *p, struct sw_fref *r, uint64_t now);
+
+/* An ICMP error quoting a segment of flow `id`: translate, forward. */
+void sw_flow_icmp(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, const struct sw_fref *r,
+		uint32_t id);
+
+/* Timers due at `now` (TSC): bounded work per call; how many fired. */
+unsigned int sw_flow_timers(struct sw_engine *w, uint64_t now);
+
+/* lbpath.c: lb mode's data path. */
+
+int sw_lb_engine_setup(struct sw_engine *w, const struct sw_engine_params *p,
+		char *err, size_t err_len);
+void sw_lb_engine_teardown(struct sw_engine *w);
+
+/*
+ * A segment from a backend: its slot, and the flow key with the VIP the
+ * client knows. Returns the service index, or -1.
+ */
+int sw_lb_classify_inside(struct sw_engine *w, const uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r);
+
+/* Not a service's: ARP, ND, health answers, or a drop. */
+void sw_lb_other(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p);
+
+/* The backend for a new flow of r's service, or SW_LB_NONE. */
+uint16_t sw_lb_pick(struct sw_engine *w, struct sw_fref *r);
+
+/*
+ * A relayed segment (p parsed from frame) to the backend / the client:
+ * NAT, TTL, next hop. False when it was dropped (and counted) instead.
+ */
+bool sw_lb_to_backend(struct sw_engine *w, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p, uint16_t slot);
+bool sw_lb_to_client(struct sw_engine *w, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p, uint16_t slot);
+
+/* A frame synwall built for `slot`'s backend (its SYN): DNAT, send. */
+void sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m,
+		uint16_t slot);
+
+/* An ICMP error from outside about a flow of `slot`: to its backend. */
+void sw_lb_icmp_to_backend(struct sw_engine *w, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, uint16_t slot);
+
+/*
+ * With several workers, ARP replies and NAs reach one worker: it shows
+ * them to the others (io share). This takes such a frame on the
+ * receiving end: learned, freed; true.
+ */
+bool sw_lb_shared_answer(struct sw_engine *w, enum sw_side side,
+		struct sw_frame *m, const uint8_t *frame,
+		const struct sw_pkt *p);
+
+/* Per loop: the health checks asked for (worker 0), neighbour ageing. */
+void sw_lb_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
+		unsigned int n_checks);
+
+/* The flow table of a family. */
+static inline struct sw_ft *
+sw_flow_table(struct sw_engine *w, bool v6)
+{
+	return v6 ? &w->ft6 : &w->ft4;
+}
+
+/* Frames the engine built or holds go back by the I/O layer. */
+static inline struct sw_frame *
+frame_alloc(struct sw_engine *w)
+{
+	return w->io->alloc(w->io_ctx);
+}
+
+static inline void
+frame_free(struct sw_engine *w, struct sw_frame *m)
+{
+	w->io->free(w->io_ctx, &m, 1);
+}
+
+/* A copy of `m` in a new frame (a probe, a restart's RST), or NULL. */
+static inline struct sw_frame *
+frame_copy(struct sw_engine *w, const struct sw_frame *m)
+{
+	struct sw_frame *c = frame_alloc(w);
+
+	if (c == NULL)
+		return NULL;
+	if (unlikely(c->cap < m->len)) {
+		frame_free(w, c);
+		return NULL;
+	}
+	memcpy(c->data, m->data, m->len);
+	c->len = m->len;
+	c->tx = SW_TX_PLAIN;
+	return c;
+}
+
+void sw_engine_flush_side(struct sw_engine *w, enum sw_side side);
+
+/* The source (dst = false) or destination address in the IP header. */
+static inline const uint8_t *
+ip_addr(const uint8_t *frame, const struct sw_pkt *p, bool dst)
+{
+	if (p->l3 == SW_L3_IPV4)
+		return frame + p->l3_off + (dst ? 16 : 12);
+	return frame + p->l3_off + (dst ? 24 : 8);
+}
+
+static inline void
+tx_enqueue(struct sw_engine *w, enum sw_side to, struct sw_frame *m)
+{
+	struct sw_txq *q = &w->txq[to];
+
+	q->f[q->n++] = m;
+	if (q->n >= w->burst)
+		sw_engine_flush_side(w, to);
+}
+
+static inline bool
+gcra_allow(const struct sw_gcra *g, uint64_t *tat, uint64_t now)
+{
+	if (g->interval == 0)
+		return true;
+	if (*tat > now + g->tau)
+		return false;
+	*tat = SW_MAX(*tat, now) + g->interval;
+	return true;
+}
+
+/* Dropped mbufs are freed in bulk at the end of the burst. */
+static inline void
+drop(struct sw_engine *w, struct sw_frame *m, enum sw_drop why)
+{
+	w->c.drop[why]++;
+	w->dead[w->n_dead++] = m;
+}
+
+/* Freed with the dead: a segment whose job is done, not a drop. */
+static inline void
+consume(struct sw_engine *w, struct sw_frame *m)
+{
+	w->c.flow.consumed++;
+	w->dead[w->n_dead++] = m;
+}
+
+/*
+ * Checksums of a segment we are about to answer: trust the NIC's verdict
+ * when it gave one, compute otherwise.
+ */
+static inline enum sw_drop
+bad_cksum(const struct sw_frame *m, const uint8_t *frame,
+		const struct sw_pkt *p)
+{
+	if (p->l3 == SW_L3_IPV4 && !(m->rx & SW_RX_IP_GOOD) &&
+			((m->rx & SW_RX_IP_BAD) ||
+			 sw_pkt_ipv4_cksum_verify(frame, p) != 0))
+		return SW_DROP_IP_CKSUM;
+	/* NONE: the data's sum is not filled in but its integrity is known. */
+	if (m->rx & (SW_RX_L4_GOOD | SW_RX_L4_NONE))
+		return SW_DROP_MAX;
+	if ((m->rx & SW_RX_L4_BAD) ||
+			sw_pkt_l4_cksum_verify(frame, p) != 0)
+		return SW_DROP_TCP_CKSUM;
+	return SW_DROP_MAX;
+}
+
+/* Hand a reply rewritten in place to TX on port `to`. */
+static inline void
+send_reply(struct sw_engine *w, enum sw_side to, struct sw_frame *m,
+		const struct sw_pkt *p, int len, bool offload)
+{
+	m->len = (uint16_t)len;
+	m->tx = SW_TX_PLAIN;
+	if (offload) {
+		m->l2_len = (uint8_t)p->l3_off;
+		m->tx = p->l3 == SW_L3_IPV4 ? SW_TX_CSUM4 : SW_TX_CSUM6;
+	}
+	tx_enqueue(w, to, m);
+}
+
+/* May the NIC sum a reply leaving by `to`? (Only the outside is asked.) */
+static inline bool
+reply_offload(const struct sw_engine *w, enum sw_side to,
+		const struct sw_pkt *p)
+{
+	if (to != SW_OUTSIDE)
+		return false;
+	return p->l3 == SW_L3_IPV4 ? w->tx_cksum4 : w->tx_cksum6;
+}
+
+/*
+ * The flow key of a protected segment (client first: the source when it
+ * comes from outside, the destination when from inside). Its hash
+ * (flow_hash()) also names the worker that owns the flow.
+ */
+static inline void
+flow_key(enum sw_side side, const uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r)
+{
+	const bool out = side == SW_OUTSIDE;
+	const uint8_t *c = ip_addr(frame, p, !out);
+	const uint8_t *sv = ip_addr(frame, p, out);
+	const uint8_t *tcp = frame + p->l4_off;
+
+	if (p->l3 == SW_L3_IPV4) {
+		r->v6 = false;
+		memcpy(&r->key.v4.caddr, c, 4);
+		memcpy(&r->key.v4.saddr, sv, 4);
+		memcpy(&r->key.v4.cport, tcp + (out ? 0 : 2), 2);
+		memcpy(&r->key.v4.sport, tcp + (out ? 2 : 0), 2);
+	} else {
+		r->v6 = true;
+		memcpy(r->key.v6.caddr, c, 16);
+		memcpy(r->key.v6.saddr, sv, 16);
+		memcpy(&r->key.v6.cport, tcp + (out ? 0 : 2), 2);
+		memcpy(&r->key.v6.sport, tcp + (out ? 2 : 0), 2);
+	}
+	r->hashed = false;
+}
+
+/* The key's hash, computed once, when a lookup or steering needs it. */
+static inline uint32_t
+flow_hash(const struct sw_engine *w, struct sw_fref *r)
+{
+	if (!r->hashed) {
+		r->hash = sw_ft_hash(r->v6 ? &w->ft6 : &w->ft4, &r->key);
+		r->hashed = true;
+	}
+	return r->hash;
+}
+
+/*
+ * The flow key of the TCP segment an ICMP error quotes. From outside it
+ * quotes what the server sent the client, from inside what the client
+ * sent the server. `svc` is the quoted server address and port's service.
+ */
+static inline void
+quote_key(enum sw_side side, const uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_icmp_quote *q,
+		struct sw_fref *r)
+{
+	const bool out = side == SW_OUTSIDE;
+	const uint8_t *ip = frame + q->ip_off;
+	const uint8_t *tcp = frame + q->tcp_off;
+	/* quoted source and destination addresses */
+	const uint8_t *qs = ip + (p->l3 == SW_L3_IPV4 ? 12 : 8);
+	const uint8_t *qd = ip + (p->l3 == SW_L3_IPV4 ? 16 : 24);
+
+	if (p->l3 == SW_L3_IPV4) {
+		r->v6 = false;
+		memcpy(&r->key.v4.caddr, out ? qd : qs, 4);
+		memcpy(&r->key.v4.saddr, out ? qs : qd, 4);
+		memcpy(&r->key.v4.cport, tcp + (out ? 2 : 0), 2);
+		memcpy(&r->key.v4.sport, tcp + (out ? 0 : 2), 2);
+	} else {
+		r->v6 = true;
+		memcpy(r->key.v6.caddr, out ? qd : qs, 16);
+		memcpy(r->key.v6.saddr, out ? qs : qd, 16);
+		memcpy(&r->key.v6.cport, tcp + (out ? 2 : 0), 2);
+		memcpy(&r->key.v6.sport, tcp + (out ? 0 : 2), 2);
+	}
+	r->hashed = false;
+}
+
+/*
+ * The shift synwall's SYN-ACK advertises, from what the server's last
+ * SYN-ACKs said (`learned`, sw_learn_ws()) and the service's wscale:
+ * the server's own, so that windows pass unscaled, but never more than
+ * the service's (default 7). A server's windows in units larger than
+ * its own are rounded up (sw_relay_window()): a small cap keeps that
+ * overrun below one small unit even right after the server shrank its
+ * buffers (docs/handoff.md, "Translation").
+ */
+static inline uint8_t
+our_shift(uint8_t learned, uint8_t svc_ws)
+{
+	if (learned == SW_LEARN_WS_UNKNOWN)
+		return svc_ws;
+	if (learned == SW_LEARN_WS_NONE)
+		return 0;
+	return learned < svc_ws ? learned : svc_ws;
+}
+
+/* The probe clock: TSC >> 20 (about a millisecond), wrapping. */
+static inline uint32_t
+probe_clock(uint64_t tsc)
+{
+	return (uint32_t)(tsc >> 20);
+}
+
+/* Is what the server said older than probe_refresh (probe.c)? */
+static inline bool
+sw_probe_stale(const struct sw_engine *w, const struct sw_learn_entry *e,
+		uint64_t now)
+{
+	const int32_t age = (int32_t)(probe_clock(now) - e->checked);
+
+	/* A negative age: the clock wrapped (days of silence): stale. */
+	return w->probe_refresh != INT32_MAX &&
+		(age >= (int32_t)w->probe_refresh || age < 0);
+}
+
+/* The server's entry in the learned-options table. */
+static inline struct sw_learn_entry *
+flow_learned(struct sw_engine *w, const struct sw_fref *r, bool add,
+		bool *full)
+{
+	if (r->v6)
+		return sw_learn_find(&w->learn, r->key.v6.saddr, 6,
+			r->key.v6.sport, add, full);
+	return sw_learn_find(&w->learn, (const uint8_t *)&r->key.v4.saddr, 4,
+		r->key.v4.sport, add, full);
+}
+
+/* The worker that owns a flow: its hash scaled to the worker count. */
+static inline uint16_t
+flow_owner(const struct sw_engine *w, uint32_t hash)
+{
+	return (uint16_t)(((uint64_t)hash * w->n_workers) >> 32);
+}
+
+/*
+ * lb mode: the backend slot of a flow, the word before it in its table
+ * entry (both entry layouts put it there).
+ */
+static_assert(offsetof(struct sw_fentry4, f) ==
+	offsetof(struct sw_fentry4, backend) + sizeof(uint32_t),
+	"backend slot right before the flow");
+static_assert(offsetof(struct sw_fentry6, f) ==
+	offsetof(struct sw_fentry6, backend) + sizeof(uint32_t),
+	"backend slot right before the flow");
+
+static inline uint32_t *
+flow_backend(const struct sw_flow *f)
+{
+	return (uint32_t *)(uintptr_t)((const uint8_t *)f - sizeof(uint32_t));
+}
+
+#endif /* SW_ENGINE_INL_H */
