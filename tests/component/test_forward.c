@@ -50,189 +50,24 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "scenario.h"
 #include "sw_app.h"
 #include "sw_parse.h"
 #include "sw_test.h"
 
-#define FRAMES_MAX	1024
 #define RING_SIZE	1024
 #define WAIT_MS		5000	/* at most, for frames that should come */
 #define SETTLE_MS	50	/* then, for frames that should not */
-#define QUEUES_MAX	4
-#define STEPS_MAX	64
-#define EXPECTS_MAX	32
-
-struct frames {
-	unsigned int n;
-	uint32_t len[FRAMES_MAX];
-	uint8_t *data[FRAMES_MAX];
-};
-
-/* One line of S.steps that names a frame: in (inject) or out (expect). */
-struct io {
-	bool in;
-	uint8_t side;
-	uint8_t queue;
-	unsigned int frame;		/* index in S.pcap */
-};
-
-struct expect {
-	char name[64];
-	uint64_t value;
-};
-
-struct step {
-	char name[64];
-	unsigned int wait_ms;
-	unsigned int first, n_io;	/* ios[first .. first + n_io) */
-	unsigned int n_expect;
-	struct expect expect[EXPECTS_MAX];
-};
-
-struct script {
-	unsigned int workers;
-	unsigned int n_steps;
-	struct step step[STEPS_MAX];
-	unsigned int n_io;
-	struct io io[FRAMES_MAX];
-};
 
 /* The test's rings: rx[side][q] feeds the port, tx[side][q] drains it. */
 struct rings {
 	unsigned int n_queues;
-	struct rte_ring *rx[SW_SIDES][QUEUES_MAX];
-	struct rte_ring *tx[SW_SIDES][QUEUES_MAX];
+	struct rte_ring *rx[SW_SIDES][SCN_QUEUES_MAX];
+	struct rte_ring *tx[SW_SIDES][SCN_QUEUES_MAX];
 };
 
 static const char *const port_name[] = { "sw_out", "sw_in" };
 static const char *dump_dir;
-
-static int
-read_pcap_path(const char *path, struct frames *f)
-{
-	char err[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const uint8_t *data;
-	pcap_t *p;
-
-	p = pcap_open_offline(path, err);
-	if (p == NULL) {
-		printf("not ok - cannot open %s: %s\n", path, err);
-		return -1;
-	}
-	memset(f, 0, sizeof(*f));
-	while (f->n < FRAMES_MAX && pcap_next_ex(p, &h, &data) == 1) {
-		f->len[f->n] = h->caplen;
-		f->data[f->n] = malloc(h->caplen);
-		if (f->data[f->n] == NULL)
-			abort();
-		memcpy(f->data[f->n], data, h->caplen);
-		f->n++;
-	}
-	pcap_close(p);
-	return 0;
-}
-
-static int
-read_pcap(const char *dir, const char *scenario, const char *what,
-		struct frames *f)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s_%s.pcap", dir, scenario, what);
-	return read_pcap_path(path, f);
-}
-
-static void
-free_frames(struct frames *f)
-{
-	for (unsigned int i = 0; i < f->n; i++)
-		free(f->data[i]);
-	f->n = 0;
-}
-
-static int
-side_of(const char *s)
-{
-	if (strcmp(s, "outside") == 0)
-		return SW_OUTSIDE;
-	if (strcmp(s, "inside") == 0)
-		return SW_INSIDE;
-	return -1;
-}
-
-/*
- * S.steps → *sc. Returns 1 when the scenario has no script (one step
- * from S_rx_*.pcap), 0 when read, -1 on a bad line.
- */
-static int
-read_script(const char *dir, const char *scenario, struct script *sc)
-{
-	char path[512], line[256], a[64], b[64];
-	unsigned int lineno = 0, frame = 0;
-	struct step *st = NULL;
-	int ret = 0;
-	FILE *f;
-
-	memset(sc, 0, sizeof(*sc));
-	sc->workers = 1;
-	snprintf(path, sizeof(path), "%s/%s.steps", dir, scenario);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 1;
-	while (ret == 0 && fgets(line, sizeof(line), f) != NULL) {
-		char *hash = strchr(line, '#');
-		unsigned int u = 0;
-		uint64_t v;
-		int n, side;
-
-		lineno++;
-		if (hash != NULL)
-			*hash = '\0';
-		n = sscanf(line, "%63s %63s", a, b);
-		if (n <= 0)
-			continue;
-		if (strcmp(a, "workers") == 0 && n == 2 && st == NULL &&
-				sscanf(b, "%u", &u) == 1 && u >= 1 &&
-				u <= QUEUES_MAX) {
-			sc->workers = u;
-		} else if (strcmp(a, "step") == 0 && n == 2 &&
-				sc->n_steps < STEPS_MAX) {
-			st = &sc->step[sc->n_steps++];
-			snprintf(st->name, sizeof(st->name), "%s", b);
-			st->first = sc->n_io;
-			if (sscanf(line, "%*s %*s wait %u", &u) == 1)
-				st->wait_ms = u;
-		} else if ((strcmp(a, "in") == 0 || strcmp(a, "out") == 0) &&
-				n == 2 && st != NULL && sc->n_io < FRAMES_MAX &&
-				(side = side_of(b)) >= 0) {
-			struct io *io = &sc->io[sc->n_io++];
-
-			io->in = a[0] == 'i';
-			io->side = (uint8_t)side;
-			io->frame = frame++;
-			if (sscanf(line, "%*s %*s %u", &u) == 1) {
-				if (!io->in || u >= sc->workers)
-					ret = -1;
-				io->queue = (uint8_t)u;
-			}
-			st->n_io++;
-		} else if (strcmp(a, "expect") == 0 && st != NULL &&
-				st->n_expect < EXPECTS_MAX &&
-				sscanf(line, "%*s %63s %" SCNu64, a, &v) == 2) {
-			struct expect *e = &st->expect[st->n_expect++];
-
-			snprintf(e->name, sizeof(e->name), "%s", a);
-			e->value = v;
-		} else {
-			ret = -1;
-		}
-	}
-	fclose(f);
-	if (ret != 0)
-		printf("not ok - %s:%u: bad line\n", path, lineno);
-	return ret;
-}
 
 static int
 inject_one(struct rte_ring *r, struct rte_mempool *mp, const uint8_t *data,
@@ -257,7 +92,7 @@ inject_one(struct rte_ring *r, struct rte_mempool *mp, const uint8_t *data,
 }
 
 static int
-inject(struct rte_ring *r, struct rte_mempool *mp, const struct frames *f)
+inject(struct rte_ring *r, struct rte_mempool *mp, const struct scn_frames *f)
 {
 	for (unsigned int i = 0; i < f->n; i++) {
 		int ret = inject_one(r, mp, f->data[i], f->len[i]);
@@ -403,15 +238,15 @@ compare_port(const char *scenario, const char *step, const char *port,
 		const uint8_t *const *want, const uint32_t *want_len,
 		unsigned int n)
 {
-	static struct rte_mbuf *got[QUEUES_MAX][FRAMES_MAX];
-	struct rte_mbuf *all[QUEUES_MAX * FRAMES_MAX];
-	unsigned int n_got[QUEUES_MAX], head[QUEUES_MAX] = { 0 };
+	static struct rte_mbuf *got[SCN_QUEUES_MAX][SCN_FRAMES_MAX];
+	struct rte_mbuf *all[SCN_QUEUES_MAX * SCN_FRAMES_MAX];
+	unsigned int n_got[SCN_QUEUES_MAX], head[SCN_QUEUES_MAX] = { 0 };
 	unsigned int total = 0, n_all = 0;
 	unsigned long before = sw_test_failures;
 
 	for (unsigned int q = 0; q < n_queues; q++) {
 		n_got[q] = rte_ring_dequeue_burst(tx[q], (void **)got[q],
-			FRAMES_MAX, NULL);
+			SCN_FRAMES_MAX, NULL);
 		total += n_got[q];
 		for (unsigned int i = 0; i < n_got[q]; i++)
 			all[n_all++] = got[q][i];
@@ -452,120 +287,14 @@ compare_port(const char *scenario, const char *step, const char *port,
 		rte_pktmbuf_free(all[i]);
 }
 
-static int
-counter(const struct sw_counters *c, const char *name, uint64_t *v)
-{
-	static const struct {
-		const char *prefix;
-		size_t base;
-		const char *name;
-		size_t off;
-	} fields[] = {
-#define SC(f) { "syncookie.", offsetof(struct sw_counters, sc), #f, \
-		offsetof(struct sw_syncookie_counters, f) }
-#define FL(f) { "flow.", offsetof(struct sw_counters, flow), #f, \
-		offsetof(struct sw_flow_counters, f) },
-#define LB(f) { "lb.", offsetof(struct sw_counters, lb), #f, \
-		offsetof(struct sw_lb_counters, f) },
-		SC(syn_rx), SC(synack_tx), SC(cookie_ok), SC(cookie_bad),
-		SC(cookie_expired), SC(cookie_reused), SC(reflect_limited), SC(rst_tx),
-		SW_FLOW_COUNTERS(FL)
-		SW_LB_COUNTERS(LB)
-#undef SC
-#undef FL
-#undef LB
-	};
-
-	for (unsigned int s = 0; s < SW_SIDES; s++) {
-		const struct sw_port_counters *p = &c->port[s];
-		size_t l = strlen(sw_side_name(s));
-		const char *f = name + l + 1;
-
-		if (strncmp(name, sw_side_name(s), l) != 0 || name[l] != '.')
-			continue;
-		if (!strcmp(f, "rx_pkts"))
-			*v = p->rx_pkts;
-		else if (!strcmp(f, "tx_pkts"))
-			*v = p->tx_pkts;
-		else if (!strcmp(f, "rx_bytes"))
-			*v = p->rx_bytes;
-		else if (!strcmp(f, "tx_bytes"))
-			*v = p->tx_bytes;
-		else
-			return -1;
-		return 0;
-	}
-	if (!strcmp(name, "protected_pkts")) {
-		*v = c->protected_pkts;
-		return 0;
-	}
-	for (unsigned int i = 0; i < RTE_DIM(fields); i++) {
-		size_t l = strlen(fields[i].prefix);
-
-		if (strncmp(name, fields[i].prefix, l) == 0 &&
-				strcmp(name + l, fields[i].name) == 0) {
-			memcpy(v, (const char *)c + fields[i].base +
-				fields[i].off, sizeof(*v));
-			return 0;
-		}
-	}
-	if (strncmp(name, "drop.", 5) == 0) {
-		for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++)
-			if (!strcmp(name + 5, sw_parse_err_name(i))) {
-				*v = c->malformed[i];
-				return 0;
-			}
-		for (unsigned int i = 0; i < SW_DROP_MAX; i++)
-			if (!strcmp(name + 5, sw_drop_name(i))) {
-				*v = c->drop[i];
-				return 0;
-			}
-	}
-	return -1;
-}
-
-static void
-check_counter(const struct sw_counters *c, const char *where,
-		const char *name, uint64_t want)
-{
-	uint64_t got = 0;
-
-	SW_CHECKF(counter(c, name, &got) == 0, "%s: unknown counter %s", where,
-		name);
-	SW_CHECKF(got == want, "%s: counter %s = %" PRIu64 ", expected %" PRIu64,
-		where, name, got, want);
-}
-
 /* The cookie secret and slot the vectors were made with. */
 static int
 install_keys(struct sw_app *app, const char *dir, const char *s)
 {
-	char path[512], hex[2 * SW_COOKIE_MASTER_LEN + 1];
-	unsigned long long slot = 0;
-	char line[256];
-	int got = 0;
-	FILE *f;
+	uint64_t slot;
 
-	snprintf(path, sizeof(path), "%s/%s.keys", dir, s);
-	f = fopen(path, "r");
-	if (f == NULL)
+	if (scn_read_keys(dir, s, app->master, &slot) != 0)
 		return -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "master %64s", hex) == 1)
-			got |= 1;
-		else if (sscanf(line, "slot %llu", &slot) == 1)
-			got |= 2;
-	}
-	fclose(f);
-	if (got != 3 || strlen(hex) != sizeof(hex) - 1)
-		return -1;
-	for (unsigned int i = 0; i < SW_COOKIE_MASTER_LEN; i++) {
-		unsigned int b;
-
-		if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-			return -1;
-		app->master[i] = (uint8_t)b;
-	}
 	sw_app_keys_install(app, slot);
 	return 0;
 }
@@ -573,24 +302,10 @@ install_keys(struct sw_app *app, const char *dir, const char *s)
 static void
 check_counters(const struct sw_app *app, const char *dir, const char *s)
 {
-	char path[512], line[256], name[128];
 	struct sw_counters c;
-	uint64_t want;
-	FILE *f;
 
 	sw_counters_sum(app->workers, app->n_workers, &c);
-	snprintf(path, sizeof(path), "%s/%s.expect", dir, s);
-	f = fopen(path, "r");
-	SW_CHECKF(f != NULL, "cannot open %s", path);
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (line[0] == '#' ||
-				sscanf(line, "%127s %" SCNu64, name, &want) != 2)
-			continue;
-		check_counter(&c, s, name, want);
-	}
-	fclose(f);
+	SW_CHECKF(scn_check_expect(&c, dir, s) == 0, "%s.expect", s);
 }
 
 /* The old shape: outside frames, then inside frames, one comparison. */
@@ -600,12 +315,12 @@ run_single(struct sw_app *app, const struct rings *rg,
 {
 	static const char *const rx_name[] = { "rx_outside", "rx_inside" };
 	static const char *const tx_name[] = { "tx_outside", "tx_inside" };
-	struct frames in[SW_SIDES], out[SW_SIDES];
+	struct scn_frames in[SW_SIDES], out[SW_SIDES];
 	unsigned int want[SW_SIDES];
 
 	for (unsigned int s = 0; s < SW_SIDES; s++)
-		if (read_pcap(dir, scenario, rx_name[s], &in[s]) != 0 ||
-				read_pcap(dir, scenario, tx_name[s], &out[s]) != 0)
+		if (scn_read_pcap(dir, scenario, rx_name[s], &in[s]) != 0 ||
+				scn_read_pcap(dir, scenario, tx_name[s], &out[s]) != 0)
 			exit(1);
 	sw_app_launch(app);
 	/* Outside first, then inside: the order of what leaves the outside
@@ -623,26 +338,26 @@ run_single(struct sw_app *app, const struct rings *rg,
 		compare_port(scenario, "1", tx_name[s], rg->tx[s], 1,
 			(const uint8_t *const *)out[s].data, out[s].len,
 			out[s].n);
-		free_frames(&in[s]);
-		free_frames(&out[s]);
+		scn_free_frames(&in[s]);
+		scn_free_frames(&out[s]);
 	}
 }
 
 static void
 run_step(struct sw_app *app, const struct rings *rg, struct rte_mempool *mp,
-		const char *scenario, const struct script *sc,
-		const struct step *st, const struct frames *fr)
+		const char *scenario, const struct scn_script *sc,
+		const struct scn_step *st, const struct scn_frames *fr)
 {
 	static const char *const tx_name[] = { "tx_outside", "tx_inside" };
-	const uint8_t *want[SW_SIDES][FRAMES_MAX];
-	uint32_t want_len[SW_SIDES][FRAMES_MAX];
+	const uint8_t *want[SW_SIDES][SCN_FRAMES_MAX];
+	uint32_t want_len[SW_SIDES][SCN_FRAMES_MAX];
 	unsigned int n_want[SW_SIDES] = { 0, 0 };
 	struct rte_ring *last = NULL;
 	struct sw_counters c;
 	char where[160];
 
 	for (unsigned int i = st->first; i < st->first + st->n_io; i++) {
-		const struct io *io = &sc->io[i];
+		const struct scn_io *io = &sc->io[i];
 		struct rte_ring *r = rg->rx[io->side][io->queue];
 
 		if (io->frame >= fr->n) {
@@ -678,20 +393,20 @@ run_step(struct sw_app *app, const struct rings *rg, struct rte_mempool *mp,
 	sw_counters_sum(app->workers, app->n_workers, &c);
 	snprintf(where, sizeof(where), "%s: step %s", scenario, st->name);
 	for (unsigned int i = 0; i < st->n_expect; i++)
-		check_counter(&c, where, st->expect[i].name,
-			st->expect[i].value);
+		SW_CHECKF(scn_check_counter(&c, where, st->expect[i].name,
+			st->expect[i].value) == 0, "%s", where);
 }
 
 static void
 run_script(struct sw_app *app, const struct rings *rg,
 		struct rte_mempool *mp, const char *dir, const char *scenario,
-		const struct script *sc)
+		const struct scn_script *sc)
 {
-	static struct frames fr;
+	static struct scn_frames fr;
 	char path[512];
 
 	snprintf(path, sizeof(path), "%s/%s.pcap", dir, scenario);
-	if (read_pcap_path(path, &fr) != 0)
+	if (scn_read_pcap_path(path, &fr) != 0)
 		exit(1);
 	SW_CHECKF(fr.n == sc->n_io, "%s: %u frames in the pcap, %u in the steps",
 		scenario, fr.n, sc->n_io);
@@ -699,7 +414,7 @@ run_script(struct sw_app *app, const struct rings *rg,
 	for (unsigned int i = 0; i < sc->n_steps; i++)
 		run_step(app, rg, mp, scenario, sc, &sc->step[i], &fr);
 	sw_app_stop(app);
-	free_frames(&fr);
+	scn_free_frames(&fr);
 }
 
 /*
@@ -710,7 +425,7 @@ run_script(struct sw_app *app, const struct rings *rg,
 static void
 lcores_arg(unsigned int workers, char *buf, size_t len)
 {
-	unsigned int cpus[QUEUES_MAX + 1], n_cpus = 0;
+	unsigned int cpus[SCN_QUEUES_MAX + 1], n_cpus = 0;
 	size_t used;
 	cpu_set_t set;
 
@@ -731,7 +446,7 @@ int
 main(int argc, char **argv)
 {
 	static struct sw_app app;
-	static struct script sc;
+	static struct scn_script sc;
 	struct rings rg = { .n_queues = 1 };
 	char prefix[64], lcores[128], path[512], err[SW_ERR_LEN];
 	struct rte_mempool *mp;
@@ -745,7 +460,7 @@ main(int argc, char **argv)
 	dir = argv[1];
 	scenario = argv[2];
 	dump_dir = getenv("SW_COMPONENT_DUMP");
-	scripted = read_script(dir, scenario, &sc);
+	scripted = scn_read_script(dir, scenario, &sc);
 	if (scripted < 0)
 		return 1;
 	scripted = scripted == 0;
