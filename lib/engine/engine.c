@@ -89,6 +89,27 @@ is_link_control(const struct sw_pkt *p, const uint8_t *frame)
 	return type >= 133 && type <= 137;
 }
 
+/*
+ * A segment's service, from the side it came by, and its flow key (r),
+ * or -1 for no service's; r->drain: TCP that no service covers while a
+ * reload's flows may remain (they relay on).
+ */
+static inline int
+classify(struct sw_engine *w, enum sw_side side, const uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r)
+{
+	const int svc = service_in(w->svc, side, p, frame);
+
+	r->drain = svc < 0 && unlikely(w->gen->drain) &&
+		(p->flags & SW_PKT_F_TCP);
+	if (svc < 0 && !r->drain)
+		return -1;
+	flow_key(side, frame, p, r);
+	r->svc = r->drain ? 0 : svc;
+	r->slot = 0;		/* inline flows have backend 0 */
+	return svc;
+}
+
 void
 sw_engine_flush_side(struct sw_engine *w, enum sw_side side)
 {
@@ -258,7 +279,7 @@ syn_reply(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	/* First contact, a server that has not said all yet, or what it
 	 * said is over learn_refresh_ms old: ask it before promising
 	 * (inline; probe.c). */
-	if (!held && !svc->trust && !w->lb && (e == NULL ? !full :
+	if (!held && !svc->trust && w->eg->first_contact && (e == NULL ? !full :
 			sw_learn_incomplete(e) || sw_probe_stale(w, e, now)) &&
 			client_proven(w, frame, p) &&
 			sw_probe_hold(w, m, p, r, now))
@@ -572,7 +593,7 @@ icmp_error(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 
 	/* lb: errors from inside are about client -> backend segments,
 	 * which no router between synwall and its on-link backends cuts. */
-	if ((w->lb && side == SW_INSIDE) ||
+	if ((side == SW_INSIDE && !w->eg->icmp_inside) ||
 			sw_parse_icmp_quote(frame, p, &q) != 0)
 		return false;
 	quote_key(side, frame, p, &q, &r);
@@ -660,21 +681,12 @@ stage_classify(struct sw_engine *w, struct staged *s)
 	s->err = sw_parse(&s->p, s->frame, m->len);
 	if (unlikely(s->err != SW_PARSE_OK))
 		return;
-	if (w->lb && s->side == SW_INSIDE) {
-		/* From a backend: its flow is keyed by the VIP. */
-		s->svc = sw_lb_classify_inside(w, s->frame, &s->p, &s->r);
-		if (s->svc < 0 && !s->r.drain)
-			return;
-	} else {
-		s->svc = service_in(w->svc, s->side, &s->p, s->frame);
-		/* A reload removed coverage: the flows it left relay on. */
-		s->r.drain = s->svc < 0 && unlikely(w->gen->drain) &&
-			(s->p.flags & SW_PKT_F_TCP);
-		if (s->svc < 0 && !s->r.drain)
-			return;
-		flow_key(s->side, s->frame, &s->p, &s->r);
-		s->r.svc = s->r.drain ? 0 : s->svc;
-	}
+	/* From inside, lb mode keys a backend's flow by the VIP. */
+	s->svc = s->side == SW_OUTSIDE ?
+		classify(w, SW_OUTSIDE, s->frame, &s->p, &s->r) :
+		w->eg->classify_inside(w, s->frame, &s->p, &s->r);
+	if (s->svc < 0 && !s->r.drain)
+		return;
 	ft = sw_flow_table(w, s->r.v6);
 	/* An empty table is not looked up; another worker's flow is not
 	 * ours to look up. */
@@ -727,15 +739,7 @@ stage_group(struct sw_engine *w, struct staged *s, uint16_t n)
 static inline void
 unprotected(struct sw_engine *w, const struct staged *s)
 {
-	if (w->lb) {
-		sw_lb_other(w, s->side, s->m, s->frame, &s->p);
-		return;
-	}
-	if (w->drop_unprotected && !is_link_control(&s->p, s->frame)) {
-		drop(w, s->m, SW_DROP_UNPROTECTED);
-		return;
-	}
-	tx_enqueue(w, s->side == SW_OUTSIDE ? SW_INSIDE : SW_OUTSIDE, s->m);
+	w->eg->other(w, s->side, s->m, s->frame, &s->p);
 }
 
 /* Pass 3: the fate of a packet received on s->side. */
@@ -848,9 +852,8 @@ process_steered(struct sw_engine *w, struct sw_frame **pkts, uint16_t n,
 				if (!drained(w, x->side, x->m, x->frame, &x->p,
 						&x->r, now))
 					unprotected(w, x);
-			} else if (w->lb && !x->chained &&
-					x->err == SW_PARSE_OK &&
-					sw_lb_shared_answer(w, x->side, x->m,
+			} else if (!x->chained && x->err == SW_PARSE_OK &&
+					w->eg->shared(w, x->side, x->m,
 						x->frame, &x->p))
 				;	/* a neighbour's answer, learned */
 			else if (x->chained || x->err != SW_PARSE_OK ||
@@ -883,8 +886,7 @@ sw_engine_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
 	bool busy = false;
 
 	w->now = now;
-	if (w->lb)
-		sw_lb_poll(w, now, checks, n_checks);
+	w->eg->poll(w, now, checks, n_checks);
 	if (unlikely(w->n_probes != 0))
 		sw_probe_expire(w, now);
 	/* Expiry work (backend SYN retries, frees) is busy time. */
@@ -913,6 +915,8 @@ sw_engine_init(struct sw_engine *w, const struct sw_engine_params *p,
 	w->now = p->now;
 	w->io = p->io;
 	w->io_ctx = p->io_ctx;
+	w->eg = p->lb ? &sw_egress_lb : &sw_egress_inline;
+	w->bc = w->bc_none;
 	ret = sw_flow_setup(w, p, err, err_len);
 	if (ret != 0)
 		return ret;
@@ -928,3 +932,93 @@ sw_engine_release(struct sw_engine *w)
 	sw_flow_teardown(w);
 	sw_lb_engine_teardown(w);
 }
+
+/* Inline mode: a bump in the wire, addresses kept. */
+static int
+inline_classify_inside(struct sw_engine *w, const uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r)
+{
+	return classify(w, SW_INSIDE, frame, p, r);
+}
+
+static void
+inline_other(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p)
+{
+	if (w->drop_unprotected && !is_link_control(p, frame)) {
+		drop(w, m, SW_DROP_UNPROTECTED);
+		return;
+	}
+	tx_enqueue(w, side == SW_OUTSIDE ? SW_INSIDE : SW_OUTSIDE, m);
+}
+
+static bool
+inline_shared(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
+		const uint8_t *frame, const struct sw_pkt *p)
+{
+	(void)w, (void)side, (void)m, (void)frame, (void)p;
+	return false;
+}
+
+static uint16_t
+inline_pick(struct sw_engine *w, struct sw_fref *r)
+{
+	(void)w, (void)r;
+	return 0;
+}
+
+static bool
+inline_to_server(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
+		const struct sw_pkt *p, uint16_t backend)
+{
+	(void)frame, (void)p, (void)backend;
+	tx_enqueue(w, SW_INSIDE, m);
+	return true;
+}
+
+static bool
+inline_to_client(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
+		const struct sw_pkt *p, uint16_t backend)
+{
+	(void)frame, (void)p, (void)backend;
+	tx_enqueue(w, SW_OUTSIDE, m);
+	return true;
+}
+
+static void
+inline_syn_to_server(struct sw_engine *w, struct sw_frame *m,
+		uint16_t backend)
+{
+	(void)backend;
+	tx_enqueue(w, SW_INSIDE, m);
+}
+
+static void
+inline_icmp_to_server(struct sw_engine *w, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, uint16_t backend)
+{
+	(void)frame, (void)p, (void)q, (void)backend;
+	tx_enqueue(w, SW_INSIDE, m);
+}
+
+static void
+inline_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
+		unsigned int n_checks)
+{
+	(void)w, (void)now, (void)checks, (void)n_checks;
+}
+
+const struct sw_egress sw_egress_inline = {
+	.classify_inside = inline_classify_inside,
+	.other = inline_other,
+	.shared = inline_shared,
+	.pick = inline_pick,
+	.to_server = inline_to_server,
+	.to_client = inline_to_client,
+	.syn_to_server = inline_syn_to_server,
+	.icmp_to_server = inline_icmp_to_server,
+	.poll = inline_poll,
+	.first_contact = true,
+	.icmp_inside = true,
+};

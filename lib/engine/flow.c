@@ -203,8 +203,7 @@ flow_free(struct sw_engine *w, bool v6, uint32_t id, struct sw_flow *f)
 {
 	if (f->state == SW_FS_SYN_SENT)
 		free_held(w, f, NULL);
-	if (w->lb)
-		w->bc[*flow_backend(f)].active--;
+	w->bc[*flow_backend(f)].active--;
 	f->state = SW_FS_FREE;
 	sw_tw_cancel(&w->tw, timer_id(w, v6, id));
 	sw_ft_remove(sw_flow_table(w, v6), id);
@@ -254,10 +253,7 @@ send_backend_syn(struct sw_engine *w, const struct sw_flow *f)
 	}
 	m->len = (uint16_t)len;
 	m->tx = SW_TX_PLAIN;
-	if (w->lb)
-		sw_lb_syn_to_backend(w, m, (uint16_t)*flow_backend(f));
-	else
-		tx_enqueue(w, SW_INSIDE, m);
+	w->eg->syn_to_server(w, m, (uint16_t)*flow_backend(f));
 	return true;
 }
 
@@ -398,22 +394,19 @@ sw_flow_create(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 {
 	struct sw_ft *ft = sw_flow_table(w, r->v6);
 	uint8_t *frame = ((uint8_t *)m->data);
-	uint16_t backend = SW_LB_NONE;
+	const uint16_t backend = w->eg->pick(w, r);
 	struct sw_flow *f;
 	int64_t id = -ENOSPC;
 	int len;
 
-	if (w->lb) {
-		backend = sw_lb_pick(w, r);
-		if (unlikely(backend == SW_LB_NONE))
-			w->c.lb.no_backend++;
-	}
-	if (!w->lb || backend != SW_LB_NONE)
+	if (likely(backend != SW_LB_NONE))
 		id = sw_ft_insert(ft, &r->key, flow_hash(w, r));
+	else
+		w->c.lb.no_backend++;
 	if (unlikely(id < 0)) {
 		/* Full (or no displacement path), or no backend up: refuse
 		 * this client only. */
-		if (backend != SW_LB_NONE || !w->lb)
+		if (backend != SW_LB_NONE)
 			w->c.flow.table_full++;
 		len = sw_build_rst(frame, m->len +
 			(m->cap - m->len), p, w->ttl,
@@ -438,10 +431,8 @@ sw_flow_create(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 	f->n_held = 1;
 	*hold_next(w, m) = NULL;
 	*flow_backend(f) = backend;
-	if (w->lb) {
-		w->bc[backend].created++;
-		w->bc[backend].active++;
-	}
+	w->bc[backend].created++;
+	w->bc[backend].active++;
 	w->c.flow.created++;
 	w->c.flow.held++;
 	w->c.flow.holding++;
@@ -478,19 +469,15 @@ send_on(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 	const uint32_t len = m->len;
 
 	if (side == SW_OUTSIDE) {
-		if (w->lb && !sw_lb_to_backend(w, m, frame, p,
+		if (!w->eg->to_server(w, m, frame, p,
 				(uint16_t)*flow_backend(f)))
 			return;		/* dropped and counted */
-		if (!w->lb)
-			tx_enqueue(w, SW_INSIDE, m);
 		w->c.flow.to_server_pkts++;
 		w->c.flow.to_server_bytes += len;
 	} else {
-		if (w->lb && !sw_lb_to_client(w, m, frame, p,
+		if (!w->eg->to_client(w, m, frame, p,
 				(uint16_t)*flow_backend(f)))
 			return;
-		if (!w->lb)
-			tx_enqueue(w, SW_OUTSIDE, m);
 		w->c.flow.to_client_pkts++;
 		w->c.flow.to_client_bytes += len;
 	}
@@ -637,8 +624,7 @@ establish(struct sw_engine *w, struct sw_flow *f, const struct sw_pkt *synack,
 			flow_learned(w, r, false, NULL) != NULL)
 		f->xflags |= SW_FX_MSS_LOW;
 	w->c.flow.established++;
-	if (w->lb)
-		w->bc[*flow_backend(f)].established++;
+	w->bc[*flow_backend(f)].established++;
 	while (m != NULL) {
 		struct sw_frame *next = *hold_next(w, m);
 		uint8_t *frame = ((uint8_t *)m->data);
@@ -747,7 +733,7 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		return true;
 	}
 	/* lb: only the flow's own backend speaks for its server side. */
-	if (unlikely(w->lb && side == SW_INSIDE && *flow_backend(f) != r->slot)) {
+	if (unlikely(side == SW_INSIDE && *flow_backend(f) != r->slot)) {
 		drop(w, m, SW_DROP_BACKEND_MISMATCH);
 		return true;
 	}
@@ -794,8 +780,7 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		break;
 	case SW_PX_BACKEND_RST:
 		w->c.flow.backend_rst++;
-		if (w->lb)
-			w->bc[*flow_backend(f)].rst++;
+		w->bc[*flow_backend(f)].rst++;
 		rst_client(w, f);
 		consume(w, m);
 		flow_free(w, r->v6, id, f);
@@ -847,7 +832,7 @@ sw_flow_adopt(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 			struct sw_flow *f = flow_of(w, r->v6, (uint32_t)id);
 
 			sw_px_adopt(f, p, true, (uint8_t)r->svc);
-			*flow_backend(f) = SW_LB_NONE;
+			*flow_backend(f) = 0;	/* inline: bc_none */
 			w->c.flow.adopted++;
 			update_active(w);
 			sw_tw_arm(&w->tw, timer_id(w, r->v6, (uint32_t)id),
@@ -886,11 +871,8 @@ sw_flow_icmp(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		v = old - f->seq_delta;
 		sw_cksum_wr16(ck, sw_cksum_update32(sw_cksum_rd16(ck), old, v));
 		sw_cksum_wr32(seq, v);
-		if (w->lb)
-			sw_lb_icmp_to_backend(w, m, frame, p, q,
-				(uint16_t)*flow_backend(f));
-		else
-			tx_enqueue(w, SW_INSIDE, m);
+		w->eg->icmp_to_server(w, m, frame, p, q,
+			(uint16_t)*flow_backend(f));
 	} else {
 		/* Client → server segments keep the client's numbers. */
 		tx_enqueue(w, SW_OUTSIDE, m);
@@ -917,8 +899,7 @@ expire(struct sw_engine *w, uint32_t tid, uint64_t now)
 			return;
 		}
 		w->c.flow.backend_timeout++;
-		if (w->lb)
-			w->bc[*flow_backend(f)].syn_timeout++;
+		w->bc[*flow_backend(f)].syn_timeout++;
 		rst_client(w, f);
 		break;
 	case SW_FS_ESTABLISHED:

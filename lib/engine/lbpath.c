@@ -87,8 +87,7 @@ sw_lb_engine_setup(struct sw_engine *w, const struct sw_engine_params *prm,
 {
 	struct sw_neigh_params np;
 
-	w->lb = prm->lb;
-	if (!w->lb)
+	if (!prm->lb)
 		return 0;
 	neigh_params(prm->neigh_entries, prm->neigh_seed, &np);
 	w->bc = prm->bc;
@@ -109,7 +108,7 @@ sw_lb_engine_teardown(struct sw_engine *w)
 {
 	struct sw_neigh *nt = &w->neigh;
 
-	if (!w->lb || nt->ent == NULL)
+	if (w->eg != &sw_egress_lb || nt->ent == NULL)
 		return;
 	for (uint32_t i = 0; i <= nt->mask; i++) {
 		struct sw_neigh_entry *e = &nt->ent[i];
@@ -217,7 +216,7 @@ neigh_learn(struct sw_engine *w, enum sw_side side, uint8_t family,
 	}
 }
 
-int
+static int
 sw_lb_classify_inside(struct sw_engine *w, const uint8_t *frame,
 		const struct sw_pkt *p, struct sw_fref *r)
 {
@@ -266,7 +265,7 @@ sw_lb_classify_inside(struct sw_engine *w, const uint8_t *frame,
 	return r->drain ? -1 : svc;
 }
 
-uint16_t
+static uint16_t
 sw_lb_pick(struct sw_engine *w, struct sw_fref *r)
 {
 	const uint16_t *t = w->gen->maglev[r->svc][r->v6 ? SW_LB_V6 : SW_LB_V4];
@@ -284,7 +283,7 @@ sw_lb_pick(struct sw_engine *w, struct sw_fref *r)
 	return sw_maglev_lookup(t, w->gen->maglev_size, h);
 }
 
-bool
+static bool
 sw_lb_to_backend(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p, uint16_t slot)
 {
@@ -315,7 +314,7 @@ next_hop_out(const struct sw_engine *w, uint8_t family, const uint8_t *dst)
 	return w->has_gateway[f] ? w->gateway[f] : NULL;
 }
 
-bool
+static bool
 sw_lb_to_client(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p, uint16_t slot)
 {
@@ -341,7 +340,7 @@ sw_lb_to_client(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	return true;
 }
 
-void
+static void
 sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m, uint16_t slot)
 {
 	const struct sw_lb_slot *s = &w->slots[slot];
@@ -358,7 +357,7 @@ sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m, uint16_t slot)
 	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
 }
 
-void
+static void
 sw_lb_icmp_to_backend(struct sw_engine *w, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p,
 		const struct sw_icmp_quote *q, uint16_t slot)
@@ -435,7 +434,7 @@ share_answer(struct sw_engine *w, enum sw_side side, struct sw_frame *m)
 	w->io->share(w->io_ctx, m);
 }
 
-bool
+static bool
 sw_lb_shared_answer(struct sw_engine *w, enum sw_side side,
 		struct sw_frame *m, const uint8_t *frame,
 		const struct sw_pkt *p)
@@ -584,7 +583,7 @@ probe_in(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	send_reply(w, SW_INSIDE, m, p, len, false);
 }
 
-void
+static void
 sw_lb_other(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p)
 {
@@ -683,7 +682,7 @@ probe_send(struct sw_engine *w, unsigned int slot, uint32_t seq)
 	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
 }
 
-void
+static void
 sw_lb_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
 		unsigned int n_checks)
 {
@@ -710,3 +709,17 @@ sw_lb_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
 		frame_free(w, freed[i]);
 	}
 }
+
+const struct sw_egress sw_egress_lb = {
+	.classify_inside = sw_lb_classify_inside,
+	.other = sw_lb_other,
+	.shared = sw_lb_shared_answer,
+	.pick = sw_lb_pick,
+	.to_server = sw_lb_to_backend,
+	.to_client = sw_lb_to_client,
+	.syn_to_server = sw_lb_syn_to_backend,
+	.icmp_to_server = sw_lb_icmp_to_backend,
+	.poll = sw_lb_poll,
+	.first_contact = false,		/* the backend SYN probes instead */
+	.icmp_inside = false,		/* on-link backends: no router cuts */
+};

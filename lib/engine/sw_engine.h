@@ -379,8 +379,11 @@ struct sw_engine_params {
 	struct sw_lb_bcount *bc;	/* [SW_LB_SLOTS], zeroed */
 };
 
+struct sw_egress;
+
 struct sw_engine {
 	/* Read-mostly, set before launch. */
+	const struct sw_egress *eg;	/* inline or lb: chosen at init */
 	uint16_t id;
 	uint16_t burst;
 	bool drop_unprotected;
@@ -411,7 +414,6 @@ struct sw_engine {
 
 	/* lb mode (lbpath.c): tables through an RCU pointer, the backends'
 	 * slots, the addresses owned, the MACs of both ports. */
-	bool lb;
 	struct sw_lb_gen *const volatile *genp;
 	const struct sw_lb_gen *gen;	/* *genp, read once per burst */
 	const struct sw_lb_slot *slots;
@@ -425,7 +427,8 @@ struct sw_engine {
 
 	/* Written by this worker only. */
 	struct sw_neigh neigh;
-	struct sw_lb_bcount *bc;	/* [SW_LB_SLOTS] */
+	struct sw_lb_bcount *bc;	/* [SW_LB_SLOTS]; inline: bc_none */
+	struct sw_lb_bcount bc_none[1];	/* inline flows' backend 0 */
 	struct sw_ft ft4;
 	struct sw_ft ft6;
 	struct sw_tw tw;

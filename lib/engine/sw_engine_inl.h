@@ -16,6 +16,47 @@
 #include "sw_engine.h"
 #include "sw_parse.h"
 
+/*
+ * How inline and lb mode differ, chosen once (sw_engine_init): the data
+ * path calls through this and never asks which mode it runs in.
+ * Inline flows all have backend 0 (counted in bc_none, read by nobody).
+ */
+struct sw_egress {
+	/* A segment from inside: its service and flow key (r), or -1 for
+	 * no service's (r->drain: a flow a reload left may own it). */
+	int (*classify_inside)(struct sw_engine *w, const uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r);
+	/* Not a service's: bridged or dropped; lb: ARP, ND, health. */
+	void (*other)(struct sw_engine *w, enum sw_side side,
+		struct sw_frame *m, uint8_t *frame, const struct sw_pkt *p);
+	/* Steered to us and no service's: a neighbour's answer? */
+	bool (*shared)(struct sw_engine *w, enum sw_side side,
+		struct sw_frame *m, const uint8_t *frame,
+		const struct sw_pkt *p);
+	/* The backend of a new flow of r's service, or SW_LB_NONE. */
+	uint16_t (*pick)(struct sw_engine *w, struct sw_fref *r);
+	/* Relayed segments out, to the server or the client, and the
+	 * frames synwall builds for a server (its SYN, ICMP errors about
+	 * its flow): false when dropped (counted). */
+	bool (*to_server)(struct sw_engine *w, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p, uint16_t backend);
+	bool (*to_client)(struct sw_engine *w, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p, uint16_t backend);
+	void (*syn_to_server)(struct sw_engine *w, struct sw_frame *m,
+		uint16_t backend);
+	void (*icmp_to_server)(struct sw_engine *w, struct sw_frame *m,
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, uint16_t backend);
+	/* Per loop: lb's health checks and neighbours. */
+	void (*poll)(struct sw_engine *w, uint64_t now,
+		const uint64_t *checks, unsigned int n_checks);
+	bool first_contact;	/* client SYNs may wait for a server probe */
+	bool icmp_inside;	/* ICMP errors from inside may quote flows */
+};
+
+extern const struct sw_egress sw_egress_inline;
+extern const struct sw_egress sw_egress_lb;
+
 /* engine.c: answer a SYN held during a probe (probe.c), now. */
 void sw_engine_syn_answer(struct sw_engine *w, struct sw_frame *m,
 		const struct sw_pkt *p, struct sw_fref *r, uint64_t now);
@@ -86,50 +127,6 @@ int sw_lb_engine_setup(struct sw_engine *w, const struct sw_engine_params *p,
 		char *err, size_t err_len);
 void sw_lb_engine_teardown(struct sw_engine *w);
 
-/*
- * A segment from a backend: its slot, and the flow key with the VIP the
- * client knows. Returns the service index, or -1.
- */
-int sw_lb_classify_inside(struct sw_engine *w, const uint8_t *frame,
-		const struct sw_pkt *p, struct sw_fref *r);
-
-/* Not a service's: ARP, ND, health answers, or a drop. */
-void sw_lb_other(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
-		uint8_t *frame, const struct sw_pkt *p);
-
-/* The backend for a new flow of r's service, or SW_LB_NONE. */
-uint16_t sw_lb_pick(struct sw_engine *w, struct sw_fref *r);
-
-/*
- * A relayed segment (p parsed from frame) to the backend / the client:
- * NAT, TTL, next hop. False when it was dropped (and counted) instead.
- */
-bool sw_lb_to_backend(struct sw_engine *w, struct sw_frame *m,
-		uint8_t *frame, const struct sw_pkt *p, uint16_t slot);
-bool sw_lb_to_client(struct sw_engine *w, struct sw_frame *m,
-		uint8_t *frame, const struct sw_pkt *p, uint16_t slot);
-
-/* A frame synwall built for `slot`'s backend (its SYN): DNAT, send. */
-void sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m,
-		uint16_t slot);
-
-/* An ICMP error from outside about a flow of `slot`: to its backend. */
-void sw_lb_icmp_to_backend(struct sw_engine *w, struct sw_frame *m,
-		uint8_t *frame, const struct sw_pkt *p,
-		const struct sw_icmp_quote *q, uint16_t slot);
-
-/*
- * With several workers, ARP replies and NAs reach one worker: it shows
- * them to the others (io share). This takes such a frame on the
- * receiving end: learned, freed; true.
- */
-bool sw_lb_shared_answer(struct sw_engine *w, enum sw_side side,
-		struct sw_frame *m, const uint8_t *frame,
-		const struct sw_pkt *p);
-
-/* Per loop: the health checks asked for (worker 0), neighbour ageing. */
-void sw_lb_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
-		unsigned int n_checks);
 
 /* The flow table of a family. */
 static inline struct sw_ft *
