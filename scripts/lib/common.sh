@@ -1,5 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
+# The parts (below) are found next to this file, whoever sources it.
+# shellcheck source-path=SCRIPTDIR source-path=SCRIPTDIR/lib
+# shellcheck source-path=SCRIPTDIR/../../scripts/lib
 # shellcheck disable=SC2034 # globals set here are read by the sourcing scripts
 #
 # scripts/lib/common.sh: shell helpers shared by scripts/demo, scripts/topo.sh
@@ -45,40 +48,14 @@ SW_SPAWNED_PID=""	# PID of the last sw_spawn
 SW_SYNWALL_BIN=${SW_SYNWALL_BIN:-}	# synwall (or dpdk-testpmd stand-in) to run
 SW_SYNWALL_PID=""	# PID of the last sw_synwall_start
 SW_DIAG_LOGS=()		# logs whose tails sw_checks_done shows after a failure
-SW_T0=${EPOCHREALTIME//[!0-9]/}
 
-# ---------------------------------------------------------------- logging
-
-# Log lines go to the script's original stderr (a copy kept in SW_LOGFD, so
-# that a trap running inside a function whose stderr is redirected still
-# logs where the user sees it); stdout holds only test results.
-exec {SW_LOGFD}>&2
-sw_log()
-{
-	local now=${EPOCHREALTIME//[!0-9]/}
-	local ms=$(((now - SW_T0) / 1000))
-	printf '[%s %3d.%01ds] %s\n' "${SW_NAME:-synwall}" $((ms / 1000)) \
-		$((ms % 1000 / 100)) "$*" >&"$SW_LOGFD"
-}
-
-sw_warn()
-{
-	sw_log "warning: $*"
-}
-
-sw_die()
-{
-	sw_log "error: $*"
-	exit 1
-}
-
-# Exit with meson's "skipped" status, saying why.
-sw_skip()
-{
-	sw_log "SKIP: $*"
-	echo "1..0 # SKIP $*"
-	exit 77
-}
+# The helpers live in parts, one concern each, sourced here in this order
+# (log.sh first: it opens SW_LOGFD). They call one another only when run,
+# so a script sources this file, never a part alone. SW_LIB_DIR is also
+# where the helpers' Python programs are.
+SW_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=log.sh
+. "$SW_LIB_DIR/log.sh"
 
 # ------------------------------------------------------- root and packages
 
@@ -254,13 +231,6 @@ sw_run_id_name()
 }
 
 # ----------------------------------------------------------------- waiting
-
-# sw_now_ms: milliseconds since the epoch (no subprocess).
-sw_now_ms()
-{
-	local us=${EPOCHREALTIME//[!0-9]/}
-	echo $((us / 1000))
-}
 
 # sw_wait_for CMD TIMEOUT [INTERVAL]: evaluate CMD (a shell string) until it
 # succeeds or TIMEOUT seconds (may be fractional) have passed. Returns 0 on
@@ -665,14 +635,6 @@ sw_dpdk_wait_ready()
 	fi
 	sw_log_tail "$log"
 	return 1
-}
-
-# sw_log_tail LOG [N]: show the last N lines of a log as diagnostics.
-sw_log_tail()
-{
-	[[ -f $1 ]] || return 0
-	sw_log "last lines of $1:"
-	tail -n "${2:-15}" "$1" | sed 's/^/#   /' >&"$SW_LOGFD"
 }
 
 # sw_synwall_stats PREFIX: read the counters into the associative array
