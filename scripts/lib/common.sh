@@ -36,15 +36,11 @@ SW_DPDK_RUNDIR=/var/run/dpdk
 SW_PYTHON=/usr/bin/python3
 [[ -x $SW_PYTHON ]] || SW_PYTHON=python3
 
-SW_PASS=0		# sw_check tallies
-SW_FAIL=0
-SW_SKIPPED=0
 SW_HP_ADDED=0		# 2 MiB pages this run added to nr_hugepages
 SW_HUGE_DIR=""		# private hugetlbfs mount, when sw_hugepages_reserve made one
 SW_HUGEPAGES_MSG=""	# what sw_hugepages_reserve did
 SW_SYNWALL_BIN=${SW_SYNWALL_BIN:-}	# synwall (or dpdk-testpmd stand-in) to run
 SW_SYNWALL_PID=""	# PID of the last sw_synwall_start
-SW_DIAG_LOGS=()		# logs whose tails sw_checks_done shows after a failure
 
 # The helpers live in parts, one concern each, sourced here in this order
 # (log.sh first: it opens SW_LOGFD). They call one another only when run,
@@ -59,23 +55,8 @@ SW_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$SW_LIB_DIR/run.sh"
 # shellcheck source=ns.sh
 . "$SW_LIB_DIR/ns.sh"
-
-# ----------------------------------------------------------------- waiting
-
-# sw_wait_for CMD TIMEOUT [INTERVAL]: evaluate CMD (a shell string) until it
-# succeeds or TIMEOUT seconds (may be fractional) have passed. Returns 0 on
-# success, 1 on timeout.
-sw_wait_for()
-{
-	local cmd=$1 timeout=$2 interval=${3:-0.2}
-	local start=${EPOCHREALTIME//[!0-9]/} limit
-	limit=$(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1000000 }')
-	while :; do
-		eval "$cmd" >/dev/null 2>&1 && return 0
-		((${EPOCHREALTIME//[!0-9]/} - start >= limit)) && return 1
-		sleep "$interval"
-	done
-}
+# shellcheck source=checks.sh
+. "$SW_LIB_DIR/checks.sh"
 
 # --------------------------------------------------------------- hugepages
 
@@ -150,77 +131,6 @@ sw__hugepages_umount()
 	umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null ||
 		sw_warn "could not unmount $1"
 	rmdir "$1" 2>/dev/null || true
-}
-
-# ------------------------------------------------------------ test results
-
-# sw_is_eq DESC GOT WANT / sw_at_least DESC GOT MIN / sw_in_range DESC
-# GOT LO HI: checks for sw_check that say, when they fail, what was got.
-# sw_is_eq compares numbers as numbers, anything else as text.
-sw_is_eq()
-{
-	if [[ $2 =~ ^-?[0-9]+$ && $3 =~ ^-?[0-9]+$ ]]; then
-		(($2 == $3)) && return 0
-	else
-		[[ $2 == "$3" ]] && return 0
-	fi
-	sw_diag "$1: $2, expected $3"
-	return 1
-}
-
-sw_at_least()
-{
-	(($2 >= $3)) && return 0
-	sw_diag "$1: $2, expected at least $3"
-	return 1
-}
-
-sw_in_range()
-{
-	(($2 >= $3 && $2 <= $4)) && return 0
-	sw_diag "$1: $2, expected $3..$4"
-	return 1
-}
-
-# sw_check NAME CMD [ARG...]: run CMD, print "ok - NAME" or "not ok - NAME".
-sw_check()
-{
-	local name=$1
-	shift
-	if "$@"; then
-		SW_PASS=$((SW_PASS + 1))
-		echo "ok - $name"
-	else
-		SW_FAIL=$((SW_FAIL + 1))
-		echo "not ok - $name"
-	fi
-}
-
-# sw_check_skip NAME REASON: a check that cannot apply here.
-sw_check_skip()
-{
-	SW_SKIPPED=$((SW_SKIPPED + 1))
-	echo "ok - $1 # SKIP $2"
-}
-
-# sw_diag MSG: a diagnostic line that TAP readers show with the results.
-sw_diag()
-{
-	echo "# $*"
-}
-
-# sw_checks_done: print the tally (after the tails of $SW_DIAG_LOGS when a
-# check failed); returns 0 only when all checks passed.
-sw_checks_done()
-{
-	local f
-	if ((SW_FAIL > 0)); then
-		for f in "${SW_DIAG_LOGS[@]}"; do
-			sw_log_tail "$f" 20
-		done
-	fi
-	echo "$SW_PASS passed, $SW_FAIL failed, $SW_SKIPPED skipped"
-	((SW_FAIL == 0 && SW_PASS > 0))
 }
 
 # -------------------------------------------------------------------- DPDK
