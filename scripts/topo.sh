@@ -10,7 +10,7 @@
 #        2001:db8::10/64        (outside)      (inside)           2001:db8::80/64
 #                                                             nginx :80, :8080
 #
-# synwall's config (sw_synwall_conf in common.sh) protects the server's
+# synwall's config (sw_synwall_conf in lib/synwall.sh) protects the server's
 # port 8080 ($SW_PROTECTED_PORT): synwall answers its handshakes itself
 # with SYN cookies. Port 80 is unprotected and passes through, which is
 # where the HTTP transfers are checked end to end.
