@@ -100,7 +100,8 @@ sw_synwall_ready_cmd()
 # "syncookie": {NAME: N}}, also accepted under a "total" key). Every
 # numeric leaf is also kept under its dotted path: SW_STATS[drop.unprotected],
 # SW_STATS[syncookie.cookie_ok], SW_STATS[outside.rx_pkts], ...
-# For the stand-in, /ethdev/stats of ports 0 and 1.
+# For the stand-in, /ethdev/stats of ports 0 and 1. The parsing is
+# synwall_stats.py's.
 declare -gA SW_STATS=()
 sw_synwall_stats()
 {
@@ -115,51 +116,7 @@ sw_synwall_stats()
 	fi
 	while read -r k v; do
 		SW_STATS[$k]=$v
-	done < <("$SW_PYTHON" - "$j0" "$j1" <<-'PY'
-	import json, sys
-
-	def num(d, *names):
-	    for n in names:
-	        if isinstance(d, dict) and isinstance(d.get(n), (int, float)):
-	            return int(d[n])
-	    return 0
-
-	def total(v):
-	    if isinstance(v, dict):
-	        return sum(total(x) for x in v.values())
-	    if isinstance(v, list):
-	        return sum(total(x) for x in v)
-	    return int(v) if isinstance(v, (int, float)) else 0
-
-	a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-	if "/synwall/stats" in a:
-	    t = a["/synwall/stats"]
-	    t = t.get("total", t)
-	    sides = {"out": t.get("outside", {}), "in": t.get("inside", {})}
-	    drops = total(t.get("drops", t.get("drop", 0)))
-	    def leaves(v, path):
-	        if isinstance(v, dict):
-	            for k, x in v.items():
-	                yield from leaves(x, path + [str(k)])
-	        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-	            key = ".".join(path)
-	            if key and not any(c.isspace() for c in key):
-	                yield key, int(v)
-	    for k, v in leaves(t, []):
-	        print(k, v)
-	else:  # the testpmd stand-in: port 0 = outside, port 1 = inside
-	    sides = {"out": a.get("/ethdev/stats", {}),
-	             "in": b.get("/ethdev/stats", {})}
-	    drops = sum(num(s, "imissed") + num(s, "ierrors") + num(s, "oerrors")
-	                for s in sides.values())
-	for side, s in sides.items():
-	    print(side + "_rx_pkts", num(s, "rx_pkts", "rx_packets", "ipackets"))
-	    print(side + "_rx_bytes", num(s, "rx_bytes", "ibytes"))
-	    print(side + "_tx_pkts", num(s, "tx_pkts", "tx_packets", "opackets"))
-	    print(side + "_tx_bytes", num(s, "tx_bytes", "obytes"))
-	print("drops", drops)
-	PY
-	)
+	done < <("$SW_PYTHON" "$SW_LIB_DIR/synwall_stats.py" "$j0" "$j1")
 	((${#SW_STATS[@]} > 0))
 }
 
