@@ -10,7 +10,7 @@
 #        2001:db8::10/64        (outside)      (inside)           2001:db8::80/64
 #                                                             nginx :80, :8080
 #
-# synwall's config (sw_synwall_conf in common.sh) protects the server's
+# synwall's config (sw_synwall_conf in lib/synwall.sh) protects the server's
 # port 8080 ($SW_PROTECTED_PORT): synwall answers its handshakes itself
 # with SYN cookies. Port 80 is unprotected and passes through, which is
 # where the HTTP transfers are checked end to end.
@@ -237,26 +237,14 @@ sw_topo_traffic_checks()
 # ------------------------------------------- handshakes, captures, floods
 
 # sw_topo_connect ADDR PORT [TIMEOUT]: a real Linux connect() from the
-# client namespace (python3 socket, TIMEOUT seconds, default 5); succeeds
+# client namespace (tcp_connect.py, TIMEOUT seconds, default 5); succeeds
 # when the three-way handshake completed. The socket is then closed with
 # an RST (SO_LINGER 0): one segment, no FIN retransmissions left behind to
 # disturb the counters of the next check.
 sw_topo_connect()
 {
-	sw_ns_exec "$SW_NS_CLIENT" "$SW_PYTHON" - "$1" "$2" "${3:-5}" <<-'PY'
-	import socket, struct, sys
-	addr, port, tmo = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-	fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-	s = socket.socket(fam, socket.SOCK_STREAM)
-	s.settimeout(tmo)
-	try:
-	    s.connect((addr, port))
-	except OSError as e:
-	    print("connect %s port %d: %s" % (addr, port, e), file=sys.stderr)
-	    sys.exit(1)
-	s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-	s.close()
-	PY
+	sw_ns_exec "$SW_NS_CLIENT" "$SW_PYTHON" "$SW_LIB_DIR/tcp_connect.py" "$1" "$2" \
+		"${3:-5}"
 }
 
 # sw__topo_connect_counted ADDR PREFIX: connect() to ADDR on the protected

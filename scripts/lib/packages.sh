@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Debian 12 packages synwall needs, in one place for scripts/test and
-# scripts/demo (sourced; sw_install_deps from common.sh installs them).
+# scripts/demo (sourced; sw_install_deps, in prereq.sh, installs them).
 
 # Build: DPDK 22.11 LTS from Debian, meson + ninja, libnuma, libpcap for
 # the component tests, clang (+ its runtime) for the sanitizer/fuzz build.

@@ -758,15 +758,7 @@ phase_remove()
 # reload_tel_refused JSON: {"/synwall/reload": {"ok": 0, "error": "..."}}.
 reload_tel_refused()
 {
-	"$SW_PYTHON" - "$1" <<-'PY'
-	import json, sys
-	try:
-	    j = json.loads(sys.argv[1])
-	except ValueError:
-	    sys.exit(1)
-	r = j.get("/synwall/reload", j) if isinstance(j, dict) else {}
-	sys.exit(0 if isinstance(r, dict) and r.get("ok") == 0 and r.get("error") else 1)
-	PY
+	"$SW_PYTHON" "$SW_ROOT/scripts/lib/reload_refused.py" "$1"
 }
 
 # probe: one connection to the IPv4 VIP is answered.

@@ -288,27 +288,8 @@ concurrent()
 iperf_ok()
 {
 	local r
-	r=$("$SW_PYTHON" - "$SW_TMP/job-$1.out" "$IPERF_BYTES" <<-'PY'
-	import json, sys
-	want = int(sys.argv[2].rstrip("M")) * 1024 * 1024
-	try:
-	    j = json.load(open(sys.argv[1]))
-	except ValueError as e:
-	    print("no JSON from iperf3: %s" % e)
-	    sys.exit(1)
-	if j.get("error"):
-	    print("iperf3 error: %s" % j["error"])
-	    sys.exit(1)
-	end = j.get("end", {})
-	sent = end.get("sum_sent", {}).get("bytes", -1)
-	recv = end.get("sum_received", {}).get("bytes", -1)
-	rev = j.get("start", {}).get("test_start", {}).get("reverse")
-	print("sent %d received %d (%s)" % (sent, recv, "reverse" if rev else "normal"))
-	if rev:  # the server may send past -n to its block's end
-	    sys.exit(0 if want <= recv <= sent else 1)
-	sys.exit(0 if sent >= want and 0 < recv <= sent else 1)
-	PY
-	) && { sw_log "iperf3 $1: $r"; return 0; }
+	r=$("$SW_PYTHON" "$SW_ROOT/scripts/lib/iperf_check.py" "$SW_TMP/job-$1.out" \
+		"$IPERF_BYTES") && { sw_log "iperf3 $1: $r"; return 0; }
 	sw_diag "iperf3 $1: $r (exit status $(cat "$SW_TMP/job-$1.rc" 2>/dev/null))"
 	tail -n 3 "$SW_TMP/job-$1.out" | sed 's/^/#   /'
 	return 1
