@@ -316,8 +316,7 @@ syn_reply(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	sp.window = w->window;
 	sp.ttl = w->ttl;
 	sp.csum_offload = reply_offload(w, SW_OUTSIDE, p);
-	len = sw_build_synack(frame, m->len +
-		(m->cap - m->len), p, &sp);
+	len = sw_build_synack(frame, m->cap, p, &sp);
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
 		return;
@@ -342,8 +341,6 @@ ack_check(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	const bool ts = p->opt.present & SW_TCPOPT_F_TS;
 	struct sw_cookie_tuple t;
 	struct sw_cookie_opts co;
-	int len;
-
 	enum sw_drop why;
 
 	cookie_tuple(frame, p, &t);
@@ -395,16 +392,7 @@ ack_check(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		drop(w, m, SW_DROP_COOKIE_BAD);
 		return;
 	}
-	len = sw_build_rst(frame, m->len +
-		(m->cap - m->len), p, w->ttl,
-		reply_offload(w, SW_OUTSIDE, p));
-	if (unlikely(len < 0)) {
-		drop(w, m, SW_DROP_BUILD);
-		return;
-	}
-	w->c.sc.rst_tx++;
-	send_reply(w, SW_OUTSIDE, m, p, len,
-		reply_offload(w, SW_OUTSIDE, p));
+	reply_rst(w, SW_OUTSIDE, m, p, w->ttl, &w->c.sc.rst_tx);
 }
 
 /*

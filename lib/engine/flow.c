@@ -220,7 +220,7 @@ static bool
 send_backend_syn(struct sw_engine *w, const struct sw_flow *f)
 {
 	struct sw_frame *held = f->held;
-	const uint8_t *src = ((const uint8_t *)held->data);
+	const uint8_t *src = held->data;
 	struct sw_syn_params sp;
 	struct sw_frame *m;
 	struct sw_pkt p;
@@ -262,22 +262,16 @@ static void
 rst_client(struct sw_engine *w, struct sw_flow *f)
 {
 	struct sw_frame *m = f->held;
-	uint8_t *frame = ((uint8_t *)m->data);
+	uint8_t *frame = m->data;
 	struct sw_pkt p;
-	int len = -1;
 
 	free_held(w, f, m);
-	if (sw_parse(&p, frame, m->len) == SW_PARSE_OK)
-		len = sw_build_rst(frame, m->len +
-			(m->cap - m->len), &p, w->ttl,
-			reply_offload(w, SW_OUTSIDE, &p));
-	if (unlikely(len < 0)) {
+	/* Parsed fine when it was held: cannot fail. */
+	if (unlikely(sw_parse(&p, frame, m->len) != SW_PARSE_OK)) {
 		frame_free(w, m);
 		return;
 	}
-	w->c.flow.rst_tx++;
-	send_reply(w, SW_OUTSIDE, m, &p, len,
-		reply_offload(w, SW_OUTSIDE, &p));
+	reply_rst(w, SW_OUTSIDE, m, &p, w->ttl, &w->c.flow.rst_tx);
 }
 
 /* The shift our SYN-ACK of cookie slot `slot` advertised (0: none). */
@@ -393,11 +387,9 @@ sw_flow_create(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		uint64_t slot, uint64_t now)
 {
 	struct sw_ft *ft = sw_flow_table(w, r->v6);
-	uint8_t *frame = ((uint8_t *)m->data);
 	const uint16_t backend = w->eg->pick(w, r);
 	struct sw_flow *f;
 	int64_t id = -ENOSPC;
-	int len;
 
 	if (likely(backend != SW_LB_NONE))
 		id = sw_ft_insert(ft, &r->key, flow_hash(w, r));
@@ -408,16 +400,7 @@ sw_flow_create(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		 * this client only. */
 		if (backend != SW_LB_NONE)
 			w->c.flow.table_full++;
-		len = sw_build_rst(frame, m->len +
-			(m->cap - m->len), p, w->ttl,
-			reply_offload(w, SW_OUTSIDE, p));
-		if (len < 0) {
-			drop(w, m, SW_DROP_BUILD);
-			return;
-		}
-		w->c.flow.rst_tx++;
-		send_reply(w, SW_OUTSIDE, m, p, len,
-			reply_offload(w, SW_OUTSIDE, p));
+		reply_rst(w, SW_OUTSIDE, m, p, w->ttl, &w->c.flow.rst_tx);
 		return;
 	}
 	f = flow_of(w, r->v6, (uint32_t)id);
@@ -547,8 +530,8 @@ restart(struct sw_engine *w, struct sw_flow *f)
 	w->c.flow.backend_restart++;
 	if (likely(m != NULL) && sw_parse(&p, m->data, m->len) ==
 			SW_PARSE_OK) {
-		bare_rst(m, ((uint8_t *)m->data), &p, &q);
-		send_on(w, SW_OUTSIDE, m, ((uint8_t *)m->data), &q,
+		bare_rst(m, m->data, &p, &q);
+		send_on(w, SW_OUTSIDE, m, m->data, &q,
 			f);
 	} else if (m != NULL) {
 		frame_free(w, m);
@@ -587,8 +570,7 @@ too_big(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		drop(w, m, SW_DROP_TOO_BIG);
 		return true;
 	}
-	len = sw_build_ptb(frame, m->len +
-		(m->cap - m->len), p, mss + (v4 ? 40u : 60u), w->ttl);
+	len = sw_build_ptb(frame, m->cap, p, mss + (v4 ? 40u : 60u), w->ttl);
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
 		return true;
@@ -627,7 +609,7 @@ establish(struct sw_engine *w, struct sw_flow *f, const struct sw_pkt *synack,
 	w->bc[*flow_backend(f)].established++;
 	while (m != NULL) {
 		struct sw_frame *next = *hold_next(w, m);
-		uint8_t *frame = ((uint8_t *)m->data);
+		uint8_t *frame = m->data;
 		struct sw_pkt p;
 
 		*hold_next(w, m) = NULL;
@@ -656,22 +638,13 @@ static void
 old_ack(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p)
 {
-	const bool offload = reply_offload(w, SW_INSIDE, p);
 	const enum sw_drop why = bad_cksum(m, frame, p);
-	int len;
 
 	if (why != SW_DROP_MAX) {
 		drop(w, m, why);
 		return;
 	}
-	len = sw_build_rst(frame, m->len +
-		(m->cap - m->len), p, w->ttl, offload);
-	if (unlikely(len < 0)) {
-		drop(w, m, SW_DROP_BUILD);
-		return;
-	}
-	w->c.flow.old_ack_rst++;
-	send_reply(w, SW_INSIDE, m, p, len, offload);
+	reply_rst(w, SW_INSIDE, m, p, w->ttl, &w->c.flow.old_ack_rst);
 }
 
 /* RFC 5961 challenge ACK, rate-limited, in place of `m`, to its sender. */
@@ -697,8 +670,7 @@ challenge(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 	ap.tsecr = s.tsecr;
 	ap.ttl = w->ttl;
 	ap.csum_offload = reply_offload(w, side, p);
-	len = sw_build_ack(frame, m->len +
-		(m->cap - m->len), p, &ap);
+	len = sw_build_ack(frame, m->cap, p, &ap);
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
 		return;

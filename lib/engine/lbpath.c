@@ -127,7 +127,7 @@ static inline void
 eth_out(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		const uint8_t mac[6])
 {
-	sw_eth_set(((uint8_t *)m->data), mac, w->mac[side]);
+	sw_eth_set(m->data, mac, w->mac[side]);
 	tx_enqueue(w, side, m);
 }
 
@@ -149,12 +149,12 @@ solicit(struct sw_engine *w, enum sw_side side, uint8_t family,
 		return;
 	}
 	if (family == AF_INET) {
-		len = sw_build_arp(((uint8_t *)m->data),
+		len = sw_build_arp(m->data,
 			(m->cap - m->len), 1, mac != NULL ? mac : mac_bcast,
 			w->mac[side], own->addr, zero, addr);
 		w->c.lb.arp_request_tx++;
 	} else {
-		len = sw_build_ns(((uint8_t *)m->data),
+		len = sw_build_ns(m->data,
 			(m->cap - m->len), w->mac[side], own->addr, addr,
 			mac);
 		w->c.lb.ns_tx++;
@@ -344,7 +344,7 @@ static void
 sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m, uint16_t slot)
 {
 	const struct sw_lb_slot *s = &w->slots[slot];
-	uint8_t *frame = ((uint8_t *)m->data);
+	uint8_t *frame = m->data;
 	struct sw_pkt p;
 
 	if (unlikely(sw_parse(&p, frame, m->len) !=
@@ -478,8 +478,7 @@ arp_in(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		consume(w, m);
 		return;
 	}
-	len = sw_build_arp(frame, m->len +
-		(m->cap - m->len), 2, a.sha, w->mac[side], a.tpa, a.sha,
+	len = sw_build_arp(frame, m->cap, 2, a.sha, w->mac[side], a.tpa, a.sha,
 		a.spa);
 	if (unlikely(len < 0)) {
 		drop(w, m, SW_DROP_BUILD);
@@ -527,8 +526,7 @@ nd_in(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 	}
 	/* RFC 4861 §7.2.4: to the soliciting node, or all-nodes when it
 	 * has no address yet (then not "solicited"). */
-	len = sw_build_na(frame, m->len +
-		(m->cap - m->len), w->mac[side],
+	len = sw_build_na(frame, m->cap, w->mac[side],
 		from_unspec ? all_nodes_mac : nd.has_lla ? nd.lla : frame + 6,
 		nd.target, from_unspec ? all_nodes : nd.src, !from_unspec);
 	if (unlikely(len < 0)) {
@@ -545,15 +543,13 @@ nd_in(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
  * ack does (the main lcore matches the whole ISN).
  */
 static void
-probe_in(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
-		const struct sw_pkt *p)
+probe_in(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p)
 {
 	const unsigned int slot = (p->ack - 1) & (SW_LB_SLOTS - 1);
 	const uint8_t f = p->tcp_flags;
 	const bool ok = (f & (SW_TCP_SYN | SW_TCP_ACK | SW_TCP_RST)) ==
 		(SW_TCP_SYN | SW_TCP_ACK);
 	uint64_t a;
-	int len;
 
 	w->c.lb.probe_rx++;
 	if (f & SW_TCP_RST) {
@@ -574,13 +570,7 @@ probe_in(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	/* Close the half-open connection the check made; a bare ACK
 	 * (RFC 5961 §4: the backend still holds an older check on these
 	 * ports) is answered the same way, and the next round passes. */
-	len = sw_build_rst(frame, m->len +
-		(m->cap - m->len), p, 64, false);
-	if (unlikely(len < 0)) {
-		drop(w, m, SW_DROP_BUILD);
-		return;
-	}
-	send_reply(w, SW_INSIDE, m, p, len, false);
+	reply_rst(w, SW_INSIDE, m, p, 64, NULL);
 }
 
 static void
@@ -605,7 +595,7 @@ sw_lb_other(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 			p->dst_port >= SW_LB_PROBE_PORT0 &&
 			(p->l3 == SW_L3_IPV4 ? owned4(w, side, ip_addr(frame, p,
 				true)) : owned6(w, side, ip_addr(frame, p, true)))) {
-		probe_in(w, m, frame, p);
+		probe_in(w, m, p);
 		return;
 	}
 	/* lb mode routes its services only. */
@@ -637,7 +627,7 @@ probe_send(struct sw_engine *w, unsigned int slot, uint32_t seq)
 		w->c.drop[SW_DROP_NO_MBUF]++;
 		return;
 	}
-	f = ((uint8_t *)m->data);
+	f = m->data;
 	len = (uint16_t)(14 + (s->family == AF_INET ? 20 : 40) + 24);
 	memset(f, 0, len);
 	ip = f + 14;

@@ -143,7 +143,6 @@ sw_probe_answer(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		const struct sw_pkt *p, const struct sw_fref *r, uint64_t now)
 {
 	const uint8_t fl = p->tcp_flags;
-	int len;
 
 	if (!(fl & SW_TCP_ACK) || (fl & (SW_TCP_SYN | SW_TCP_RST)) ==
 			(SW_TCP_SYN | SW_TCP_RST))
@@ -161,14 +160,8 @@ sw_probe_answer(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 			 * in TIME_WAIT at the server, answers it. A RST at
 			 * its ack ends that (RFC 9293 §3.10.7.3), so the
 			 * backend SYN after the wait is answered. */
-			len = sw_build_rst(frame, m->len +
-				(m->cap - m->len), p, w->ttl, false);
-			if (unlikely(len < 0)) {
-				consume(w, m);
-			} else {
-				w->c.flow.old_ack_rst++;
-				send_reply(w, SW_INSIDE, m, p, len, false);
-			}
+			reply_rst(w, SW_INSIDE, m, p, w->ttl,
+				&w->c.flow.old_ack_rst);
 			return true;
 		}
 		if (fl & SW_TCP_RST) {
@@ -181,12 +174,7 @@ sw_probe_answer(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 			w->c.flow.probe_learned++;
 			/* The server forgets the half-open connection:
 			 * RST at exactly the ack it expects. */
-			len = sw_build_rst(frame, m->len +
-				(m->cap - m->len), p, w->ttl, false);
-			if (unlikely(len < 0))
-				consume(w, m);
-			else
-				send_reply(w, SW_INSIDE, m, p, len, false);
+			reply_rst(w, SW_INSIDE, m, p, w->ttl, NULL);
 		}
 		release(w, pr, now);
 		return true;

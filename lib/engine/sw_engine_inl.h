@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "sw_build.h"
 #include "sw_cksum.h"
 #include "sw_engine.h"
 #include "sw_parse.h"
@@ -257,6 +258,29 @@ reply_offload(const struct sw_engine *w, enum sw_side to,
 	if (to != SW_OUTSIDE)
 		return false;
 	return p->l3 == SW_L3_IPV4 ? w->tx_cksum4 : w->tx_cksum6;
+}
+
+/*
+ * The reply pattern, written once: `m` rewritten in place into the RST
+ * that answers it (RFC 9293 §3.10.7.1, hop limit `ttl`), sent back by
+ * `to` and counted in *sent (may be NULL); with no room to build it,
+ * dropped (drop.build). True when sent.
+ */
+static inline bool
+reply_rst(struct sw_engine *w, enum sw_side to, struct sw_frame *m,
+		const struct sw_pkt *p, uint8_t ttl, uint64_t *sent)
+{
+	const bool offload = reply_offload(w, to, p);
+	const int len = sw_build_rst(m->data, m->cap, p, ttl, offload);
+
+	if (unlikely(len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return false;
+	}
+	if (sent != NULL)
+		(*sent)++;
+	send_reply(w, to, m, p, len, offload);
+	return true;
 }
 
 /*
