@@ -19,6 +19,7 @@
 
 #include "sw_config.h"
 #include "sw_cookie.h"
+#include "sw_text.h"
 #include "sw_timer_wheel.h"
 
 #define SVC_SECTION	"service:"
@@ -213,45 +214,6 @@ set_err(char *err, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Decimal only, no sign, no leading zero: "010" or "0x10" in a config
- * is a typo or a guess at another base, and is refused.
- */
-static int
-parse_dec(const char *text, uint32_t min, uint32_t max, uint32_t *out)
-{
-	uint64_t v = 0;
-	int digits = 0;
-
-	if (text[0] == '0' && text[1] != '\0')
-		return -ERANGE;
-	for (; isdigit((unsigned char)*text) && digits < 10; text++, digits++)
-		v = v * 10 + (uint64_t)(*text - '0');
-	if (digits == 0 || *text != '\0' || v < min || v > max)
-		return -ERANGE;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int
-parse_bool(const char *text, uint32_t *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (unsigned int i = 0; i < RTE_DIM(yes); i++) {
-		if (strcasecmp(text, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(text, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 static void
 enum_choices(const char *const *names, char *buf, size_t len)
 {
@@ -270,10 +232,11 @@ apply_key(struct sw_config *cfg, const struct key_spec *k, const char *text,
 	void *field = (char *)cfg + k->off;
 	char choices[128];
 	uint32_t v;
+	bool b;
 
 	switch (k->type) {
 	case KEY_UINT:
-		if (parse_dec(text, k->min, k->max, &v) < 0) {
+		if (sw_text_dec(text, k->min, k->max, &v) < 0) {
 			set_err(err, err_len,
 				"[%s] %s = %s: must be a whole number %u..%u (decimal)",
 				k->section, k->key, text, k->min, k->max);
@@ -282,12 +245,12 @@ apply_key(struct sw_config *cfg, const struct key_spec *k, const char *text,
 		*(uint32_t *)field = v;
 		return 0;
 	case KEY_BOOL:
-		if (parse_bool(text, &v) < 0) {
+		if (sw_text_bool(text, &b) < 0) {
 			set_err(err, err_len, "[%s] %s = %s: must be yes or no",
 				k->section, k->key, text);
 			return -EINVAL;
 		}
-		*(uint32_t *)field = v;
+		*(uint32_t *)field = b;
 		return 0;
 	case KEY_ENUM:
 		for (unsigned int i = 0; k->names[i] != NULL; i++) {
@@ -603,20 +566,6 @@ addr_text(int family, const uint8_t *addr, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-/* A bare IPv4 or IPv6 address. */
-static int
-parse_addr(const char *text, uint8_t *family, uint8_t addr[16])
-{
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, text, addr) == 1)
-		*family = AF_INET;
-	else if (inet_pton(AF_INET6, text, addr) == 1)
-		*family = AF_INET6;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 /* Are all bits from plen on `one` (true) or zero (false)? */
 static bool
 host_bits_all(const uint8_t *a, unsigned int bits, unsigned int plen,
@@ -665,45 +614,7 @@ lb_owner(const struct sw_config *cfg, int family, const uint8_t *addr,
 	return NULL;
 }
 
-/*
- * The next item of a comma-separated list, blanks trimmed, into buf;
- * *p is NULL after the last one. Returns 1, 0 at the end, or -E2BIG.
- * An empty item ("a,,b", a trailing comma) is returned as "".
- */
-static int
-next_item(const char **p, char *buf, size_t len)
-{
-	const char *s = *p, *comma;
-	size_t n;
-
-	if (s == NULL)
-		return 0;
-	comma = strchr(s, ',');
-	n = comma != NULL ? (size_t)(comma - s) : strlen(s);
-	*p = comma != NULL ? comma + 1 : NULL;
-	while (n > 0 && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
-	if (n >= len)
-		return -E2BIG;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return 1;
-}
-
-/* Start a list: a default of "" has no items. */
-static const char *
-list_start(const char *text)
-{
-	while (isspace((unsigned char)*text))
-		text++;
-	return *text == '\0' ? NULL : text;
-}
-
-/* The error for what next_item() refused or returned empty. */
+/* The error for what sw_text_item() refused or returned empty. */
 static int
 item_error(const char *section, const char *key, int ret, char *err,
 		size_t err_len)
@@ -738,41 +649,40 @@ parse_ifaddrs(struct sw_config *cfg, const struct key_spec *k,
 		const char *text, char *err, size_t err_len)
 {
 	struct sw_lb_ifaddr *ifa = (void *)((char *)cfg + k->off);
-	const char *p = list_start(text);
-	char item[ITEM_LEN], a[ITEM_LEN];
+	const char *p = sw_text_list_start(text);
+	char item[ITEM_LEN];
 	int ret;
 
 	memset(ifa, 0, 2 * sizeof(*ifa));
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+	while ((ret = sw_text_item(&p, item, sizeof(item))) > 0) {
 		struct sw_lb_ifaddr one;
-		char *slash = strchr(item, '/');
 		uint32_t plen, bits;
+		int len;
 
 		if (item[0] == '\0')
 			return item_error(k->section, k->key, 0, err, err_len);
 		memset(&one, 0, sizeof(one));
-		snprintf(a, sizeof(a), "%.*s",
-			(int)(slash != NULL ? (size_t)(slash - item) :
-			strlen(item)), item);
-		if (parse_addr(a, &one.family, one.addr) < 0) {
+		ret = sw_text_prefix(item, &one.family, one.addr, &len);
+		if (ret == -EINVAL) {
 			set_err(err, err_len,
 				"[%s] %s: \"%s\" is not an IPv4 or IPv6 address/length",
 				k->section, k->key, item);
 			return -EINVAL;
 		}
 		bits = fam_bits(one.family);
-		if (slash == NULL) {
+		if (ret == 0 && len < 0) {
 			set_err(err, err_len,
 				"[%s] %s: %s has no /LEN (the on-link prefix length)",
 				k->section, k->key, item);
 			return -EINVAL;
 		}
-		if (parse_dec(slash + 1, 1, bits, &plen) < 0) {
+		if (ret < 0 || len == 0) {
 			set_err(err, err_len,
 				"[%s] %s: %s: the prefix length must be 1..%u",
 				k->section, k->key, item, bits);
 			return -EINVAL;
 		}
+		plen = (uint32_t)len;
 		one.plen = (uint8_t)plen;
 		if (ifa[sw_lb_fam(one.family)].family != 0) {
 			set_err(err, err_len,
@@ -820,19 +730,19 @@ parse_gateways(struct sw_config *cfg, const struct key_spec *k,
 		const char *text, char *err, size_t err_len)
 {
 	struct sw_lb_config *lb = &cfg->lb;
-	const char *p = list_start(text);
+	const char *p = sw_text_list_start(text);
 	char item[ITEM_LEN];
 	int ret;
 
 	memset(lb->gateway, 0, sizeof(lb->gateway));
 	memset(lb->has_gateway, 0, sizeof(lb->has_gateway));
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+	while ((ret = sw_text_item(&p, item, sizeof(item))) > 0) {
 		uint8_t family, addr[16];
 		unsigned int f;
 
 		if (item[0] == '\0')
 			return item_error(k->section, k->key, 0, err, err_len);
-		if (parse_addr(item, &family, addr) < 0) {
+		if (sw_text_addr(item, &family, addr) < 0) {
 			set_err(err, err_len,
 				"[%s] %s: \"%s\" is not an IPv4 or IPv6 address",
 				k->section, k->key, item);
@@ -867,33 +777,6 @@ format_gateways(const struct sw_config *cfg,
 	}
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* xx:xx:xx:xx:xx:xx, two hex digits each. */
-static int
-parse_mac(const char *text, uint8_t mac[6])
-{
-	for (unsigned int i = 0; i < 6; i++) {
-		int hi = hex_digit(text[0]);
-		int lo = hi < 0 ? -1 : hex_digit(text[1]);
-
-		if (lo < 0)
-			return -EINVAL;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-		text += 2;
-		if (i < 5 && *text++ != ':')
-			return -EINVAL;
-	}
-	return *text == '\0' ? 0 : -EINVAL;
-}
-
 /*
  * neighbours: "ADDR MAC, ..."; the key may repeat, each line adds to
  * the list. The side is found by check_lb() once the addresses are in.
@@ -903,11 +786,11 @@ parse_neighbours(struct sw_config *cfg, const struct key_spec *k,
 		const char *text, char *err, size_t err_len)
 {
 	struct sw_lb_config *lb = &cfg->lb;
-	const char *p = list_start(text);
+	const char *p = sw_text_list_start(text);
 	char item[ITEM_LEN], a[ITEM_LEN], m[ITEM_LEN];
 	int ret;
 
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+	while ((ret = sw_text_item(&p, item, sizeof(item))) > 0) {
 		struct sw_lb_neigh_static n;
 		char extra;
 
@@ -915,8 +798,8 @@ parse_neighbours(struct sw_config *cfg, const struct key_spec *k,
 			return item_error(k->section, k->key, 0, err, err_len);
 		memset(&n, 0, sizeof(n));
 		if (sscanf(item, "%127s %127s %c", a, m, &extra) != 2 ||
-				parse_addr(a, &n.family, n.addr) < 0 ||
-				parse_mac(m, n.mac) < 0) {
+				sw_text_addr(a, &n.family, n.addr) < 0 ||
+				sw_text_mac(m, n.mac) < 0) {
 			set_err(err, err_len,
 				"[%s] %s: \"%s\" is not ADDR xx:xx:xx:xx:xx:xx",
 				k->section, k->key, item);
@@ -1025,7 +908,7 @@ parse_backend(char *item, struct sw_lb_backend_conf *b)
 		b->family = AF_INET;
 	}
 	if (port != NULL) {
-		if (parse_dec(port, 1, 65535, &v) < 0)
+		if (sw_text_dec(port, 1, 65535, &v) < 0)
 			return "the port must be 1..65535";
 		b->port = (uint16_t)v;
 	}
@@ -1034,7 +917,7 @@ parse_backend(char *item, struct sw_lb_backend_conf *b)
 		if (strcmp(tok, "weight") != 0)
 			return "only \"weight W\" may follow the address";
 		tok = strtok_r(NULL, " \t", &save);
-		if (tok == NULL || parse_dec(tok, 0, 65535, &v) < 0)
+		if (tok == NULL || sw_text_dec(tok, 0, 65535, &v) < 0)
 			return "the weight must be 0..65535";
 		b->weight = v;
 		if (strtok_r(NULL, " \t", &save) != NULL)
@@ -1049,11 +932,11 @@ parse_backends(struct sw_config *cfg, const char *section, int svc,
 		const char *text, char *err, size_t err_len)
 {
 	struct sw_lb_config *lb = &cfg->lb;
-	const char *p = list_start(text);
+	const char *p = sw_text_list_start(text);
 	char item[ITEM_LEN], shown[ITEM_LEN];
 	int ret;
 
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+	while ((ret = sw_text_item(&p, item, sizeof(item))) > 0) {
 		struct sw_lb_backend_conf b;
 		const char *why;
 
@@ -1084,11 +967,11 @@ static int
 add_vips(struct sw_config *cfg, const char *section, int svc,
 		const char *text, char *err, size_t err_len)
 {
-	const char *p = list_start(text);
+	const char *p = sw_text_list_start(text);
 	char item[ITEM_LEN];
 	int ret;
 
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+	while ((ret = sw_text_item(&p, item, sizeof(item))) > 0) {
 		uint8_t family, addr[16];
 		unsigned int f;
 
@@ -1100,7 +983,7 @@ add_vips(struct sw_config *cfg, const char *section, int svc,
 				section, item);
 			return -EINVAL;
 		}
-		if (parse_addr(item, &family, addr) < 0) {
+		if (sw_text_addr(item, &family, addr) < 0) {
 			set_err(err, err_len,
 				"[%s] prefix: \"%s\" is not an IPv4 or IPv6 address",
 				section, item);
@@ -1193,16 +1076,18 @@ load_service(struct sw_config *cfg, const char *section,
 		const struct key_spec *k = find_svc_key(e[i].name);
 		struct sw_svc_syn *syn = &cfg->svc.svc[svc].syn;
 		uint32_t v;
+		bool b;
 
 		if (k == NULL)
 			continue;
 		if (k->type == KEY_BOOL) {
-			if (parse_bool(e[i].value, &v) < 0) {
+			if (sw_text_bool(e[i].value, &b) < 0) {
 				set_err(err, err_len,
 					"[%s] %s = %s: must be yes or no", section,
 					k->key, e[i].value);
 				return -EINVAL;
 			}
+			v = b;
 		} else if (k->type == KEY_ENUM) {
 			for (v = 0; k->names[v] != NULL; v++)
 				if (strcmp(e[i].value, k->names[v]) == 0)
@@ -1214,9 +1099,9 @@ load_service(struct sw_config *cfg, const char *section,
 				return -EINVAL;
 			}
 		} else if (strcmp(k->key, "wscale") == 0 &&
-				parse_bool(e[i].value, &v) == 0 && v == 0) {
+				sw_text_bool(e[i].value, &b) == 0 && !b) {
 			v = SW_SVC_WSCALE_OFF;
-		} else if (parse_dec(e[i].value, k->min, k->max, &v) < 0) {
+		} else if (sw_text_dec(e[i].value, k->min, k->max, &v) < 0) {
 			set_err(err, err_len,
 				"[%s] %s = %s: must be a whole number %u..%u%s (decimal)",
 				section, k->key, e[i].value, k->min, k->max,
@@ -1243,8 +1128,8 @@ load_service(struct sw_config *cfg, const char *section,
 					e[i].value, err, err_len);
 		return ret;
 	}
-	p = list_start(prefixes);
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
+	p = sw_text_list_start(prefixes);
+	while ((ret = sw_text_item(&p, item, sizeof(item))) > 0) {
 		if (item[0] == '\0')
 			return item_error(section, "prefix", 0, err, err_len);
 		ret = sw_svc_add_prefix(&cfg->svc, svc, item);
