@@ -60,6 +60,7 @@ struct key_spec {
 	const char *def;		/* default, parsed like file text */
 	key_parse_fn parse;		/* KEY_FUNC */
 	key_format_fn format;		/* KEY_FUNC */
+	bool reloadable;		/* a reload may change it: RELOAD */
 };
 
 static const char *const mode_names[] = { "inline", "lb", NULL };
@@ -84,114 +85,113 @@ static int parse_neighbours(struct sw_config *cfg, const struct key_spec *k,
 static void format_neighbours(const struct sw_config *cfg,
 		const struct key_spec *k, char *buf, size_t len);
 
-#define U(sec, k, f, lo, hi, d) \
-	{ sec, k, KEY_UINT, offsetof(struct sw_config, f), lo, hi, NULL, d, \
-		NULL, NULL }
-#define B(sec, k, f, d) \
-	{ sec, k, KEY_BOOL, offsetof(struct sw_config, f), 0, 1, NULL, d, \
-		NULL, NULL }
-#define E(sec, k, f, first, names, d) \
-	{ sec, k, KEY_ENUM, offsetof(struct sw_config, f), first, 0, names, d, \
-		NULL, NULL }
-#define S(sec, k, f, d) \
-	{ sec, k, KEY_STR, offsetof(struct sw_config, f), 0, 0, NULL, d, \
-		NULL, NULL }
-#define P(sec, k, f) \
-	{ sec, k, KEY_PATH, offsetof(struct sw_config, f), 0, 0, NULL, "", \
-		NULL, NULL }
-#define F(sec, k, f, parse, format) \
-	{ sec, k, KEY_FUNC, offsetof(struct sw_config, f), 0, 0, NULL, "", \
-		parse, format }
+/*
+ * The last column of the table: what a change of the key needs.
+ * RELOAD: state the workers read through the RCU-published lb tables,
+ * or that the main lcore owns. RESTART: it sizes memory, ports or the
+ * addresses synwall answers for (sw_config_reload_check refuses it).
+ * Services and their backends reload; they are not in the table.
+ */
+#define RELOAD	true
+#define RESTART	false
+
+#define CFG_FIELD(f)	.off = offsetof(struct sw_config, f)
+#define U(sec, k, f, lo, hi, d, r) \
+	{ .section = sec, .key = k, .type = KEY_UINT, CFG_FIELD(f), \
+		.min = lo, .max = hi, .def = d, .reloadable = r }
+#define B(sec, k, f, d, r) \
+	{ .section = sec, .key = k, .type = KEY_BOOL, CFG_FIELD(f), \
+		.max = 1, .def = d, .reloadable = r }
+#define E(sec, k, f, first, n, d, r) \
+	{ .section = sec, .key = k, .type = KEY_ENUM, CFG_FIELD(f), \
+		.min = first, .names = n, .def = d, .reloadable = r }
+#define S(sec, k, f, d, r) \
+	{ .section = sec, .key = k, .type = KEY_STR, CFG_FIELD(f), \
+		.def = d, .reloadable = r }
+#define P(sec, k, f, r) \
+	{ .section = sec, .key = k, .type = KEY_PATH, CFG_FIELD(f), \
+		.def = "", .reloadable = r }
+#define F(sec, k, f, p, fmt, r) \
+	{ .section = sec, .key = k, .type = KEY_FUNC, CFG_FIELD(f), \
+		.def = "", .parse = p, .format = fmt, .reloadable = r }
 
 /*
  * The reference: keep in step with config/synwall.conf.example and,
  * for [lb], config/lb.conf.example.
  */
 static const struct key_spec keys[] = {
-	E("synwall", "mode", mode, SW_MODE_INLINE, mode_names, "inline"),
+	E("synwall", "mode", mode, SW_MODE_INLINE, mode_names, "inline",
+		RESTART),
 	E("synwall", "unprotected", unprotected, SW_UNPROTECTED_PASS,
-		unprotected_names, "pass"),	/* lb: drop, see sw_config_load */
+		unprotected_names, "pass",	/* lb: drop, see sw_config_load */
+		RESTART),
 	E("synwall", "log_level", log_level, RTE_LOG_EMERG, level_names,
-		"notice"),
-	U("synwall", "stats_interval", stats_interval, 0, 86400, "10"),
-	S("ports", "outside", port_name[SW_OUTSIDE], "0"),
-	S("ports", "inside", port_name[SW_INSIDE], "1"),
-	U("ports", "rx_desc", rx_desc, 64, 16384, "1024"),
-	U("ports", "tx_desc", tx_desc, 64, 16384, "1024"),
-	B("ports", "promiscuous", promiscuous, "yes"),
-	U("worker", "burst", burst, 1, BURST_MAX, "32"),
-	U("worker", "mbufs", mbufs, 1024, 1u << 24, "16383"),
-	U("worker", "mbuf_cache", mbuf_cache, 0, 512, "256"),
-	U("worker", "flows", flows, 1, 1u << 26, "1000000"),
-	U("worker", "flows6", flows6, 1, 1u << 26, "250000"),
-	U("worker", "tx_drain_us", tx_drain_us, 1, 100000, "100"),
+		"notice", RELOAD),
+	U("synwall", "stats_interval", stats_interval, 0, 86400, "10",
+		RELOAD),
+	S("ports", "outside", port_name[SW_OUTSIDE], "0", RESTART),
+	S("ports", "inside", port_name[SW_INSIDE], "1", RESTART),
+	U("ports", "rx_desc", rx_desc, 64, 16384, "1024", RESTART),
+	U("ports", "tx_desc", tx_desc, 64, 16384, "1024", RESTART),
+	B("ports", "promiscuous", promiscuous, "yes", RESTART),
+	U("worker", "burst", burst, 1, BURST_MAX, "32", RESTART),
+	U("worker", "mbufs", mbufs, 1024, 1u << 24, "16383", RESTART),
+	U("worker", "mbuf_cache", mbuf_cache, 0, 512, "256", RESTART),
+	U("worker", "flows", flows, 1, 1u << 26, "1000000", RESTART),
+	U("worker", "flows6", flows6, 1, 1u << 26, "250000", RESTART),
+	U("worker", "tx_drain_us", tx_drain_us, 1, 100000, "100", RESTART),
 	E("worker", "steering", steering, SW_STEERING_AUTO, steering_names,
-		"auto"),
-	U("flow", "hold", hold, 1, 64, "8"),
-	U("flow", "syn_timeout_ms", syn_timeout_ms, 10, 60000, "1000"),
-	U("flow", "syn_retries", syn_retries, 0, 10, "3"),
+		"auto", RESTART),
+	U("flow", "hold", hold, 1, 64, "8", RESTART),
+	U("flow", "syn_timeout_ms", syn_timeout_ms, 10, 60000, "1000",
+		RESTART),
+	U("flow", "syn_retries", syn_retries, 0, 10, "3", RESTART),
 	U("flow", "established_timeout", established_timeout, 1, 604800,
-		"600"),
-	U("flow", "half_closed_timeout", half_closed_timeout, 1, 86400, "120"),
-	U("flow", "closing_timeout", closing_timeout, 1, 3600, "10"),
-	U("flow", "linger_ms", linger_ms, 0, 600000, "2000"),
+		"600", RESTART),
+	U("flow", "half_closed_timeout", half_closed_timeout, 1, 86400, "120",
+		RESTART),
+	U("flow", "closing_timeout", closing_timeout, 1, 3600, "10", RESTART),
+	U("flow", "linger_ms", linger_ms, 0, 600000, "2000", RESTART),
 	U("flow", "challenge_ack_rate", challenge_ack_rate, 1, 10000000,
-		"1000"),
-	U("flow", "reload_grace", reload_grace, 0, 86400, "120"),
-	U("flow", "learn_refresh_ms", learn_refresh_ms, 0, 3600000, "1000"),
-	U("syncookie", "slot_seconds", slot_seconds, 1, 3600, "64"),
-	P("syncookie", "key_file", key_file),
-	U("syncookie", "ttl", ttl, 1, 255, "64"),
-	U("syncookie", "window", window, 1, 65535, "65535"),
-	B("syncookie", "rst_on_bad", rst_on_bad, "no"),
-	U("syncookie", "rst_rate", rst_rate, 1, 1000000, "100"),
-	U("syncookie", "reflect_rate", reflect_rate, 0, 100000000, "0"),
-	U("syncookie", "reflect_burst", reflect_burst, 1, 1000000, "16"),
-	U("syncookie", "reflect_total", reflect_total, 0, 1000000000, "0"),
+		"1000", RESTART),
+	U("flow", "reload_grace", reload_grace, 0, 86400, "120", RELOAD),
+	U("flow", "learn_refresh_ms", learn_refresh_ms, 0, 3600000, "1000",
+		RESTART),
+	U("syncookie", "slot_seconds", slot_seconds, 1, 3600, "64", RESTART),
+	P("syncookie", "key_file", key_file, RESTART),
+	U("syncookie", "ttl", ttl, 1, 255, "64", RESTART),
+	U("syncookie", "window", window, 1, 65535, "65535", RESTART),
+	B("syncookie", "rst_on_bad", rst_on_bad, "no", RESTART),
+	U("syncookie", "rst_rate", rst_rate, 1, 1000000, "100", RESTART),
+	U("syncookie", "reflect_rate", reflect_rate, 0, 100000000, "0",
+		RESTART),
+	U("syncookie", "reflect_burst", reflect_burst, 1, 1000000, "16",
+		RESTART),
+	U("syncookie", "reflect_total", reflect_total, 0, 1000000000, "0",
+		RESTART),
 	/* mode = lb only (an [lb] section is refused otherwise); the
 	 * cross-key rules are in check_lb(). */
 	F(LB_SECTION, "outside_address", lb.outside, parse_ifaddrs,
-		format_ifaddrs),
+		format_ifaddrs, RESTART),
 	F(LB_SECTION, "outside_gateway", lb.gateway, parse_gateways,
-		format_gateways),
+		format_gateways, RESTART),
 	F(LB_SECTION, "inside_address", lb.inside, parse_ifaddrs,
-		format_ifaddrs),
+		format_ifaddrs, RESTART),
 	F(LB_SECTION, "neighbours", lb.neigh_static, parse_neighbours,
-		format_neighbours),
+		format_neighbours, RELOAD),
 	U(LB_SECTION, "maglev_size", lb.maglev_size, MAGLEV_SIZE_MIN,
-		MAGLEV_SIZE_MAX, "65537"),
+		MAGLEV_SIZE_MAX, "65537", RESTART),
 	U(LB_SECTION, "neigh_entries", lb.neigh_entries, 16, 1u << 20,
-		"4096"),
+		"4096", RESTART),
 	U(LB_SECTION, "health_interval_ms", lb.health_interval_ms, 0, 3600000,
-		"2000"),
+		"2000", RELOAD),
 	U(LB_SECTION, "health_timeout_ms", lb.health_timeout_ms, 10, 60000,
-		"1000"),
-	U(LB_SECTION, "health_rise", lb.health_rise, 1, 100, "2"),
-	U(LB_SECTION, "health_fall", lb.health_fall, 1, 100, "3"),
-	U(LB_SECTION, "passive_fall", lb.passive_fall, 0, 1000, "5"),
-	U(LB_SECTION, "passive_holddown", lb.passive_holddown, 1, 3600, "10"),
-};
-
-/*
- * What a reload may change besides the services (and their backends):
- * state the workers read through the RCU-published lb tables or that
- * the main lcore owns. Everything else sizes memory, ports or the
- * addresses synwall answers for, and needs a restart.
- */
-static const struct {
-	const char *section;
-	const char *key;
-} reloadable[] = {
-	{ "synwall", "log_level" },
-	{ "synwall", "stats_interval" },
-	{ "flow", "reload_grace" },
-	{ LB_SECTION, "neighbours" },
-	{ LB_SECTION, "health_interval_ms" },
-	{ LB_SECTION, "health_timeout_ms" },
-	{ LB_SECTION, "health_rise" },
-	{ LB_SECTION, "health_fall" },
-	{ LB_SECTION, "passive_fall" },
-	{ LB_SECTION, "passive_holddown" },
+		"1000", RELOAD),
+	U(LB_SECTION, "health_rise", lb.health_rise, 1, 100, "2", RELOAD),
+	U(LB_SECTION, "health_fall", lb.health_fall, 1, 100, "3", RELOAD),
+	U(LB_SECTION, "passive_fall", lb.passive_fall, 0, 1000, "5", RELOAD),
+	U(LB_SECTION, "passive_holddown", lb.passive_holddown, 1, 3600, "10",
+		RELOAD),
 };
 
 /* Keys that may be given on several lines, their lists joined. */
@@ -315,9 +315,11 @@ find_key(const char *section, const char *key)
  */
 static const char *const first_contact_names[] = { "probe", "trust", NULL };
 
-#define SV(k, type, f, lo, hi, d) \
-	{ "service:NAME", k, type, offsetof(struct sw_svc_syn, f), lo, hi, \
-		NULL, d, NULL, NULL }
+/* Services reload as a whole (their table is swapped): RELOAD. */
+#define SV(k, t, f, lo, hi, d) \
+	{ .section = "service:NAME", .key = k, .type = t, \
+		.off = offsetof(struct sw_svc_syn, f), .min = lo, .max = hi, \
+		.def = d, .reloadable = RELOAD }
 static const struct key_spec svc_keys[] = {
 	SV("mss", KEY_UINT, mss4, 536, 65495, "1460"),
 	SV("mss6", KEY_UINT, mss6, 1220, 65475, "1440"),
@@ -325,9 +327,10 @@ static const struct key_spec svc_keys[] = {
 	SV("sack", KEY_BOOL, sack, 0, 1, "yes"),
 	SV("timestamps", KEY_BOOL, ts, 0, 1, "yes"),
 	SV("ecn", KEY_BOOL, ecn, 0, 1, "no"),
-	{ "service:NAME", "first_contact", KEY_ENUM,
-		offsetof(struct sw_svc_syn, trust), 0, 1, first_contact_names,
-		"probe", NULL, NULL },
+	{ .section = "service:NAME", .key = "first_contact", .type = KEY_ENUM,
+		.off = offsetof(struct sw_svc_syn, trust), .min = 0, .max = 1,
+		.names = first_contact_names, .def = "probe",
+		.reloadable = RELOAD },
 };
 
 static const struct key_spec *
@@ -1840,16 +1843,6 @@ sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 	}
 }
 
-static bool
-is_reloadable(const struct key_spec *k)
-{
-	for (unsigned int i = 0; i < RTE_DIM(reloadable); i++)
-		if (strcmp(reloadable[i].section, k->section) == 0 &&
-				strcmp(reloadable[i].key, k->key) == 0)
-			return true;
-	return false;
-}
-
 int
 sw_config_reload_check(const struct sw_config *old,
 		const struct sw_config *new_cfg, char *err, size_t err_len)
@@ -1867,7 +1860,7 @@ sw_config_reload_check(const struct sw_config *old,
 	/* The table compares by effective value as /synwall/config shows
 	 * it; services (prefix, ports, options, backends) are not in it. */
 	for (unsigned int i = 0; i < RTE_DIM(keys) && ret == 0; i++) {
-		if (is_reloadable(&keys[i]))
+		if (keys[i].reloadable)
 			continue;
 		key_value(old, &keys[i], was, VALUE_MAX);
 		key_value(new_cfg, &keys[i], now, VALUE_MAX);
