@@ -82,6 +82,17 @@ item_error(const char *section, const char *key, int ret, char *err,
 	return -EINVAL;
 }
 
+struct rte_cfgfile_entry;
+
+/* config_svc.c: one [service:NAME] section, its n entries in e. */
+int sw_cfg_load_service(struct sw_config *cfg, const char *section,
+		const struct rte_cfgfile_entry *e, int n, char *err,
+		size_t err_len);
+
+/* config_svc.c: sw_config_visit's "service:NAME" keys. */
+void sw_cfg_visit_services(const struct sw_config *cfg,
+		sw_config_visit_fn fn, void *arg);
+
 /* config_lb.c: the KEY_FUNC keys of [lb]. */
 int sw_cfg_parse_ifaddrs(struct sw_config *cfg, const struct key_spec *k,
 		const char *text, char *err, size_t err_len);
