@@ -3,9 +3,10 @@
  * What the config files share, not an API (callers use sw_config.h):
  * config.c has the key table, reads, lints and loads the file, visits
  * the keys and checks reloads; config_svc.c reads and shows the
- * [service:NAME] sections; config_lb.c the [lb] keys, the services'
- * VIPs and backends, and lb mode's cross-key rules. Errors are 0 or a
- * negative errno with one line in err, as sw_config_load() returns.
+ * [service:NAME] sections; config_lb.c the [lb] keys and the services'
+ * VIPs and backends; config_lb_check.c lb mode's cross-key rules.
+ * Errors are 0 or a negative errno with one line in err, as
+ * sw_config_load() returns.
  */
 #ifndef SW_CONFIG_INT_H
 #define SW_CONFIG_INT_H
@@ -16,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include <rte_common.h>
 
@@ -26,6 +29,8 @@
 #define ITEM_LEN	128	/* one item of a comma-separated list */
 /* Text of one [lb] key's value (neighbours is the longest). */
 #define VALUE_MAX	(SW_LB_NEIGH_STATIC_MAX * 64 + 64)
+/* One backend as text: "[v6]:PORT weight W, ". */
+#define BACKEND_TEXT_MAX	(INET6_ADDRSTRLEN + 24)
 
 enum key_type {
 	KEY_UINT,
@@ -82,6 +87,29 @@ item_error(const char *section, const char *key, int ret, char *err,
 	return -EINVAL;
 }
 
+/* lb mode's addresses in messages and in sw_config_visit. */
+static inline const char *
+fam_name(int family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static inline void
+addr_text(int family, const uint8_t *addr, char *buf, size_t len)
+{
+	if (inet_ntop(family, addr, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+}
+
+static inline void
+ifaddr_text(const struct sw_lb_ifaddr *ifa, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	addr_text(ifa->family, ifa->addr, a, sizeof(a));
+	snprintf(buf, len, "%s/%u", a, ifa->plen);
+}
+
 struct rte_cfgfile_entry;
 
 /* config_svc.c: one [service:NAME] section, its n entries in e. */
@@ -117,8 +145,9 @@ int sw_cfg_add_vips(struct sw_config *cfg, const char *section, int svc,
 int sw_cfg_parse_backends(struct sw_config *cfg, const char *section, int svc,
 		const char *text, char *err, size_t err_len);
 
-/* config_lb.c: mode = lb's rules that involve more than one key. */
-int sw_cfg_check_lb(struct sw_config *cfg, char *err, size_t err_len);
+/* config_lb.c: a backend as text, as its list in backends shows it. */
+void sw_cfg_format_backend(const struct sw_lb_backend_conf *b, bool weight,
+		char *buf, size_t len);
 
 /*
  * config_lb.c: a service's VIPs as its prefix shows them, and its
@@ -128,5 +157,8 @@ int sw_cfg_check_lb(struct sw_config *cfg, char *err, size_t err_len);
 void sw_cfg_format_vips(const struct sw_config *cfg, unsigned int svc,
 		char *buf, size_t len);
 char *sw_cfg_backends_text(const struct sw_config *cfg, unsigned int svc);
+
+/* config_lb_check.c: mode = lb's rules that involve more than one key. */
+int sw_cfg_check_lb(struct sw_config *cfg, char *err, size_t err_len);
 
 #endif /* SW_CONFIG_INT_H */
