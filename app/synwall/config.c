@@ -1,65 +1,35 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The config file: the table of keys, reading and linting the raw
+ * file, loading it section by section, the checks across sections,
+ * sw_config_visit and the reload check. The [service:NAME] sections
+ * are read in config_svc.c, mode = lb's keys in config_lb.c.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <rte_cfgfile.h>
 #include <rte_common.h>
 #include <rte_log.h>
 
+#include "config_int.h"
 #include "sw_config.h"
 #include "sw_cookie.h"
+#include "sw_text.h"
 #include "sw_timer_wheel.h"
 
-#define SVC_SECTION	"service:"
-#define LB_SECTION	"lb"
 #define BURST_MAX	512
 #define ENTRIES_MAX	64	/* keys per section */
-#define ITEM_LEN	128	/* one item of a comma-separated list */
-/* Text of one [lb] key's value (neighbours is the longest). */
-#define VALUE_MAX	(SW_LB_NEIGH_STATIC_MAX * 64 + 64)
-/* One backend as text: "[v6]:PORT weight W, ". */
-#define BACKEND_TEXT_MAX	(INET6_ADDRSTRLEN + 24)
 #define MAGLEV_SIZE_MIN	65537u
 #define MAGLEV_SIZE_MAX	33554432u	/* 2^25, lib/maglev's bound */
-
-enum key_type {
-	KEY_UINT,
-	KEY_BOOL,
-	KEY_ENUM,
-	KEY_STR,
-	KEY_PATH,			/* optional: default "" is "not set" */
-	KEY_FUNC,			/* parse / format functions below */
-};
-
-struct key_spec;
-typedef int (*key_parse_fn)(struct sw_config *cfg, const struct key_spec *k,
-		const char *text, char *err, size_t err_len);
-typedef void (*key_format_fn)(const struct sw_config *cfg,
-		const struct key_spec *k, char *buf, size_t len);
-
-struct key_spec {
-	const char *section;
-	const char *key;
-	enum key_type type;
-	size_t off;
-	uint32_t min;			/* KEY_UINT; KEY_ENUM: value of names[0] */
-	uint32_t max;
-	const char *const *names;	/* KEY_ENUM, NULL-terminated */
-	const char *def;		/* default, parsed like file text */
-	key_parse_fn parse;		/* KEY_FUNC */
-	key_format_fn format;		/* KEY_FUNC */
-};
 
 static const char *const mode_names[] = { "inline", "lb", NULL };
 static const char *const unprotected_names[] = { "pass", "drop", NULL };
@@ -70,127 +40,113 @@ static const char *const level_names[] = {
 	NULL
 };
 
-static int parse_ifaddrs(struct sw_config *cfg, const struct key_spec *k,
-		const char *text, char *err, size_t err_len);
-static void format_ifaddrs(const struct sw_config *cfg,
-		const struct key_spec *k, char *buf, size_t len);
-static int parse_gateways(struct sw_config *cfg, const struct key_spec *k,
-		const char *text, char *err, size_t err_len);
-static void format_gateways(const struct sw_config *cfg,
-		const struct key_spec *k, char *buf, size_t len);
-static int parse_neighbours(struct sw_config *cfg, const struct key_spec *k,
-		const char *text, char *err, size_t err_len);
-static void format_neighbours(const struct sw_config *cfg,
-		const struct key_spec *k, char *buf, size_t len);
+/*
+ * The last column of the table: what a change of the key needs.
+ * RELOAD: state the workers read through the RCU-published lb tables,
+ * or that the main lcore owns. RESTART: it sizes memory, ports or the
+ * addresses synwall answers for (sw_config_reload_check refuses it).
+ * Services and their backends reload; they are not in the table.
+ */
+#define RELOAD	true
+#define RESTART	false
 
-#define U(sec, k, f, lo, hi, d) \
-	{ sec, k, KEY_UINT, offsetof(struct sw_config, f), lo, hi, NULL, d, \
-		NULL, NULL }
-#define B(sec, k, f, d) \
-	{ sec, k, KEY_BOOL, offsetof(struct sw_config, f), 0, 1, NULL, d, \
-		NULL, NULL }
-#define E(sec, k, f, first, names, d) \
-	{ sec, k, KEY_ENUM, offsetof(struct sw_config, f), first, 0, names, d, \
-		NULL, NULL }
-#define S(sec, k, f, d) \
-	{ sec, k, KEY_STR, offsetof(struct sw_config, f), 0, 0, NULL, d, \
-		NULL, NULL }
-#define P(sec, k, f) \
-	{ sec, k, KEY_PATH, offsetof(struct sw_config, f), 0, 0, NULL, "", \
-		NULL, NULL }
-#define F(sec, k, f, parse, format) \
-	{ sec, k, KEY_FUNC, offsetof(struct sw_config, f), 0, 0, NULL, "", \
-		parse, format }
+#define CFG_FIELD(f)	.off = offsetof(struct sw_config, f)
+#define U(sec, k, f, lo, hi, d, r) \
+	{ .section = sec, .key = k, .type = KEY_UINT, CFG_FIELD(f), \
+		.min = lo, .max = hi, .def = d, .reloadable = r }
+#define B(sec, k, f, d, r) \
+	{ .section = sec, .key = k, .type = KEY_BOOL, CFG_FIELD(f), \
+		.max = 1, .def = d, .reloadable = r }
+#define E(sec, k, f, first, n, d, r) \
+	{ .section = sec, .key = k, .type = KEY_ENUM, CFG_FIELD(f), \
+		.min = first, .names = n, .def = d, .reloadable = r }
+#define S(sec, k, f, d, r) \
+	{ .section = sec, .key = k, .type = KEY_STR, CFG_FIELD(f), \
+		.def = d, .reloadable = r }
+#define P(sec, k, f, r) \
+	{ .section = sec, .key = k, .type = KEY_PATH, CFG_FIELD(f), \
+		.def = "", .reloadable = r }
+#define F(sec, k, f, p, fmt, r) \
+	{ .section = sec, .key = k, .type = KEY_FUNC, CFG_FIELD(f), \
+		.def = "", .parse = p, .format = fmt, .reloadable = r }
 
 /*
  * The reference: keep in step with config/synwall.conf.example and,
  * for [lb], config/lb.conf.example.
  */
 static const struct key_spec keys[] = {
-	E("synwall", "mode", mode, SW_MODE_INLINE, mode_names, "inline"),
+	E("synwall", "mode", mode, SW_MODE_INLINE, mode_names, "inline",
+		RESTART),
 	E("synwall", "unprotected", unprotected, SW_UNPROTECTED_PASS,
-		unprotected_names, "pass"),	/* lb: drop, see sw_config_load */
+		unprotected_names, "pass",	/* lb: drop, see sw_config_load */
+		RESTART),
 	E("synwall", "log_level", log_level, RTE_LOG_EMERG, level_names,
-		"notice"),
-	U("synwall", "stats_interval", stats_interval, 0, 86400, "10"),
-	S("ports", "outside", port_name[SW_OUTSIDE], "0"),
-	S("ports", "inside", port_name[SW_INSIDE], "1"),
-	U("ports", "rx_desc", rx_desc, 64, 16384, "1024"),
-	U("ports", "tx_desc", tx_desc, 64, 16384, "1024"),
-	B("ports", "promiscuous", promiscuous, "yes"),
-	U("worker", "burst", burst, 1, BURST_MAX, "32"),
-	U("worker", "mbufs", mbufs, 1024, 1u << 24, "16383"),
-	U("worker", "mbuf_cache", mbuf_cache, 0, 512, "256"),
-	U("worker", "flows", flows, 1, 1u << 26, "1000000"),
-	U("worker", "flows6", flows6, 1, 1u << 26, "250000"),
-	U("worker", "tx_drain_us", tx_drain_us, 1, 100000, "100"),
+		"notice", RELOAD),
+	U("synwall", "stats_interval", stats_interval, 0, 86400, "10",
+		RELOAD),
+	S("ports", "outside", port_name[SW_OUTSIDE], "0", RESTART),
+	S("ports", "inside", port_name[SW_INSIDE], "1", RESTART),
+	U("ports", "rx_desc", rx_desc, 64, 16384, "1024", RESTART),
+	U("ports", "tx_desc", tx_desc, 64, 16384, "1024", RESTART),
+	B("ports", "promiscuous", promiscuous, "yes", RESTART),
+	U("worker", "burst", burst, 1, BURST_MAX, "32", RESTART),
+	U("worker", "mbufs", mbufs, 1024, 1u << 24, "16383", RESTART),
+	U("worker", "mbuf_cache", mbuf_cache, 0, 512, "256", RESTART),
+	U("worker", "flows", flows, 1, 1u << 26, "1000000", RESTART),
+	U("worker", "flows6", flows6, 1, 1u << 26, "250000", RESTART),
+	U("worker", "tx_drain_us", tx_drain_us, 1, 100000, "100", RESTART),
 	E("worker", "steering", steering, SW_STEERING_AUTO, steering_names,
-		"auto"),
-	U("flow", "hold", hold, 1, 64, "8"),
-	U("flow", "syn_timeout_ms", syn_timeout_ms, 10, 60000, "1000"),
-	U("flow", "syn_retries", syn_retries, 0, 10, "3"),
+		"auto", RESTART),
+	U("flow", "hold", hold, 1, 64, "8", RESTART),
+	U("flow", "syn_timeout_ms", syn_timeout_ms, 10, 60000, "1000",
+		RESTART),
+	U("flow", "syn_retries", syn_retries, 0, 10, "3", RESTART),
 	U("flow", "established_timeout", established_timeout, 1, 604800,
-		"600"),
-	U("flow", "half_closed_timeout", half_closed_timeout, 1, 86400, "120"),
-	U("flow", "closing_timeout", closing_timeout, 1, 3600, "10"),
-	U("flow", "linger_ms", linger_ms, 0, 600000, "2000"),
+		"600", RESTART),
+	U("flow", "half_closed_timeout", half_closed_timeout, 1, 86400, "120",
+		RESTART),
+	U("flow", "closing_timeout", closing_timeout, 1, 3600, "10", RESTART),
+	U("flow", "linger_ms", linger_ms, 0, 600000, "2000", RESTART),
 	U("flow", "challenge_ack_rate", challenge_ack_rate, 1, 10000000,
-		"1000"),
-	U("flow", "reload_grace", reload_grace, 0, 86400, "120"),
-	U("flow", "learn_refresh_ms", learn_refresh_ms, 0, 3600000, "1000"),
-	U("syncookie", "slot_seconds", slot_seconds, 1, 3600, "64"),
-	P("syncookie", "key_file", key_file),
-	U("syncookie", "ttl", ttl, 1, 255, "64"),
-	U("syncookie", "window", window, 1, 65535, "65535"),
-	B("syncookie", "rst_on_bad", rst_on_bad, "no"),
-	U("syncookie", "rst_rate", rst_rate, 1, 1000000, "100"),
-	U("syncookie", "reflect_rate", reflect_rate, 0, 100000000, "0"),
-	U("syncookie", "reflect_burst", reflect_burst, 1, 1000000, "16"),
-	U("syncookie", "reflect_total", reflect_total, 0, 1000000000, "0"),
+		"1000", RESTART),
+	U("flow", "reload_grace", reload_grace, 0, 86400, "120", RELOAD),
+	U("flow", "learn_refresh_ms", learn_refresh_ms, 0, 3600000, "1000",
+		RESTART),
+	U("syncookie", "slot_seconds", slot_seconds, 1, 3600, "64", RESTART),
+	P("syncookie", "key_file", key_file, RESTART),
+	U("syncookie", "ttl", ttl, 1, 255, "64", RESTART),
+	U("syncookie", "window", window, 1, 65535, "65535", RESTART),
+	B("syncookie", "rst_on_bad", rst_on_bad, "no", RESTART),
+	U("syncookie", "rst_rate", rst_rate, 1, 1000000, "100", RESTART),
+	U("syncookie", "reflect_rate", reflect_rate, 0, 100000000, "0",
+		RESTART),
+	U("syncookie", "reflect_burst", reflect_burst, 1, 1000000, "16",
+		RESTART),
+	U("syncookie", "reflect_total", reflect_total, 0, 1000000000, "0",
+		RESTART),
 	/* mode = lb only (an [lb] section is refused otherwise); the
-	 * cross-key rules are in check_lb(). */
-	F(LB_SECTION, "outside_address", lb.outside, parse_ifaddrs,
-		format_ifaddrs),
-	F(LB_SECTION, "outside_gateway", lb.gateway, parse_gateways,
-		format_gateways),
-	F(LB_SECTION, "inside_address", lb.inside, parse_ifaddrs,
-		format_ifaddrs),
-	F(LB_SECTION, "neighbours", lb.neigh_static, parse_neighbours,
-		format_neighbours),
+	 * cross-key rules are in sw_cfg_check_lb(). */
+	F(LB_SECTION, "outside_address", lb.outside, sw_cfg_parse_ifaddrs,
+		sw_cfg_format_ifaddrs, RESTART),
+	F(LB_SECTION, "outside_gateway", lb.gateway, sw_cfg_parse_gateways,
+		sw_cfg_format_gateways, RESTART),
+	F(LB_SECTION, "inside_address", lb.inside, sw_cfg_parse_ifaddrs,
+		sw_cfg_format_ifaddrs, RESTART),
+	F(LB_SECTION, "neighbours", lb.neigh_static, sw_cfg_parse_neighbours,
+		sw_cfg_format_neighbours, RELOAD),
 	U(LB_SECTION, "maglev_size", lb.maglev_size, MAGLEV_SIZE_MIN,
-		MAGLEV_SIZE_MAX, "65537"),
+		MAGLEV_SIZE_MAX, "65537", RESTART),
 	U(LB_SECTION, "neigh_entries", lb.neigh_entries, 16, 1u << 20,
-		"4096"),
+		"4096", RESTART),
 	U(LB_SECTION, "health_interval_ms", lb.health_interval_ms, 0, 3600000,
-		"2000"),
+		"2000", RELOAD),
 	U(LB_SECTION, "health_timeout_ms", lb.health_timeout_ms, 10, 60000,
-		"1000"),
-	U(LB_SECTION, "health_rise", lb.health_rise, 1, 100, "2"),
-	U(LB_SECTION, "health_fall", lb.health_fall, 1, 100, "3"),
-	U(LB_SECTION, "passive_fall", lb.passive_fall, 0, 1000, "5"),
-	U(LB_SECTION, "passive_holddown", lb.passive_holddown, 1, 3600, "10"),
-};
-
-/*
- * What a reload may change besides the services (and their backends):
- * state the workers read through the RCU-published lb tables or that
- * the main lcore owns. Everything else sizes memory, ports or the
- * addresses synwall answers for, and needs a restart.
- */
-static const struct {
-	const char *section;
-	const char *key;
-} reloadable[] = {
-	{ "synwall", "log_level" },
-	{ "synwall", "stats_interval" },
-	{ "flow", "reload_grace" },
-	{ LB_SECTION, "neighbours" },
-	{ LB_SECTION, "health_interval_ms" },
-	{ LB_SECTION, "health_timeout_ms" },
-	{ LB_SECTION, "health_rise" },
-	{ LB_SECTION, "health_fall" },
-	{ LB_SECTION, "passive_fall" },
-	{ LB_SECTION, "passive_holddown" },
+		"1000", RELOAD),
+	U(LB_SECTION, "health_rise", lb.health_rise, 1, 100, "2", RELOAD),
+	U(LB_SECTION, "health_fall", lb.health_fall, 1, 100, "3", RELOAD),
+	U(LB_SECTION, "passive_fall", lb.passive_fall, 0, 1000, "5", RELOAD),
+	U(LB_SECTION, "passive_holddown", lb.passive_holddown, 1, 3600, "10",
+		RELOAD),
 };
 
 /* Keys that may be given on several lines, their lists joined. */
@@ -201,55 +157,6 @@ repeatable(const char *section, const char *key)
 		return strcmp(key, "neighbours") == 0;
 	return strncmp(section, SVC_SECTION, strlen(SVC_SECTION)) == 0 &&
 		strcmp(key, "backends") == 0;
-}
-
-static void __rte_format_printf(3, 4)
-set_err(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * Decimal only, no sign, no leading zero: "010" or "0x10" in a config
- * is a typo or a guess at another base, and is refused.
- */
-static int
-parse_dec(const char *text, uint32_t min, uint32_t max, uint32_t *out)
-{
-	uint64_t v = 0;
-	int digits = 0;
-
-	if (text[0] == '0' && text[1] != '\0')
-		return -ERANGE;
-	for (; isdigit((unsigned char)*text) && digits < 10; text++, digits++)
-		v = v * 10 + (uint64_t)(*text - '0');
-	if (digits == 0 || *text != '\0' || v < min || v > max)
-		return -ERANGE;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int
-parse_bool(const char *text, uint32_t *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (unsigned int i = 0; i < RTE_DIM(yes); i++) {
-		if (strcasecmp(text, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-		if (strcasecmp(text, no[i]) == 0) {
-			*out = 0;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 static void
@@ -270,10 +177,11 @@ apply_key(struct sw_config *cfg, const struct key_spec *k, const char *text,
 	void *field = (char *)cfg + k->off;
 	char choices[128];
 	uint32_t v;
+	bool b;
 
 	switch (k->type) {
 	case KEY_UINT:
-		if (parse_dec(text, k->min, k->max, &v) < 0) {
+		if (sw_text_dec(text, k->min, k->max, &v) < 0) {
 			set_err(err, err_len,
 				"[%s] %s = %s: must be a whole number %u..%u (decimal)",
 				k->section, k->key, text, k->min, k->max);
@@ -282,12 +190,12 @@ apply_key(struct sw_config *cfg, const struct key_spec *k, const char *text,
 		*(uint32_t *)field = v;
 		return 0;
 	case KEY_BOOL:
-		if (parse_bool(text, &v) < 0) {
+		if (sw_text_bool(text, &b) < 0) {
 			set_err(err, err_len, "[%s] %s = %s: must be yes or no",
 				k->section, k->key, text);
 			return -EINVAL;
 		}
-		*(uint32_t *)field = v;
+		*(uint32_t *)field = b;
 		return 0;
 	case KEY_ENUM:
 		for (unsigned int i = 0; k->names[i] != NULL; i++) {
@@ -342,37 +250,6 @@ find_key(const char *section, const char *key)
 		if (strcmp(keys[i].section, section) == 0 &&
 				strcmp(keys[i].key, key) == 0)
 			return &keys[i];
-	return NULL;
-}
-
-/*
- * Per-service SYN-ACK option keys; off is into struct sw_svc_syn, whose
- * mss fields are uint16_t and the rest uint8_t/bool (written as one
- * byte). Defaults: sw_svc_add().
- */
-static const char *const first_contact_names[] = { "probe", "trust", NULL };
-
-#define SV(k, type, f, lo, hi, d) \
-	{ "service:NAME", k, type, offsetof(struct sw_svc_syn, f), lo, hi, \
-		NULL, d, NULL, NULL }
-static const struct key_spec svc_keys[] = {
-	SV("mss", KEY_UINT, mss4, 536, 65495, "1460"),
-	SV("mss6", KEY_UINT, mss6, 1220, 65475, "1440"),
-	SV("wscale", KEY_UINT, wscale, 0, 14, "7"),
-	SV("sack", KEY_BOOL, sack, 0, 1, "yes"),
-	SV("timestamps", KEY_BOOL, ts, 0, 1, "yes"),
-	SV("ecn", KEY_BOOL, ecn, 0, 1, "no"),
-	{ "service:NAME", "first_contact", KEY_ENUM,
-		offsetof(struct sw_svc_syn, trust), 0, 1, first_contact_names,
-		"probe", NULL, NULL },
-};
-
-static const struct key_spec *
-find_svc_key(const char *key)
-{
-	for (unsigned int i = 0; i < RTE_DIM(svc_keys); i++)
-		if (strcmp(svc_keys[i].key, key) == 0)
-			return &svc_keys[i];
 	return NULL;
 }
 
@@ -582,687 +459,6 @@ lint_lines(const char *path, char *text, char *err, size_t err_len)
 	return 0;
 }
 
-/* ---- lb mode: addresses, lists and their text ---- */
-
-static const char *
-fam_name(int family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
-}
-
-static unsigned int
-fam_bits(int family)
-{
-	return family == AF_INET6 ? 128 : 32;
-}
-
-static void
-addr_text(int family, const uint8_t *addr, char *buf, size_t len)
-{
-	if (inet_ntop(family, addr, buf, (socklen_t)len) == NULL)
-		snprintf(buf, len, "?");
-}
-
-/* A bare IPv4 or IPv6 address. */
-static int
-parse_addr(const char *text, uint8_t *family, uint8_t addr[16])
-{
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, text, addr) == 1)
-		*family = AF_INET;
-	else if (inet_pton(AF_INET6, text, addr) == 1)
-		*family = AF_INET6;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-/* Are all bits from plen on `one` (true) or zero (false)? */
-static bool
-host_bits_all(const uint8_t *a, unsigned int bits, unsigned int plen,
-		bool one)
-{
-	for (unsigned int i = plen; i < bits; i++)
-		if (((a[i / 8] >> (7 - i % 8)) & 1) != one)
-			return false;
-	return true;
-}
-
-static void
-ifaddr_text(const struct sw_lb_ifaddr *ifa, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	addr_text(ifa->family, ifa->addr, a, sizeof(a));
-	snprintf(buf, len, "%s/%u", a, ifa->plen);
-}
-
-/*
- * Does synwall own (family, addr) in lb mode: one of its [lb] addresses
- * or (with_vips) a VIP? Returns what owns it, as text for an error, or
- * NULL.
- */
-static const char *
-lb_owner(const struct sw_config *cfg, int family, const uint8_t *addr,
-		bool with_vips, char *buf, size_t len)
-{
-	unsigned int f = sw_lb_fam(family);
-	size_t alen = family == AF_INET6 ? 16 : 4;
-
-	if (cfg->lb.outside[f].family == family &&
-			memcmp(cfg->lb.outside[f].addr, addr, alen) == 0)
-		return "[lb] outside_address";
-	if (cfg->lb.inside[f].family == family &&
-			memcmp(cfg->lb.inside[f].addr, addr, alen) == 0)
-		return "[lb] inside_address";
-	for (unsigned int s = 0; with_vips && s < cfg->svc.n_svc; s++)
-		if (cfg->lb.has_vip[s][f] &&
-				memcmp(cfg->lb.vip[s][f], addr, alen) == 0) {
-			snprintf(buf, len, "a VIP of [" SVC_SECTION "%s]",
-				cfg->svc.svc[s].name);
-			return buf;
-		}
-	return NULL;
-}
-
-/*
- * The next item of a comma-separated list, blanks trimmed, into buf;
- * *p is NULL after the last one. Returns 1, 0 at the end, or -E2BIG.
- * An empty item ("a,,b", a trailing comma) is returned as "".
- */
-static int
-next_item(const char **p, char *buf, size_t len)
-{
-	const char *s = *p, *comma;
-	size_t n;
-
-	if (s == NULL)
-		return 0;
-	comma = strchr(s, ',');
-	n = comma != NULL ? (size_t)(comma - s) : strlen(s);
-	*p = comma != NULL ? comma + 1 : NULL;
-	while (n > 0 && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
-	if (n >= len)
-		return -E2BIG;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return 1;
-}
-
-/* Start a list: a default of "" has no items. */
-static const char *
-list_start(const char *text)
-{
-	while (isspace((unsigned char)*text))
-		text++;
-	return *text == '\0' ? NULL : text;
-}
-
-/* The error for what next_item() refused or returned empty. */
-static int
-item_error(const char *section, const char *key, int ret, char *err,
-		size_t err_len)
-{
-	if (ret < 0)
-		set_err(err, err_len,
-			"[%s] %s: an item is longer than %d characters",
-			section, key, ITEM_LEN - 1);
-	else
-		set_err(err, err_len,
-			"[%s] %s: empty item in the list (two commas, or one at the end?)",
-			section, key);
-	return -EINVAL;
-}
-
-static void __rte_format_printf(3, 4)
-append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
-/* outside_address, inside_address: "ADDR/LEN, ADDR/LEN", <= 1 per family. */
-static int
-parse_ifaddrs(struct sw_config *cfg, const struct key_spec *k,
-		const char *text, char *err, size_t err_len)
-{
-	struct sw_lb_ifaddr *ifa = (void *)((char *)cfg + k->off);
-	const char *p = list_start(text);
-	char item[ITEM_LEN], a[ITEM_LEN];
-	int ret;
-
-	memset(ifa, 0, 2 * sizeof(*ifa));
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
-		struct sw_lb_ifaddr one;
-		char *slash = strchr(item, '/');
-		uint32_t plen, bits;
-
-		if (item[0] == '\0')
-			return item_error(k->section, k->key, 0, err, err_len);
-		memset(&one, 0, sizeof(one));
-		snprintf(a, sizeof(a), "%.*s",
-			(int)(slash != NULL ? (size_t)(slash - item) :
-			strlen(item)), item);
-		if (parse_addr(a, &one.family, one.addr) < 0) {
-			set_err(err, err_len,
-				"[%s] %s: \"%s\" is not an IPv4 or IPv6 address/length",
-				k->section, k->key, item);
-			return -EINVAL;
-		}
-		bits = fam_bits(one.family);
-		if (slash == NULL) {
-			set_err(err, err_len,
-				"[%s] %s: %s has no /LEN (the on-link prefix length)",
-				k->section, k->key, item);
-			return -EINVAL;
-		}
-		if (parse_dec(slash + 1, 1, bits, &plen) < 0) {
-			set_err(err, err_len,
-				"[%s] %s: %s: the prefix length must be 1..%u",
-				k->section, k->key, item, bits);
-			return -EINVAL;
-		}
-		one.plen = (uint8_t)plen;
-		if (ifa[sw_lb_fam(one.family)].family != 0) {
-			set_err(err, err_len,
-				"[%s] %s: %s is a second %s address (at most one per family)",
-				k->section, k->key, item, fam_name(one.family));
-			return -EINVAL;
-		}
-		/* "198.51.100.0/24" is the prefix itself: almost always a typo */
-		if (plen + 1 < bits &&
-				(host_bits_all(one.addr, bits, plen, false) ||
-				(one.family == AF_INET &&
-				 host_bits_all(one.addr, bits, plen, true)))) {
-			set_err(err, err_len,
-				"[%s] %s: %s is the %s address of its prefix, not a host in it",
-				k->section, k->key, item,
-				host_bits_all(one.addr, bits, plen, false) ?
-				"network" : "broadcast");
-			return -EINVAL;
-		}
-		ifa[sw_lb_fam(one.family)] = one;
-	}
-	return ret < 0 ? item_error(k->section, k->key, ret, err, err_len) : 0;
-}
-
-static void
-format_ifaddrs(const struct sw_config *cfg, const struct key_spec *k,
-		char *buf, size_t len)
-{
-	const struct sw_lb_ifaddr *ifa = (const void *)((const char *)cfg +
-		k->off);
-	char one[INET6_ADDRSTRLEN + 8];
-
-	buf[0] = '\0';
-	for (unsigned int f = 0; f < 2; f++) {
-		if (ifa[f].family == 0)
-			continue;
-		ifaddr_text(&ifa[f], one, sizeof(one));
-		append(buf, len, "%s%s", buf[0] != '\0' ? ", " : "", one);
-	}
-}
-
-/* outside_gateway: bare addresses, <= 1 per family. */
-static int
-parse_gateways(struct sw_config *cfg, const struct key_spec *k,
-		const char *text, char *err, size_t err_len)
-{
-	struct sw_lb_config *lb = &cfg->lb;
-	const char *p = list_start(text);
-	char item[ITEM_LEN];
-	int ret;
-
-	memset(lb->gateway, 0, sizeof(lb->gateway));
-	memset(lb->has_gateway, 0, sizeof(lb->has_gateway));
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
-		uint8_t family, addr[16];
-		unsigned int f;
-
-		if (item[0] == '\0')
-			return item_error(k->section, k->key, 0, err, err_len);
-		if (parse_addr(item, &family, addr) < 0) {
-			set_err(err, err_len,
-				"[%s] %s: \"%s\" is not an IPv4 or IPv6 address",
-				k->section, k->key, item);
-			return -EINVAL;
-		}
-		f = sw_lb_fam(family);
-		if (lb->has_gateway[f]) {
-			set_err(err, err_len,
-				"[%s] %s: %s is a second %s gateway (at most one per family)",
-				k->section, k->key, item, fam_name(family));
-			return -EINVAL;
-		}
-		memcpy(lb->gateway[f], addr, sizeof(addr));
-		lb->has_gateway[f] = true;
-	}
-	return ret < 0 ? item_error(k->section, k->key, ret, err, err_len) : 0;
-}
-
-static void
-format_gateways(const struct sw_config *cfg,
-		const struct key_spec *k __rte_unused, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	buf[0] = '\0';
-	for (unsigned int f = 0; f < 2; f++) {
-		if (!cfg->lb.has_gateway[f])
-			continue;
-		addr_text(f == SW_LB_V6 ? AF_INET6 : AF_INET,
-			cfg->lb.gateway[f], a, sizeof(a));
-		append(buf, len, "%s%s", buf[0] != '\0' ? ", " : "", a);
-	}
-}
-
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* xx:xx:xx:xx:xx:xx, two hex digits each. */
-static int
-parse_mac(const char *text, uint8_t mac[6])
-{
-	for (unsigned int i = 0; i < 6; i++) {
-		int hi = hex_digit(text[0]);
-		int lo = hi < 0 ? -1 : hex_digit(text[1]);
-
-		if (lo < 0)
-			return -EINVAL;
-		mac[i] = (uint8_t)(hi << 4 | lo);
-		text += 2;
-		if (i < 5 && *text++ != ':')
-			return -EINVAL;
-	}
-	return *text == '\0' ? 0 : -EINVAL;
-}
-
-/*
- * neighbours: "ADDR MAC, ..."; the key may repeat, each line adds to
- * the list. The side is found by check_lb() once the addresses are in.
- */
-static int
-parse_neighbours(struct sw_config *cfg, const struct key_spec *k,
-		const char *text, char *err, size_t err_len)
-{
-	struct sw_lb_config *lb = &cfg->lb;
-	const char *p = list_start(text);
-	char item[ITEM_LEN], a[ITEM_LEN], m[ITEM_LEN];
-	int ret;
-
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
-		struct sw_lb_neigh_static n;
-		char extra;
-
-		if (item[0] == '\0')
-			return item_error(k->section, k->key, 0, err, err_len);
-		memset(&n, 0, sizeof(n));
-		if (sscanf(item, "%127s %127s %c", a, m, &extra) != 2 ||
-				parse_addr(a, &n.family, n.addr) < 0 ||
-				parse_mac(m, n.mac) < 0) {
-			set_err(err, err_len,
-				"[%s] %s: \"%s\" is not ADDR xx:xx:xx:xx:xx:xx",
-				k->section, k->key, item);
-			return -EINVAL;
-		}
-		if ((n.mac[0] & 1) != 0 ||
-				memcmp(n.mac, "\0\0\0\0\0\0", 6) == 0) {
-			set_err(err, err_len,
-				"[%s] %s: %s: %s is not a unicast MAC address",
-				k->section, k->key, a, m);
-			return -EINVAL;
-		}
-		for (unsigned int i = 0; i < lb->n_static; i++)
-			if (lb->neigh_static[i].family == n.family &&
-					memcmp(lb->neigh_static[i].addr, n.addr,
-					sizeof(n.addr)) == 0) {
-				set_err(err, err_len,
-					"[%s] %s: %s is listed twice",
-					k->section, k->key, a);
-				return -EINVAL;
-			}
-		if (lb->n_static == SW_LB_NEIGH_STATIC_MAX) {
-			set_err(err, err_len,
-				"[%s] %s: %s: more than %d static neighbours",
-				k->section, k->key, a, SW_LB_NEIGH_STATIC_MAX);
-			return -EINVAL;
-		}
-		lb->neigh_static[lb->n_static++] = n;
-	}
-	return ret < 0 ? item_error(k->section, k->key, ret, err, err_len) : 0;
-}
-
-static void
-format_neighbours(const struct sw_config *cfg,
-		const struct key_spec *k __rte_unused, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	buf[0] = '\0';
-	for (unsigned int i = 0; i < cfg->lb.n_static; i++) {
-		const struct sw_lb_neigh_static *n = &cfg->lb.neigh_static[i];
-
-		addr_text(n->family, n->addr, a, sizeof(a));
-		append(buf, len,
-			"%s%s %02x:%02x:%02x:%02x:%02x:%02x", i ? ", " : "", a,
-			n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
-			n->mac[5]);
-	}
-}
-
-/*
- * A backend as text: "198.51.100.11:8080", "[2001:db8:100::11]:8080",
- * "198.51.100.13", "2001:db8:100::13" (no port: the VIP port is kept),
- * then " weight W" when asked.
- */
-static void
-format_backend(const struct sw_lb_backend_conf *b, bool weight, char *buf,
-		size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	addr_text(b->family, b->addr, a, sizeof(a));
-	if (b->port == 0)
-		snprintf(buf, len, "%s", a);
-	else if (b->family == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", a, b->port);
-	else
-		snprintf(buf, len, "%s:%u", a, b->port);
-	if (weight)
-		append(buf, len, " weight %u", b->weight);
-}
-
-/* One backend item: ADDR[:PORT] [weight W]. Returns NULL or why not. */
-static const char *
-parse_backend(char *item, struct sw_lb_backend_conf *b)
-{
-	char *tok, *save, *addr, *port = NULL;
-	uint32_t v;
-
-	memset(b, 0, sizeof(*b));
-	b->weight = 1;
-	addr = strtok_r(item, " \t", &save);
-	if (addr[0] == '[') {
-		char *close = strchr(addr, ']');
-
-		if (close == NULL)
-			return "no ']' after the IPv6 address";
-		*close = '\0';
-		if (close[1] == ':')
-			port = close + 2;
-		else if (close[1] != '\0')
-			return "expected [IPv6]:PORT";
-		if (inet_pton(AF_INET6, addr + 1, b->addr) != 1)
-			return "not an IPv6 address in the brackets";
-		b->family = AF_INET6;
-	} else if (inet_pton(AF_INET6, addr, b->addr) == 1) {
-		b->family = AF_INET6;	/* bare IPv6: no port */
-	} else {
-		port = strchr(addr, ':');
-		if (port != NULL && strchr(port + 1, ':') != NULL)
-			return "not an IPv4 or IPv6 address";
-		if (port != NULL)
-			*port++ = '\0';
-		if (inet_pton(AF_INET, addr, b->addr) != 1)
-			return "not an IPv4 or IPv6 address";
-		b->family = AF_INET;
-	}
-	if (port != NULL) {
-		if (parse_dec(port, 1, 65535, &v) < 0)
-			return "the port must be 1..65535";
-		b->port = (uint16_t)v;
-	}
-	tok = strtok_r(NULL, " \t", &save);
-	if (tok != NULL) {
-		if (strcmp(tok, "weight") != 0)
-			return "only \"weight W\" may follow the address";
-		tok = strtok_r(NULL, " \t", &save);
-		if (tok == NULL || parse_dec(tok, 0, 65535, &v) < 0)
-			return "the weight must be 0..65535";
-		b->weight = v;
-		if (strtok_r(NULL, " \t", &save) != NULL)
-			return "only \"weight W\" may follow the address";
-	}
-	return NULL;
-}
-
-/* backends: one line of service `svc`'s list; the key may repeat. */
-static int
-parse_backends(struct sw_config *cfg, const char *section, int svc,
-		const char *text, char *err, size_t err_len)
-{
-	struct sw_lb_config *lb = &cfg->lb;
-	const char *p = list_start(text);
-	char item[ITEM_LEN], shown[ITEM_LEN];
-	int ret;
-
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
-		struct sw_lb_backend_conf b;
-		const char *why;
-
-		if (item[0] == '\0')
-			return item_error(section, "backends", 0, err, err_len);
-		snprintf(shown, sizeof(shown), "%s", item);
-		why = parse_backend(item, &b);
-		if (why != NULL) {
-			set_err(err, err_len,
-				"[%s] backends: \"%s\": %s (ADDR[:PORT] [weight W], IPv6 with a port as [ADDR]:PORT)",
-				section, shown, why);
-			return -EINVAL;
-		}
-		if (lb->n_backends == SW_LB_BACKENDS_MAX) {
-			set_err(err, err_len,
-				"[%s] backends: %s: more than %d backends in all services",
-				section, shown, SW_LB_BACKENDS_MAX);
-			return -EINVAL;
-		}
-		b.svc = (uint8_t)svc;
-		lb->backend[lb->n_backends++] = b;
-	}
-	return ret < 0 ? item_error(section, "backends", ret, err, err_len) : 0;
-}
-
-/* lb mode's prefix: the service's VIPs, bare addresses, <= 1 per family. */
-static int
-add_vips(struct sw_config *cfg, const char *section, int svc,
-		const char *text, char *err, size_t err_len)
-{
-	const char *p = list_start(text);
-	char item[ITEM_LEN];
-	int ret;
-
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
-		uint8_t family, addr[16];
-		unsigned int f;
-
-		if (item[0] == '\0')
-			return item_error(section, "prefix", 0, err, err_len);
-		if (strchr(item, '/') != NULL) {
-			set_err(err, err_len,
-				"[%s] prefix: %s is not a bare address (in mode = lb prefix lists the service's VIPs, at most one per family)",
-				section, item);
-			return -EINVAL;
-		}
-		if (parse_addr(item, &family, addr) < 0) {
-			set_err(err, err_len,
-				"[%s] prefix: \"%s\" is not an IPv4 or IPv6 address",
-				section, item);
-			return -EINVAL;
-		}
-		f = sw_lb_fam(family);
-		if (cfg->lb.has_vip[svc][f]) {
-			set_err(err, err_len,
-				"[%s] prefix: %s is a second %s VIP (at most one per family)",
-				section, item, fam_name(family));
-			return -EINVAL;
-		}
-		memcpy(cfg->lb.vip[svc][f], addr, sizeof(addr));
-		cfg->lb.has_vip[svc][f] = true;
-		/* a host route: classification works as in inline mode */
-		ret = sw_svc_add_prefix(&cfg->svc, svc, item);
-		if (ret < 0) {
-			set_err(err, err_len,
-				"[%s] prefix: more than %d prefixes per family",
-				section, SW_SVC_PREFIX_MAX);
-			return ret;
-		}
-	}
-	return ret < 0 ? item_error(section, "prefix", ret, err, err_len) : 0;
-}
-
-static int
-load_service(struct sw_config *cfg, const char *section,
-		const struct rte_cfgfile_entry *e, int n, char *err,
-		size_t err_len)
-{
-	const char *name = section + strlen(SVC_SECTION);
-	const char *prefixes = NULL, *ports = NULL;
-	const char *bad = NULL, *p;
-	char item[ITEM_LEN];
-	bool backends = false;
-	int svc, ret;
-
-	for (int i = 0; i < n; i++) {
-		if (strcmp(e[i].name, "prefix") == 0) {
-			prefixes = e[i].value;
-		} else if (strcmp(e[i].name, "ports") == 0) {
-			ports = e[i].value;
-		} else if (strcmp(e[i].name, "backends") == 0) {
-			if (cfg->mode != SW_MODE_LB) {
-				set_err(err, err_len,
-					"[%s] backends: only with [synwall] mode = lb",
-					section);
-				return -EINVAL;
-			}
-			backends = true;
-		} else if (find_svc_key(e[i].name) == NULL) {
-			set_err(err, err_len,
-				"[%s] %s: unknown key (known: prefix, ports, %smss, mss6, wscale, sack, timestamps, ecn, first_contact)",
-				section, e[i].name,
-				cfg->mode == SW_MODE_LB ? "backends, " : "");
-			return -EINVAL;
-		}
-	}
-	if (prefixes == NULL || ports == NULL) {
-		set_err(err, err_len, "[%s] %s: missing", section,
-			prefixes == NULL ? "prefix" : "ports");
-		return -EINVAL;
-	}
-	if (cfg->mode == SW_MODE_LB && !backends) {
-		set_err(err, err_len,
-			"[%s] backends: missing (in mode = lb every service needs at least one)",
-			section);
-		return -EINVAL;
-	}
-	for (const char *c = name; *c != '\0'; c++)
-		if (!isalnum((unsigned char)*c) && *c != '_') {
-			set_err(err, err_len,
-				"[%s]: service names use letters, digits and '_'",
-				section);
-			return -EINVAL;
-		}
-	svc = sw_svc_add(&cfg->svc, name);
-	if (svc == -EEXIST) {
-		set_err(err, err_len, "[%s]: service defined twice", section);
-		return svc;
-	} else if (svc < 0) {
-		set_err(err, err_len,
-			"[%s]: %s (names 1..%d characters, at most %d services)",
-			section, svc == -ENOSPC ? "too many services" :
-			"bad name", SW_SVC_NAME_LEN - 1, SW_SVC_MAX);
-		return svc;
-	}
-	for (int i = 0; i < n; i++) {
-		const struct key_spec *k = find_svc_key(e[i].name);
-		struct sw_svc_syn *syn = &cfg->svc.svc[svc].syn;
-		uint32_t v;
-
-		if (k == NULL)
-			continue;
-		if (k->type == KEY_BOOL) {
-			if (parse_bool(e[i].value, &v) < 0) {
-				set_err(err, err_len,
-					"[%s] %s = %s: must be yes or no", section,
-					k->key, e[i].value);
-				return -EINVAL;
-			}
-		} else if (k->type == KEY_ENUM) {
-			for (v = 0; k->names[v] != NULL; v++)
-				if (strcmp(e[i].value, k->names[v]) == 0)
-					break;
-			if (k->names[v] == NULL) {
-				set_err(err, err_len,
-					"[%s] %s = %s: must be probe or trust",
-					section, k->key, e[i].value);
-				return -EINVAL;
-			}
-		} else if (strcmp(k->key, "wscale") == 0 &&
-				parse_bool(e[i].value, &v) == 0 && v == 0) {
-			v = SW_SVC_WSCALE_OFF;
-		} else if (parse_dec(e[i].value, k->min, k->max, &v) < 0) {
-			set_err(err, err_len,
-				"[%s] %s = %s: must be a whole number %u..%u%s (decimal)",
-				section, k->key, e[i].value, k->min, k->max,
-				strcmp(k->key, "wscale") ? "" : " or no");
-			return -EINVAL;
-		}
-		if (k->max > 255)	/* mss, mss6 */
-			*(uint16_t *)((char *)syn + k->off) = (uint16_t)v;
-		else
-			*((uint8_t *)syn + k->off) = (uint8_t)v;
-	}
-	if (sw_svc_add_ports(&cfg->svc, svc, ports, &bad) < 0) {
-		set_err(err, err_len,
-			"[%s] ports = %s: bad port or range at \"%s\" (ports 1..65535, a-b ranges, comma separated)",
-			section, ports, bad);
-		return -EINVAL;
-	}
-	if (cfg->mode == SW_MODE_LB) {
-		ret = add_vips(cfg, section, svc, prefixes, err, err_len);
-
-		for (int i = 0; i < n && ret == 0; i++)
-			if (strcmp(e[i].name, "backends") == 0)
-				ret = parse_backends(cfg, section, svc,
-					e[i].value, err, err_len);
-		return ret;
-	}
-	p = list_start(prefixes);
-	while ((ret = next_item(&p, item, sizeof(item))) > 0) {
-		if (item[0] == '\0')
-			return item_error(section, "prefix", 0, err, err_len);
-		ret = sw_svc_add_prefix(&cfg->svc, svc, item);
-		if (ret == -ENOSPC) {
-			set_err(err, err_len,
-				"[%s] prefix: more than %d prefixes per family",
-				section, SW_SVC_PREFIX_MAX);
-			return ret;
-		} else if (ret < 0) {
-			set_err(err, err_len,
-				"[%s] prefix = %s: \"%s\" is not an address/length with host bits clear",
-				section, prefixes, item);
-			return ret;
-		}
-	}
-	return ret < 0 ? item_error(section, "prefix", ret, err, err_len) : 0;
-}
-
 static int
 check_duplicates(const char *section, const struct rte_cfgfile_entry *e,
 		int n, char *err, size_t err_len)
@@ -1319,7 +515,8 @@ load_sections(struct rte_cfgfile *f, struct sw_config *cfg, char *err,
 		if (ret != 0)
 			break;
 		if (strncmp(section, SVC_SECTION, strlen(SVC_SECTION)) == 0) {
-			ret = load_service(cfg, section, e, n, err, err_len);
+			ret = sw_cfg_load_service(cfg, section, e, n, err,
+				err_len);
 			continue;
 		}
 		if (strcmp(section, LB_SECTION) == 0 &&
@@ -1350,323 +547,6 @@ load_sections(struct rte_cfgfile *f, struct sw_config *cfg, char *err,
 		}
 	}
 	free(e);
-	return ret;
-}
-
-static bool
-is_prime(uint32_t n)
-{
-	if (n < 2)
-		return false;
-	for (uint32_t d = 2; d <= n / d; d++)
-		if (n % d == 0)
-			return false;
-	return true;
-}
-
-/* The first port two services share, or 0. */
-static uint32_t
-svc_port_clash(const struct sw_svc *a, const struct sw_svc *b)
-{
-	for (unsigned int w = 0; w < RTE_DIM(a->ports); w++)
-		if ((a->ports[w] & b->ports[w]) != 0)
-			return w * 64 + (uint32_t)__builtin_ctzll(a->ports[w] &
-				b->ports[w]);
-	return 0;
-}
-
-/* The first port both backends would be reached on, or 0. */
-static uint32_t
-backend_port_clash(const struct sw_config *cfg,
-		const struct sw_lb_backend_conf *a,
-		const struct sw_lb_backend_conf *b)
-{
-	const struct sw_svc *sa = &cfg->svc.svc[a->svc];
-	const struct sw_svc *sb = &cfg->svc.svc[b->svc];
-
-	if (a->family != b->family ||
-			memcmp(a->addr, b->addr, sizeof(a->addr)) != 0)
-		return 0;
-	if (a->port != 0 && b->port != 0)
-		return a->port == b->port ? a->port : 0;
-	if (a->port != 0)
-		return sw_svc_port_in(sb, a->port) ? a->port : 0;
-	if (b->port != 0)
-		return sw_svc_port_in(sa, b->port) ? b->port : 0;
-	return svc_port_clash(sa, sb);	/* both keep the VIP port */
-}
-
-/* [lb] on its own: numbers and the addresses synwall owns. */
-static int
-check_lb_keys(struct sw_config *cfg, char *err, size_t err_len)
-{
-	struct sw_lb_config *lb = &cfg->lb;
-	char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
-
-	if (!is_prime(lb->maglev_size)) {
-		uint32_t below = lb->maglev_size;
-
-		while (!is_prime(below))
-			below--;	/* stops at 65537 at the latest */
-		set_err(err, err_len,
-			"[lb] maglev_size = %u: must be a prime (%u is the nearest one below)",
-			lb->maglev_size, below);
-		return -EINVAL;
-	}
-	/* lib/neigh's table has a power-of-two capacity */
-	lb->neigh_entries = rte_align32pow2(lb->neigh_entries);
-	if (lb->health_interval_ms != 0 && lb->health_interval_ms < 100) {
-		set_err(err, err_len,
-			"[lb] health_interval_ms = %u: must be 0 (no active checks) or 100..3600000",
-			lb->health_interval_ms);
-		return -EINVAL;
-	}
-	if (lb->health_interval_ms != 0 &&
-			lb->health_timeout_ms >= lb->health_interval_ms) {
-		set_err(err, err_len,
-			"[lb] health_timeout_ms = %u: must be below health_interval_ms (%u)",
-			lb->health_timeout_ms, lb->health_interval_ms);
-		return -EINVAL;
-	}
-	for (unsigned int f = 0; f < 2; f++) {
-		const struct sw_lb_ifaddr *o = &lb->outside[f];
-		const struct sw_lb_ifaddr *in = &lb->inside[f];
-		int family = f == SW_LB_V6 ? AF_INET6 : AF_INET;
-
-		/* on both sides at once, "on-link" would not name a port */
-		if (o->family != 0 && in->family != 0 &&
-				sw_lb_prefix_match(o->addr, in->addr,
-				RTE_MIN(o->plen, in->plen))) {
-			ifaddr_text(in, a, sizeof(a));
-			ifaddr_text(o, b, sizeof(b));
-			set_err(err, err_len,
-				"[lb] inside_address: %s overlaps outside_address %s",
-				a, b);
-			return -EINVAL;
-		}
-		if (!lb->has_gateway[f])
-			continue;
-		addr_text(family, lb->gateway[f], a, sizeof(a));
-		if (o->family == 0) {
-			set_err(err, err_len,
-				"[lb] outside_gateway: %s: [lb] outside_address has no %s address",
-				a, fam_name(family));
-			return -EINVAL;
-		}
-		ifaddr_text(o, b, sizeof(b));
-		if (!sw_lb_on_link(o, family, lb->gateway[f])) {
-			set_err(err, err_len,
-				"[lb] outside_gateway: %s is not on-link in [lb] outside_address %s",
-				a, b);
-			return -EINVAL;
-		}
-		if (memcmp(o->addr, lb->gateway[f], sizeof(o->addr)) == 0) {
-			set_err(err, err_len,
-				"[lb] outside_gateway: %s is synwall's own outside_address",
-				a);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* The services' VIPs: reachable from outside, owned by one service. */
-static int
-check_lb_vips(const struct sw_config *cfg, char *err, size_t err_len)
-{
-	const struct sw_lb_config *lb = &cfg->lb;
-	char a[INET6_ADDRSTRLEN], owner[64];
-
-	for (unsigned int s = 0; s < cfg->svc.n_svc; s++) {
-		const char *name = cfg->svc.svc[s].name;
-
-		for (unsigned int f = 0; f < 2; f++) {
-			int family = f == SW_LB_V6 ? AF_INET6 : AF_INET;
-			const char *own;
-
-			if (!lb->has_vip[s][f])
-				continue;
-			addr_text(family, lb->vip[s][f], a, sizeof(a));
-			if (lb->outside[f].family == 0) {
-				set_err(err, err_len,
-					"[" SVC_SECTION "%s] prefix: %s is an %s VIP but [lb] outside_address has no %s address",
-					name, a, fam_name(family),
-					fam_name(family));
-				return -EINVAL;
-			}
-			/* VIPs among themselves: by port, below */
-			own = lb_owner(cfg, family, lb->vip[s][f], false, owner,
-				sizeof(owner));
-			if (own != NULL) {
-				set_err(err, err_len,
-					"[" SVC_SECTION "%s] prefix: %s is synwall's own %s",
-					name, a, own);
-				return -EINVAL;
-			}
-			for (unsigned int t = 0; t < s; t++) {
-				uint32_t port;
-
-				if (!lb->has_vip[t][f] ||
-						memcmp(lb->vip[t][f], lb->vip[s][f],
-						sizeof(lb->vip[s][f])) != 0)
-					continue;
-				port = svc_port_clash(&cfg->svc.svc[s],
-					&cfg->svc.svc[t]);
-				if (port != 0) {
-					set_err(err, err_len,
-						"[" SVC_SECTION "%s] prefix: %s port %u is also a VIP of [" SVC_SECTION "%s]",
-						name, a, port,
-						cfg->svc.svc[t].name);
-					return -EINVAL;
-				}
-			}
-		}
-	}
-	return 0;
-}
-
-static int
-check_lb_backends(const struct sw_config *cfg, char *err, size_t err_len)
-{
-	const struct sw_lb_config *lb = &cfg->lb;
-	char text[BACKEND_TEXT_MAX], in[INET6_ADDRSTRLEN + 8], owner[64];
-	bool seen[SW_SVC_MAX][2];
-
-	memset(seen, 0, sizeof(seen));
-	for (unsigned int i = 0; i < lb->n_backends; i++) {
-		const struct sw_lb_backend_conf *b = &lb->backend[i];
-		const char *name = cfg->svc.svc[b->svc].name;
-		unsigned int f = sw_lb_fam(b->family);
-		const char *fam = fam_name(b->family);
-		const char *own;
-		uint32_t n_ports;
-
-		format_backend(b, false, text, sizeof(text));
-		if (!lb->has_vip[b->svc][f]) {
-			set_err(err, err_len,
-				"[" SVC_SECTION "%s] backends: %s is %s but the service has no %s VIP in prefix",
-				name, text, fam, fam);
-			return -EINVAL;
-		}
-		if (lb->inside[f].family == 0) {
-			set_err(err, err_len,
-				"[" SVC_SECTION "%s] backends: %s is %s but [lb] inside_address has no %s address",
-				name, text, fam, fam);
-			return -EINVAL;
-		}
-		if (!sw_lb_on_link(&lb->inside[f], b->family, b->addr)) {
-			ifaddr_text(&lb->inside[f], in, sizeof(in));
-			set_err(err, err_len,
-				"[" SVC_SECTION "%s] backends: %s is not on-link in [lb] inside_address %s",
-				name, text, in);
-			return -EINVAL;
-		}
-		own = lb_owner(cfg, b->family, b->addr, true, owner,
-			sizeof(owner));
-		if (own != NULL) {
-			set_err(err, err_len,
-				"[" SVC_SECTION "%s] backends: %s is synwall's own address (%s)",
-				name, text, own);
-			return -EINVAL;
-		}
-		n_ports = sw_svc_port_count(&cfg->svc, b->svc);
-		if (b->port != 0 && n_ports != 1) {
-			set_err(err, err_len,
-				"[" SVC_SECTION "%s] backends: %s names a port, but the service has %u ports (a backend port needs exactly one)",
-				name, text, n_ports);
-			return -EINVAL;
-		}
-		/* replies from one address:port could not tell which VIP */
-		for (unsigned int j = 0; j < i; j++) {
-			const struct sw_lb_backend_conf *o = &lb->backend[j];
-			uint32_t port = backend_port_clash(cfg, b, o);
-
-			if (port == 0)
-				continue;
-			if (o->svc == b->svc)
-				set_err(err, err_len,
-					"[" SVC_SECTION "%s] backends: %s is listed twice (port %u)",
-					name, text, port);
-			else
-				set_err(err, err_len,
-					"[" SVC_SECTION "%s] backends: %s (port %u) is also a backend of [" SVC_SECTION "%s]; replies could not tell which VIP",
-					name, text, port,
-					cfg->svc.svc[o->svc].name);
-			return -EINVAL;
-		}
-		seen[b->svc][f] = true;
-	}
-	/* a VIP without a backend of its family could only refuse */
-	for (unsigned int s = 0; s < cfg->svc.n_svc; s++)
-		for (unsigned int f = 0; f < 2; f++) {
-			if (!lb->has_vip[s][f] || seen[s][f])
-				continue;
-			addr_text(f == SW_LB_V6 ? AF_INET6 : AF_INET,
-				lb->vip[s][f], in, sizeof(in));
-			set_err(err, err_len,
-				"[" SVC_SECTION "%s] backends: none is %s, but %s is an %s VIP",
-				cfg->svc.svc[s].name,
-				fam_name(f == SW_LB_V6 ? AF_INET6 : AF_INET), in,
-				fam_name(f == SW_LB_V6 ? AF_INET6 : AF_INET));
-			return -EINVAL;
-		}
-	return 0;
-}
-
-/* Static neighbours: on-link on exactly one side, which is recorded. */
-static int
-check_lb_neighbours(struct sw_config *cfg, char *err, size_t err_len)
-{
-	struct sw_lb_config *lb = &cfg->lb;
-	char a[INET6_ADDRSTRLEN], owner[64];
-
-	for (unsigned int i = 0; i < lb->n_static; i++) {
-		struct sw_lb_neigh_static *n = &lb->neigh_static[i];
-		unsigned int f = sw_lb_fam(n->family);
-		const char *own;
-
-		addr_text(n->family, n->addr, a, sizeof(a));
-		if (sw_lb_on_link(&lb->outside[f], n->family, n->addr)) {
-			n->side = SW_OUTSIDE;
-		} else if (sw_lb_on_link(&lb->inside[f], n->family, n->addr)) {
-			n->side = SW_INSIDE;
-		} else {
-			set_err(err, err_len,
-				"[lb] neighbours: %s is not on-link in [lb] outside_address or inside_address",
-				a);
-			return -EINVAL;
-		}
-		own = lb_owner(cfg, n->family, n->addr, true, owner,
-			sizeof(owner));
-		if (own != NULL) {
-			set_err(err, err_len,
-				"[lb] neighbours: %s is synwall's own address (%s)",
-				a, own);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* mode = lb: the rules that involve more than one key (lb-spec.md). */
-static int
-check_lb(struct sw_config *cfg, char *err, size_t err_len)
-{
-	int ret;
-
-	ret = check_lb_keys(cfg, err, err_len);
-	if (ret != 0)
-		return ret;
-	if (cfg->svc.n_svc == 0) {
-		set_err(err, err_len,
-			"[synwall] mode = lb: needs at least one [service:NAME] with its VIPs (prefix), ports and backends");
-		return -EINVAL;
-	}
-	ret = check_lb_vips(cfg, err, err_len);
-	if (ret == 0)
-		ret = check_lb_backends(cfg, err, err_len);
-	if (ret == 0)
-		ret = check_lb_neighbours(cfg, err, err_len);
 	return ret;
 }
 
@@ -1712,7 +592,7 @@ check_whole(struct sw_config *cfg, char *err, size_t err_len)
 		}
 	}
 	if (cfg->mode == SW_MODE_LB) {
-		int ret = check_lb(cfg, err, err_len);
+		int ret = sw_cfg_check_lb(cfg, err, err_len);
 
 		if (ret != 0)
 			return ret;
@@ -1808,107 +688,12 @@ key_value(const struct sw_config *cfg, const struct key_spec *k, char *buf,
 	}
 }
 
-static void
-format_prefix(const struct sw_svc_prefix *p, char *buf, size_t len)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	inet_ntop(p->family, p->addr, addr, sizeof(addr));
-	snprintf(buf, len, "%s/%u", addr, p->len);
-}
-
-static void
-format_ports(const struct sw_svc *s, char *buf, size_t len)
-{
-	size_t used = 0;
-	uint32_t port = 1;
-
-	buf[0] = '\0';
-	while (port <= 65535 && used + 16 < len) {
-		uint32_t end;
-
-		if (!sw_svc_port_in(s, (uint16_t)port)) {
-			port++;
-			continue;
-		}
-		end = port;
-		while (end < 65535 && sw_svc_port_in(s, (uint16_t)(end + 1)))
-			end++;
-		if (end == port)
-			used += (size_t)snprintf(buf + used, len - used,
-				"%s%u", used ? "," : "", port);
-		else
-			used += (size_t)snprintf(buf + used, len - used,
-				"%s%u-%u", used ? "," : "", port, end);
-		port = end + 1;
-	}
-}
-
-static void
-format_syn(const struct sw_svc_syn *o, char *buf, size_t len)
-{
-	char ws[8];
-
-	if (o->wscale == SW_SVC_WSCALE_OFF)
-		snprintf(ws, sizeof(ws), "no");
-	else
-		snprintf(ws, sizeof(ws), "%u", o->wscale);
-	snprintf(buf, len,
-		"mss=%u mss6=%u wscale=%s sack=%s timestamps=%s ecn=%s first_contact=%s",
-		o->mss4, o->mss6, ws, o->sack ? "yes" : "no",
-		o->ts ? "yes" : "no", o->ecn ? "yes" : "no",
-		o->trust ? "trust" : "probe");
-}
-
-/* A service's backends, canonical: "ADDR[:PORT] weight W, ...". */
-static char *
-backends_text(const struct sw_config *cfg, unsigned int svc)
-{
-	size_t len = 1;
-	char *buf;
-
-	for (unsigned int i = 0; i < cfg->lb.n_backends; i++)
-		if (cfg->lb.backend[i].svc == svc)
-			len += BACKEND_TEXT_MAX;
-	buf = malloc(len);
-	if (buf == NULL)
-		return NULL;
-	buf[0] = '\0';
-	for (unsigned int i = 0; i < cfg->lb.n_backends; i++) {
-		char one[BACKEND_TEXT_MAX];
-
-		if (cfg->lb.backend[i].svc != svc)
-			continue;
-		format_backend(&cfg->lb.backend[i], true, one, sizeof(one));
-		append(buf, len, "%s%s", buf[0] != '\0' ? ", " : "", one);
-	}
-	return buf;
-}
-
-/* lb mode's prefix: the VIPs as given, bare. */
-static void
-format_vips(const struct sw_config *cfg, unsigned int svc, char *buf,
-		size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	buf[0] = '\0';
-	for (unsigned int f = 0; f < 2; f++) {
-		if (!cfg->lb.has_vip[svc][f])
-			continue;
-		addr_text(f == SW_LB_V6 ? AF_INET6 : AF_INET,
-			cfg->lb.vip[svc][f], a, sizeof(a));
-		append(buf, len, "%s%s", buf[0] != '\0' ? ", " : "", a);
-	}
-}
-
 void
 sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 		void *arg)
 {
 	bool lb = cfg->mode == SW_MODE_LB;
 	char value[VALUE_MAX];
-	char section[CFG_NAME_LEN];
 
 	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
 		if (!lb && strcmp(keys[i].section, LB_SECTION) == 0)
@@ -1916,53 +701,7 @@ sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 		key_value(cfg, &keys[i], value, sizeof(value));
 		fn(keys[i].section, keys[i].key, value, arg);
 	}
-	for (unsigned int s = 0; s < cfg->svc.n_svc; s++) {
-		size_t used = 0;
-
-		snprintf(section, sizeof(section), SVC_SECTION "%s",
-			cfg->svc.svc[s].name);
-		value[0] = '\0';
-		for (unsigned int f = 0; f < 2 && !lb; f++) {
-			const struct sw_svc_prefix *p = f ? cfg->svc.prefix6 :
-				cfg->svc.prefix4;
-			unsigned int n = f ? cfg->svc.n_v6 : cfg->svc.n_v4;
-
-			for (unsigned int i = 0; i < n; i++) {
-				char one[INET6_ADDRSTRLEN + 8];
-
-				if (p[i].svc != s || used + sizeof(one) >= sizeof(value))
-					continue;
-				format_prefix(&p[i], one, sizeof(one));
-				used += (size_t)snprintf(value + used,
-					sizeof(value) - used, "%s%s",
-					used ? "," : "", one);
-			}
-		}
-		if (lb)
-			format_vips(cfg, s, value, sizeof(value));
-		fn(section, "prefix", value, arg);
-		format_ports(&cfg->svc.svc[s], value, sizeof(value));
-		fn(section, "ports", value, arg);
-		if (lb) {
-			char *list = backends_text(cfg, s);
-
-			fn(section, "backends", list != NULL ? list :
-				"(out of memory)", arg);
-			free(list);
-		}
-		format_syn(&cfg->svc.svc[s].syn, value, sizeof(value));
-		fn(section, "syn", value, arg);
-	}
-}
-
-static bool
-is_reloadable(const struct key_spec *k)
-{
-	for (unsigned int i = 0; i < RTE_DIM(reloadable); i++)
-		if (strcmp(reloadable[i].section, k->section) == 0 &&
-				strcmp(reloadable[i].key, k->key) == 0)
-			return true;
-	return false;
+	sw_cfg_visit_services(cfg, fn, arg);
 }
 
 int
@@ -1982,7 +721,7 @@ sw_config_reload_check(const struct sw_config *old,
 	/* The table compares by effective value as /synwall/config shows
 	 * it; services (prefix, ports, options, backends) are not in it. */
 	for (unsigned int i = 0; i < RTE_DIM(keys) && ret == 0; i++) {
-		if (is_reloadable(&keys[i]))
+		if (keys[i].reloadable)
 			continue;
 		key_value(old, &keys[i], was, VALUE_MAX);
 		key_value(new_cfg, &keys[i], now, VALUE_MAX);

@@ -2,11 +2,11 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "sw_service.h"
+#include "sw_text.h"
 
 void
 sw_svc_init(struct sw_svc_table *t)
@@ -38,75 +38,17 @@ sw_svc_add(struct sw_svc_table *t, const char *name)
 	return t->n_svc++;
 }
 
-static const char *
-skip_space(const char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	return s;
-}
-
-/* One decimal port 1..65535; advances *s. */
-static int
-parse_port(const char **s, uint16_t *port)
-{
-	const char *p = *s;
-	unsigned long v = 0;
-	int digits = 0;
-
-	if (p[0] == '0')
-		return -EINVAL;		/* "0", or "080": a typo, not a port */
-	while (isdigit((unsigned char)*p) && digits < 6) {
-		v = v * 10 + (unsigned long)(*p - '0');
-		p++;
-		digits++;
-	}
-	if (digits == 0 || digits == 6 || v == 0 || v > 65535)
-		return -EINVAL;
-	*port = (uint16_t)v;
-	*s = p;
-	return 0;
-}
+/* sw_text_ports() writes the bitmap of struct sw_svc directly. */
+_Static_assert(sizeof(((struct sw_svc *)0)->ports) ==
+	SW_TEXT_PORT_WORDS * sizeof(uint64_t), "port bitmap size");
 
 int
 sw_svc_add_ports(struct sw_svc_table *t, int svc, const char *list,
 		const char **bad)
 {
-	struct sw_svc *s;
-	const char *p = list;
-
 	if (svc < 0 || svc >= t->n_svc)
 		return -EINVAL;
-	s = &t->svc[svc];
-	for (;;) {
-		const char *tok;
-		uint16_t lo, hi;
-
-		p = skip_space(p);
-		tok = p;
-		if (parse_port(&p, &lo) < 0)
-			goto err;
-		hi = lo;
-		p = skip_space(p);
-		if (*p == '-') {
-			p = skip_space(p + 1);
-			if (parse_port(&p, &hi) < 0 || hi < lo)
-				goto err;
-			p = skip_space(p);
-		}
-		for (uint32_t port = lo; port <= hi; port++)
-			s->ports[port >> 6] |= UINT64_C(1) << (port & 63);
-		if (*p == '\0')
-			return 0;
-		if (*p != ',')
-			goto err;
-		p++;
-		continue;
-err:
-		if (bad != NULL)
-			*bad = tok;
-		return -EINVAL;
-	}
+	return sw_text_ports(list, t->svc[svc].ports, bad);
 }
 
 static void
@@ -127,48 +69,31 @@ make_mask(uint32_t mask[4], unsigned int len)
 int
 sw_svc_add_prefix(struct sw_svc_table *t, int svc, const char *text)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
+	char buf[64];		/* more than "ADDR/LEN" ever needs (49) */
 	struct sw_svc_prefix p;
-	const char *slash;
-	size_t alen;
-	unsigned long len;
-	unsigned int max;
+	uint8_t family, addr[16];
+	size_t n;
+	int len;
 
 	if (svc < 0 || svc >= t->n_svc)
 		return -EINVAL;
 	memset(&p, 0, sizeof(p));
-	text = skip_space(text);
-	alen = strcspn(text, "/ \t");
-	if (alen == 0 || alen >= sizeof(buf))
+	/* blanks around the prefix are the list's, not inside it */
+	while (isspace((unsigned char)*text))
+		text++;
+	n = strlen(text);
+	while (n > 0 && isspace((unsigned char)text[n - 1]))
+		n--;
+	if (n >= sizeof(buf))
 		return -EINVAL;
-	memcpy(buf, text, alen);
-	buf[alen] = '\0';
-	if (inet_pton(AF_INET, buf, p.addr) == 1) {
-		p.family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, p.addr) == 1) {
-		p.family = AF_INET6;
-		max = 128;
-	} else {
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	if (sw_text_prefix(buf, &family, addr, &len) < 0)
 		return -EINVAL;
-	}
-	/* "ADDR/LEN" with nothing around the slash, LEN decimal with no
-	 * leading zero; trailing blanks are the list's. */
-	slash = text + alen;
-	len = max;
-	if (*slash == '/') {
-		const char *d = slash + 1;
-		char *end;
-
-		if (!isdigit((unsigned char)*d) || (d[0] == '0' &&
-				isdigit((unsigned char)d[1])))
-			return -EINVAL;
-		len = strtoul(d, &end, 10);
-		if (len > max || *skip_space(end) != '\0')
-			return -EINVAL;
-	} else if (*skip_space(slash) != '\0') {
-		return -EINVAL;
-	}
+	p.family = family;
+	memcpy(p.addr, addr, sizeof(p.addr));
+	if (len < 0)
+		len = family == AF_INET6 ? 128 : 32;	/* a host route */
 	p.len = (uint8_t)len;
 	p.svc = (uint16_t)svc;
 	make_mask(p.mask, p.len);
