@@ -9,6 +9,7 @@
 
 
 #include "sw_build.h"
+#include "sw_hdr.h"
 #include "sw_cksum.h"
 #include "sw_parse.h"
 #include "sw_service.h"
@@ -404,18 +405,27 @@ static inline bool
 martian_src(const uint8_t *frame, const struct sw_pkt *p)
 {
 	static const uint8_t zero[15];
-	const uint8_t *ip = frame + p->l3_off;
 
 	if (p->l3 == SW_L3_IPV4) {
-		const uint8_t a = ip[12];
+		const struct sw_ipv4_hdr *ip =
+			(const struct sw_ipv4_hdr *)(const void *)(frame +
+				p->l3_off);
+		const uint8_t a = (uint8_t)(ntohl(ip->src_addr) >> 24);
 
 		return a == 0 || a == 127 || a >= 224 ||
-			memcmp(ip + 12, ip + 16, 4) == 0;
+			ip->src_addr == ip->dst_addr;
 	}
-	/* ff00::/8 multicast, :: and ::1 */
-	return ip[8] == 0xff ||
-		(memcmp(ip + 8, zero, 15) == 0 && ip[23] <= 1) ||
-		memcmp(ip + 8, ip + 24, 16) == 0;
+	{
+		const struct sw_ipv6_hdr *ip =
+			(const struct sw_ipv6_hdr *)(const void *)(frame +
+				p->l3_off);
+
+		/* ff00::/8 multicast, :: and ::1 */
+		return ip->src_addr[0] == 0xff ||
+			(memcmp(ip->src_addr, zero, 15) == 0 &&
+			 ip->src_addr[15] <= 1) ||
+			memcmp(ip->src_addr, ip->dst_addr, 16) == 0;
+	}
 }
 
 /*

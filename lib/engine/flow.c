@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include "sw_build.h"
+#include "sw_hdr.h"
 #include "sw_parse.h"
 #include "sw_relay.h"
 #include "sw_service.h"
@@ -480,40 +483,6 @@ relay(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 }
 
 /*
- * The client's RST while the server has at most our SYN: its seq (the
- * client's ISN + 1) is in the server's space, but its ack and TSecr are
- * the cookie's, which a server in SYN-RECEIVED finds unacceptable and
- * ignores the RST for (RFC 9293 §3.10.7.3, RFC 7323 §5.3), keeping the
- * half-open connection. Sent on as a bare RST: seq only.
- */
-static void
-bare_rst(struct sw_frame *m, uint8_t *frame, const struct sw_pkt *p,
-		struct sw_pkt *out)
-{
-	uint8_t *ip = frame + p->l3_off;
-	uint8_t *tcp = frame + p->l4_off;
-	struct sw_pkt q = *p;
-
-	sw_cksum_wr32(tcp + 8, 0);
-	tcp[12] = 5 << 4;
-	tcp[13] = SW_TCP_RST;
-	sw_cksum_wr16(tcp + 14, 0);
-	sw_cksum_wr16(tcp + 18, 0);
-	q.tcp_hdr_len = 20;
-	q.ip_end = (uint16_t)(p->l4_off + 20);
-	q.payload_off = q.ip_end;
-	q.payload_len = 0;
-	if (p->l3 == SW_L3_IPV4)
-		sw_cksum_wr16(ip + 2, (uint16_t)(q.ip_end - p->l3_off));
-	else
-		sw_cksum_wr16(ip + 4, (uint16_t)(q.ip_end - p->l3_off - 40));
-	sw_pkt_cksum_set(frame, &q);
-	m->len = q.ip_end;
-	m->tx = SW_TX_PLAIN;
-	*out = q;
-}
-
-/*
  * The server accepted a probe's SACK or timestamps that the client was
  * not promised: reset its half-open connection (a bare RST at the
  * client's ISN + 1, which its SYN-RECEIVED accepts, RFC 9293 §3.10.7.4)
@@ -530,9 +499,9 @@ restart(struct sw_engine *w, struct sw_flow *f)
 	w->c.flow.backend_restart++;
 	if (likely(m != NULL) && sw_parse(&p, m->data, m->len) ==
 			SW_PARSE_OK) {
-		bare_rst(m, m->data, &p, &q);
-		send_on(w, SW_OUTSIDE, m, m->data, &q,
-			f);
+		m->len = (uint16_t)sw_build_bare_rst(m->data, &p, &q);
+		m->tx = SW_TX_PLAIN;
+		send_on(w, SW_OUTSIDE, m, m->data, &q, f);
 	} else if (m != NULL) {
 		frame_free(w, m);
 	} else {
@@ -565,7 +534,8 @@ too_big(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 
 	if ((uint32_t)p->payload_len + p->tcp_hdr_len - 20 <= mss)
 		return false;
-	if ((v4 && !(frame[p->l3_off + 6] & 0x40)) ||
+	if ((v4 && !(((const struct sw_ipv4_hdr *)(const void *)(frame +
+			p->l3_off))->fragment_offset & htons(SW_IPV4_DF))) ||
 			!gcra_allow(&w->challenge, &w->challenge_tat, now)) {
 		drop(w, m, SW_DROP_TOO_BIG);
 		return true;
@@ -740,11 +710,17 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 	case SW_PX_RESET:
 		w->c.flow.reset++;
 		if (before == SW_FS_SYN_SENT) {
-			/* No offsets yet: the server has at most our SYN. */
+			/* No offsets yet: the server has at most our SYN.
+			 * The client's seq (its ISN + 1) is in the server's
+			 * space, but its ack and TSecr are the cookie's,
+			 * which a server in SYN-RECEIVED finds unacceptable
+			 * and ignores the RST for (RFC 9293 §3.10.7.3, RFC
+			 * 7323 §5.3): sent on bare, seq only. */
 			struct sw_pkt q;
 
 			free_held(w, f, NULL);
-			bare_rst(m, frame, p, &q);
+			m->len = (uint16_t)sw_build_bare_rst(frame, p, &q);
+			m->tx = SW_TX_PLAIN;
 			send_on(w, side, m, frame, &q, f);
 		} else {
 			relay(w, side, m, frame, p, f);

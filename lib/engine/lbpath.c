@@ -608,13 +608,13 @@ probe_send(struct sw_engine *w, unsigned int slot, uint32_t seq)
 {
 	const struct sw_lb_slot *s = &w->slots[slot];
 	const struct sw_lb_ifaddr *own;
+	struct sw_check_syn_params cp;
 	struct sw_frame *m;
-	uint8_t *f, *ip, *tcp;
-	struct sw_pkt p;
+	int len;
 	/* A new source port each round (from the ISN's high bits): a
 	 * backend still holding the last check's half-open connection
 	 * would take the same ports for a duplicate. */
-	uint16_t len, sport = (uint16_t)(SW_LB_PROBE_PORT0 +
+	const uint16_t sport = (uint16_t)(SW_LB_PROBE_PORT0 +
 		((slot + (seq >> 22)) & (SW_LB_SLOTS - 1)));
 
 	if (slot >= SW_LB_SLOTS || s->family == 0)
@@ -622,52 +622,27 @@ probe_send(struct sw_engine *w, unsigned int slot, uint32_t seq)
 	own = &w->own[SW_INSIDE][sw_lb_fam(s->family)];
 	if (own->family != s->family)
 		return;
+	cp.family = s->family;
+	cp.src = own->addr;
+	cp.dst = s->addr;
+	cp.sport_be = htons(sport);
+	cp.dport_be = s->check_port_be;
+	cp.seq = seq;
+	cp.mss = s->family == AF_INET ? 1460 : 1440;
+	cp.window = 65535;
+	cp.ttl = 64;
 	m = frame_alloc(w);
 	if (unlikely(m == NULL)) {
 		w->c.drop[SW_DROP_NO_MBUF]++;
 		return;
 	}
-	f = m->data;
-	len = (uint16_t)(14 + (s->family == AF_INET ? 20 : 40) + 24);
-	memset(f, 0, len);
-	ip = f + 14;
-	if (s->family == AF_INET) {
-		f[12] = 0x08;
-		ip[0] = 0x45;
-		sw_cksum_wr16(ip + 2, 20 + 24);
-		ip[6] = 0x40;			/* DF */
-		ip[8] = 64;
-		ip[9] = IPPROTO_TCP;
-		memcpy(ip + 12, own->addr, 4);
-		memcpy(ip + 16, s->addr, 4);
-		tcp = ip + 20;
-	} else {
-		f[12] = 0x86;
-		f[13] = 0xdd;
-		ip[0] = 0x60;
-		sw_cksum_wr16(ip + 4, 24);
-		ip[6] = IPPROTO_TCP;
-		ip[7] = 64;
-		memcpy(ip + 8, own->addr, 16);
-		memcpy(ip + 24, s->addr, 16);
-		tcp = ip + 40;
-	}
-	sw_cksum_wr16(tcp, sport);
-	memcpy(tcp + 2, &s->check_port_be, 2);
-	sw_cksum_wr32(tcp + 4, seq);
-	tcp[12] = 6 << 4;
-	tcp[13] = SW_TCP_SYN;
-	sw_cksum_wr16(tcp + 14, 65535);
-	tcp[20] = 2;				/* MSS */
-	tcp[21] = 4;
-	sw_cksum_wr16(tcp + 22, s->family == AF_INET ? 1460 : 1440);
-	m->len = len;
-	m->tx = SW_TX_PLAIN;
-	if (sw_parse(&p, f, len) != SW_PARSE_OK ||
-			sw_pkt_cksum_set(f, &p) != 0) {
+	len = sw_build_check_syn(m->data, m->cap, &cp);
+	if (unlikely(len < 0)) {
 		frame_free(w, m);
 		return;
 	}
+	m->len = (uint16_t)len;
+	m->tx = SW_TX_PLAIN;
 	w->c.lb.probe_tx++;
 	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
 }

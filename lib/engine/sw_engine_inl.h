@@ -15,6 +15,7 @@
 #include "sw_build.h"
 #include "sw_cksum.h"
 #include "sw_engine.h"
+#include "sw_hdr.h"
 #include "sw_parse.h"
 
 /*
@@ -173,9 +174,13 @@ void sw_engine_flush_side(struct sw_engine *w, enum sw_side side);
 static inline const uint8_t *
 ip_addr(const uint8_t *frame, const struct sw_pkt *p, bool dst)
 {
+	const uint8_t *ip = frame + p->l3_off;
+
 	if (p->l3 == SW_L3_IPV4)
-		return frame + p->l3_off + (dst ? 16 : 12);
-	return frame + p->l3_off + (dst ? 24 : 8);
+		return ip + (dst ? offsetof(struct sw_ipv4_hdr, dst_addr) :
+			offsetof(struct sw_ipv4_hdr, src_addr));
+	return ip + (dst ? offsetof(struct sw_ipv6_hdr, dst_addr) :
+		offsetof(struct sw_ipv6_hdr, src_addr));
 }
 
 static inline void

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "sw_build.h"
 #include "sw_cksum.h"
+#include "sw_hdr.h"
 
 #define IPV4_HDR	20
 #define IPV6_HDR	40
@@ -76,42 +79,49 @@ static uint32_t
 reply_headers(uint8_t *frame, const struct sw_pkt *p, uint8_t ttl,
 		uint32_t tcp_len)
 {
-	uint8_t mac[6], addr[32];
-	uint8_t *ip = frame + p->l3_off;
-	uint8_t *tcp;
-	uint16_t sport = p->src_port, dport = p->dst_port;
+	struct sw_ether_hdr *eth = (struct sw_ether_hdr *)(void *)frame;
+	uint8_t mac[6];
+	struct sw_tcp_hdr *tcp;
+	const uint16_t sport = p->src_port, dport = p->dst_port;
 
-	memcpy(mac, frame, 6);
-	memcpy(frame, frame + 6, 6);
-	memcpy(frame + 6, mac, 6);
+	memcpy(mac, eth->dst_addr, 6);
+	memcpy(eth->dst_addr, eth->src_addr, 6);
+	memcpy(eth->src_addr, mac, 6);
 
 	if (p->l3 == SW_L3_IPV4) {
-		memcpy(addr, ip + 12, 8);
-		ip[0] = 0x45;
-		ip[1] = 0;			/* no DSCP; not-ECT (RFC 3168 §6.1.1) */
-		sw_cksum_wr16(ip + 2, (uint16_t)(IPV4_HDR + tcp_len));
-		sw_cksum_wr16(ip + 4, 0);	/* ID 0: atomic (RFC 6864) */
-		sw_cksum_wr16(ip + 6, 0x4000);	/* DF */
-		ip[8] = ttl;
-		ip[9] = 6;
-		sw_cksum_wr16(ip + 10, 0);
-		memcpy(ip + 12, addr + 4, 4);
-		memcpy(ip + 16, addr, 4);
-		tcp = ip + IPV4_HDR;
+		struct sw_ipv4_hdr *ip =
+			(struct sw_ipv4_hdr *)(void *)(frame + p->l3_off);
+		const uint32_t src = ip->src_addr;
+
+		ip->version_ihl = SW_IPV4_VHL_DEF;
+		ip->type_of_service = 0;	/* not-ECT (RFC 3168 §6.1.1) */
+		ip->total_length = htons((uint16_t)(IPV4_HDR + tcp_len));
+		ip->packet_id = 0;		/* atomic (RFC 6864) */
+		ip->fragment_offset = htons(SW_IPV4_DF);
+		ip->time_to_live = ttl;
+		ip->next_proto_id = IPPROTO_TCP;
+		ip->hdr_checksum = 0;
+		ip->src_addr = ip->dst_addr;
+		ip->dst_addr = src;
+		tcp = (struct sw_tcp_hdr *)(void *)(ip + 1);
 	} else {
-		memcpy(addr, ip + 8, 32);
-		sw_cksum_wr32(ip, 0x60000000);	/* class 0, flow label 0 */
-		sw_cksum_wr16(ip + 4, (uint16_t)tcp_len);
-		ip[6] = 6;
-		ip[7] = ttl;
-		memcpy(ip + 8, addr + 16, 16);
-		memcpy(ip + 24, addr, 16);
-		tcp = ip + IPV6_HDR;
+		struct sw_ipv6_hdr *ip =
+			(struct sw_ipv6_hdr *)(void *)(frame + p->l3_off);
+		uint8_t src[16];
+
+		memcpy(src, ip->src_addr, 16);
+		ip->vtc_flow = htonl(SW_IPV6_VTC_DEF);
+		ip->payload_len = htons((uint16_t)tcp_len);
+		ip->proto = IPPROTO_TCP;
+		ip->hop_limits = ttl;
+		memcpy(ip->src_addr, ip->dst_addr, 16);
+		memcpy(ip->dst_addr, src, 16);
+		tcp = (struct sw_tcp_hdr *)(void *)(ip + 1);
 	}
-	sw_cksum_wr16(tcp, dport);
-	sw_cksum_wr16(tcp + 2, sport);
-	sw_cksum_wr16(tcp + 18, 0);		/* urgent pointer */
-	return (uint32_t)(tcp - frame);
+	tcp->src_port = htons(dport);
+	tcp->dst_port = htons(sport);
+	tcp->tcp_urp = 0;
+	return (uint32_t)((uint8_t *)tcp - frame);
 }
 
 static void
@@ -354,4 +364,99 @@ sw_build_ptb(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 			8 + quote, sw_ipv6_phdr_sum(ip, 58, 8 + quote))));
 	}
 	return (int)len;
+}
+
+int
+sw_build_check_syn(uint8_t *frame, uint32_t cap,
+		const struct sw_check_syn_params *cp)
+{
+	const bool v4 = cp->family == AF_INET;
+	const uint32_t ip_len = v4 ? IPV4_HDR : IPV6_HDR;
+	const uint32_t tcp_len = TCP_HDR + 4;
+	const uint32_t len = (uint32_t)sizeof(struct sw_ether_hdr) + ip_len +
+		tcp_len;
+	struct sw_ether_hdr *eth = (struct sw_ether_hdr *)(void *)frame;
+	struct sw_tcp_hdr *tcp;
+	uint8_t *opt;
+	uint32_t phdr;
+
+	if ((cp->family != AF_INET && cp->family != AF_INET6) || len > cap)
+		return -EINVAL;
+	memset(frame, 0, len);
+	if (v4) {
+		struct sw_ipv4_hdr *ip = (struct sw_ipv4_hdr *)(void *)(eth + 1);
+
+		eth->ether_type = htons(SW_ETHER_TYPE_IPV4);
+		ip->version_ihl = SW_IPV4_VHL_DEF;
+		ip->total_length = htons((uint16_t)(ip_len + tcp_len));
+		ip->fragment_offset = htons(SW_IPV4_DF);
+		ip->time_to_live = cp->ttl;
+		ip->next_proto_id = IPPROTO_TCP;
+		memcpy(&ip->src_addr, cp->src, 4);
+		memcpy(&ip->dst_addr, cp->dst, 4);
+		sw_ipv4_hdr_cksum_set((uint8_t *)ip, IPV4_HDR);
+		phdr = sw_ipv4_phdr_sum((const uint8_t *)ip, IPPROTO_TCP,
+			tcp_len);
+		tcp = (struct sw_tcp_hdr *)(void *)(ip + 1);
+	} else {
+		struct sw_ipv6_hdr *ip = (struct sw_ipv6_hdr *)(void *)(eth + 1);
+
+		eth->ether_type = htons(SW_ETHER_TYPE_IPV6);
+		ip->vtc_flow = htonl(SW_IPV6_VTC_DEF);
+		ip->payload_len = htons((uint16_t)tcp_len);
+		ip->proto = IPPROTO_TCP;
+		ip->hop_limits = cp->ttl;
+		memcpy(ip->src_addr, cp->src, 16);
+		memcpy(ip->dst_addr, cp->dst, 16);
+		phdr = sw_ipv6_phdr_sum((const uint8_t *)ip, IPPROTO_TCP,
+			tcp_len);
+		tcp = (struct sw_tcp_hdr *)(void *)(ip + 1);
+	}
+	tcp->src_port = cp->sport_be;
+	tcp->dst_port = cp->dport_be;
+	tcp->sent_seq = htonl(cp->seq);
+	tcp->data_off = (uint8_t)((tcp_len / 4) << 4);
+	tcp->tcp_flags = SW_TCP_SYN;
+	tcp->rx_win = htons(cp->window);
+	opt = (uint8_t *)(tcp + 1);
+	opt[0] = OPT_MSS;
+	opt[1] = 4;
+	sw_cksum_wr16(opt + 2, cp->mss);
+	tcp->cksum = 0;
+	sw_cksum_wr16((uint8_t *)&tcp->cksum,
+		sw_l4_cksum(phdr, (const uint8_t *)tcp, tcp_len, IPPROTO_TCP));
+	return (int)len;
+}
+
+int
+sw_build_bare_rst(uint8_t *frame, const struct sw_pkt *p, struct sw_pkt *out)
+{
+	struct sw_tcp_hdr *tcp =
+		(struct sw_tcp_hdr *)(void *)(frame + p->l4_off);
+	struct sw_pkt q = *p;
+
+	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
+		return -EINVAL;
+	tcp->recv_ack = 0;
+	tcp->data_off = (TCP_HDR / 4) << 4;
+	tcp->tcp_flags = SW_TCP_RST;
+	tcp->rx_win = 0;
+	tcp->tcp_urp = 0;
+	q.tcp_flags = SW_TCP_RST;
+	q.ack = 0;
+	q.window = 0;
+	q.opt.present = 0;
+	q.tcp_hdr_len = TCP_HDR;
+	q.ip_end = (uint16_t)(p->l4_off + TCP_HDR);
+	q.payload_off = q.ip_end;
+	q.payload_len = 0;
+	if (p->l3 == SW_L3_IPV4)
+		((struct sw_ipv4_hdr *)(void *)(frame + p->l3_off))->total_length =
+			htons((uint16_t)(q.ip_end - p->l3_off));
+	else
+		((struct sw_ipv6_hdr *)(void *)(frame + p->l3_off))->payload_len =
+			htons((uint16_t)(q.ip_end - p->l3_off - IPV6_HDR));
+	sw_pkt_cksum_set(frame, &q);
+	*out = q;
+	return q.ip_end;
 }

@@ -108,4 +108,33 @@ struct sw_ack_params {
 int sw_build_ack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 		const struct sw_ack_params *ap);
 
+/* A health check's SYN: from synwall's own address to a backend. */
+struct sw_check_syn_params {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	const uint8_t *src;	/* 4 or 16 bytes, network order */
+	const uint8_t *dst;
+	uint16_t sport_be;	/* network order */
+	uint16_t dport_be;
+	uint32_t seq;
+	uint16_t mss;
+	uint16_t window;
+	uint8_t ttl;
+};
+
+/*
+ * Write a SYN with one MSS option into `frame` (`cap` bytes): Ethernet
+ * addresses zero (the caller resolves the next hop), DF, checksums
+ * complete. Returns the frame length or -EINVAL.
+ */
+int sw_build_check_syn(uint8_t *frame, uint32_t cap,
+		const struct sw_check_syn_params *cp);
+
+/*
+ * Rewrite a RST segment in place into a bare one: seq kept; no ACK, no
+ * options, no payload, window 0; IP length and checksums redone. *out is
+ * the parse of the result. Returns the new frame length or -EINVAL.
+ */
+int sw_build_bare_rst(uint8_t *frame, const struct sw_pkt *p,
+		struct sw_pkt *out);
+
 #endif /* SW_BUILD_H */
