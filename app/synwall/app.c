@@ -206,22 +206,11 @@ sw_app_setup_workers(struct sw_app *app)
 			fprintf(stderr, "synwall: %s\n", err);
 			return ret;
 		}
-		e->drop_unprotected = cfg->unprotected == SW_UNPROTECTED_DROP;
 		e->genp = (struct sw_lb_gen *const volatile *)&app->lb->gen;
 		e->gen = app->lb->gen;
 		e->svc = &e->gen->svc;
 		e->slots = app->lb->slot;
 		e->keys = (struct sw_cookie_keys *const volatile *)&app->keys;
-		e->ttl = (uint8_t)cfg->ttl;
-		e->window = (uint16_t)cfg->window;
-		e->rst_on_bad = cfg->rst_on_bad != 0;
-		sw_gcra_init(&e->reflect, cfg->reflect_rate, cfg->reflect_burst,
-			rte_get_tsc_hz());
-		/* The total is shared out: each worker gets its part. */
-		sw_gcra_init(&e->reflect_total, cfg->reflect_total == 0 ? 0 :
-			RTE_MAX(cfg->reflect_total / app->n_workers, 1u),
-			cfg->reflect_burst, rte_get_tsc_hz());
-		sw_gcra_init(&e->rst, cfg->rst_rate, 1, rte_get_tsc_hz());
 		if (cfg->mode == SW_MODE_LB) {
 			for (unsigned int s = 0; s < SW_SIDES; s++) {
 				struct rte_ether_addr a;

@@ -123,16 +123,28 @@ effective_weight(const struct sw_lb_health *h)
 	return h->in_cfg && h->up ? h->weight : 0;
 }
 
+static void *
+rte_gen_alloc(size_t len)
+{
+	return rte_zmalloc("sw_lb_gen", len, RTE_CACHE_LINE_SIZE);
+}
+
+/* Generations live in DPDK memory (hugepages when there are some). */
+static const struct sw_lb_alloc rte_gen_mem = {
+	.alloc = rte_gen_alloc,
+	.free = rte_free,
+};
+
 static void
-gen_free(struct sw_lb_gen *g)
+gen_free(struct sw_lb_gen *g, const struct sw_lb_alloc *a)
 {
 	if (g == NULL)
 		return;
 	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
 		for (unsigned int f = 0; f < 2; f++)
-			rte_free(g->maglev[s][f]);
-	rte_free(g->rev);
-	rte_free(g);
+			a->free(g->maglev[s][f]);
+	a->free(g->rev);
+	a->free(g);
 }
 
 static int
@@ -163,8 +175,9 @@ rev_insert(struct sw_lb_gen *g, const struct sw_lb_slot *s, uint16_t slot,
  * reverse map of every slot in use (draining ones too: their flows'
  * replies must still find the way back).
  */
-static struct sw_lb_gen *
-gen_build(struct sw_app *app, char *err, size_t err_len)
+struct sw_lb_gen *
+sw_lb_gen_build(struct sw_app *app, const struct sw_lb_alloc *a, char *err,
+		size_t err_len)
 {
 	struct sw_lb *lb = app->lb;
 	const struct sw_config *cfg = &app->cfg;
@@ -175,7 +188,7 @@ gen_build(struct sw_app *app, char *err, size_t err_len)
 	size_t scratch_len;
 	uint32_t rev_n = 64;
 
-	g = rte_zmalloc("sw_lb_gen", sizeof(*g), RTE_CACHE_LINE_SIZE);
+	g = a->alloc(sizeof(*g));
 	if (g == NULL)
 		goto nomem;
 	g->svc = cfg->svc;
@@ -195,7 +208,7 @@ gen_build(struct sw_app *app, char *err, size_t err_len)
 	while (rev_n < 2 * SW_LB_SLOTS)
 		rev_n <<= 1;
 	g->rev_mask = rev_n - 1;
-	g->rev = rte_malloc("sw_lb_rev", sizeof(*g->rev) * rev_n, 0);
+	g->rev = a->alloc(sizeof(*g->rev) * rev_n);
 	mb = malloc(sizeof(*mb) * SW_LB_SLOTS);
 	ids = malloc(sizeof(*ids) * SW_LB_SLOTS);
 	scratch_len = sw_maglev_scratch_size(SW_LB_SLOTS);
@@ -237,13 +250,13 @@ gen_build(struct sw_app *app, char *err, size_t err_len)
 			}
 			if (total == 0)
 				continue;	/* nothing up: new clients get a RST */
-			t = rte_malloc("sw_maglev", sizeof(*t) * g->maglev_size, 0);
+			t = a->alloc(sizeof(*t) * g->maglev_size);
 			if (t == NULL)
 				goto nomem;
 			ret = sw_maglev_build(t, g->maglev_size, mb, n, scratch,
 				scratch_len);
 			if (ret != 0) {
-				rte_free(t);
+				a->free(t);
 				snprintf(err, err_len,
 					"Maglev table of service %s: %s",
 					cfg->svc.svc[s].name, strerror(-ret));
@@ -266,7 +279,7 @@ fail:
 	free(mb);
 	free(ids);
 	free(scratch);
-	gen_free(g);
+	gen_free(g, a);
 	return NULL;
 }
 
@@ -278,7 +291,7 @@ gen_swap(struct sw_app *app, struct sw_lb_gen *g)
 
 	__atomic_store_n(&app->lb->gen, g, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(app->qs, RTE_QSBR_THRID_INVALID);
-	gen_free(old);
+	gen_free(old, &rte_gen_mem);
 	app->lb->dirty = false;
 }
 
@@ -287,7 +300,7 @@ static bool
 gen_refresh(struct sw_app *app)
 {
 	char err[SW_ERR_LEN];
-	struct sw_lb_gen *g = gen_build(app, err, sizeof(err));
+	struct sw_lb_gen *g = sw_lb_gen_build(app, &rte_gen_mem, err, sizeof(err));
 
 	if (g == NULL) {
 		SW_LOG_RL(ERR, main, rte_rdtsc(), "lb: %s: tables not updated",
@@ -310,6 +323,21 @@ health_set_cfg(struct sw_app *app, unsigned int i,
 		app->cfg.svc.svc[b->svc].name);
 }
 
+void
+sw_lb_slots_init(struct sw_app *app)
+{
+	const struct sw_config *cfg = &app->cfg;
+	struct sw_lb *lb = app->lb;
+
+	for (unsigned int i = 0; i < cfg->lb.n_backends &&
+			cfg->mode == SW_MODE_LB; i++) {
+		slot_of_conf(cfg, &cfg->lb.backend[i], &lb->slot[i]);
+		health_set_cfg(app, i, &cfg->lb.backend[i]);
+		/* Up until a check says otherwise: a fresh start serves. */
+		lb->h[i].up = true;
+	}
+}
+
 int
 sw_lb_init(struct sw_app *app)
 {
@@ -328,13 +356,7 @@ sw_lb_init(struct sw_app *app)
 		fprintf(stderr, "synwall: cannot allocate the lb state\n");
 		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < cfg->lb.n_backends &&
-			cfg->mode == SW_MODE_LB; i++) {
-		slot_of_conf(cfg, &cfg->lb.backend[i], &lb->slot[i]);
-		health_set_cfg(app, i, &cfg->lb.backend[i]);
-		/* Up until a check says otherwise: a fresh start serves. */
-		lb->h[i].up = true;
-	}
+	sw_lb_slots_init(app);
 	if (cfg->mode == SW_MODE_LB) {
 		lb->probes = rte_ring_create_elem("sw_lb_probe",
 			sizeof(uint64_t), PROBE_RING, SOCKET_ID_ANY,
@@ -348,7 +370,7 @@ sw_lb_init(struct sw_app *app)
 			return -ENOMEM;
 		}
 	}
-	lb->gen = gen_build(app, err, sizeof(err));
+	lb->gen = sw_lb_gen_build(app, &rte_gen_mem, err, sizeof(err));
 	if (lb->gen == NULL) {
 		fprintf(stderr, "synwall: %s\n", err);
 		return -ENOMEM;
@@ -361,7 +383,7 @@ sw_lb_free(struct sw_app *app)
 {
 	if (app->lb == NULL)
 		return;
-	gen_free(app->lb->gen);
+	gen_free(app->lb->gen, &rte_gen_mem);
 	rte_free(app->lb->prev);
 	rte_ring_free(app->lb->probes);
 	rte_ring_free(app->lb->answers);
@@ -777,7 +799,7 @@ sw_lb_reload(struct sw_app *app, char *err, size_t err_len)
 			lb->slot[i].svc = next->lb.backend[b].svc;
 			health_set_cfg(app, i, &next->lb.backend[b]);
 		}
-		g = gen_build(app, err, err_len);
+		g = sw_lb_gen_build(app, &rte_gen_mem, err, err_len);
 		if (g == NULL) {
 			lb->drain = drain_prev;
 			lb->grace_until = grace_prev;

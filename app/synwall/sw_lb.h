@@ -76,6 +76,23 @@ struct sw_app;
 
 /* Slots, rings and the first generation from app->cfg; prints errors. */
 int sw_lb_init(struct sw_app *app);
+
+/* Where a generation's tables live (DPDK memory; a test's malloc). */
+struct sw_lb_alloc {
+	void *(*alloc)(size_t len);	/* zeroed, cache-line aligned */
+	void (*free)(void *p);
+};
+
+/* The backends of app->cfg in their slots, up (a fresh start serves). */
+void sw_lb_slots_init(struct sw_app *app);
+
+/*
+ * A generation from app->cfg, the slots and their health: the service
+ * table, a Maglev table per service and family with a backend up, the
+ * reverse map. NULL with `err` on failure.
+ */
+struct sw_lb_gen *sw_lb_gen_build(struct sw_app *app,
+		const struct sw_lb_alloc *a, char *err, size_t err_len);
 void sw_lb_free(struct sw_app *app);
 
 /*

@@ -34,6 +34,18 @@ struct sw_worker {
 	void *neigh_mem;
 } __rte_cache_aligned;
 
+/* The engine's parameters from cfg (memory, I/O, clock: the caller's). */
+void sw_worker_params(const struct sw_config *cfg, uint16_t id,
+		uint16_t n_workers, struct sw_engine_params *p);
+
+/*
+ * After sw_engine_init(): what the engine reads of cfg besides its
+ * parameters (replies, limiters at `hz`, lb's addresses and static
+ * neighbours). 0, or -ENOSPC with `err`.
+ */
+int sw_worker_configure(struct sw_engine *e, const struct sw_config *cfg,
+		unsigned int n_workers, uint64_t hz, char *err, size_t err_len);
+
 /*
  * Set worker `w` up for `cfg` (its engine over memory of socket
  * `socket`); the caller fills w->io and the engine's read-mostly

@@ -22,38 +22,79 @@
 
 #define CHECKS_PER_POLL	8	/* lb health checks sent per loop */
 
+void
+sw_worker_params(const struct sw_config *cfg, uint16_t id, uint16_t n_workers,
+		struct sw_engine_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	p->n_workers = n_workers;
+	p->lb = cfg->mode == SW_MODE_LB;
+	p->burst = (uint16_t)cfg->burst;
+	p->flows = cfg->flows;
+	p->flows6 = cfg->flows6;
+	p->hold = cfg->hold;
+	p->syn_retries = cfg->syn_retries;
+	p->syn_timeout_ms = cfg->syn_timeout_ms;
+	p->learn_refresh_ms = cfg->learn_refresh_ms;
+	p->established_timeout = cfg->established_timeout;
+	p->half_closed_timeout = cfg->half_closed_timeout;
+	p->closing_timeout = cfg->closing_timeout;
+	p->linger_ms = cfg->linger_ms;
+	p->challenge_ack_rate = cfg->challenge_ack_rate;
+	p->neigh_entries = cfg->lb.neigh_entries;
+}
+
+int
+sw_worker_configure(struct sw_engine *e, const struct sw_config *cfg,
+		unsigned int n_workers, uint64_t hz, char *err, size_t err_len)
+{
+	e->drop_unprotected = cfg->unprotected == SW_UNPROTECTED_DROP;
+	e->ttl = (uint8_t)cfg->ttl;
+	e->window = (uint16_t)cfg->window;
+	e->rst_on_bad = cfg->rst_on_bad != 0;
+	sw_gcra_init(&e->reflect, cfg->reflect_rate, cfg->reflect_burst, hz);
+	/* The total is shared out: each worker gets its part. */
+	sw_gcra_init(&e->reflect_total, cfg->reflect_total == 0 ? 0 :
+		RTE_MAX(cfg->reflect_total / n_workers, 1u),
+		cfg->reflect_burst, hz);
+	sw_gcra_init(&e->rst, cfg->rst_rate, 1, hz);
+	if (cfg->mode != SW_MODE_LB)
+		return 0;
+	for (unsigned int i = 0; i < cfg->lb.n_static; i++) {
+		const struct sw_lb_neigh_static *s = &cfg->lb.neigh_static[i];
+
+		if (sw_neigh_static(&e->neigh, s->family, s->addr,
+				s->mac) != 0) {
+			snprintf(err, err_len,
+				"[lb] neighbours: no room for static entry %u in worker %u's table (raise neigh_entries)",
+				i + 1, e->id);
+			return -ENOSPC;
+		}
+	}
+	memcpy(e->own[SW_OUTSIDE], cfg->lb.outside, sizeof(cfg->lb.outside));
+	memcpy(e->own[SW_INSIDE], cfg->lb.inside, sizeof(cfg->lb.inside));
+	memcpy(e->gateway, cfg->lb.gateway, sizeof(e->gateway));
+	memcpy(e->has_gateway, cfg->lb.has_gateway, sizeof(e->has_gateway));
+	return 0;
+}
+
 int
 sw_worker_setup(struct sw_worker *w, const struct sw_config *cfg,
 		uint16_t id, uint16_t n_workers, int socket, char *err,
 		size_t err_len)
 {
 	const bool lb = cfg->mode == SW_MODE_LB;
-	struct sw_engine_params p = {
-		.id = id,
-		.n_workers = n_workers,
-		.lb = lb,
-		.burst = (uint16_t)cfg->burst,
-		.tsc_hz = rte_get_tsc_hz(),
-		.now = rte_rdtsc(),
-		.io = &sw_io_ops,
-		.io_ctx = &w->io,
-		.flows = cfg->flows,
-		.flows6 = cfg->flows6,
-		.hold = cfg->hold,
-		.syn_retries = cfg->syn_retries,
-		.syn_timeout_ms = cfg->syn_timeout_ms,
-		.learn_refresh_ms = cfg->learn_refresh_ms,
-		.established_timeout = cfg->established_timeout,
-		.half_closed_timeout = cfg->half_closed_timeout,
-		.closing_timeout = cfg->closing_timeout,
-		.linger_ms = cfg->linger_ms,
-		.challenge_ack_rate = cfg->challenge_ack_rate,
-		.neigh_entries = cfg->lb.neigh_entries,
-		.neigh_seed = rte_rand(),
-	};
 	size_t len = sw_engine_memsize(cfg->flows, cfg->flows6);
+	struct sw_engine_params p;
 	int ret;
 
+	sw_worker_params(cfg, id, n_workers, &p);
+	p.tsc_hz = rte_get_tsc_hz();
+	p.now = rte_rdtsc();
+	p.io = &sw_io_ops;
+	p.io_ctx = &w->io;
+	p.neigh_seed = rte_rand();
 	if (len == 0) {
 		snprintf(err, err_len,
 			"[worker] flows + flows6 = %u: too many in all",
@@ -101,25 +142,8 @@ sw_worker_setup(struct sw_worker *w, const struct sw_config *cfg,
 		"worker %u: %u IPv4 + %u IPv6 flows in %zu MiB (%s)",
 		id, cfg->flows, cfg->flows6, len >> 20,
 		w->flow_mem_rte ? "hugepages" : "anonymous");
-	if (!lb)
-		return 0;
-	for (unsigned int i = 0; i < cfg->lb.n_static; i++) {
-		const struct sw_lb_neigh_static *s = &cfg->lb.neigh_static[i];
-
-		if (sw_neigh_static(&w->e.neigh, s->family, s->addr,
-				s->mac) != 0) {
-			snprintf(err, err_len,
-				"[lb] neighbours: no room for static entry %u in worker %u's table (raise neigh_entries)",
-				i + 1, id);
-			return -ENOSPC;
-		}
-	}
-	memcpy(w->e.own[SW_OUTSIDE], cfg->lb.outside, sizeof(cfg->lb.outside));
-	memcpy(w->e.own[SW_INSIDE], cfg->lb.inside, sizeof(cfg->lb.inside));
-	memcpy(w->e.gateway, cfg->lb.gateway, sizeof(w->e.gateway));
-	memcpy(w->e.has_gateway, cfg->lb.has_gateway,
-		sizeof(w->e.has_gateway));
-	return 0;
+	return sw_worker_configure(&w->e, cfg, n_workers, p.tsc_hz, err,
+		err_len);
 }
 
 void

@@ -8,7 +8,8 @@
  * ports, here in milliseconds, with every wait simulated. Covered:
  * classification (pass, drop, fragments, ICMP, martians), the SYN cookie
  * path, the hand-off and relay, first contact, two workers steering
- * flows to their owner.
+ * flows to their owner, and lb mode: the backend pick (Maglev over the
+ * generation lb.c builds), DNAT both ways, ARP and ND, the reverse map.
  *
  * usage: test_engine VECTOR_DIR SCENARIO...
  */
@@ -18,8 +19,11 @@
 #include <string.h>
 
 #include "scenario.h"
+#include "sw_app.h"
 #include "sw_config.h"
 #include "sw_engine.h"
+#include "sw_lb.h"
+#include "sw_worker.h"
 #include "sw_test.h"
 
 #define HZ		2000000000ull	/* the virtual TSC: 2 GHz */
@@ -59,6 +63,8 @@ static struct out sent[SW_SIDES];
 static struct tio tio[WORKERS_MAX];
 static struct sw_engine *eng[WORKERS_MAX];
 static void *flow_mem[WORKERS_MAX];
+static void *neigh_mem[WORKERS_MAX];
+static struct sw_lb_bcount *bc[WORKERS_MAX];
 static unsigned int n_eng;
 static uint64_t now;
 
@@ -371,64 +377,78 @@ run_single(const char *dir, const char *scenario)
 /* An engine as app/synwall sets one up, over malloc'd memory. */
 static struct sw_engine *
 engine_new(const struct sw_config *cfg, unsigned int id, unsigned int n,
-		struct sw_cookie_keys *const *keys, struct sw_lb_gen *const *genp)
+		struct sw_cookie_keys *const *keys, struct sw_lb_gen *const *genp,
+		const struct sw_lb_slot *slots)
 {
-	struct sw_engine_params p = {
-		.id = (uint16_t)id, .n_workers = (uint16_t)n,
-		.steer = n > 1, .lb = false,
-		.burst = (uint16_t)cfg->burst, .tsc_hz = HZ, .now = now,
-		.io = &t_ops, .io_ctx = &tio[id],
-		.flows = cfg->flows, .flows6 = cfg->flows6,
-		.hold = cfg->hold, .syn_retries = cfg->syn_retries,
-		.syn_timeout_ms = cfg->syn_timeout_ms,
-		.learn_refresh_ms = cfg->learn_refresh_ms,
-		.established_timeout = cfg->established_timeout,
-		.half_closed_timeout = cfg->half_closed_timeout,
-		.closing_timeout = cfg->closing_timeout,
-		.linger_ms = cfg->linger_ms,
-		.challenge_ack_rate = cfg->challenge_ack_rate,
-	};
 	const size_t len = sw_engine_memsize(cfg->flows, cfg->flows6);
 	struct sw_engine *e = aligned_alloc(64, (sizeof(*e) + 63) & ~63ul);
+	struct sw_engine_params p;
 	char err[256];
 
+	sw_worker_params(cfg, (uint16_t)id, (uint16_t)n, &p);
+	p.steer = n > 1;
+	p.tsc_hz = HZ;
+	p.now = now;
+	p.io = &t_ops;
+	p.io_ctx = &tio[id];
+	p.neigh_seed = 1;
 	p.flow_mem = aligned_alloc(64, (len + 63) & ~63ul);
 	flow_mem[id] = p.flow_mem;
 	if (e == NULL || p.flow_mem == NULL)
 		abort();
 	memset(e, 0, sizeof(*e));
 	memset(p.flow_mem, 0, len);
+	if (p.lb) {
+		p.neigh_mem = neigh_mem[id] =
+			calloc(1, sw_engine_neigh_memsize(p.neigh_entries));
+		p.bc = bc[id] = calloc(SW_LB_SLOTS, sizeof(*p.bc));
+	}
 	tio[id].id = id;
 	tio[id].n_in = 0;
-	if (sw_engine_init(e, &p, err, sizeof(err)) != 0) {
+	if (sw_engine_init(e, &p, err, sizeof(err)) != 0 ||
+			sw_worker_configure(e, cfg, n, HZ, err,
+				sizeof(err)) != 0) {
 		printf("not ok - engine: %s\n", err);
 		exit(1);
 	}
-	e->drop_unprotected = cfg->unprotected == SW_UNPROTECTED_DROP;
+	/* What app.c points the engine at: keys, generation, slots; the
+	 * ports' MACs are those of net_ring ports (zero). */
 	e->genp = (struct sw_lb_gen *const volatile *)genp;
 	e->gen = *genp;
 	e->svc = &e->gen->svc;
+	e->slots = slots;
 	e->keys = (struct sw_cookie_keys *const volatile *)keys;
-	e->ttl = (uint8_t)cfg->ttl;
-	e->window = (uint16_t)cfg->window;
-	e->rst_on_bad = cfg->rst_on_bad != 0;
-	sw_gcra_init(&e->reflect, cfg->reflect_rate, cfg->reflect_burst, HZ);
-	sw_gcra_init(&e->reflect_total, cfg->reflect_total == 0 ? 0 :
-		SW_MAX(cfg->reflect_total / n, 1u), cfg->reflect_burst, HZ);
-	sw_gcra_init(&e->rst, cfg->rst_rate, 1, HZ);
 	return e;
 }
+
+static void *
+t_gen_alloc(size_t len)
+{
+	void *p = aligned_alloc(64, (len + 63) & ~(size_t)63);
+
+	if (p != NULL)
+		memset(p, 0, len);
+	return p;
+}
+
+/* lb mode's generations, in malloc'd memory here. */
+static const struct sw_lb_alloc t_gen_mem = {
+	.alloc = t_gen_alloc,
+	.free = free,
+};
 
 static void
 scenario(const char *dir, const char *name)
 {
 	static struct scn_script sc;
 	static struct scn_frames fr;
-	static struct sw_config cfg;
+	static struct sw_app app;
+	static struct sw_lb lb;
+	static struct sw_svc_table prev;
 	static struct sw_cookie_keys keys;
-	static struct sw_lb_gen gen;
+	struct sw_config *cfg = &app.cfg;
 	struct sw_cookie_keys *kp = &keys;
-	struct sw_lb_gen *gp = &gen;
+	struct sw_lb_gen *gp;
 	uint8_t master[SW_COOKIE_MASTER_LEN];
 	char path[512], err[SW_ERR_LEN];
 	struct sw_counters c;
@@ -438,22 +458,28 @@ scenario(const char *dir, const char *name)
 	sw_test_ctx = name;
 	scripted = scn_read_script(dir, name, &sc);
 	snprintf(path, sizeof(path), "%s/%s.conf", dir, name);
-	if (scripted < 0 || sw_config_load(path, &cfg, err, sizeof(err)) != 0 ||
+	err[0] = '\0';
+	if (scripted < 0 || sw_config_load(path, cfg, err, sizeof(err)) != 0 ||
 			scn_read_keys(dir, name, master, &slot) != 0) {
 		SW_CHECKF(0, "%s: vectors: %s", name, err);
 		return;
 	}
-	if (cfg.mode != SW_MODE_INLINE) {
-		printf("# %s: lb mode, run by test_forward only\n", name);
+	sw_cookie_keys_fill(master, slot, &keys);
+	/* The first generation, as lb.c builds it: the services (and in
+	 * lb mode the backends in their slots, Maglev, the reverse map). */
+	memset(&lb, 0, sizeof(lb));
+	lb.prev = &prev;
+	app.lb = &lb;
+	sw_lb_slots_init(&app);
+	gp = sw_lb_gen_build(&app, &t_gen_mem, err, sizeof(err));
+	if (gp == NULL) {
+		SW_CHECKF(0, "%s: generation: %s", name, err);
 		return;
 	}
-	sw_cookie_keys_fill(master, slot, &keys);
-	memset(&gen, 0, sizeof(gen));
-	gen.svc = cfg.svc;
 	now = 1000000 * MS;
 	n_eng = sc.workers;
 	for (unsigned int j = 0; j < n_eng; j++)
-		eng[j] = engine_new(&cfg, j, n_eng, &kp, &gp);
+		eng[j] = engine_new(cfg, j, n_eng, &kp, &gp, lb.slot);
 	if (scripted == 0) {
 		snprintf(path, sizeof(path), "%s/%s.pcap", dir, name);
 		if (scn_read_pcap_path(path, &fr) != 0)
@@ -476,7 +502,16 @@ scenario(const char *dir, const char *name)
 	for (unsigned int j = 0; j < n_eng; j++) {
 		free(eng[j]);
 		free(flow_mem[j]);
+		free(neigh_mem[j]);
+		free(bc[j]);
+		neigh_mem[j] = NULL;
+		bc[j] = NULL;
 	}
+	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
+		for (unsigned int f = 0; f < 2; f++)
+			free(gp->maglev[s][f]);
+	free(gp->rev);
+	free(gp);
 	clear_sent();
 	printf("%s - scenario %s\n", sw_test_failures ? "not ok" : "ok", name);
 }
