@@ -836,7 +836,7 @@ expire(struct sw_engine *w, uint32_t tid, uint64_t now)
 	const uint32_t id = v6 ? tid - w->ft4.capacity : tid;
 	struct sw_flow *f = flow_of(w, v6, id);
 
-	switch (f->state) {
+	switch ((enum sw_fstate)f->state) {
 	case SW_FS_SYN_SENT:
 		if (f->retries < w->syn_retries) {
 			f->retries++;
@@ -859,7 +859,8 @@ expire(struct sw_engine *w, uint32_t tid, uint64_t now)
 	case SW_FS_TIME_WAIT:
 	case SW_FS_RESET:
 		break;
-	default:
+	case SW_FS_FREE:
+	case SW_FS_MAX:
 		return;			/* not a live flow: nothing to free */
 	}
 	flow_free(w, v6, id, f);

@@ -193,12 +193,12 @@ neigh_out(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		w->c.lb.neigh_held++;
 		return true;
 	case SW_NEIGH_DROP:
-	default:
-		drop(w, m, SW_DROP_NEIGH);
-		w->io->notice(w->io_ctx, side,
-			"next hop unresolved, packets dropped (drop.neigh)");
-		return false;
+		break;
 	}
+	drop(w, m, SW_DROP_NEIGH);
+	w->io->notice(w->io_ctx, side,
+		"next hop unresolved, packets dropped (drop.neigh)");
+	return false;
 }
 
 /* A resolution came: MAC learned, waiting packets go out by `side`. */

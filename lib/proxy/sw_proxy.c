@@ -365,7 +365,7 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 	const uint8_t fl = p->tcp_flags;
 	enum sw_px_verdict v;
 
-	switch (f->state) {
+	switch ((enum sw_fstate)f->state) {
 	case SW_FS_SYN_SENT:
 		/* RFC 9293 §3.10.7.3: only a segment that acknowledges our
 		 * SYN counts, the RST included. Any other ACK is answered
