@@ -93,24 +93,15 @@ sw_stats_print_final(const struct sw_app *app)
 		const struct sw_port_counters *c = &t.port[s];
 		const char *side = sw_side_name(s);
 
-		snprintf(name, sizeof(name), "%s.rx_pkts", side);
-		print_counter(name, c->rx_pkts);
-		snprintf(name, sizeof(name), "%s.rx_bytes", side);
-		print_counter(name, c->rx_bytes);
-		snprintf(name, sizeof(name), "%s.tx_pkts", side);
-		print_counter(name, c->tx_pkts);
-		snprintf(name, sizeof(name), "%s.tx_bytes", side);
-		print_counter(name, c->tx_bytes);
+#define F(f) snprintf(name, sizeof(name), "%s." #f, side); \
+		print_counter(name, c->f);
+		SW_PORT_COUNTERS(F)
+#undef F
 	}
 	print_counter("protected_pkts", t.protected_pkts);
-	print_counter("syncookie.syn_rx", t.sc.syn_rx);
-	print_counter("syncookie.synack_tx", t.sc.synack_tx);
-	print_counter("syncookie.cookie_ok", t.sc.cookie_ok);
-	print_counter("syncookie.cookie_bad", t.sc.cookie_bad);
-	print_counter("syncookie.cookie_expired", t.sc.cookie_expired);
-	print_counter("syncookie.cookie_reused", t.sc.cookie_reused);
-	print_counter("syncookie.reflect_limited", t.sc.reflect_limited);
-	print_counter("syncookie.rst_tx", t.sc.rst_tx);
+#define F(name) print_counter("syncookie." #name, t.sc.name);
+	SW_SYNCOOKIE_COUNTERS(F)
+#undef F
 #define F(name) print_counter("flow." #name, t.flow.name);
 	SW_FLOW_COUNTERS(F)
 #undef F

@@ -32,10 +32,9 @@ port_dict(const struct sw_port_counters *c)
 	if (d == NULL)
 		return NULL;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "rx_pkts", c->rx_pkts);
-	rte_tel_data_add_dict_u64(d, "rx_bytes", c->rx_bytes);
-	rte_tel_data_add_dict_u64(d, "tx_pkts", c->tx_pkts);
-	rte_tel_data_add_dict_u64(d, "tx_bytes", c->tx_bytes);
+#define F(name) rte_tel_data_add_dict_u64(d, #name, c->name);
+	SW_PORT_COUNTERS(F)
+#undef F
 	return d;
 }
 
@@ -63,14 +62,9 @@ syncookie_dict(const struct sw_syncookie_counters *c)
 	if (d == NULL)
 		return NULL;
 	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_u64(d, "syn_rx", c->syn_rx);
-	rte_tel_data_add_dict_u64(d, "synack_tx", c->synack_tx);
-	rte_tel_data_add_dict_u64(d, "cookie_ok", c->cookie_ok);
-	rte_tel_data_add_dict_u64(d, "cookie_bad", c->cookie_bad);
-	rte_tel_data_add_dict_u64(d, "cookie_expired", c->cookie_expired);
-	rte_tel_data_add_dict_u64(d, "cookie_reused", c->cookie_reused);
-	rte_tel_data_add_dict_u64(d, "reflect_limited", c->reflect_limited);
-	rte_tel_data_add_dict_u64(d, "rst_tx", c->rst_tx);
+#define F(name) rte_tel_data_add_dict_u64(d, #name, c->name);
+	SW_SYNCOOKIE_COUNTERS(F)
+#undef F
 	return d;
 }
 

@@ -180,11 +180,17 @@ struct sw_flow_counters {
 #undef SW_FLOW_COUNTER_FIELD
 };
 
+/* Per port, kept by the I/O layer: received, and accepted by TX. */
+#define SW_PORT_COUNTERS(X) \
+	X(rx_pkts) \
+	X(rx_bytes) \
+	X(tx_pkts) \
+	X(tx_bytes)
+
 struct sw_port_counters {
-	uint64_t rx_pkts;
-	uint64_t rx_bytes;
-	uint64_t tx_pkts;
-	uint64_t tx_bytes;
+#define SW_PORT_COUNTER_FIELD(name) uint64_t name;
+	SW_PORT_COUNTERS(SW_PORT_COUNTER_FIELD)
+#undef SW_PORT_COUNTER_FIELD
 };
 
 /* lb mode: neighbours, health probes. */

@@ -162,23 +162,26 @@ scn_counter(const struct sw_counters *c, const char *name, uint64_t *v)
 	static const char *const side_name[SW_SIDES] = { "outside", "inside" };
 
 	for (unsigned int s = 0; s < SW_SIDES; s++) {
-		const struct sw_port_counters *p = &c->port[s];
+		static const struct {
+			const char *name;
+			size_t off;
+		} port[] = {
+#define PC(f) { #f, offsetof(struct sw_port_counters, f) },
+			SW_PORT_COUNTERS(PC)
+#undef PC
+		};
 		size_t l = strlen(side_name[s]);
 		const char *f = name + l + 1;
 
 		if (strncmp(name, side_name[s], l) != 0 || name[l] != '.')
 			continue;
-		if (!strcmp(f, "rx_pkts"))
-			*v = p->rx_pkts;
-		else if (!strcmp(f, "tx_pkts"))
-			*v = p->tx_pkts;
-		else if (!strcmp(f, "rx_bytes"))
-			*v = p->rx_bytes;
-		else if (!strcmp(f, "tx_bytes"))
-			*v = p->tx_bytes;
-		else
-			return -1;
-		return 0;
+		for (unsigned int i = 0; i < SW_DIM(port); i++)
+			if (strcmp(f, port[i].name) == 0) {
+				memcpy(v, (const char *)&c->port[s] +
+					port[i].off, sizeof(*v));
+				return 0;
+			}
+		return -1;
 	}
 	if (!strcmp(name, "protected_pkts")) {
 		*v = c->protected_pkts;
