@@ -368,13 +368,27 @@ sw_app_stop(struct sw_app *app)
 void
 sw_app_free(struct sw_app *app)
 {
+	/* Held frames back to their pools first (a worker holds frames of
+	 * other workers' pools), while every pool is still there; then
+	 * the ports (their queues free into the pools), the rings with
+	 * whatever is still in them, and only then the pools. */
+	for (unsigned int i = 0; app->workers != NULL && i < app->n_workers;
+			i++)
+		sw_worker_teardown(&app->workers[i]);
 	if (app->ports_up)
 		for (unsigned int s = 0; s < SW_SIDES; s++)
 			sw_port_close(app->port_id[s]);
 	app->ports_up = false;
 	if (app->rings != NULL) {
-		for (unsigned int i = 0; i < app->n_workers * app->n_workers; i++)
+		for (unsigned int i = 0; i < app->n_workers * app->n_workers;
+				i++) {
+			void *m;
+
+			while (app->rings[i] != NULL &&
+					rte_ring_dequeue(app->rings[i], &m) == 0)
+				rte_pktmbuf_free(m);
 			rte_ring_free(app->rings[i]);
+		}
 		rte_free(app->rings);
 		app->rings = NULL;
 	}
@@ -382,7 +396,6 @@ sw_app_free(struct sw_app *app)
 		for (unsigned int i = 0; i < app->n_workers; i++) {
 			struct sw_worker *w = &app->workers[i];
 
-			sw_worker_teardown(w);
 			rte_free(w->io.ring_in);
 			rte_mempool_free(w->io.pool);
 		}

@@ -32,6 +32,7 @@ struct sw_worker {
 	size_t flow_mem_len;
 	bool flow_mem_rte;		/* rte_malloc'd (else mmap'd) */
 	void *neigh_mem;
+	struct sw_lb_bcount *bc_mem;	/* lb: [SW_LB_SLOTS] */
 } __rte_cache_aligned;
 
 /* The engine's parameters from cfg (memory, I/O, clock: the caller's). */

@@ -128,9 +128,9 @@ sw_worker_setup(struct sw_worker *w, const struct sw_config *cfg,
 	if (lb) {
 		const size_t nlen = sw_engine_neigh_memsize(cfg->lb.neigh_entries);
 
-		p.bc = rte_zmalloc_socket("sw_lb_bc",
+		w->bc_mem = rte_zmalloc_socket("sw_lb_bc",
 			sizeof(*p.bc) * SW_LB_SLOTS, RTE_CACHE_LINE_SIZE, socket);
-		w->e.bc = p.bc;		/* freed by sw_worker_teardown() */
+		p.bc = w->bc_mem;
 		w->neigh_mem = nlen == 0 ? NULL : rte_zmalloc_socket(
 			"sw_neigh", nlen, RTE_CACHE_LINE_SIZE, socket);
 		p.neigh_mem = w->neigh_mem;
@@ -159,8 +159,8 @@ sw_worker_teardown(struct sw_worker *w)
 	w->flow_mem = NULL;
 	rte_free(w->neigh_mem);
 	w->neigh_mem = NULL;
-	rte_free(w->e.bc);
-	w->e.bc = NULL;
+	rte_free(w->bc_mem);
+	w->bc_mem = NULL;
 }
 
 /* Frames other workers steered to this one, per source ring. */

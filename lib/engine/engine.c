@@ -890,6 +890,7 @@ sw_engine_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
 	/* Expiry work (backend SYN retries, frees) is busy time. */
 	if (sw_flow_timers(w, now) != 0)
 		busy = true;
+	free_dead(w);
 	return busy;
 }
 
@@ -926,9 +927,16 @@ sw_engine_release(struct sw_engine *w)
 {
 	if (w->io == NULL)
 		return;
-	sw_engine_flush(w);
+	/* Not sent: the ports may be stopped by now (the loop flushed
+	 * before it returned, so this is a failed start's leftovers). */
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		w->io->free(w->io_ctx, w->txq[s].f, w->txq[s].n);
+		w->txq[s].n = 0;
+	}
+	free_dead(w);
 	sw_flow_teardown(w);
 	sw_lb_engine_teardown(w);
+	w->io = NULL;
 }
 
 /* Inline mode: a bump in the wire, addresses kept. */

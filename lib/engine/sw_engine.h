@@ -470,7 +470,11 @@ size_t sw_engine_neigh_memsize(uint32_t entries);
 int sw_engine_init(struct sw_engine *e, const struct sw_engine_params *p,
 		char *err, size_t err_len);
 
-/* Frames still held (hand-off, probes, neighbours) back to the I/O. */
+/*
+ * Every frame the engine still has (batched for TX, held by the
+ * hand-off, probes, neighbours) back to the I/O layer, freed, not sent;
+ * the engine is unusable after. Safe on a failed or repeated setup.
+ */
 void sw_engine_release(struct sw_engine *e);
 
 /*

@@ -82,10 +82,10 @@ io_tx(void *ctx, enum sw_side side, struct sw_frame **f, uint16_t n)
 			lost += f[i]->len;
 		rte_pktmbuf_free_bulk(&m[sent], n - sent);
 		io->c->drop[SW_DROP_TX_FULL] += n - sent;
-		if (rte_rdtsc() - io->notice_tsc > rte_get_tsc_hz()) {
-			io->notice_tsc = rte_rdtsc();
+		if (rte_rdtsc() - io->tx_full_tsc > rte_get_tsc_hz()) {
+			io->tx_full_tsc = rte_rdtsc();
 			rte_log(RTE_LOG_NOTICE, io->logtype,
-				"worker %u: %s port %u refused %u packets (tx_full)\n",
+				"synwall.worker: worker %u: %s port %u refused %u packets (tx_full)\n",
 				io->id, side == SW_OUTSIDE ? "outside" : "inside",
 				io->port[side], n - sent);
 		}
@@ -168,7 +168,7 @@ io_notice(void *ctx, enum sw_side side, const char *what)
 	if (now - io->notice_tsc < rte_get_tsc_hz())
 		return;
 	io->notice_tsc = now;
-	rte_log(RTE_LOG_NOTICE, io->logtype, "worker %u: %s %s\n",
+	rte_log(RTE_LOG_NOTICE, io->logtype, "synwall.worker: worker %u: %s %s\n",
 		io->id, side == SW_OUTSIDE ? "outside" : "inside", what);
 }
 

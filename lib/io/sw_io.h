@@ -35,7 +35,8 @@ struct sw_io {
 	struct rte_ring *answers;	/* lb: health answers, to main */
 	struct sw_counters *c;		/* the engine's: port, tx_full */
 	int logtype;			/* notices are logged with it */
-	uint64_t notice_tsc;		/* last data-path notice logged */
+	uint64_t notice_tsc;		/* last engine notice logged */
+	uint64_t tx_full_tsc;		/* last tx_full line logged */
 };
 
 /* The offset of the frame view in every mbuf (sw_io_init()). */

@@ -107,6 +107,10 @@ sw_telemetry()
 	local out
 	out=$(echo "$2" | timeout 5 dpdk-telemetry.py -f "$1" 2>/dev/null) || return 1
 	[[ $out == '{'* ]] || return 1
+	# DPDK answers null for a command not registered (yet: the EAL
+	# serves telemetry before the application registers its own) or
+	# one that failed: not an answer.
+	[[ $out =~ ^\{\"[^\"]*\":\ ?null\}$ ]] && return 1
 	printf '%s\n' "$out"
 }
 
