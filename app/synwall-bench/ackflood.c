@@ -3,6 +3,7 @@
  * ackflood: ACKs with forged cookies, the flood that tries to open
  * connections without a handshake (or to guess a cookie). Random
  * sources in 198.18.0.0/15, random seq and ack; half carry timestamps.
+ * SWB_FRAMES of them are built at the start and sent in turn.
  * Every one must die in synwall: counted as dropped, or answered with a
  * RST when [syncookie] rst_on_bad asks for that, never passed inside.
  */
@@ -19,57 +20,66 @@ struct ackflood {
 	uint64_t other;
 	uint64_t inside;		/* reached the server (guessed cookies) */
 	uint64_t no_mbuf;
+	struct swb_frames frames;
 };
+
+/* ACK i of the pre-built set: random tuple, seq, ack; half with TS. */
+static struct rte_mbuf *
+af_build(struct swb *b, uint32_t i)
+{
+	uint64_t r = swb_rand(b), r2 = swb_rand(b);
+	uint8_t ts[SWB_OPT_TS_LEN];
+	struct swb_seg s = {
+		.saddr = rte_cpu_to_be_32(SWB_NET | 1 |
+			((uint32_t)r & 0x1fffe)),
+		.daddr = b->dst_ip,
+		.sport = (uint16_t)(1024 + (r >> 17) % 64512),
+		.dport = b->dst_port,
+		.seq = (uint32_t)r2,
+		.ack = (uint32_t)(r2 >> 32),
+		.flags = SW_TCP_ACK,
+		.window = 502,
+	};
+
+	RTE_SET_USED(i);
+	if (r & (UINT64_C(1) << 63)) {
+		swb_opt_ts(ts, (uint32_t)(r >> 20), (uint32_t)r2 ^
+			(uint32_t)r);
+		s.opts = ts;
+		s.opts_len = sizeof(ts);
+	}
+	return swb_seg_build(b, SW_OUTSIDE, &s);
+}
 
 static int
 af_init(struct swb *b, char *err, size_t len)
 {
-	b->state = calloc(1, sizeof(struct ackflood));
-	if (b->state == NULL) {
+	struct ackflood *af = calloc(1, sizeof(*af));
+
+	if (af == NULL) {
 		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	b->state = af;
+	if (swb_frames_init(b, &af->frames, SWB_FRAMES, af_build, err,
+			len) != 0) {
+		free(af);
+		b->state = NULL;
 		return -ENOMEM;
 	}
 	return 0;
 }
 
+/* The pre-built ACKs in turn: the generator only copies. */
 static uint32_t
 af_generate(struct swb *b, uint32_t budget, uint64_t now)
 {
 	struct ackflood *af = b->state;
-	struct rte_mbuf *pkts[SWB_BURST_MAX];
-	uint16_t n = 0;
+	const uint16_t want = (uint16_t)RTE_MIN(budget, b->burst);
+	const uint16_t n = swb_frames_send(b, &af->frames, SW_OUTSIDE, want);
 
 	RTE_SET_USED(now);
-	budget = RTE_MIN(budget, b->burst);
-	while (n < budget) {
-		uint64_t r = swb_rand(b), r2 = swb_rand(b);
-		uint8_t ts[SWB_OPT_TS_LEN];
-		struct swb_seg s = {
-			.saddr = rte_cpu_to_be_32(SWB_NET | 1 |
-				((uint32_t)r & 0x1fffe)),
-			.daddr = b->dst_ip,
-			.sport = (uint16_t)(1024 + (r >> 17) % 64512),
-			.dport = b->dst_port,
-			.seq = (uint32_t)r2,
-			.ack = (uint32_t)(r2 >> 32),
-			.flags = SW_TCP_ACK,
-			.window = 502,
-		};
-
-		if (r & (UINT64_C(1) << 63)) {
-			swb_opt_ts(ts, (uint32_t)(r >> 20), (uint32_t)r2 ^
-				(uint32_t)r);
-			s.opts = ts;
-			s.opts_len = sizeof(ts);
-		}
-		pkts[n] = swb_seg_build(b, SW_OUTSIDE, &s);
-		if (pkts[n] == NULL) {
-			af->no_mbuf++;
-			break;
-		}
-		n++;
-	}
-	swb_send(b, SW_OUTSIDE, pkts, n);
+	af->no_mbuf += want - n;
 	af->sent += n;
 	return n;
 }
@@ -145,6 +155,9 @@ af_account(struct swb *b, const struct swb_dut_stats *d, char *why, size_t len)
 static void
 af_fini(struct swb *b)
 {
+	struct ackflood *af = b->state;
+
+	swb_frames_free(&af->frames);
 	free(b->state);
 	b->state = NULL;
 }

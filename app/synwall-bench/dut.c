@@ -214,6 +214,8 @@ ring_pairs(struct swb *b, struct dut *d, char *err, size_t len)
 		}
 		b->port[s] = (uint16_t)gen;
 		d->port[s] = (uint16_t)dut;
+		for (unsigned int q = 0; q < nq; q++)
+			b->to_dut[s][q] = d->rings[s][0][q];
 	}
 	b->n_queues = (uint16_t)nq;
 	return 0;

@@ -22,6 +22,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 #include <rte_version.h>
 
 #include "sw_port.h"
@@ -602,6 +603,23 @@ poll_rx(struct swb *b, uint64_t now)
 	return total;
 }
 
+/*
+ * Has the DUT's next queue room for a whole burst on both sides? A
+ * burst built for a full ring would only be refused, and a partial one
+ * would leave the DUT partial bursts to dequeue ever after.
+ */
+static bool
+room(const struct swb *b, uint32_t n)
+{
+	const uint16_t q = (uint16_t)((b->txq + 1) % b->n_queues);
+
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		if (b->to_dut[s][q] != NULL &&
+				rte_ring_free_count(b->to_dut[s][q]) < n)
+			return false;
+	return true;
+}
+
 static int
 run(struct swb *b, const struct opts *o, FILE *text)
 {
@@ -636,7 +654,7 @@ run(struct swb *b, const struct opts *o, FILE *text)
 				budget = due > started ? (uint32_t)RTE_MIN(due -
 					started, (uint64_t)b->burst) : 0;
 			}
-			if (budget != 0)
+			if (budget != 0 && room(b, budget))
 				started += b->eng->generate(b, budget, now);
 		}
 		got = poll_rx(b, now);

@@ -8,6 +8,7 @@
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 #include <rte_tcp.h>
 
 #include "sw_cksum.h"
@@ -88,6 +89,66 @@ swb_seg_build(struct swb *b, enum sw_side from, const struct swb_seg *s)
 	m->data_len = len;
 	m->pkt_len = len;
 	return m;
+}
+
+int
+swb_frames_init(struct swb *b, struct swb_frames *f, uint32_t n,
+		swb_frame_fn build, char *err, size_t len)
+{
+	memset(f, 0, sizeof(*f));
+	f->data = calloc(n, sizeof(*f->data));
+	f->len = calloc(n, sizeof(*f->len));
+	if (f->data == NULL || f->len == NULL) {
+		swb_frames_free(f);
+		snprintf(err, len, "out of memory for %u frames", n);
+		return -1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = build(b, i);
+
+		if (m == NULL || rte_pktmbuf_data_len(m) > SWB_FRAME_MAX) {
+			rte_pktmbuf_free(m);
+			swb_frames_free(f);
+			snprintf(err, len, "could not build frame %u", i);
+			return -1;
+		}
+		f->len[i] = rte_pktmbuf_data_len(m);
+		memcpy(f->data[i], rte_pktmbuf_mtod(m, const uint8_t *),
+			f->len[i]);
+		rte_pktmbuf_free(m);
+	}
+	f->n = n;
+	return 0;
+}
+
+uint16_t
+swb_frames_send(struct swb *b, struct swb_frames *f, enum sw_side side,
+		uint16_t n)
+{
+	struct rte_mbuf *pkts[SWB_BURST_MAX];
+
+	n = RTE_MIN(n, (uint16_t)SWB_BURST_MAX);
+	if (rte_pktmbuf_alloc_bulk(b->pool, pkts, n) != 0)
+		return 0;
+	for (uint16_t i = 0; i < n; i++) {
+		const uint32_t k = f->next;
+
+		rte_memcpy(rte_pktmbuf_mtod(pkts[i], uint8_t *), f->data[k],
+			f->len[k]);
+		pkts[i]->data_len = f->len[k];
+		pkts[i]->pkt_len = f->len[k];
+		f->next = k + 1 == f->n ? 0 : k + 1;
+	}
+	swb_send(b, side, pkts, n);
+	return n;
+}
+
+void
+swb_frames_free(struct swb_frames *f)
+{
+	free(f->data);
+	free(f->len);
+	memset(f, 0, sizeof(*f));
 }
 
 void

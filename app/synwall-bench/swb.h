@@ -159,6 +159,11 @@ struct swb {
 
 	/* The DUT in this process (dut.c). */
 	void *dut_state;
+	/* Its net_ring queues from the bench, by side and queue (NULL
+	 * for an external DUT): the generator starts a burst only when
+	 * the next queue has room for all of it, so a DUT in this
+	 * process always dequeues whole bursts. */
+	struct rte_ring *to_dut[SW_SIDES][SWB_QUEUES_MAX];
 	/* The cookie keys when the DUT is synwall here (for checks). */
 	const void *keys;
 
@@ -238,6 +243,33 @@ void swb_opt_ts_kind(uint8_t *o, uint32_t tsval, uint32_t tsecr);
  */
 struct rte_mbuf *swb_seg_build(struct swb *b, enum sw_side from,
 		const struct swb_seg *s);
+
+/*
+ * Pre-built frames (synflood, ackflood): built once by the engine, then
+ * only copied into fresh mbufs, so that the generator costs a copy per
+ * packet and keeps the DUT's bursts full, as a replayed pcap does.
+ */
+#define SWB_FRAME_MAX	128
+#define SWB_FRAMES	8192
+
+struct swb_frames {
+	uint8_t (*data)[SWB_FRAME_MAX];
+	uint16_t *len;
+	uint32_t n;
+	uint32_t next;			/* the next one to send */
+};
+
+/* Frame i of n, built into a fresh mbuf (NULL: out of mbufs). */
+typedef struct rte_mbuf *(*swb_frame_fn)(struct swb *b, uint32_t i);
+
+/* 0, or -1 with one line in err. */
+int swb_frames_init(struct swb *b, struct swb_frames *f, uint32_t n,
+		swb_frame_fn build, char *err, size_t len);
+/* Copy the next `n` frames into mbufs and send them on `side`; returns
+ * how many were made (fewer when the pool runs dry). */
+uint16_t swb_frames_send(struct swb *b, struct swb_frames *f,
+		enum sw_side side, uint16_t n);
+void swb_frames_free(struct swb_frames *f);
 
 /* Hand pkts to `side`'s port; what it refuses is freed and counted. */
 void swb_send(struct swb *b, enum sw_side side, struct rte_mbuf **pkts,

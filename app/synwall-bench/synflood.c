@@ -9,6 +9,7 @@
  *
  * Nothing is remembered per SYN: its sequence number, timestamp and
  * option set are functions of its tuple, found again from the SYN-ACK.
+ * SWB_FRAMES SYNs are built at the start and sent in turn.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,6 +52,7 @@ struct synflood {
 	uint64_t other;			/* anything else back (RST, ...) */
 	uint64_t inside;		/* reached the server side */
 	uint64_t no_mbuf;
+	struct swb_frames frames;
 };
 
 /* What a SYN from this tuple carried: all derived from the tuple. */
@@ -72,59 +74,68 @@ syn_tsval(uint32_t seq)
 	return swb_mix32(seq + 1);
 }
 
+/* SYN i of the pre-built set: a random tuple, its options. */
+static struct rte_mbuf *
+sf_build(struct swb *b, uint32_t i)
+{
+	struct swb_seg s = {
+		.daddr = b->dst_ip,
+		.dport = b->dst_port,
+		.flags = SW_TCP_SYN,
+		.window = 64240,
+	};
+	const struct optset *o;
+	uint8_t opts[24];
+	uint64_t r;
+
+	RTE_SET_USED(i);
+	do {	/* .0: a martian to some stacks */
+		r = swb_rand(b);
+		s.saddr = rte_cpu_to_be_32(SWB_NET | ((uint32_t)r & 0x1ffff));
+	} while ((rte_be_to_cpu_32(s.saddr) & 0xff) == 0);
+	s.sport = (uint16_t)(1024 + (r >> 17) % 64512);
+	o = syn_optset(s.saddr, s.sport);
+	s.seq = syn_seq(s.saddr, s.sport);
+	memcpy(opts, o->bytes, o->len);
+	if (o->ts_off >= 0) {
+		uint32_t tsv = rte_cpu_to_be_32(syn_tsval(s.seq));
+
+		memcpy(opts + o->ts_off, &tsv, 4);
+	}
+	s.opts = opts;
+	s.opts_len = o->len;
+	return swb_seg_build(b, SW_OUTSIDE, &s);
+}
+
 static int
 sf_init(struct swb *b, char *err, size_t len)
 {
-	b->state = calloc(1, sizeof(struct synflood));
-	if (b->state == NULL) {
+	struct synflood *sf = calloc(1, sizeof(*sf));
+
+	if (sf == NULL) {
 		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	b->state = sf;
+	if (swb_frames_init(b, &sf->frames, SWB_FRAMES, sf_build, err,
+			len) != 0) {
+		free(sf);
+		b->state = NULL;
 		return -ENOMEM;
 	}
 	return 0;
 }
 
+/* The pre-built SYNs in turn: the generator only copies. */
 static uint32_t
 sf_generate(struct swb *b, uint32_t budget, uint64_t now)
 {
 	struct synflood *sf = b->state;
-	struct rte_mbuf *pkts[SWB_BURST_MAX];
-	uint16_t n = 0;
+	const uint16_t want = (uint16_t)RTE_MIN(budget, b->burst);
+	const uint16_t n = swb_frames_send(b, &sf->frames, SW_OUTSIDE, want);
 
 	RTE_SET_USED(now);
-	budget = RTE_MIN(budget, b->burst);
-	while (n < budget) {
-		uint64_t r = swb_rand(b);
-		struct swb_seg s = {
-			.saddr = rte_cpu_to_be_32(SWB_NET | ((uint32_t)r & 0x1ffff)),
-			.daddr = b->dst_ip,
-			.sport = (uint16_t)(1024 + (r >> 17) % 64512),
-			.dport = b->dst_port,
-			.flags = SW_TCP_SYN,
-			.window = 64240,
-		};
-		const struct optset *o;
-		uint8_t opts[24];
-
-		if ((rte_be_to_cpu_32(s.saddr) & 0xff) == 0)
-			continue;	/* .0: a martian to some stacks */
-		o = syn_optset(s.saddr, s.sport);
-		s.seq = syn_seq(s.saddr, s.sport);
-		memcpy(opts, o->bytes, o->len);
-		if (o->ts_off >= 0) {
-			uint32_t tsv = rte_cpu_to_be_32(syn_tsval(s.seq));
-
-			memcpy(opts + o->ts_off, &tsv, 4);
-		}
-		s.opts = opts;
-		s.opts_len = o->len;
-		pkts[n] = swb_seg_build(b, SW_OUTSIDE, &s);
-		if (pkts[n] == NULL) {
-			sf->no_mbuf++;
-			break;
-		}
-		n++;
-	}
-	swb_send(b, SW_OUTSIDE, pkts, n);
+	sf->no_mbuf += want - n;
 	sf->sent += n;
 	return n;
 }
@@ -250,6 +261,9 @@ sf_account(struct swb *b, const struct swb_dut_stats *d, char *why, size_t len)
 static void
 sf_fini(struct swb *b)
 {
+	struct synflood *sf = b->state;
+
+	swb_frames_free(&sf->frames);
 	free(b->state);
 	b->state = NULL;
 }

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """scripts/bench's table: every figure of one run next to its reference.
 
-bench_table.py TMPDIR CPU DPDK SECONDS FLOWS [JSON_OUT]
+bench_table.py TMPDIR CPU DPDK SECONDS FLOWS RUNS [JSON_OUT]
 
 Reads TMPDIR/pcap.txt (testpmd and synwall on the replayed pcaps), the
 synwall-bench JSON files of the in-process runs and, when present,
@@ -10,6 +10,7 @@ as JSON to JSON_OUT when given.
 """
 import json
 import os
+import statistics
 import sys
 
 
@@ -21,9 +22,30 @@ def load(tmp, name):
         return None
 
 
+def spread(v):
+    return "%.0f (%.0f..%.0f)" % (statistics.median(v), min(v), max(v))
+
+
 class Table:
     def __init__(self):
         self.rows = []
+        self.cyc_rows = []
+
+    def print_cycles(self):
+        if not self.cyc_rows:
+            return
+        print("\n" + self.cyc_rows[0]["section"])
+        print("  %-34s %20s %20s %7s %7s" % ("", "synwall", "reference",
+                                            "ratio", "target"))
+        for r in self.cyc_rows:
+            ref = ("%s %s" % (r["reference"], spread(r["ref_cycles"]))
+                   if "ref_cycles" in r else r["reference"])
+            flag = " [met]" if r["meets_target"] else " [MISSED]"
+            print("  %-34s %20s %20s %7s %7s%s%s" % (
+                r["name"], spread(r["cycles"]), ref,
+                "%.2f" % r["ratio"] if r["ratio"] is not None else "-",
+                ("<=%.2f" if r["target"] < 100 else "<=%.0f") % r["target"],
+                flag, " ACCOUNTING MISMATCH" if r["accounting_bad"] else ""))
 
     def row(self, section, name, value, unit, ref=None, cycles=None,
             cyc_unit="", target=None, met=None, note=""):
@@ -64,8 +86,9 @@ class Table:
 
 
 def main():
-    tmp, cpu, dpdk, secs, flows = sys.argv[1:6]
-    out = sys.argv[6] if len(sys.argv) > 6 else ""
+    tmp, cpu, dpdk, secs, flows, runs = sys.argv[1:7]
+    runs = int(runs)
+    out = sys.argv[7] if len(sys.argv) > 7 else ""
     t = Table()
 
     s1 = "1. pcap replay (net_pcap infinite_rx), dpdk-testpmd as reference"
@@ -79,40 +102,67 @@ def main():
     t.row(s1, "synwall forged-ACK drop", ack, "pps", tp_rx, ack_cyc,
           "/pkt", 0.60)
 
-    s2 = ("2. in process (synwall-bench, net_ring), the same generated "
-          "input through a reference loop on the same core")
-    pairs = [
-        ("syn_ref", "5tswap, SYNs", "syn", "synwall SYN -> SYN-ACK", 0.70),
-        ("ack_ref", "rxonly, forged ACKs", "ack",
-         "synwall forged-ACK drop", 0.60),
-        ("relay_ref", "5tswap, data of %s flows" % flows, "relay",
-         "synwall relay, %s flows open" % flows, 0.60),
+    s2 = ("2. in process (synwall-bench, net_ring, pre-built frames, "
+          "whole bursts), %d rounds, synwall and the reference "
+          "alternating: median (min..max) cycles" % runs)
+    cyc = {}
+    for name in ("syn_ref", "syn", "ack_ref", "ack", "relay_ref", "relay",
+                 "handshake", "syn_lb", "relay_lb", "handshake_lb"):
+        vals, rates, bad = [], [], 0
+        for i in range(1, runs + 1):
+            d = load(tmp, "%s.%d" % (name, i))
+            if d is None:
+                continue
+            if name.startswith("handshake"):
+                v = d["engine"].get("cycles_per_conn")
+                r = d["engine"].get("conn_per_s", 0)
+            else:
+                v = d["dut_stats"]["cycles_per_pkt"]
+                r = d["dut_stats"]["rx_pps"]
+            if v:
+                vals.append(v)
+                rates.append(r)
+            bad += not d.get("accounted", True)
+        if vals:
+            cyc[name] = (vals, rates, bad)
+    comps = [
+        # name, label, reference, its label, target ratio of cycles
+        ("syn", "SYN -> SYN-ACK", "syn_ref", "5tswap", 2.0),
+        ("ack", "forged-ACK drop", "ack_ref", "rxonly", 1.6),
+        ("relay", "relay, %s flows open" % flows, "relay_ref", "5tswap",
+         1.15),
+        ("handshake", "whole connection, %s flows open" % flows, None,
+         "cycles/conn", 1500),
+        ("syn_lb", "lb SYN -> SYN-ACK", "syn", "inline", 1.15),
+        ("relay_lb", "lb relay", "relay", "inline", 1.15),
+        ("handshake_lb", "lb whole connection", "handshake", "inline",
+         1.15),
     ]
-    for rname, rlabel, sname, slabel, target in pairs:
-        r, s = load(tmp, rname), load(tmp, sname)
-        if r is None or s is None:
+    for name, label, ref, rlabel, target in comps:
+        if name not in cyc:
             continue
-        rd, sd = r["dut_stats"], s["dut_stats"]
-        t.row(s2, rlabel, rd["rx_pps"], "pps", cycles=rd["cycles_per_pkt"],
-              cyc_unit="/pkt")
-        t.row(s2, slabel, sd["rx_pps"], "pps", rd["rx_pps"],
-              sd["cycles_per_pkt"], "/pkt", target,
-              note="" if s.get("accounted") else "ACCOUNTING MISMATCH")
-    h = load(tmp, "handshake")
-    if h:
-        e = h["engine"]
-        cyc = e.get("cycles_per_conn")
-        t.row(s2, "synwall handshakes, %s flows open" % flows,
-              e.get("conn_per_s", 0), "conn/s", cycles=cyc,
-              cyc_unit="/conn", target=2000,
-              met=cyc is not None and cyc <= 2000,
-              note="setup p50/p99/p99.9 %.0f/%.0f/%.0f us%s" % (
-                  e["setup_p50"], e["setup_p99"], e["setup_p999"],
-                  "" if h.get("accounted") else ", ACCOUNTING MISMATCH"))
-    rl = load(tmp, "relay")
+        vals, rates, bad = cyc[name]
+        med = statistics.median(vals)
+        row = {"section": s2, "name": label, "cycles": vals,
+               "cycles_median": med, "rate_median": statistics.median(rates),
+               "reference": rlabel, "target": target, "accounting_bad": bad}
+        if ref is None:
+            row["ratio"] = None
+            row["meets_target"] = med <= target
+        elif ref in cyc:
+            rmed = statistics.median(cyc[ref][0])
+            row["ref_cycles"] = cyc[ref][0]
+            row["ref_median"] = rmed
+            row["ratio"] = med / rmed
+            row["meets_target"] = med / rmed <= target
+        else:
+            continue
+        t.cyc_rows.append(row)
+    rl = load(tmp, "relay.1")
     if rl and "flow_memory" in rl:
         fm = rl["flow_memory"]
-        t.row(s2, "synwall memory, %d IPv4 flows" % fm["flows4"],
+        t.row("2b. flow memory (relay, round 1)",
+              "synwall memory, %d IPv4 flows" % fm["flows4"],
               fm["bytes"] / 2**20, "MiB", target=128,
               met=fm["bytes"] <= 128 * 2**20,
               note="64 B per flow entry, %.1f B all in (index, timer)" %
@@ -140,9 +190,11 @@ def main():
     print("\nCPU %s, DPDK %s, one worker lcore, %s s per run" %
           (cpu, dpdk, secs))
     t.print()
+    t.print_cycles()
     try:
         with open(os.path.join(tmp, "commands.txt")) as f:
-            commands = [c.strip() for c in f if c.strip()]
+            commands = list(dict.fromkeys(c.strip() for c in f
+                                          if c.strip()))
     except OSError:
         commands = []
     if commands:
@@ -152,7 +204,8 @@ def main():
     if out:
         with open(out, "w") as f:
             json.dump({"cpu": cpu, "dpdk": dpdk, "seconds": float(secs),
-                       "flows": int(flows), "results": t.rows,
+                       "flows": int(flows), "runs": runs,
+                       "results": t.rows, "in_process": t.cyc_rows,
                        "commands": commands,
                        "kernel": k}, f, indent=1)
 
