@@ -11,7 +11,6 @@
 #define IPV4_HDR	20
 #define IPV6_HDR	40
 #define TCP_HDR		20
-#define TCPOPT_MAX	20
 
 /* TCP option kinds (RFC 9293 §3.2, RFC 2018, RFC 7323). */
 #define OPT_NOP		1
@@ -30,43 +29,65 @@ struct syn_opts {
 	uint32_t tsecr;
 };
 
-/* Linux's option layout, which middleboxes know best: 4-byte aligned. */
+/* The bytes syn_options() writes for `so`. */
+static inline unsigned int
+syn_options_len(const struct syn_opts *so)
+{
+	return (so->mss != 0 ? 4 : 0) + (so->ts ? 12 : so->sack_ok ? 4 : 0) +
+		(so->wscale != SW_WSCALE_NONE ? 4 : 0);
+}
+
+/* A 32-bit value's two 16-bit halves, added: its ones' complement sum. */
+static inline uint32_t
+halves(uint32_t v)
+{
+	return (v >> 16) + (v & 0xffff);
+}
+
+/*
+ * Linux's option layout, which middleboxes know best: 4-byte aligned,
+ * written as whole 32-bit words. Returns the length; *sum gets the
+ * ones' complement sum of the words (host order, unfolded), so that a
+ * caller can checksum the segment without reading back what it just
+ * wrote (a wide load over narrower fresh stores waits for them to
+ * retire: store-to-load forwarding fails).
+ */
 static unsigned int
-syn_options(uint8_t *o, const struct syn_opts *so)
+syn_options(uint8_t *o, const struct syn_opts *so, uint32_t *sum)
 {
 	unsigned int n = 0;
+	uint32_t w, s = 0;
 
 	if (so->mss != 0) {
-		o[n++] = OPT_MSS;
-		o[n++] = 4;
-		sw_cksum_wr16(o + n, so->mss);
-		n += 2;
+		w = (uint32_t)OPT_MSS << 24 | 4u << 16 | so->mss;
+		sw_cksum_wr32(o + n, w);
+		s += halves(w);
+		n += 4;
 	}
 	if (so->ts) {
-		if (so->sack_ok) {
-			o[n++] = OPT_SACKOK;
-			o[n++] = 2;
-		} else {
-			o[n++] = OPT_NOP;
-			o[n++] = OPT_NOP;
-		}
-		o[n++] = OPT_TS;
-		o[n++] = 10;
-		sw_cksum_wr32(o + n, so->tsval);
-		sw_cksum_wr32(o + n + 4, so->tsecr);
-		n += 8;
+		w = so->sack_ok ? (uint32_t)OPT_SACKOK << 24 | 2u << 16 :
+			(uint32_t)OPT_NOP << 24 | (uint32_t)OPT_NOP << 16;
+		w |= (uint32_t)OPT_TS << 8 | 10;
+		sw_cksum_wr32(o + n, w);
+		sw_cksum_wr32(o + n + 4, so->tsval);
+		sw_cksum_wr32(o + n + 8, so->tsecr);
+		s += halves(w) + halves(so->tsval) + halves(so->tsecr);
+		n += 12;
 	} else if (so->sack_ok) {
-		o[n++] = OPT_NOP;
-		o[n++] = OPT_NOP;
-		o[n++] = OPT_SACKOK;
-		o[n++] = 2;
+		w = (uint32_t)OPT_NOP << 24 | (uint32_t)OPT_NOP << 16 |
+			(uint32_t)OPT_SACKOK << 8 | 2;
+		sw_cksum_wr32(o + n, w);
+		s += halves(w);
+		n += 4;
 	}
 	if (so->wscale != SW_WSCALE_NONE) {
-		o[n++] = OPT_NOP;
-		o[n++] = OPT_WS;
-		o[n++] = 3;
-		o[n++] = so->wscale;
+		w = (uint32_t)OPT_NOP << 24 | (uint32_t)OPT_WS << 16 |
+			3u << 8 | so->wscale;
+		sw_cksum_wr32(o + n, w);
+		s += halves(w);
+		n += 4;
 	}
+	*sum = s;
 	return n;
 }
 
@@ -153,6 +174,25 @@ ip_hdr_len(const struct sw_pkt *p)
 	return p->l3 == SW_L3_IPV4 ? IPV4_HDR : IPV6_HDR;
 }
 
+/*
+ * The pseudo-header's addresses as a ones' complement sum (unfolded),
+ * read from the received frame before anything is written: the sum
+ * does not change when the reply swaps them.
+ */
+static inline uint32_t
+addr_sum(const uint8_t *frame, const struct sw_pkt *p)
+{
+	const uint8_t *ip = frame + p->l3_off;
+	uint32_t s = 0;
+
+	if (p->l3 == SW_L3_IPV4)
+		return halves(sw_cksum_rd32(ip + 12)) +
+			halves(sw_cksum_rd32(ip + 16));
+	for (unsigned int i = 8; i < 40; i += 4)
+		s += halves(sw_cksum_rd32(ip + i));
+	return s;
+}
+
 int
 sw_build_synack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 		const struct sw_synack_params *sp)
@@ -161,29 +201,53 @@ sw_build_synack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 		.mss = sp->mss, .wscale = sp->wscale, .sack_ok = sp->sack_ok,
 		.ts = sp->ts, .tsval = sp->tsval, .tsecr = p->opt.tsval,
 	};
-	uint8_t opts[TCPOPT_MAX];
-	uint32_t n_opt, tcp_len, tcp_off, len;
-	uint32_t ack = p->seq + 1;
+	const uint8_t flags = SW_TCP_SYN | SW_TCP_ACK |
+		(sp->ecn ? SW_TCP_ECE : 0);
+	const uint32_t n_opt = syn_options_len(&so);
+	const uint32_t tcp_len = TCP_HDR + n_opt;
+	const uint32_t ack = p->seq + 1;
+	uint32_t len, tcp_off, asum, osum, sum;
 	uint8_t *tcp;
 
 	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
 		return -EINVAL;
-	/* Options first: the SYN's TSval lives in the bytes we overwrite. */
-	n_opt = syn_options(opts, &so);
-	tcp_len = TCP_HDR + n_opt;
 	len = p->l3_off + ip_hdr_len(p) + tcp_len;
 	if (len > cap)
 		return -EINVAL;
-
+	/*
+	 * Every field is summed from the value written, never read back
+	 * (see syn_options()). The SYN's options were parsed already: the
+	 * TSval they held is in p.
+	 */
+	asum = addr_sum(frame, p);
 	tcp_off = reply_headers(frame, p, sp->ttl, tcp_len);
 	tcp = frame + tcp_off;
 	sw_cksum_wr32(tcp + 4, sp->isn);
 	sw_cksum_wr32(tcp + 8, ack);
-	tcp[12] = (uint8_t)(tcp_len / 4) << 4;
-	tcp[13] = SW_TCP_SYN | SW_TCP_ACK | (sp->ecn ? SW_TCP_ECE : 0);
+	sw_cksum_wr16(tcp + 12, (uint16_t)((tcp_len / 4) << 12 | flags));
 	sw_cksum_wr16(tcp + 14, sp->window);
-	memcpy(tcp + TCP_HDR, opts, n_opt);
-	reply_checksums(frame, p, tcp_off, tcp_len, sp->csum_offload);
+	syn_options(tcp + TCP_HDR, &so, &osum);
+	/* The pseudo-header: addresses, protocol, TCP length. */
+	sum = asum + IPPROTO_TCP + tcp_len;
+	if (sp->csum_offload) {
+		/* The NIC adds the segment to the pseudo-header sum; it
+		 * sums the IPv4 header too (left 0 by reply_headers). */
+		sw_cksum_wr16(tcp + SW_TCP_CKSUM_OFF, sw_cksum_fold(sum));
+		return (int)len;
+	}
+	sum += p->src_port + p->dst_port + halves(sp->isn) + halves(ack) +
+		((tcp_len / 4) << 12 | flags) + sp->window + osum;
+	sw_cksum_wr16(tcp + SW_TCP_CKSUM_OFF, sw_cksum_finish(sum));
+	if (p->l3 == SW_L3_IPV4) {
+		uint8_t *ip = frame + p->l3_off;
+
+		/* reply_headers' fields: version/IHL, TOS 0, length, ID 0,
+		 * DF, TTL and protocol, the addresses. */
+		sum = (uint32_t)SW_IPV4_VHL_DEF << 8 | (IPV4_HDR + tcp_len);
+		sum += SW_IPV4_DF + ((uint32_t)sp->ttl << 8 | IPPROTO_TCP) +
+			asum;
+		sw_cksum_wr16(ip + SW_IPV4_CKSUM_OFF, sw_cksum_finish(sum));
+	}
 	return (int)len;
 }
 
@@ -226,20 +290,19 @@ sw_build_syn(uint8_t *dst, uint32_t cap, const uint8_t *src,
 	};
 	const uint8_t *sip = src + p->l3_off;
 	uint8_t *ip = dst + p->l3_off;
-	uint8_t opts[TCPOPT_MAX];
-	uint32_t n_opt, tcp_len, len;
+	uint32_t n_opt, tcp_len, len, osum;
 	uint8_t *tcp;
 
 	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
 		return -EINVAL;
-	n_opt = syn_options(opts, &so);
+	n_opt = syn_options_len(&so);
 	tcp_len = TCP_HDR + n_opt;
 	len = p->l3_off + ip_hdr_len(p) + tcp_len;
 	if (len > cap)
 		return -EINVAL;
 	memcpy(dst, src, p->l3_off);	/* Ethernet header and VLAN tags */
 	tcp = ip + ip_hdr_len(p);
-	memcpy(tcp + TCP_HDR, opts, n_opt);
+	syn_options(tcp + TCP_HDR, &so, &osum);
 	if (p->l3 == SW_L3_IPV4) {
 		ip[0] = 0x45;
 		ip[1] = sip[1] & 0xfc;		/* RFC 3168 §6.1.1: SYN not-ECT */
