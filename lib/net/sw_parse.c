@@ -112,9 +112,9 @@ sw_is_tpid(uint16_t et)
  * already checked to lie inside the datagram. RFC 9293 §3.1: an option is
  * either a single byte (EOL, NOP) or kind, length (counting both), data.
  */
-static enum sw_parse_err
-sw_parse_tcp_opts(struct sw_tcp_opts *o, const uint8_t *frame, uint32_t off,
-		uint32_t end)
+enum sw_parse_err
+sw_parse_tcp_opts_full(struct sw_tcp_opts *o, const uint8_t *frame,
+		uint32_t off, uint32_t end)
 {
 	while (off < end) {
 		const uint8_t *b = frame + off;
@@ -192,6 +192,88 @@ sw_parse_tcp_opts(struct sw_tcp_opts *o, const uint8_t *frame, uint32_t off,
 	return SW_PARSE_OK;
 }
 
+static inline uint64_t
+sw_rd64(const uint8_t *b)
+{
+	return (uint64_t)sw_rd32(b) << 32 | sw_rd32(b + 4);
+}
+
+/*
+ * The option layouts real stacks send most, each recognised by its
+ * length and a few masked compares instead of a loop whose branches a
+ * mix of stacks keeps mispredicting. Anything else (and any near miss)
+ * is left to the full parser, which gives the same result for these;
+ * test_parse and the fuzzer hold them to it.
+ */
+bool
+sw_parse_tcp_opts_fast(struct sw_tcp_opts *o, const uint8_t *frame,
+		uint32_t off, uint32_t end)
+{
+	const uint8_t *b = frame + off;
+	uint64_t w;
+
+	switch (end - off) {
+	case 4:		/* MSS alone: minimal stacks, scanners */
+		if (b[0] != SW_TCPOPT_MSS || b[1] != 4)
+			return false;
+		o->present = SW_TCPOPT_F_MSS;
+		o->mss = sw_rd16(b + 2);
+		return true;
+	case 12:
+		w = sw_rd64(b);
+		if (w >> 32 == UINT32_C(0x0101080a)) {
+			/* NOP NOP TS: segments of Linux, macOS, BSD */
+			o->present = SW_TCPOPT_F_TS;
+			o->ts_off = (uint16_t)(off + 4);
+			o->tsval = (uint32_t)w;
+			o->tsecr = sw_rd32(b + 8);
+			return true;
+		}
+		/* MSS, NOP WS, NOP NOP SACK-permitted: a Windows SYN */
+		if ((w & UINT64_C(0xffff0000ffffff00)) !=
+				UINT64_C(0x0204000001030300) ||
+				sw_rd32(b + 8) != UINT32_C(0x01010402))
+			return false;
+		o->present = SW_TCPOPT_F_MSS | SW_TCPOPT_F_WSCALE |
+			SW_TCPOPT_F_SACKOK;
+		o->mss = (uint16_t)(w >> 32);
+		o->wscale = b[7];
+		return true;
+	case 20:	/* MSS, SACK-permitted TS, NOP WS: a Linux SYN */
+		w = sw_rd64(b);
+		if ((w & UINT64_C(0xffff0000ffffffff)) !=
+				UINT64_C(0x020400000402080a) ||
+				(sw_rd32(b + 16) & UINT32_C(0xffffff00)) !=
+				UINT32_C(0x01030300))
+			return false;
+		o->present = SW_TCPOPT_F_MSS | SW_TCPOPT_F_SACKOK |
+			SW_TCPOPT_F_TS | SW_TCPOPT_F_WSCALE;
+		o->mss = (uint16_t)(w >> 32);
+		o->ts_off = (uint16_t)(off + 8);
+		o->tsval = sw_rd32(b + 8);
+		o->tsecr = sw_rd32(b + 12);
+		o->wscale = b[19];
+		return true;
+	case 24:	/* MSS, NOP WS, NOP NOP TS, SACK-permitted EOL: macOS */
+		w = sw_rd64(b);
+		if ((w & UINT64_C(0xffff0000ffffff00)) !=
+				UINT64_C(0x0204000001030300) ||
+				sw_rd32(b + 8) != UINT32_C(0x0101080a) ||
+				sw_rd32(b + 20) != UINT32_C(0x04020000))
+			return false;
+		o->present = SW_TCPOPT_F_MSS | SW_TCPOPT_F_WSCALE |
+			SW_TCPOPT_F_TS | SW_TCPOPT_F_SACKOK;
+		o->mss = (uint16_t)(w >> 32);
+		o->wscale = b[7];
+		o->ts_off = (uint16_t)(off + 12);
+		o->tsval = sw_rd32(b + 12);
+		o->tsecr = sw_rd32(b + 16);
+		return true;
+	default:
+		return false;
+	}
+}
+
 static enum sw_parse_err
 sw_parse_tcp(struct sw_pkt *p, const uint8_t *frame)
 {
@@ -216,8 +298,9 @@ sw_parse_tcp(struct sw_pkt *p, const uint8_t *frame)
 	p->payload_off = (uint16_t)(off + hlen);
 	p->payload_len = (uint16_t)(end - off - hlen);
 
-	if (hlen > SW_TCP_HLEN) {
-		enum sw_parse_err err = sw_parse_tcp_opts(&p->opt, frame,
+	if (hlen > SW_TCP_HLEN && !sw_parse_tcp_opts_fast(&p->opt, frame,
+			off + SW_TCP_HLEN, off + hlen)) {
+		enum sw_parse_err err = sw_parse_tcp_opts_full(&p->opt, frame,
 				off + SW_TCP_HLEN, off + hlen);
 
 		if (SW_UNLIKELY(err != SW_PARSE_OK))

@@ -24,6 +24,7 @@
 #ifndef SW_PARSE_H
 #define SW_PARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sw_pkt.h"
@@ -43,6 +44,19 @@ extern "C" {
  */
 enum sw_parse_err sw_parse(struct sw_pkt *p, const uint8_t *frame,
 		uint32_t len);
+
+/*
+ * The TCP options between frame offsets `off` and `end` (one past the
+ * TCP header, end > off, both inside the datagram) into a zeroed `o`,
+ * as sw_parse() does: first the fast path, which recognises the layouts
+ * of Linux, Windows and macOS SYNs, NOP NOP TS and MSS alone (false:
+ * not one of them, `o` untouched), then the full parser for the rest.
+ * Both are exported so that tests can hold them to the same result.
+ */
+bool sw_parse_tcp_opts_fast(struct sw_tcp_opts *o, const uint8_t *frame,
+		uint32_t off, uint32_t end);
+enum sw_parse_err sw_parse_tcp_opts_full(struct sw_tcp_opts *o,
+		const uint8_t *frame, uint32_t off, uint32_t end);
 
 /*
  * An ICMP error that quotes a TCP segment (RFC 792, RFC 4443 §2.4): the

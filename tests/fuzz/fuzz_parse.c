@@ -5,7 +5,8 @@
  * The input goes into a heap buffer of exactly its size, so that under ASan
  * any read at or past `len` crashes. Whatever parses OK must satisfy
  * sw_pkt_check() (tests/unit/pkt_check.h); TCP/UDP packets then go through
- * verify, full set and incremental update, which must agree.
+ * verify, full set and incremental update, which must agree, and TCP
+ * options through the fast path and the full parser, which must too.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -65,6 +66,26 @@ sw_fuzz_cksum(uint8_t *f, const struct sw_pkt *p)
 	}
 }
 
+/* The options fast path, where it takes a layout, is the full parser. */
+static void
+sw_fuzz_opts(const uint8_t *f, const struct sw_pkt *p)
+{
+	struct sw_tcp_opts fast, full;
+	uint32_t off, end;
+
+	if (!(p->flags & SW_PKT_F_TCP) || p->tcp_hdr_len <= 20)
+		return;
+	off = p->l4_off + 20u;
+	end = p->l4_off + (uint32_t)p->tcp_hdr_len;
+	memset(&fast, 0, sizeof(fast));
+	memset(&full, 0, sizeof(full));
+	if (sw_parse_tcp_opts_fast(&fast, f, off, end) &&
+			(sw_parse_tcp_opts_full(&full, f, off, end) !=
+				SW_PARSE_OK ||
+			memcmp(&fast, &full, sizeof(fast)) != 0))
+		sw_fuzz_fail("options: fast path and full parser disagree");
+}
+
 /* An ICMP error's quote, when accepted, lies inside the datagram. */
 static void
 sw_fuzz_icmp(const uint8_t *f, const struct sw_pkt *p)
@@ -104,6 +125,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memcmp(&p, &q, offsetof(struct sw_pkt,
 					opt.sack)) != 0)
 			sw_fuzz_fail("second parse differs");
+		sw_fuzz_opts(f, &p);
 		sw_fuzz_icmp(f, &p);
 		sw_fuzz_cksum(f, &p);
 	}
