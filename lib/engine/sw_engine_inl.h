@@ -228,6 +228,14 @@ static inline enum sw_drop
 bad_cksum(const struct sw_frame *m, const uint8_t *frame,
 		const struct sw_pkt *p)
 {
+	/* No verdict from the NIC (virtual ports): both sums, one pass. */
+	if (m->rx == 0 && (p->flags & SW_PKT_F_TCP) &&
+			!(p->flags & SW_PKT_F_FRAG)) {
+		const unsigned int bad = sw_pkt_tcp_cksums_verify(frame, p);
+
+		return (bad & SW_CKSUM_IP_BAD) ? SW_DROP_IP_CKSUM :
+			bad ? SW_DROP_TCP_CKSUM : SW_DROP_MAX;
+	}
 	if (p->l3 == SW_L3_IPV4 && !(m->rx & SW_RX_IP_GOOD) &&
 			((m->rx & SW_RX_IP_BAD) ||
 			 sw_pkt_ipv4_cksum_verify(frame, p) != 0))

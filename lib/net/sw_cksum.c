@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "sw_cksum.h"
 
@@ -84,6 +85,33 @@ sw_pkt_phdr_sum(const uint8_t *frame, const struct sw_pkt *p, uint8_t proto)
 	if (p->l3 == SW_L3_IPV4)
 		return sw_ipv4_phdr_sum(frame + p->l3_off, proto, l4_len);
 	return sw_ipv6_phdr_sum(frame + p->l3_off, proto, l4_len);
+}
+
+unsigned int
+sw_pkt_tcp_cksums_verify(const uint8_t *frame, const struct sw_pkt *p)
+{
+	const uint8_t *ip = frame + p->l3_off;
+	const uint32_t l4_len = (uint32_t)p->ip_end - p->l4_off;
+	uint64_t addrs, l4;
+	unsigned int bad = 0;
+
+	if (p->l3 == SW_L3_IPV4) {
+		addrs = sw_cksum_acc(ip + 12, 8);
+		/* The rest of the header: its first 12 bytes, options. */
+		if (sw_cksum_fold64(addrs + sw_cksum_acc(ip, 12) +
+				sw_cksum_acc(ip + 20, p->ip_hdr_len - 20u)) !=
+				0xffff)
+			bad = SW_CKSUM_IP_BAD;
+		/* Pseudo-header: zero, protocol, length as one word. */
+		l4 = addrs + htonl(SW_PROTO_TCP << 16 | l4_len);
+	} else {
+		addrs = sw_cksum_acc(ip + 8, 32);
+		l4 = addrs + htonl(l4_len) + htonl(SW_PROTO_TCP);
+	}
+	l4 += sw_cksum_acc(frame + p->l4_off, l4_len);
+	if (sw_cksum_fold64(l4) != 0xffff)
+		bad |= SW_CKSUM_L4_BAD;
+	return bad;
 }
 
 int

@@ -43,6 +43,12 @@ sw_fuzz_cksum(uint8_t *f, const struct sw_pkt *p)
 		sw_fuzz_fail("ip verify: -EINVAL iff not IPv4");
 	if (l4 == -EINVAL)
 		return;
+	/* The one-pass check of both finds what the two find. */
+	if ((p->flags & SW_PKT_F_TCP) &&
+			sw_pkt_tcp_cksums_verify(f, p) !=
+			((ip == -EBADMSG ? SW_CKSUM_IP_BAD : 0u) |
+			 (l4 != 0 ? SW_CKSUM_L4_BAD : 0u)))
+		sw_fuzz_fail("one-pass verify differs from the two verifies");
 
 	/* Set, then both verifies pass; an incremental change keeps it so. */
 	if (sw_pkt_cksum_set(f, p) != 0)

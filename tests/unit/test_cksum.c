@@ -611,6 +611,49 @@ test_synack_in_place(void)
 	}
 }
 
+/*
+ * The one-pass check of both sums against the two verifies: every TCP
+ * vector as it is, then with each bit of the whole frame flipped in
+ * turn (header, addresses, options, payload, the sums themselves).
+ */
+static void
+test_tcp_one_pass(void)
+{
+	uint8_t buf[BUF_MAX];
+	struct sw_pkt p;
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < SW_N_VECS; i++) {
+		const struct sw_vec *v = &sw_vecs[i];
+
+		if (v->err != SW_PARSE_OK || !v->has_l4_cksum)
+			continue;
+		sw_test_ctx = v->name;
+		if (load(v, buf, &p) != 0 || !(p.flags & SW_PKT_F_TCP) ||
+				(p.flags & SW_PKT_F_FRAG))
+			continue;
+		n++;
+		for (uint32_t bit = 0; bit <= p.ip_end * 8u; bit++) {
+			unsigned int want;
+
+			if (bit < p.ip_end * 8u)
+				buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			want = (p.l3 == SW_L3_IPV4 &&
+				sw_pkt_ipv4_cksum_verify(buf, &p) != 0 ?
+				SW_CKSUM_IP_BAD : 0u) |
+				(sw_pkt_l4_cksum_verify(buf, &p) != 0 ?
+				SW_CKSUM_L4_BAD : 0u);
+			SW_CHECKF(sw_pkt_tcp_cksums_verify(buf, &p) == want,
+				"bit %u", bit);
+			if (bit < p.ip_end * 8u)
+				buf[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		}
+		SW_CHECK(sw_pkt_tcp_cksums_verify(buf, &p) == 0);
+	}
+	sw_test_ctx = "";
+	SW_CHECK(n >= 10);
+}
+
 int
 main(void)
 {
@@ -625,6 +668,7 @@ main(void)
 		{ "cksum_udp_nat_incremental", test_udp_nat },
 		{ "cksum_incremental_eq_full", test_incremental_random },
 		{ "cksum_synack_in_place", test_synack_in_place },
+		{ "cksum_tcp_one_pass", test_tcp_one_pass },
 	};
 
 	return sw_test_run(tests, sizeof(tests) / sizeof(tests[0]));
