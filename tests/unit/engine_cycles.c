@@ -63,6 +63,7 @@ static uint8_t tmpl[SETS * BURST][FRAME_ROOM];
 static uint16_t tmpl_len[SETS * BURST];
 static struct buf bufs[BURST];
 static uint64_t n_tx, n_free;
+static void *flow_mem;
 
 static void
 io_tx(void *ctx, enum sw_side side, struct sw_frame **f, uint16_t n)
@@ -291,7 +292,7 @@ engine(struct sw_app *app, struct sw_cookie_keys **kp, struct sw_lb_gen **gp)
 	p.now = tsc();
 	p.io = &ops;
 	p.io_ctx = NULL;
-	p.flow_mem = aligned_alloc(64, (len + 63) & ~63ul);
+	p.flow_mem = flow_mem = aligned_alloc(64, (len + 63) & ~63ul);
 	if (*gp == NULL || e == NULL || p.flow_mem == NULL) {
 		fprintf(stderr, "engine_cycles: set-up: %s\n", err);
 		exit(2);
@@ -480,6 +481,13 @@ main(int argc, char **argv)
 			bad ? "not ok" : "ok", e->c.sc.synack_tx,
 			e->c.drop[SW_DROP_COOKIE_BAD]);
 	sw_engine_release(e);
+	free(e);
+	free(flow_mem);
+	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
+		for (unsigned int f = 0; f < 2; f++)
+			free(gp->maglev[s][f]);
+	free(gp->rev);
+	free(gp);
 	free(v);
 	return bad;
 }
