@@ -74,32 +74,45 @@ wclass_of(uint8_t wscale)
 	return wscale >= 6 ? 2 : 1;
 }
 
-/* One PRF call over (tuple, client ISN, info). */
-static inline uint64_t
-cookie_mac(const struct sw_siphash_key *key, const struct sw_cookie_tuple *t,
-		uint32_t client_isn, uint32_t info)
+/* The PRF's input for (tuple, client ISN, info). */
+static inline void
+cookie_mac_in(const struct sw_siphash_key *key,
+		const struct sw_cookie_tuple *t, uint32_t client_isn,
+		uint32_t info, struct sw_cookie_mac_in *in)
 {
 	const uint64_t ports = (uint64_t)t->sport | (uint64_t)t->dport << 16 |
 		(uint64_t)client_isn << 32;
-	uint64_t w[5];
 
+	in->key = key;
 	if (t->family != AF_INET6) {
-		w[0] = (uint64_t)t->saddr[0] | (uint64_t)t->daddr[0] << 32;
-		w[1] = ports;
-		return sw_siphash24_words(key, w, 2, info, 20);
+		in->w[0] = (uint64_t)t->saddr[0] | (uint64_t)t->daddr[0] << 32;
+		in->w[1] = ports;
+		in->tail = info;
+		in->n_words = 2;
+		return;
 	}
-	w[0] = (uint64_t)t->saddr[0] | (uint64_t)t->saddr[1] << 32;
-	w[1] = (uint64_t)t->saddr[2] | (uint64_t)t->saddr[3] << 32;
-	w[2] = (uint64_t)t->daddr[0] | (uint64_t)t->daddr[1] << 32;
-	w[3] = (uint64_t)t->daddr[2] | (uint64_t)t->daddr[3] << 32;
-	w[4] = ports;
-	return sw_siphash24_words(key, w, 5, info | INFO_INET6, 44);
+	in->w[0] = (uint64_t)t->saddr[0] | (uint64_t)t->saddr[1] << 32;
+	in->w[1] = (uint64_t)t->saddr[2] | (uint64_t)t->saddr[3] << 32;
+	in->w[2] = (uint64_t)t->daddr[0] | (uint64_t)t->daddr[1] << 32;
+	in->w[3] = (uint64_t)t->daddr[2] | (uint64_t)t->daddr[3] << 32;
+	in->w[4] = ports;
+	in->tail = info | INFO_INET6;
+	in->n_words = 5;
+}
+
+/* One PRF call over a prepared input (constant shapes: inlined). */
+static inline uint64_t
+cookie_mac(const struct sw_cookie_mac_in *in)
+{
+	if (in->n_words == 2)
+		return sw_siphash24_words(in->key, in->w, 2, in->tail, 20);
+	return sw_siphash24_words(in->key, in->w, 5, in->tail, 44);
 }
 
 uint32_t
-sw_cookie_make(const struct sw_cookie_keys *k, const struct sw_cookie_tuple *t,
-		uint32_t client_isn, const struct sw_cookie_opts *o,
-		uint32_t *tsval)
+sw_cookie_make_prep(const struct sw_cookie_keys *k,
+		const struct sw_cookie_tuple *t, uint32_t client_isn,
+		const struct sw_cookie_opts *o, struct sw_cookie_mac_in *in)
 {
 	const unsigned int code = (unsigned int)(k->slot & 3);
 	int idx = sw_cookie_mss_index(t->family, o->mss);
@@ -109,7 +122,6 @@ sw_cookie_make(const struct sw_cookie_keys *k, const struct sw_cookie_tuple *t,
 	unsigned int wclass = wclass_of(ws);
 	unsigned int wsc = ws == SW_COOKIE_WSCALE_NONE ? TS_WSCALE_NONE : ws;
 	uint32_t info;
-	uint64_t h;
 
 	if (idx < 0)
 		idx = 0;	/* callers refuse such SYNs first */
@@ -117,37 +129,61 @@ sw_cookie_make(const struct sw_cookie_keys *k, const struct sw_cookie_tuple *t,
 		INFO_WCLASS(wclass);
 	if (o->ts)
 		info |= INFO_TS | INFO_WSCALE(wsc) | INFO_ECN(o->ecn);
-	h = cookie_mac(&k->key[code], t, client_isn, info);
-	if (o->ts)
-		*tsval = (uint32_t)wsc << 28 | (uint32_t)o->ecn << 27 |
-			((uint32_t)(h >> MAC_ISN_BITS) & MAC_TS_MASK);
+	cookie_mac_in(&k->key[code], t, client_isn, info, in);
+	/* The clear bits, and the TSval's top (the window scale) in the
+	 * low bits the MAC takes: finish puts each in place. */
 	return (uint32_t)code << 30 | (uint32_t)idx << 27 |
-		(uint32_t)o->sack_ok << 26 | (uint32_t)wclass << 24 |
-		((uint32_t)h & MAC_ISN_MASK);
+		(uint32_t)o->sack_ok << 26 | (uint32_t)wclass << 24 | wsc;
+}
+
+uint32_t
+sw_cookie_make_finish(uint32_t clear, const struct sw_cookie_opts *o,
+		uint64_t h, uint32_t *tsval)
+{
+	if (o->ts)
+		*tsval = (clear & 15) << 28 | (uint32_t)o->ecn << 27 |
+			((uint32_t)(h >> MAC_ISN_BITS) & MAC_TS_MASK);
+	return (clear & ~MAC_ISN_MASK) | ((uint32_t)h & MAC_ISN_MASK);
+}
+
+uint32_t
+sw_cookie_make(const struct sw_cookie_keys *k, const struct sw_cookie_tuple *t,
+		uint32_t client_isn, const struct sw_cookie_opts *o,
+		uint32_t *tsval)
+{
+	struct sw_cookie_mac_in in;
+	const uint32_t clear = sw_cookie_make_prep(k, t, client_isn, o, &in);
+
+	return sw_cookie_make_finish(clear, o, cookie_mac(&in), tsval);
+}
+
+void
+sw_cookie_check_prep(const struct sw_cookie_keys *k,
+		const struct sw_cookie_tuple *t, uint32_t client_isn,
+		uint32_t cookie, bool has_ts, uint32_t tsecr,
+		struct sw_cookie_mac_in *in)
+{
+	const unsigned int code = cookie >> 30;
+	uint32_t info = INFO_SLOT(code) | INFO_MSS((cookie >> 27) & 7) |
+		INFO_SACK((cookie >> 26) & 1) | INFO_WCLASS((cookie >> 24) & 3);
+
+	if (has_ts)
+		info |= INFO_TS | INFO_WSCALE(tsecr >> 28) |
+			INFO_ECN((tsecr >> 27) & 1);
+	cookie_mac_in(&k->key[code], t, client_isn, info, in);
 }
 
 enum sw_cookie_verdict
-sw_cookie_check(const struct sw_cookie_keys *k, const struct sw_cookie_tuple *t,
-		uint32_t client_isn, uint32_t cookie, bool has_ts, uint32_t tsval,
-		uint32_t tsecr, struct sw_cookie_opts *o)
+sw_cookie_check_finish(const struct sw_cookie_keys *k, uint8_t family,
+		uint32_t cookie, bool has_ts, uint32_t tsval, uint32_t tsecr,
+		uint64_t h, struct sw_cookie_opts *o)
 {
 	const unsigned int code = cookie >> 30;
 	const unsigned int idx = (cookie >> 27) & 7;
 	const bool sack = (cookie >> 26) & 1;
 	const unsigned int wclass = (cookie >> 24) & 3;
-	unsigned int wsc = 0;
-	bool ecn = false;
-	uint32_t info;
-	uint64_t h;
+	const unsigned int wsc = has_ts ? tsecr >> 28 : 0;
 
-	info = INFO_SLOT(code) | INFO_MSS(idx) | INFO_SACK(sack) |
-		INFO_WCLASS(wclass);
-	if (has_ts) {
-		wsc = tsecr >> 28;
-		ecn = (tsecr >> 27) & 1;
-		info |= INFO_TS | INFO_WSCALE(wsc) | INFO_ECN(ecn);
-	}
-	h = cookie_mac(&k->key[code], t, client_isn, info);
 	if ((cookie & MAC_ISN_MASK) != ((uint32_t)h & MAC_ISN_MASK))
 		return SW_COOKIE_BAD;
 	if (has_ts && (tsecr & MAC_TS_MASK) !=
@@ -157,11 +193,11 @@ sw_cookie_check(const struct sw_cookie_keys *k, const struct sw_cookie_tuple *t,
 	if (((k->slot - code) & 3) >= 2)
 		return SW_COOKIE_EXPIRED;
 
-	o->mss = t->family == AF_INET6 ? sw_cookie_mss6[idx] :
+	o->mss = family == AF_INET6 ? sw_cookie_mss6[idx] :
 		sw_cookie_mss4[idx];
 	o->sack_ok = sack;
 	o->ts = has_ts;
-	o->ecn = ecn;
+	o->ecn = has_ts && ((tsecr >> 27) & 1);
 	o->ts_recent = has_ts ? tsval : 0;
 	if (has_ts)
 		o->wscale = wsc == TS_WSCALE_NONE ? SW_COOKIE_WSCALE_NONE :
@@ -171,6 +207,18 @@ sw_cookie_check(const struct sw_cookie_keys *k, const struct sw_cookie_tuple *t,
 	if (o->wscale != SW_COOKIE_WSCALE_NONE && o->wscale > 14)
 		return SW_COOKIE_BAD;	/* MAC'd, so only ever our own bug */
 	return SW_COOKIE_OK;
+}
+
+enum sw_cookie_verdict
+sw_cookie_check(const struct sw_cookie_keys *k, const struct sw_cookie_tuple *t,
+		uint32_t client_isn, uint32_t cookie, bool has_ts, uint32_t tsval,
+		uint32_t tsecr, struct sw_cookie_opts *o)
+{
+	struct sw_cookie_mac_in in;
+
+	sw_cookie_check_prep(k, t, client_isn, cookie, has_ts, tsecr, &in);
+	return sw_cookie_check_finish(k, t->family, cookie, has_ts, tsval,
+		tsecr, cookie_mac(&in), o);
 }
 
 void

@@ -102,6 +102,57 @@ enum sw_cookie_verdict sw_cookie_check(const struct sw_cookie_keys *k,
 		struct sw_cookie_opts *o);
 
 /*
+ * The same two operations in three steps, so that a burst of cookies
+ * shares one vectorised PRF call (sw_cookie_mac_burst()):
+ *   prep:   the PRF's input (key, message words, tail), and for make the
+ *           cookie's clear bits (returned);
+ *   mac:    the PRF over every input at once;
+ *   finish: the ISN and TSval (make), or the verdict (check).
+ * sw_cookie_make() and sw_cookie_check() are exactly prep, mac, finish.
+ */
+struct sw_cookie_mac_in {
+	const struct sw_siphash_key *key;
+	uint64_t w[5];			/* the message's whole words */
+	uint64_t tail;			/* the info word (last 4 bytes) */
+	uint8_t n_words;		/* 2 (IPv4, 20 bytes) or 5 (IPv6, 44) */
+};
+
+uint32_t sw_cookie_make_prep(const struct sw_cookie_keys *k,
+		const struct sw_cookie_tuple *t, uint32_t client_isn,
+		const struct sw_cookie_opts *o, struct sw_cookie_mac_in *in);
+uint32_t sw_cookie_make_finish(uint32_t clear, const struct sw_cookie_opts *o,
+		uint64_t mac, uint32_t *tsval);
+void sw_cookie_check_prep(const struct sw_cookie_keys *k,
+		const struct sw_cookie_tuple *t, uint32_t client_isn,
+		uint32_t cookie, bool has_ts, uint32_t tsecr,
+		struct sw_cookie_mac_in *in);
+enum sw_cookie_verdict sw_cookie_check_finish(const struct sw_cookie_keys *k,
+		uint8_t family, uint32_t cookie, bool has_ts, uint32_t tsval,
+		uint32_t tsecr, uint64_t mac, struct sw_cookie_opts *o);
+
+/*
+ * SipHash-2-4 of in[0..n) into out[0..n): 8 lanes at once with
+ * AVX-512F, 4 with AVX2, one at a time otherwise, chosen once at load
+ * from the CPU's flags (cpuid: the library needs no EAL); IPv4 and IPv6
+ * inputs may be mixed. Bit for bit the scalar sw_siphash24_words().
+ */
+void sw_cookie_mac_burst(const struct sw_cookie_mac_in *in, uint64_t *out,
+		unsigned int n);
+
+/* The implementations this CPU runs, for the tests and the bench. */
+enum sw_cookie_mac_impl {
+	SW_COOKIE_MAC_SCALAR,
+	SW_COOKIE_MAC_AVX2,
+	SW_COOKIE_MAC_AVX512,
+};
+/* The one in use. */
+enum sw_cookie_mac_impl sw_cookie_mac_impl(void);
+const char *sw_cookie_mac_impl_name(enum sw_cookie_mac_impl i);
+/* Use `i` from now on (tests, bench; not while workers run). Returns
+ * false when this CPU or build cannot. */
+bool sw_cookie_mac_impl_set(enum sw_cookie_mac_impl i);
+
+/*
  * Per-slot key: BLAKE2b-128 keyed with the master secret over
  * "synwall-cookie-v1" and the slot number (big endian), so every node
  * holding the same master secret derives the same keys. Control plane

@@ -270,12 +270,23 @@ report(const char *name, uint64_t *v, unsigned int n)
 		(double)v[0] / BURST, (double)v[n / 2] / BURST);
 }
 
+/* lb.c's generations want zeroed memory, as rte_zmalloc gives. */
+static void *
+zalloc(size_t len)
+{
+	void *p = aligned_alloc(64, (len + 63) & ~(size_t)63);
+
+	if (p != NULL)
+		memset(p, 0, len);
+	return p;
+}
+
 static struct sw_engine *
 engine(struct sw_app *app, struct sw_cookie_keys **kp, struct sw_lb_gen **gp)
 {
 	static struct sw_lb lb;
 	static struct sw_svc_table prev;
-	static const struct sw_lb_alloc mem = { .alloc = malloc, .free = free };
+	static const struct sw_lb_alloc mem = { .alloc = zalloc, .free = free };
 	const struct sw_config *cfg = &app->cfg;
 	const size_t len = sw_engine_memsize(cfg->flows, cfg->flows6);
 	struct sw_engine *e = aligned_alloc(64, (sizeof(*e) + 63) & ~63ul);
