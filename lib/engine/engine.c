@@ -125,6 +125,7 @@ sw_engine_flush_side(struct sw_engine *w, enum sw_side side)
 void
 sw_engine_flush(struct sw_engine *w)
 {
+	sw_engine_synack_flush(w);
 	sw_engine_flush_side(w, SW_OUTSIDE);
 	sw_engine_flush_side(w, SW_INSIDE);
 }
@@ -242,6 +243,7 @@ syn_reply(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	const struct sw_svc_syn *svc = &w->svc->svc[r->svc].syn;
 	const struct sw_tcp_opts *o = &p->opt;
 	const struct sw_learn_entry *e;
+	struct sw_synack_pend *pd;
 	uint16_t mss_ours;
 	bool unknown, full;
 	uint8_t lws;
@@ -250,7 +252,6 @@ syn_reply(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	struct sw_cookie_tuple t;
 	uint16_t mss = (o->present & SW_TCPOPT_F_MSS) ? o->mss : 0;
 	uint8_t family = p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
-	int len;
 
 	if (!held) {
 		w->c.sc.syn_rx++;
@@ -304,7 +305,9 @@ syn_reply(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		(SW_TCP_ECE | SW_TCP_CWR);
 	cookie_tuple(frame, p, &t);
 
-	sp.isn = sw_cookie_make(keys, &t, p->seq, &co, &sp.tsval);
+	pd = &w->synack[w->n_synack];
+	pd->clear = sw_cookie_make_prep(keys, &t, p->seq, &co,
+		&w->synack_in[w->n_synack]);
 	mss_ours = family == AF_INET ? svc->mss4 : svc->mss6;
 	sp.mss = e != NULL && e->mss != 0 ? SW_MIN(mss_ours, e->mss) :
 		mss_ours;
@@ -317,13 +320,45 @@ syn_reply(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	sp.window = w->window;
 	sp.ttl = w->ttl;
 	sp.csum_offload = reply_offload(w, SW_OUTSIDE, p);
-	len = sw_build_synack(frame, m->cap, p, &sp);
-	if (unlikely(len < 0)) {
-		drop(w, m, SW_DROP_BUILD);
+	/* Built with the others of its group, once their cookies'
+	 * MACs are made together (sw_engine_synack_flush()). */
+	pd->m = m;
+	pd->p = p;
+	pd->sp = sp;
+	pd->co = co;
+	if (++w->n_synack == SW_SYNACK_PEND)
+		sw_engine_synack_flush(w);
+}
+
+/*
+ * The SYN-ACKs syn_reply() decided: one MAC call for all their cookies,
+ * then each is built in place and sent, in the order decided.
+ */
+void
+sw_engine_synack_flush(struct sw_engine *w)
+{
+	const uint16_t n = w->n_synack;
+	uint64_t mac[SW_SYNACK_PEND];
+
+	if (n == 0)
 		return;
+	w->n_synack = 0;	/* send_reply() must not come back here */
+	sw_cookie_mac_burst(w->synack_in, mac, n);
+	for (uint16_t i = 0; i < n; i++) {
+		struct sw_synack_pend *pd = &w->synack[i];
+		int len;
+
+		pd->sp.isn = sw_cookie_make_finish(pd->clear, &pd->co, mac[i],
+			&pd->sp.tsval);
+		len = sw_build_synack(pd->m->data, pd->m->cap, pd->p, &pd->sp);
+		if (unlikely(len < 0)) {
+			drop(w, pd->m, SW_DROP_BUILD);
+			continue;
+		}
+		w->c.sc.synack_tx++;
+		send_reply(w, SW_OUTSIDE, pd->m, pd->p, len,
+			pd->sp.csum_offload);
 	}
-	w->c.sc.synack_tx++;
-	send_reply(w, SW_OUTSIDE, m, p, len, sp.csum_offload);
 }
 
 void
@@ -331,6 +366,7 @@ sw_engine_syn_answer(struct sw_engine *w, struct sw_frame *m,
 		const struct sw_pkt *p, struct sw_fref *r, uint64_t now)
 {
 	syn_reply(w, m, m->data, p, r, *w->keys, now, true);
+	sw_engine_synack_flush(w);	/* p is the caller's */
 }
 
 /* An ACK with no flow: is it the end of one of our handshakes? */
@@ -345,7 +381,11 @@ ack_check(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	enum sw_drop why;
 
 	cookie_tuple(frame, p, &t);
-	switch (sw_cookie_check(keys, &t, p->seq - 1, p->ack - 1, ts,
+	/* Its MAC was made with its group's when it looked flowless. */
+	switch (r->mac_ok ? sw_cookie_check_finish(keys, t.family,
+			p->ack - 1, ts, p->opt.tsval, p->opt.tsecr, r->mac,
+			&co) :
+			sw_cookie_check(keys, &t, p->seq - 1, p->ack - 1, ts,
 			p->opt.tsval, p->opt.tsecr, &co)) {
 	case SW_COOKIE_OK:
 		/* Checksums only now: a forged ACK fails on the cookie
@@ -654,6 +694,7 @@ struct staged {
 	enum sw_side side;	/* the port it came in by */
 	bool chained;		/* multi-segment: not parsed */
 	bool ahead;		/* its flow's buckets are on their way */
+	bool flowless;		/* ours, and certainly no flow yet */
 	enum sw_parse_err err;	/* SW_PARSE_OK or why the parser refused it */
 	int svc;		/* protected service, or -1 */
 	struct sw_fref r;	/* its flow, when svc >= 0 */
@@ -672,7 +713,9 @@ stage_classify(struct sw_engine *w, struct staged *s)
 
 	s->svc = -1;
 	s->r.drain = false;
+	s->r.mac_ok = false;
 	s->ahead = false;
+	s->flowless = false;
 	s->chained = (m->rx & SW_RX_CHAINED) != 0;
 	if (unlikely(s->chained))
 		return;
@@ -688,9 +731,12 @@ stage_classify(struct sw_engine *w, struct staged *s)
 	ft = sw_flow_table(w, s->r.v6);
 	/* An empty table is not looked up; another worker's flow is not
 	 * ours to look up. */
-	if (sw_ft_count(ft) == 0 || (w->steer &&
-			flow_owner(w, flow_hash(w, &s->r)) != w->id))
+	if (w->steer && flow_owner(w, flow_hash(w, &s->r)) != w->id)
 		return;
+	if (sw_ft_count(ft) == 0) {
+		s->flowless = true;
+		return;
+	}
 	sw_ft_prefetch(ft, flow_hash(w, &s->r));
 	s->ahead = true;
 }
@@ -701,16 +747,54 @@ stage_classify(struct sw_engine *w, struct staged *s)
  * flow's segment is relayed.
  */
 static inline void
-stage_prefetch_flow(struct sw_engine *w, const struct staged *s)
+stage_prefetch_flow(struct sw_engine *w, struct staged *s)
 {
 	int64_t id;
 
 	if (!s->ahead)
 		return;
 	id = sw_ft_prefetch_entry(sw_flow_table(w, s->r.v6), s->r.hash);
+	/* No entry bears its signature: it has no flow. */
+	s->flowless = id < 0;
 	if (id >= 0)
 		__builtin_prefetch(&w->tw.node[(s->r.v6 ? w->ft4.capacity : 0) +
 			(uint32_t)id]);
+}
+
+/*
+ * Pass 2b: the ACKs from outside that have no flow will have their
+ * cookies checked (ack_check()): make all their MACs in one call. Only
+ * the MAC is early; the check itself runs at the packet's turn, where a
+ * flow an earlier packet made takes it first and the MAC goes unused.
+ */
+static void
+stage_macs(struct staged *s, uint16_t n, const struct sw_cookie_keys *keys)
+{
+	struct sw_cookie_mac_in in[STAGE_MAX];
+	uint64_t mac[STAGE_MAX];
+	uint16_t at[STAGE_MAX], k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct sw_pkt *p = &s[i].p;
+		struct sw_cookie_tuple t;
+
+		if (!s[i].flowless || s[i].side != SW_OUTSIDE ||
+				s[i].svc < 0 || (p->flags & SW_PKT_F_FRAG) ||
+				(p->tcp_flags & (SW_TCP_ACK | SW_TCP_SYN |
+					SW_TCP_RST)) != SW_TCP_ACK)
+			continue;
+		cookie_tuple(s[i].frame, p, &t);
+		sw_cookie_check_prep(keys, &t, p->seq - 1, p->ack - 1,
+			p->opt.present & SW_TCPOPT_F_TS, p->opt.tsecr, &in[k]);
+		at[k++] = i;
+	}
+	if (k < 2)
+		return;		/* one alone: ack_check() makes it */
+	sw_cookie_mac_burst(in, mac, k);
+	for (uint16_t j = 0; j < k; j++) {
+		s[at[j]].r.mac = mac[j];
+		s[at[j]].r.mac_ok = true;
+	}
 }
 
 /*
@@ -798,8 +882,11 @@ process_burst(struct sw_engine *w, enum sw_side side, struct sw_frame **pkts,
 			s[i].side = side;
 		}
 		stage_group(w, s, k);
+		stage_macs(s, k, keys);
 		for (uint16_t i = 0; i < k; i++)
 			process_one(w, &s[i], keys, now);
+		/* s[] is the next group's: its SYNs' replies go now. */
+		sw_engine_synack_flush(w);
 		done += k;
 	}
 	free_dead(w);
@@ -860,6 +947,7 @@ process_steered(struct sw_engine *w, struct sw_frame **pkts, uint16_t n,
 						&x->p))
 				w->dead[w->n_dead++] = x->m;
 		}
+		sw_engine_synack_flush(w);
 		done += k;
 	}
 	free_dead(w);

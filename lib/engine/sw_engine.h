@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sw_build.h"
 #include "sw_cookie.h"
 #include "sw_replay.h"
 #include "sw_flow_table.h"
@@ -44,6 +45,7 @@
 #define SW_CACHE_LINE	64
 
 #define SW_BURST_MAX	512
+#define SW_SYNACK_PEND	32	/* SYN-ACKs whose cookies are made at once */
 
 /*
  * Drops that are not a parse error: one list, from which the enum, the
@@ -335,6 +337,10 @@ struct sw_fref {
 	uint32_t hash;			/* valid when hashed */
 	bool hashed;
 	bool v6;
+	/* An ACK with no flow: its cookie's MAC, computed with the rest
+	 * of its group (engine.c, stage_macs()). */
+	bool mac_ok;
+	uint64_t mac;
 	int svc;			/* service index */
 	uint16_t slot;			/* lb, from inside: the sender's backend */
 	bool drain;			/* no service covers it, but a flow a */
@@ -448,6 +454,21 @@ struct sw_engine {
 	struct sw_probe probing[SW_PROBES];
 	uint64_t challenge_tat;
 	struct sw_txq txq[SW_SIDES];
+	/*
+	 * SYN-ACKs decided but not built: their cookies' MACs are made
+	 * together (sw_cookie_mac_burst()), then each is built and sent,
+	 * before anything else leaves by the outside and at the end of
+	 * every group (engine.c, synack_flush()).
+	 */
+	uint16_t n_synack;
+	struct sw_synack_pend {
+		struct sw_frame *m;
+		const struct sw_pkt *p;
+		struct sw_synack_params sp;	/* isn, tsval: at the flush */
+		struct sw_cookie_opts co;
+		uint32_t clear;			/* sw_cookie_make_prep() */
+	} synack[SW_SYNACK_PEND];
+	struct sw_cookie_mac_in synack_in[SW_SYNACK_PEND];
 	uint16_t n_dead;		/* frames to free at the end of the burst */
 	struct sw_frame *dead[SW_BURST_MAX];
 	uint64_t reflect_tat[SW_REFLECT_CELLS];

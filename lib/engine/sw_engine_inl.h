@@ -183,10 +183,19 @@ ip_addr(const uint8_t *frame, const struct sw_pkt *p, bool dst)
 		offsetof(struct sw_ipv6_hdr, src_addr));
 }
 
+void sw_engine_synack_flush(struct sw_engine *w);
+
 static inline void
 tx_enqueue(struct sw_engine *w, enum sw_side to, struct sw_frame *m)
 {
 	struct sw_txq *q = &w->txq[to];
+
+	/* SYN-ACKs decided earlier leave first: the order of the wire
+	 * is the order of the decisions. */
+	if (unlikely(w->n_synack != 0) && to == SW_OUTSIDE) {
+		sw_engine_synack_flush(w);
+		q = &w->txq[to];
+	}
 
 	q->f[q->n++] = m;
 	if (q->n >= w->burst)

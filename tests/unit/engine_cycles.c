@@ -9,7 +9,7 @@
  * run. Stages are timed the same way, each alone over the same frames:
  * parse, checksum verification, the cookie MAC, the SYN-ACK build.
  *
- * usage: engine_cycles [--bursts N] [--check]
+ * usage: engine_cycles [--bursts N] [--mac scalar|avx2|avx512] [--check]
  *   --check: exit 1 unless every SYN got a SYN-ACK and every forged ACK
  *   was dropped as a bad cookie (the unit suite runs it so, briefly; no
  *   figure is ever asserted).
@@ -446,8 +446,22 @@ main(int argc, char **argv)
 			bursts = (unsigned int)strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--check") == 0)
 			check = true;
+		else if (strcmp(argv[i], "--mac") == 0 && i + 1 < argc) {
+			const char *m = argv[++i];
+			int k = strcmp(m, "scalar") == 0 ? SW_COOKIE_MAC_SCALAR :
+				strcmp(m, "avx2") == 0 ? SW_COOKIE_MAC_AVX2 :
+				strcmp(m, "avx512") == 0 ? SW_COOKIE_MAC_AVX512 :
+				-1;
+
+			if (k < 0 || !sw_cookie_mac_impl_set(
+					(enum sw_cookie_mac_impl)k)) {
+				fprintf(stderr, "engine_cycles: --mac %s: not on this CPU\n",
+					m);
+				return 2;
+			}
+		}
 		else {
-			fprintf(stderr, "usage: %s [--bursts N] [--check]\n",
+			fprintf(stderr, "usage: %s [--bursts N] [--mac scalar|avx2|avx512] [--check]\n",
 				argv[0]);
 			return 2;
 		}
@@ -473,8 +487,8 @@ main(int argc, char **argv)
 	if (v == NULL)
 		return 2;
 	e = engine(&app, &kp, &gp);
-	printf("engine_cycles: %u bursts of %u, one core, TSC cycles per packet\n",
-		bursts, BURST);
+	printf("engine_cycles: %u bursts of %u, one core, TSC cycles per packet, cookie MAC %s\n",
+		bursts, BURST, sw_cookie_mac_impl_name(sw_cookie_mac_impl()));
 
 	make_syns(false);
 	run_engine(e, "SYN -> SYN-ACK (IPv4)", bursts, v);
