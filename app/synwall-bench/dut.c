@@ -311,8 +311,9 @@ default_conf(const struct swb *b, struct dut *d, char *path, size_t plen)
 			fprintf(f, ":%u", b->srv_port);
 		fprintf(f, "\n");
 	} else {
-		fprintf(f, "[service:bench]\nprefix = %s/32\nports = %u\n"
-			"first_contact = trust\n", ip, b->dst_port);
+		/* 2001:db8::80 too: --ipv6 floods it. */
+		fprintf(f, "[service:bench]\nprefix = %s/32, 2001:db8::80/128\n"
+			"ports = %u\nfirst_contact = trust\n", ip, b->dst_port);
 	}
 	fflush(f);
 	/* Open until swb_dut_free(): the path names it. */

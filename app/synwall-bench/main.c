@@ -72,6 +72,7 @@ usage(FILE *out)
 		"  --wait-link-down S  external: after the summary, wait up to S s for the\n"
 		"                      DUT to close its ports before closing ours (memif)\n"
 		"  --server IP:PORT    the protected server (192.0.2.80:80); with --lb the VIP\n"
+		"  --ipv6              synflood over IPv6: from 2001:2::/48 to 2001:db8::80\n"
 		"  --lb                synwall in lb mode (docs/lb.md), with the bench's own config:\n"
 		"                      the VIP --server in front of one backend (--backend), static\n"
 		"                      neighbours, no health checks; --dut synwall, no -c\n"
@@ -190,6 +191,7 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		{ "wait-link-down", required_argument, NULL, 'w' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "lb", no_argument, NULL, 'L' },
+		{ "ipv6", no_argument, NULL, '6' },
 		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -223,6 +225,7 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 			break;
 		case 'c': o->conf = optarg; break;
 		case 'L': b->lb = true; break;
+		case '6': b->v6 = true; break;
 		case 'B':
 			if (parse_addr_port(optarg, true, &b->srv_ip,
 					&b->srv_port) != 0) {
@@ -331,6 +334,11 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		b->hops = 1;
 		if (check_lb(b, o) != 0)
 			return -1;
+	}
+	if (b->v6 && (b->eng != &swb_synflood || b->lb ||
+			b->dut == SWB_DUT_EXTERNAL)) {
+		fprintf(stderr, "synwall-bench: --ipv6 is for --mode synflood, inline, in this process\n");
+		return -1;
 	}
 	if (b->eng == &swb_relay && !flows_set)
 		b->flows = 65536;
@@ -788,6 +796,8 @@ main(int argc, char **argv)
 	b.burst = 32;
 	b.sample = 1;
 	b.dst_ip = htonl(0xc0000250);	/* 192.0.2.80 */
+	/* 2001:db8::80 (RFC 3849), the server's IPv6 address. */
+	memcpy(b.dst_ip6, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x80", 16);
 	b.dst_port = 80;
 	b.rng = 0x9e3779b97f4a7c15ull;
 	rte_ether_unformat_addr("02:00:00:00:00:10", &b.mac_client);

@@ -34,6 +34,69 @@ swb_opt_ts(uint8_t *o, uint32_t tsval, uint32_t tsecr)
 	swb_opt_ts_kind(o + 2, tsval, tsecr);
 }
 
+void
+swb_client6(uint64_t h, uint8_t a[16])
+{
+	memset(a, 0, 16);
+	a[0] = 0x20;
+	a[1] = 0x01;
+	a[3] = 0x02;			/* 2001:2::/48 */
+	for (unsigned int i = 0; i < 8; i++)
+		a[8 + i] = (uint8_t)(h >> (56 - 8 * i));
+	a[15] |= 1;			/* never the subnet-router anycast */
+}
+
+/* `s` over IPv6: the same as below with a 40-byte header. */
+static struct rte_mbuf *
+seg_build6(struct swb *b, enum sw_side from, const struct swb_seg *s)
+{
+	const uint16_t thl = (uint16_t)(sizeof(struct rte_tcp_hdr) + s->opts_len);
+	const uint16_t len = (uint16_t)(sizeof(struct rte_ether_hdr) +
+		sizeof(struct rte_ipv6_hdr) + thl + s->payload);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(b->pool);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv6_hdr *ip;
+	struct rte_tcp_hdr *tcp;
+	uint8_t *data;
+
+	if (m == NULL)
+		return NULL;
+	if (rte_pktmbuf_tailroom(m) < len) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	ip = (struct rte_ipv6_hdr *)(eth + 1);
+	tcp = (struct rte_tcp_hdr *)(ip + 1);
+	rte_ether_addr_copy(&b->mac_src[from], &eth->src_addr);
+	rte_ether_addr_copy(&b->mac_dst[from], &eth->dst_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = rte_cpu_to_be_32(UINT32_C(6) << 28);
+	ip->payload_len = rte_cpu_to_be_16((uint16_t)(thl + s->payload));
+	ip->proto = IPPROTO_TCP;
+	ip->hop_limits = SWB_TTL;
+	memcpy(ip->src_addr, s->saddr6, 16);
+	memcpy(ip->dst_addr, s->daddr6, 16);
+	tcp->src_port = rte_cpu_to_be_16(s->sport);
+	tcp->dst_port = rte_cpu_to_be_16(s->dport);
+	tcp->sent_seq = rte_cpu_to_be_32(s->seq);
+	tcp->recv_ack = rte_cpu_to_be_32(s->ack);
+	tcp->data_off = (uint8_t)((thl / 4) << 4);
+	tcp->tcp_flags = s->flags;
+	tcp->rx_win = rte_cpu_to_be_16(s->window);
+	tcp->cksum = 0;
+	tcp->tcp_urp = 0;
+	data = (uint8_t *)(tcp + 1);
+	if (s->opts_len != 0)
+		memcpy(data, s->opts, s->opts_len);
+	for (uint16_t i = 0; i < s->payload; i++)
+		data[s->opts_len + i] = (uint8_t)(s->seq + i);
+	tcp->cksum = rte_ipv6_udptcp_cksum(ip, tcp);
+	m->data_len = len;
+	m->pkt_len = len;
+	return m;
+}
+
 struct rte_mbuf *
 swb_seg_build(struct swb *b, enum sw_side from, const struct swb_seg *s)
 {
@@ -47,6 +110,10 @@ swb_seg_build(struct swb *b, enum sw_side from, const struct swb_seg *s)
 	struct rte_tcp_hdr *tcp;
 	uint8_t *data;
 
+	if (s->saddr6 != NULL) {
+		rte_pktmbuf_free(m);
+		return seg_build6(b, from, s);
+	}
 	if (m == NULL)
 		return NULL;
 	if (rte_pktmbuf_tailroom(m) < len) {
@@ -179,11 +246,22 @@ swb_parse(const struct rte_mbuf *m, struct sw_pkt *p)
 }
 
 bool
+swb_parse6(const struct rte_mbuf *m, struct sw_pkt *p)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	return m->nb_segs == 1 &&
+		sw_parse(p, frame, rte_pktmbuf_data_len(m)) == SW_PARSE_OK &&
+		p->l3 == SW_L3_IPV6 && (p->flags & SW_PKT_F_TCP);
+}
+
+bool
 swb_cksum_ok(const struct rte_mbuf *m, const struct sw_pkt *p)
 {
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 
-	return sw_pkt_ipv4_cksum_verify(frame, p) == 0 &&
+	return (p->l3 != SW_L3_IPV4 ||
+		sw_pkt_ipv4_cksum_verify(frame, p) == 0) &&
 		sw_pkt_l4_cksum_verify(frame, p) == 0;
 }
 

@@ -126,6 +126,10 @@ struct swb {
 	uint32_t srv_ip;
 	uint16_t srv_port;
 	bool lb;			/* --lb: synwall in lb mode */
+	/* --ipv6 (synflood): SYNs over IPv6 to dst_ip6, from RFC 5180's
+	 * benchmarking prefix 2001:2::/48. */
+	bool v6;
+	uint8_t dst_ip6[16];
 	/* TTL lost on a relayed segment: 0 inline (a bridge), 1 in lb
 	 * mode (a router hop). synwall's own segments (SYN-ACKs, the
 	 * backend SYN) are never decremented. */
@@ -226,6 +230,8 @@ struct swb_seg {
 	uint32_t ack;
 	uint8_t flags;			/* SW_TCP_* */
 	uint16_t window;
+	const uint8_t *saddr6;		/* both set: IPv6, saddr/daddr unused */
+	const uint8_t *daddr6;
 	const uint8_t *opts;		/* a multiple of 4 bytes */
 	uint8_t opts_len;
 	uint16_t payload;		/* bytes of pattern after the header */
@@ -275,8 +281,13 @@ void swb_frames_free(struct swb_frames *f);
 void swb_send(struct swb *b, enum sw_side side, struct rte_mbuf **pkts,
 		uint16_t n);
 
-/* Parse a received frame as IPv4 TCP; false when it is anything else. */
+/* 2001:2::/48 (RFC 5180): the IPv6 clients; host h of it. */
+void swb_client6(uint64_t h, uint8_t a[16]);
+
+/* Parse a received frame as IPv4 TCP (or, with b->v6, IPv6 TCP); false
+ * when it is anything else. */
 bool swb_parse(const struct rte_mbuf *m, struct sw_pkt *p);
+bool swb_parse6(const struct rte_mbuf *m, struct sw_pkt *p);
 
 /* Are its IPv4 header and TCP checksums right? */
 bool swb_cksum_ok(const struct rte_mbuf *m, const struct sw_pkt *p);

@@ -55,6 +55,16 @@ struct synflood {
 	struct swb_frames frames;
 };
 
+/* An IPv6 client's address as the 32-bit key the derivations use. */
+static inline uint32_t
+fold6(const uint8_t a[16])
+{
+	uint32_t w[4];
+
+	memcpy(w, a, 16);
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
+
 /* What a SYN from this tuple carried: all derived from the tuple. */
 static inline uint32_t
 syn_seq(uint32_t saddr, uint16_t sport)
@@ -88,12 +98,21 @@ sf_build(struct swb *b, uint32_t i)
 	uint8_t opts[24];
 	uint64_t r;
 
+	uint8_t a6[16];
+
 	RTE_SET_USED(i);
 	do {	/* .0: a martian to some stacks */
 		r = swb_rand(b);
 		s.saddr = rte_cpu_to_be_32(SWB_NET | ((uint32_t)r & 0x1ffff));
 	} while ((rte_be_to_cpu_32(s.saddr) & 0xff) == 0);
 	s.sport = (uint16_t)(1024 + (r >> 17) % 64512);
+	if (b->v6) {
+		/* The tuple's key below is the address folded to 32 bits. */
+		swb_client6(swb_rand(b), a6);
+		s.saddr6 = a6;
+		s.daddr6 = b->dst_ip6;
+		s.saddr = fold6(a6);
+	}
 	o = syn_optset(s.saddr, s.sport);
 	s.seq = syn_seq(s.saddr, s.sport);
 	memcpy(opts, o->bytes, o->len);
@@ -145,14 +164,18 @@ static bool
 synack_ok(struct swb *b, const struct rte_mbuf *m, const struct sw_pkt *p)
 {
 	struct synflood *sf = b->state;
-	const uint32_t caddr = swb_daddr(m, p);
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *) + p->l3_off;
+	const uint32_t caddr = b->v6 ? fold6(ip + 24) : swb_daddr(m, p);
 	const struct optset *o = syn_optset(caddr, p->dst_port);
 	const uint32_t seq = syn_seq(caddr, p->dst_port);
 	const struct sw_tcp_opts *so = &p->opt;
 	const bool ts = o->ts_off >= 0 && (so->present & SW_TCPOPT_F_TS);
+	const bool from_server = b->v6 ?
+		memcmp(ip + 8, b->dst_ip6, 16) == 0 :
+		swb_saddr(m, p) == b->dst_ip;
 
 	if (p->tcp_flags != (SW_TCP_SYN | SW_TCP_ACK) || p->ack != seq + 1 ||
-			swb_saddr(m, p) != b->dst_ip ||
+			!from_server ||
 			p->src_port != b->dst_port || p->payload_len != 0 ||
 			!swb_hop_ok(b, SW_OUTSIDE, m, p, 0))
 		return false;
@@ -174,6 +197,11 @@ synack_ok(struct swb *b, const struct rte_mbuf *m, const struct sw_pkt *p)
 
 		t.saddr[0] = caddr;
 		t.daddr[0] = b->dst_ip;
+		if (b->v6) {
+			t.family = AF_INET6;
+			memcpy(t.saddr, ip + 24, 16);
+			memcpy(t.daddr, b->dst_ip6, 16);
+		}
 		t.sport = rte_cpu_to_be_16(p->dst_port);
 		t.dport = rte_cpu_to_be_16(b->dst_port);
 		sf->cookie_checked++;
@@ -206,7 +234,8 @@ sf_receive(struct swb *b, enum sw_side side, struct rte_mbuf **pkts,
 	for (uint16_t i = 0; i < n; i++) {
 		struct sw_pkt p;
 
-		if (!swb_parse(pkts[i], &p) || !(p.tcp_flags & SW_TCP_SYN)) {
+		if (!(b->v6 ? swb_parse6(pkts[i], &p) : swb_parse(pkts[i], &p)) ||
+				!(p.tcp_flags & SW_TCP_SYN)) {
 			sf->other++;
 			continue;
 		}
@@ -270,7 +299,7 @@ sf_fini(struct swb *b)
 
 const struct swb_engine swb_synflood = {
 	.name = "synflood",
-	.what = "spoofed SYNs (198.18.0.0/15, option mixes); SYN-ACKs counted and checked",
+	.what = "spoofed SYNs (198.18.0.0/15, or 2001:2::/48 with --ipv6; option mixes); SYN-ACKs checked",
 	.init = sf_init,
 	.generate = sf_generate,
 	.receive = sf_receive,

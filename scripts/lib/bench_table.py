@@ -109,7 +109,7 @@ def main():
           "whole bursts), %d rounds, synwall and the reference "
           "alternating: median (min..max) cycles" % runs)
     cyc = {}
-    for name in ("syn_ref", "syn", "ack_ref", "ack", "relay_ref", "relay",
+    for name in ("syn_ref", "syn", "syn6", "ack_ref", "ack", "relay_ref", "relay",
                  "handshake", "syn_lb", "relay_lb", "handshake_lb",
                  "syn_native", "ack_native", "w2_syn"):
         vals, rates, bad = [], [], 0
@@ -132,6 +132,7 @@ def main():
     comps = [
         # name, label, reference, its label, target ratio of cycles
         ("syn", "SYN -> SYN-ACK", "syn_ref", "5tswap", 2.0),
+        ("syn6", "SYN -> SYN-ACK, IPv6", "syn_ref", "5tswap (IPv4)", None),
         ("ack", "forged-ACK drop", "ack_ref", "rxonly", 1.6),
         ("relay", "relay, %s flows open" % flows, "relay_ref", "5tswap",
          1.15),

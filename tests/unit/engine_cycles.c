@@ -14,8 +14,9 @@
  *   was dropped as a bad cookie (the unit suite runs it so, briefly; no
  *   figure is ever asserted).
  *
- * Addresses: clients 198.18.0.0/15 (RFC 2544), the server 192.0.2.80 and
- * 2001:db8::80 (documentation prefixes). Nothing is sent anywhere.
+ * Addresses: clients 198.18.0.0/15 (RFC 2544) and 2001:2::/48 (RFC 5180),
+ * the server 192.0.2.80 and 2001:db8::80 (documentation prefixes).
+ * Nothing is sent anywhere.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -151,8 +152,9 @@ static const struct {
 };
 
 /*
- * A TCP segment from a random client of 198.18.0.0/15 (or
- * 2001:db8:c612::/48) to the server's port 80, checksums set.
+ * A TCP segment from a random client of 198.18.0.0/15 (or 2001:2::/48,
+ * RFC 5180's benchmarking prefix) to the server's port 80, checksums
+ * set.
  */
 static uint16_t
 make_tcp(uint8_t *f, bool v6, uint8_t flags, const uint8_t *opts,
@@ -182,8 +184,7 @@ make_tcp(uint8_t *f, bool v6, uint8_t flags, const uint8_t *opts,
 		sw_cksum_wr16(ip + 4, (uint16_t)thl);
 		ip[6] = 6;
 		ip[7] = 64;
-		sw_cksum_wr32(ip + 8, 0x20010db8u);
-		sw_cksum_wr32(ip + 12, 0xc6120000u);
+		sw_cksum_wr32(ip + 8, 0x20010002u);	/* 2001:2::/48 */
 		sw_cksum_wr32(ip + 16, (uint32_t)r);
 		sw_cksum_wr32(ip + 20, (uint32_t)(r >> 32) | 1);
 		sw_cksum_wr32(ip + 24, 0x20010db8u);
