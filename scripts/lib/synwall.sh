@@ -28,6 +28,10 @@ sw_synwall_is_standin()
 # which stays unprotected so that HTTP can be checked end to end while
 # synwall answers the handshakes on the protected port itself.
 SW_PROTECTED_PORT=${SW_PROTECTED_PORT:-8080}
+# The PMD on the veth wires: af_packet (the default of the test suites),
+# af_xdp (AF_XDP sockets, the kernel's fast path to user space), or auto
+# (af_xdp where sw_af_xdp_usable says it works, else af_packet).
+SW_PMD=${SW_PMD:-af_packet}
 
 # sw_synwall_conf FILE [UNPROTECTED [STATS_INTERVAL [EXTRA]]]: write
 # synwall's config for the standard topology (outside = port 0, inside =
@@ -120,23 +124,68 @@ sw_synwall_stats()
 	((${#SW_STATS[@]} > 0))
 }
 
+# sw_af_xdp_usable: can DPDK's net_af_xdp run here? Its PMD is installed
+# (Debian's dpdk ships it, with libxdp) and the kernel has AF_XDP sockets
+# and native XDP on veth (5.4+ for both and for need_wakeup).
+sw_af_xdp_usable()
+{
+	local v
+	v=$(uname -r)
+	[[ ${v%%.*} -gt 5 || (${v%%.*} -eq 5 && ${v#*.} =~ ^([4-9]|[1-9][0-9])) ]] ||
+		return 1
+	compgen -G "/usr/lib/*/dpdk/pmds-*/librte_net_af_xdp.so*" >/dev/null ||
+		compgen -G "/usr/lib/*/librte_net_af_xdp.so*" >/dev/null
+}
+
+# sw_pmd_resolve: SW_PMD=auto becomes af_xdp or af_packet.
+sw_pmd_resolve()
+{
+	if [[ $SW_PMD == auto ]]; then
+		if sw_af_xdp_usable; then SW_PMD=af_xdp; else SW_PMD=af_packet; fi
+	fi
+	[[ $SW_PMD == af_packet || $SW_PMD == af_xdp ]] ||
+		sw_die "SW_PMD=$SW_PMD: af_packet, af_xdp or auto"
+}
+
+# sw_pmd_vdevs IF_OUT IF_IN [AFP_ARGS]: the --vdev arguments (one per
+# line) for port 0 on IF_OUT and port 1 on IF_IN with $SW_PMD.
+#   af_packet: ",AFP_ARGS" added to both (framecnt, qpairs, ...).
+#   af_xdp: one queue from queue 0, the interface's one on a veth. The
+#     XDP program is libxdp's (its dispatcher when bpffs is mounted, a
+#     single program otherwise); busy polling stays the PMD's default
+#     (busy_budget=64 where the kernel has SO_PREFER_BUSY_POLL); the
+#     rings are the port's rx_desc / tx_desc from synwall's config.
+sw_pmd_vdevs()
+{
+	local out=$1 in=$2 extra=${3:+,$3}
+	sw_pmd_resolve
+	case $SW_PMD in
+	af_packet)
+		printf '%s\n' --vdev "net_af_packet0,iface=$out$extra" \
+			--vdev "net_af_packet1,iface=$in$extra" ;;
+	af_xdp)
+		printf '%s\n' --vdev "net_af_xdp0,iface=$out,start_queue=0,queue_count=1" \
+			--vdev "net_af_xdp1,iface=$in,start_queue=0,queue_count=1" ;;
+	esac
+}
+
 # sw_synwall_up CONF [AFP_ARGS]: synwall (or the stand-in) in
-# $SW_NS_SYNWALL on the two af_packet wires of scripts/topo.sh (port 0
-# outside, 1 inside; ",AFP_ARGS" added to both), memory from
+# $SW_NS_SYNWALL on the two veth wires of scripts/topo.sh with $SW_PMD
+# (port 0 outside, 1 inside; AFP_ARGS as sw_pmd_vdevs), memory from
 # sw_dpdk_eal_mem, lcores from $SW_SYNWALL_LCORES; waits (30 s) until it
 # answers telemetry. Sets SYNWALL_PREFIX, SYNWALL_PID and SYNWALL_LOG
 # ($SW_TMP/synwall[-$SW_SYNWALL_NAME].log).
 sw_synwall_up()
 {
-	local conf=$1 extra=${2:+,$2} name=synwall${SW_SYNWALL_NAME:+-$SW_SYNWALL_NAME}
-	local mem
+	local conf=$1 name=synwall${SW_SYNWALL_NAME:+-$SW_SYNWALL_NAME}
+	local mem vdevs
 	SYNWALL_LOG=$SW_TMP/$name.log
 	sw_dpdk_prefix SYNWALL_PREFIX "$name"
 	mapfile -t mem < <(sw_dpdk_eal_mem)
+	sw_pmd_resolve
+	mapfile -t vdevs < <(sw_pmd_vdevs "$SW_IF_OUT" "$SW_IF_IN" "${2:-}")
 	sw_synwall_start "$SW_NS_SYNWALL" "$SYNWALL_PREFIX" "$conf" "$SYNWALL_LOG" \
-		"${mem[@]}" \
-		--vdev "net_af_packet0,iface=$SW_IF_OUT$extra" \
-		--vdev "net_af_packet1,iface=$SW_IF_IN$extra"
+		"${mem[@]}" "${vdevs[@]}"
 	SYNWALL_PID=$SW_SYNWALL_PID
 	sw_dpdk_wait_ready "$SYNWALL_PID" "$SYNWALL_PREFIX" "$(sw_synwall_ready_cmd)" \
 		"$SYNWALL_LOG" 30

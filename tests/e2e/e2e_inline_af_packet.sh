@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # e2e_inline_af_packet.sh [SYNWALL_BIN]: synwall inline between two veth
-# wires (net_af_packet vdevs, --no-huge), the Linux stack on both sides:
+# wires (net_af_packet vdevs, or net_af_xdp with SW_PMD=af_xdp; --no-huge),
+# the Linux stack on both sides:
 # curl in a client namespace, nginx in a server namespace (scripts/topo.sh).
 #
 # synwall protects the server's port 8080 (it answers those handshakes
@@ -49,16 +50,15 @@ SW_E2E_DEPS=("${SW_PKGS_TEST[@]}" dpdk dpdk-dev util-linux)
 # SYNWALL_PID, SYNWALL_PREFIX, SYNWALL_LOG. Fails when it does not come up.
 start_synwall()
 {
-	local unprotected=$1 conf mem
+	local unprotected=$1 conf mem vdevs
 	conf=$SW_TMP/synwall-$unprotected.conf
 	SYNWALL_LOG=$SW_TMP/synwall-$unprotected.log
 	sw_synwall_conf "$conf" "$unprotected"
 	sw_dpdk_prefix SYNWALL_PREFIX "synwall-$unprotected"
 	mapfile -t mem < <(sw_dpdk_eal_mem)
+	mapfile -t vdevs < <(sw_pmd_vdevs "$SW_IF_OUT" "$SW_IF_IN")
 	sw_synwall_start "$SW_NS_SYNWALL" "$SYNWALL_PREFIX" "$conf" "$SYNWALL_LOG" \
-		"${mem[@]}" \
-		--vdev "net_af_packet0,iface=$SW_IF_OUT" \
-		--vdev "net_af_packet1,iface=$SW_IF_IN"
+		"${mem[@]}" "${vdevs[@]}"
 	SYNWALL_PID=$SW_SYNWALL_PID
 	sw_dpdk_wait_ready "$SYNWALL_PID" "$SYNWALL_PREFIX" \
 		"$(sw_synwall_ready_cmd)" "$SYNWALL_LOG" 30
@@ -197,9 +197,14 @@ main()
 {
 	SW_SYNWALL_BIN=${1:-$SW_ROOT/build/app/synwall/synwall}
 	sw_need_root
-	sw_init e2e-af-packet
+	sw_pmd_resolve
+	sw_init "e2e-${SW_PMD/_/-}"
 	sw_install_deps "${SW_E2E_DEPS[@]}" ||
 		sw_skip "cannot install ${SW_E2E_DEPS[*]}"
+	if [[ $SW_PMD == af_xdp ]] && ! sw_af_xdp_usable; then
+		sw_skip "net_af_xdp cannot run here (kernel $(uname -r), or no PMD)"
+	fi
+	sw_log "ports: net_$SW_PMD on the veth wires"
 	sw_require_cmds ip ethtool ping curl nginx dpdk-telemetry.py
 	[[ -x $SW_SYNWALL_BIN ]] || sw_die "synwall binary '$SW_SYNWALL_BIN' not found (build first)"
 
