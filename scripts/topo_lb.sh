@@ -265,17 +265,22 @@ sw_lb_conf()
 }
 
 # sw_lb_synwall_start CONF LOG: synwall in lb mode in its namespace on the
-# two wires (net_af_packet, rings of $SW_LB_AFP_FRAMES). Sets
+# two wires ($SW_PMD: net_af_packet with rings of $SW_LB_AFP_FRAMES, or
+# net_af_xdp; several queue pairs are always af_packet's). Sets
 # SW_LB_PREFIX (telemetry), SW_SYNWALL_PID; returns once it answers
 # /synwall/stats (30 s at most).
 sw_lb_synwall_start()
 {
-	local conf=$1 log=$2 mem
+	local conf=$1 log=$2 mem vdevs
 	sw_dpdk_prefix SW_LB_PREFIX "synwall-lb$RANDOM"
 	mapfile -t mem < <(sw_dpdk_eal_mem)
+	sw_pmd_resolve
+	# A veth has one queue: several queue pairs are af_packet's.
+	((${SW_LB_QPAIRS:-1} == 1)) || SW_PMD=af_packet
+	mapfile -t vdevs < <(sw_pmd_vdevs "$SW_IF_OUT" "$SW_IF_IN" \
+		"framecnt=$SW_LB_AFP_FRAMES,qpairs=${SW_LB_QPAIRS:-1}")
 	sw_synwall_start "$SW_NS_SYNWALL" "$SW_LB_PREFIX" "$conf" "$log" "${mem[@]}" \
-		--vdev "net_af_packet0,iface=$SW_IF_OUT,framecnt=$SW_LB_AFP_FRAMES,qpairs=${SW_LB_QPAIRS:-1}" \
-		--vdev "net_af_packet1,iface=$SW_IF_IN,framecnt=$SW_LB_AFP_FRAMES,qpairs=${SW_LB_QPAIRS:-1}"
+		"${vdevs[@]}"
 	sw_dpdk_wait_ready "$SW_SYNWALL_PID" "$SW_LB_PREFIX" /synwall/stats "$log" 30
 }
 
