@@ -71,9 +71,13 @@ for line in open(rows_f):
          "noflood_connect_failed": (ref.get("timeouts", 0) + ref.get("errors", 0)
                                     if ref else None)}
     res.append(r)
-order = {"kernel-syncookies": 0, "nft-synproxy": 1, "synwall": 2}
+order = {"kernel-syncookies": 0, "nft-synproxy": 1, "synwall": 2,
+         "synwall-af_xdp": 3}
 res.sort(key=lambda r: order.get(r["name"], 9))
-sw = next((r for r in res if r["name"] == "synwall"), {})
+# The reference: synwall on AF_XDP where that row ran, else on af_packet.
+sw = next((r for r in res if r["name"] == "synwall-af_xdp" and
+           "skipped" not in r),
+          next((r for r in res if r["name"] == "synwall"), {}))
 for r in res:
     if "skipped" in r:
         continue
@@ -105,7 +109,8 @@ for r in res:
         "%s/%s" % (f(r["noflood_connect_p50_ms"], "%.2f"),
                    f(r["noflood_connect_p99_ms"], "%.2f"))))
 print("CPU-s: machine-wide busy - background x window - baseline per packet x"
-      " packets sent;\nratio: synwall's SYN-ACK/CPU-s over the row's; failed:"
+      " packets sent;\nratio: synwall's SYN-ACK/CPU-s (on AF_XDP where it ran)"
+      " over the row's; failed:"
       " connect()s failed or timed out\n(%s s, counted as that in p50/p99),"
       " of those tried during the flood" % tmo)
 print("cross-check, own processes only (this run's processes and ksoftirqd;"
