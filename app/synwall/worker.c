@@ -208,14 +208,28 @@ sw_worker_main(void *arg)
 			sw_engine_flush(e);
 			last_drain = now;
 		}
+		bool saturated = false;
+
 		for (unsigned int side = 0; side < SW_SIDES; side++) {
 			const uint16_t n = sw_io_rx(&w->io, side, pkts, f,
 				e->burst);
 			uint64_t done;
 
+			saturated |= n == e->burst;
 			if (n == 0)
 				continue;
 			sw_engine_process(e, side, f, n, now);
+			done = rte_rdtsc();
+			e->c.busy_cycles += done - now;
+			now = done;
+		}
+		/* Light load (no port had a full burst waiting): what is
+		 * queued leaves now instead of waiting for the drain timer.
+		 * Under load the batches fill and leave full. */
+		if (!saturated && sw_engine_tx_pending(e)) {
+			uint64_t done;
+
+			sw_engine_flush(e);
 			done = rte_rdtsc();
 			e->c.busy_cycles += done - now;
 			now = done;

@@ -513,6 +513,14 @@ void sw_engine_process_steered(struct sw_engine *e, struct sw_frame **f,
 /* Hand the batched frames of both sides to the I/O layer. */
 void sw_engine_flush(struct sw_engine *e);
 
+/* Frames queued for TX (or SYN-ACKs decided), not yet handed over? */
+static inline bool
+sw_engine_tx_pending(const struct sw_engine *e)
+{
+	return e->txq[SW_OUTSIDE].n != 0 || e->txq[SW_INSIDE].n != 0 ||
+		e->n_synack != 0;
+}
+
 /*
  * Per loop: lb's health checks (`checks[0..n)`, SW_LB_PROBE values the
  * main lcore asked worker 0 for) and neighbour ageing, first contacts
