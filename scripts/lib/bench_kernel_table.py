@@ -3,6 +3,7 @@
 
 bench_kernel_table.py ROWS HZ B_US B_BUSY B_SENT B_CPU0 B_CPU1 CPU KERNEL
                       NCPU SECONDS RATE JSON_OUT BG_US BG_BUSY TIMEOUT B_OWN
+                      [WRK]
 
 ROWS is a file of tab-separated lines, one per defender: NAME, then
 either a reason it was skipped, or an empty field followed by SYNACKS,
@@ -13,7 +14,9 @@ second). The B_ arguments are the baseline run's (flood into an ingress
 drop) window, busy ticks, packets sent, per-CPU ticks and own ticks;
 BG_US / BG_BUSY its background measure. CPU, KERNEL, NCPU, SECONDS and
 RATE (0: max) describe the run; TIMEOUT is the connect() timeout in
-seconds. scripts/bench-kernel's header explains the arithmetic.
+seconds. scripts/bench-kernel's header explains the arithmetic. WRK, when
+it exists, holds a line per defender: NAME, wrk's keep-alive requests/s
+and its requests/s with a new connection per request.
 
 Prints the table and the own-processes cross-check; writes it all as
 JSON to JSON_OUT unless that is empty. Exits with a message when the
@@ -21,7 +24,8 @@ baseline sent nothing.
 """
 import json, sys
 (rows_f, hz, b_us, b_busy, b_sent, b_c0, b_c1, cpu, kernel, ncpu,
- secs, rate, out, bg_us, bg_busy, tmo, b_own) = sys.argv[1:]
+ secs, rate, out, bg_us, bg_busy, tmo, b_own) = sys.argv[1:18]
+wrk_f = sys.argv[18] if len(sys.argv) > 18 else ""
 hz = float(hz)
 NOISY = 0.05                               # CPU-s/s of background
 FOREIGN = 0.10                             # CPU-s/s not ours, in a run
@@ -129,8 +133,33 @@ if noisy or any(r.get("noisy") for r in res):
           " a run, or >= %.2f CPU-s/s not ours during it%s): the machine-wide"
           " figures are unreliable, see the cross-check"
           % (NOISY, FOREIGN, ", in the baseline: every row" if noisy else ""))
+wrk = []
+try:
+    with open(wrk_f) as fh:
+        for line in fh:
+            f_ = line.rstrip("\n").split("\t")
+            if len(f_) == 3:
+                wrk.append({"name": f_[0], "keepalive_req_s": float(f_[1]),
+                            "new_conn_req_s": float(f_[2])})
+except (OSError, ValueError):
+    pass
+if wrk:
+    ref = next((w for w in wrk if w["name"] == "nft-synproxy"), None)
+    print("\nreal clients, no flood: wrk -c64 through the defence to nginx"
+          " (ratio: over nft-synproxy's)")
+    print("%-18s %14s %7s %16s %7s" % ("", "keep-alive r/s", "ratio",
+                                       "new conn. r/s", "ratio"))
+    for w in wrk:
+        print("%-18s %14.0f %7s %16.0f %7s" % (
+            w["name"], w["keepalive_req_s"],
+            f(w["keepalive_req_s"] / ref["keepalive_req_s"], "%.2f")
+            if ref and ref["keepalive_req_s"] else "-",
+            w["new_conn_req_s"],
+            f(w["new_conn_req_s"] / ref["new_conn_req_s"], "%.2f")
+            if ref and ref["new_conn_req_s"] else "-"))
 if out:
     json.dump({"cpu": cpu, "kernel": kernel, "seconds": float(secs),
+               "wrk": wrk,
                "rate": int(rate), "cpus": int(ncpu),
                "baseline": {"background_cpu_per_s": bg, "noisy": noisy,
                             "foreign_cpu_per_s": b_foreign,
