@@ -197,6 +197,8 @@ sw_app_setup_workers(struct sw_app *app)
 		w->io.logtype = sw_logtype_worker;
 		w->lcore_id = (uint16_t)lcore;
 		w->drain_tsc = rte_get_tsc_hz() / 1000000 * cfg->tx_drain_us;
+		w->idle_adaptive = cfg->idle == SW_IDLE_ADAPTIVE;
+		w->idle_sleep_max_us = cfg->idle_sleep_max_us;
 		w->checks = i == 0 ? app->lb->probes : NULL;
 		w->quit = &app->quit;
 		w->qs = app->qs;

@@ -34,6 +34,7 @@
 static const char *const mode_names[] = { "inline", "lb", NULL };
 static const char *const unprotected_names[] = { "pass", "drop", NULL };
 static const char *const steering_names[] = { "auto", "software", NULL };
+static const char *const idle_names[] = { "poll", "adaptive", NULL };
 /* Index + 1 is the RTE_LOG_* level. */
 static const char *const level_names[] = {
 	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
@@ -97,6 +98,9 @@ static const struct key_spec keys[] = {
 	U("worker", "tx_drain_us", tx_drain_us, 1, 100000, "100", RESTART),
 	E("worker", "steering", steering, SW_STEERING_AUTO, steering_names,
 		"auto", RESTART),
+	E("worker", "idle", idle, SW_IDLE_POLL, idle_names, "poll", RESTART),
+	U("worker", "idle_sleep_max_us", idle_sleep_max_us, 1, 1000, "200",
+		RESTART),
 	U("flow", "hold", hold, 1, 64, "8", RESTART),
 	U("flow", "syn_timeout_ms", syn_timeout_ms, 10, 60000, "1000",
 		RESTART),

@@ -40,6 +40,12 @@ enum sw_steering {
 	SW_STEERING_SOFTWARE,	/* always rings (tests, asymmetric NICs) */
 };
 
+/* What a worker does when its ports have nothing. */
+enum sw_idle {
+	SW_IDLE_POLL = 0,	/* poll again at once: 100 % of a CPU */
+	SW_IDLE_ADAPTIVE,	/* spin, pause, then sleep up to a bound */
+};
+
 struct sw_lb_backend_conf {
 	uint8_t family;			/* AF_INET or AF_INET6 */
 	uint8_t svc;			/* index into sw_config.svc.svc[] */
@@ -99,6 +105,8 @@ struct sw_config {
 	uint32_t flows6;		/* IPv6 flows per worker */
 	uint32_t tx_drain_us;
 	uint32_t steering;		/* enum sw_steering */
+	uint32_t idle;			/* enum sw_idle */
+	uint32_t idle_sleep_max_us;	/* adaptive: longest sleep */
 	/* [flow] */
 	uint32_t hold;			/* segments held per flow in hand-off */
 	uint32_t syn_timeout_ms;	/* first backend SYN retransmission */

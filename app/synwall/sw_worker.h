@@ -24,6 +24,8 @@ struct sw_worker {
 	struct sw_io io;
 	uint16_t lcore_id;
 	uint64_t drain_tsc;		/* TX flushed at least this often */
+	bool idle_adaptive;		/* [worker] idle = adaptive */
+	uint32_t idle_sleep_max_us;
 	const volatile bool *quit;
 	struct rte_rcu_qsbr *qs;	/* key sets and generations */
 	struct rte_ring *checks;	/* lb, worker 0: health checks */

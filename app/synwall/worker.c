@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_malloc.h>
+#include <rte_pause.h>
 #include <rte_random.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
@@ -184,6 +186,34 @@ steered_in(struct sw_worker *w, struct sw_frame **f, uint64_t now)
 	return now;
 }
 
+/*
+ * [worker] idle = adaptive: after IDLE_SPIN loops in a row that found
+ * nothing to do, pause in each loop (the core's spin-wait hint); after
+ * IDLE_PAUSE, sleep, 1 µs then doubling up to idle_sleep_max_us, which
+ * bounds how late a packet arriving at an idle worker is seen. Any work
+ * starts the count again, so a loaded worker never sleeps. The sleep is
+ * a system call on a worker that had nothing to do, never on a packet's
+ * path.
+ */
+#define IDLE_SPIN	256
+#define IDLE_PAUSE	2048
+
+static inline void
+idle_backoff(const struct sw_worker *w, uint32_t *n)
+{
+	uint32_t us;
+
+	if (++*n < IDLE_SPIN)
+		return;
+	if (*n < IDLE_PAUSE) {
+		rte_pause();
+		return;
+	}
+	us = *n - IDLE_PAUSE < 16 ? UINT32_C(1) << (*n - IDLE_PAUSE) :
+		UINT32_MAX;
+	rte_delay_us_sleep(RTE_MIN(us, w->idle_sleep_max_us));
+}
+
 int
 sw_worker_main(void *arg)
 {
@@ -192,14 +222,22 @@ sw_worker_main(void *arg)
 	struct rte_mbuf *pkts[SW_BURST_MAX];
 	struct sw_frame *f[SW_BURST_MAX];
 	uint64_t last_drain = rte_rdtsc();
+	uint32_t idle = 0;
 
-	SW_LOG(INFO, worker, "worker %u on lcore %u: queue %u, burst %u",
-		e->id, w->lcore_id, w->io.queue, e->burst);
+	SW_LOG(INFO, worker, "worker %u on lcore %u: queue %u, burst %u, idle %s",
+		e->id, w->lcore_id, w->io.queue, e->burst,
+		w->idle_adaptive ? "adaptive" : "poll");
+	/* A sleep of a few µs must not become the kernel's default 50 µs
+	 * of timer slack. */
+	if (w->idle_adaptive && prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0) != 0)
+		SW_LOG(NOTICE, worker, "worker %u: timer slack not lowered: %s",
+			e->id, strerror(errno));
 	rte_rcu_qsbr_thread_online(w->qs, e->id);
 	while (!*w->quit) {
 		uint64_t checks[CHECKS_PER_POLL];
 		unsigned int n_checks = 0;
 		uint64_t now = rte_rdtsc();
+		const uint64_t busy0 = e->c.busy_cycles;
 
 		/* Holds no key-set pointer across iterations. */
 		rte_rcu_qsbr_quiescent(w->qs, e->id);
@@ -243,6 +281,13 @@ sw_worker_main(void *arg)
 		/* Expiry work (backend SYN retries, frees) is busy time. */
 		if (sw_engine_poll(e, now, checks, n_checks))
 			e->c.busy_cycles += rte_rdtsc() - now;
+		/* Busy cycles grow exactly when this loop had work. */
+		if (w->idle_adaptive) {
+			if (e->c.busy_cycles != busy0 || n_checks != 0)
+				idle = 0;
+			else
+				idle_backoff(w, &idle);
+		}
 	}
 	sw_engine_flush(e);
 	rte_rcu_qsbr_thread_offline(w->qs, e->id);

@@ -36,8 +36,9 @@ SW_PMD=${SW_PMD:-af_packet}
 # sw_synwall_conf FILE [UNPROTECTED [STATS_INTERVAL [EXTRA]]]: write
 # synwall's config for the standard topology (outside = port 0, inside =
 # port 1) protecting the web server 192.0.2.80 / 2001:db8::80 on
-# $SW_PROTECTED_PORT only. EXTRA (optional) is appended verbatim, e.g. a
-# [syncookie] section.
+# $SW_PROTECTED_PORT only, its workers' idle mode $SW_IDLE (poll, or
+# adaptive). EXTRA (optional) is appended verbatim, e.g. a [syncookie]
+# section.
 sw_synwall_conf()
 {
 	cat >"$1" <<-EOF
@@ -55,6 +56,7 @@ sw_synwall_conf()
 	[worker]
 	burst = 32
 	mbufs = 8192
+	idle = ${SW_IDLE:-poll}
 
 	[service:web]
 	prefix = 192.0.2.80/32, 2001:db8::80/128
