@@ -2,6 +2,7 @@
 /* Frames the engines send, the parse of what comes back, latencies. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,74 +47,25 @@ swb_client6(uint64_t h, uint8_t a[16])
 	a[15] |= 1;			/* never the subnet-router anycast */
 }
 
-/* `s` over IPv6: the same as below with a 40-byte header. */
-static struct rte_mbuf *
-seg_build6(struct swb *b, enum sw_side from, const struct swb_seg *s)
-{
-	const uint16_t thl = (uint16_t)(sizeof(struct rte_tcp_hdr) + s->opts_len);
-	const uint16_t len = (uint16_t)(sizeof(struct rte_ether_hdr) +
-		sizeof(struct rte_ipv6_hdr) + thl + s->payload);
-	struct rte_mbuf *m = rte_pktmbuf_alloc(b->pool);
-	struct rte_ether_hdr *eth;
-	struct rte_ipv6_hdr *ip;
-	struct rte_tcp_hdr *tcp;
-	uint8_t *data;
-
-	if (m == NULL)
-		return NULL;
-	if (rte_pktmbuf_tailroom(m) < len) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	ip = (struct rte_ipv6_hdr *)(eth + 1);
-	tcp = (struct rte_tcp_hdr *)(ip + 1);
-	rte_ether_addr_copy(&b->mac_src[from], &eth->src_addr);
-	rte_ether_addr_copy(&b->mac_dst[from], &eth->dst_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-	ip->vtc_flow = rte_cpu_to_be_32(UINT32_C(6) << 28);
-	ip->payload_len = rte_cpu_to_be_16((uint16_t)(thl + s->payload));
-	ip->proto = IPPROTO_TCP;
-	ip->hop_limits = SWB_TTL;
-	memcpy(ip->src_addr, s->saddr6, 16);
-	memcpy(ip->dst_addr, s->daddr6, 16);
-	tcp->src_port = rte_cpu_to_be_16(s->sport);
-	tcp->dst_port = rte_cpu_to_be_16(s->dport);
-	tcp->sent_seq = rte_cpu_to_be_32(s->seq);
-	tcp->recv_ack = rte_cpu_to_be_32(s->ack);
-	tcp->data_off = (uint8_t)((thl / 4) << 4);
-	tcp->tcp_flags = s->flags;
-	tcp->rx_win = rte_cpu_to_be_16(s->window);
-	tcp->cksum = 0;
-	tcp->tcp_urp = 0;
-	data = (uint8_t *)(tcp + 1);
-	if (s->opts_len != 0)
-		memcpy(data, s->opts, s->opts_len);
-	for (uint16_t i = 0; i < s->payload; i++)
-		data[s->opts_len + i] = (uint8_t)(s->seq + i);
-	tcp->cksum = rte_ipv6_udptcp_cksum(ip, tcp);
-	m->data_len = len;
-	m->pkt_len = len;
-	return m;
-}
-
+/*
+ * One segment over IPv4 or IPv6 (s->saddr6): Ethernet from the `from`
+ * side's MACs, the IP header, TCP with its options and a recognisable
+ * payload (the sequence number's low byte onwards), checksums computed.
+ */
 struct rte_mbuf *
 swb_seg_build(struct swb *b, enum sw_side from, const struct swb_seg *s)
 {
+	const bool v6 = s->saddr6 != NULL;
 	const uint16_t thl = (uint16_t)(sizeof(struct rte_tcp_hdr) + s->opts_len);
-	const uint16_t ip_len = (uint16_t)(sizeof(struct rte_ipv4_hdr) + thl +
-		s->payload);
-	const uint16_t len = (uint16_t)(sizeof(struct rte_ether_hdr) + ip_len);
+	const uint16_t ip_hlen = v6 ? sizeof(struct rte_ipv6_hdr) :
+		sizeof(struct rte_ipv4_hdr);
+	const uint16_t len = (uint16_t)(sizeof(struct rte_ether_hdr) +
+		ip_hlen + thl + s->payload);
 	struct rte_mbuf *m = rte_pktmbuf_alloc(b->pool);
 	struct rte_ether_hdr *eth;
-	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *tcp;
 	uint8_t *data;
 
-	if (s->saddr6 != NULL) {
-		rte_pktmbuf_free(m);
-		return seg_build6(b, from, s);
-	}
 	if (m == NULL)
 		return NULL;
 	if (rte_pktmbuf_tailroom(m) < len) {
@@ -121,21 +73,11 @@ swb_seg_build(struct swb *b, enum sw_side from, const struct swb_seg *s)
 		return NULL;
 	}
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	ip = (struct rte_ipv4_hdr *)(eth + 1);
-	tcp = (struct rte_tcp_hdr *)(ip + 1);
+	tcp = (struct rte_tcp_hdr *)((uint8_t *)(eth + 1) + ip_hlen);
 	rte_ether_addr_copy(&b->mac_src[from], &eth->src_addr);
 	rte_ether_addr_copy(&b->mac_dst[from], &eth->dst_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->type_of_service = 0;
-	ip->total_length = rte_cpu_to_be_16(ip_len);
-	ip->packet_id = 0;
-	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
-	ip->time_to_live = SWB_TTL;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->hdr_checksum = 0;
-	ip->src_addr = s->saddr;
-	ip->dst_addr = s->daddr;
+	eth->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 :
+		RTE_ETHER_TYPE_IPV4);
 	tcp->src_port = rte_cpu_to_be_16(s->sport);
 	tcp->dst_port = rte_cpu_to_be_16(s->dport);
 	tcp->sent_seq = rte_cpu_to_be_32(s->seq);
@@ -148,11 +90,35 @@ swb_seg_build(struct swb *b, enum sw_side from, const struct swb_seg *s)
 	data = (uint8_t *)(tcp + 1);
 	if (s->opts_len != 0)
 		memcpy(data, s->opts, s->opts_len);
-	/* A recognisable pattern: the sequence number's low byte onwards. */
 	for (uint16_t i = 0; i < s->payload; i++)
 		data[s->opts_len + i] = (uint8_t)(s->seq + i);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	if (v6) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+
+		ip->vtc_flow = rte_cpu_to_be_32(UINT32_C(6) << 28);
+		ip->payload_len = rte_cpu_to_be_16((uint16_t)(thl + s->payload));
+		ip->proto = IPPROTO_TCP;
+		ip->hop_limits = SWB_TTL;
+		memcpy(ip->src_addr, s->saddr6, 16);
+		memcpy(ip->dst_addr, s->daddr6, 16);
+		tcp->cksum = rte_ipv6_udptcp_cksum(ip, tcp);
+	} else {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+
+		ip->version_ihl = RTE_IPV4_VHL_DEF;
+		ip->type_of_service = 0;
+		ip->total_length = rte_cpu_to_be_16((uint16_t)(ip_hlen + thl +
+			s->payload));
+		ip->packet_id = 0;
+		ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+		ip->time_to_live = SWB_TTL;
+		ip->next_proto_id = IPPROTO_TCP;
+		ip->hdr_checksum = 0;
+		ip->src_addr = s->saddr;
+		ip->dst_addr = s->daddr;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	}
 	m->data_len = len;
 	m->pkt_len = len;
 	return m;

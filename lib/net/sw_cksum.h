@@ -94,69 +94,6 @@ sw_cksum_fold(uint32_t sum)
 }
 
 /*
- * Add `len` bytes at `buf` to the running ones' complement sum `sum`
- * (RFC 1071 §4.1), and return the new running sum, folded to 16 bits.
- * Chain calls to sum discontiguous pieces; every piece but the last must
- * have an even length (an odd one would shift the next piece by a byte).
- * `sum` may be any 32-bit value (e.g. several sums added together).
- * Inline: the headers it sums are short, and a call cost as much as
- * their bytes (about 30 cycles per call on the SYN path).
- */
-static inline uint32_t
-sw_cksum_sum(const void *buf, size_t len, uint32_t sum)
-{
-	const uint8_t *b = buf;
-	uint64_t acc = 0;
-	uint32_t w[8];
-	uint16_t h;
-	unsigned int i;
-
-	/*
-	 * RFC 1071 §2(B): the sum of native-order words is the byte-swap of
-	 * the sum of big-endian words, so sum wide native loads (memcpy: any
-	 * alignment) and swap once at the end. 32-bit words in a 64-bit
-	 * accumulator leave the carries for the final fold.
-	 */
-	while (len >= sizeof(w)) {
-		memcpy(w, b, sizeof(w));
-		for (i = 0; i < 8; i++)
-			acc += w[i];
-		b += sizeof(w);
-		len -= sizeof(w);
-	}
-	while (len >= 4) {
-		memcpy(w, b, 4);
-		acc += w[0];
-		b += 4;
-		len -= 4;
-	}
-	if (len >= 2) {
-		memcpy(&h, b, 2);
-		acc += h;
-		b += 2;
-		len -= 2;
-	}
-	if (len != 0) {
-		/* RFC 1071 §4.1: an odd byte is padded with a zero byte. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		acc += b[0];
-#else
-		acc += (uint32_t)b[0] << 8;
-#endif
-	}
-
-	acc = (acc & 0xffffffff) + (acc >> 32);
-	acc = (acc & 0xffffffff) + (acc >> 32);
-	h = sw_cksum_fold((uint32_t)acc);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	h = (uint16_t)(h << 8 | h >> 8);
-#endif
-	acc = (uint64_t)h + sum;
-	acc = (acc & 0xffffffff) + (acc >> 32);
-	return sw_cksum_fold((uint32_t)acc);
-}
-
-/*
  * The native 32-bit words of `len` bytes at `buf` (any alignment, any
  * length, an odd last byte padded), added into 64 bits and not folded:
  * for sums of several pieces that fold once (sw_cksum_fold64()). Every
@@ -200,6 +137,34 @@ static inline uint16_t
 sw_cksum_fold64(uint64_t acc)
 {
 	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	return sw_cksum_fold((uint32_t)acc);
+}
+
+/*
+ * Add `len` bytes at `buf` to the running ones' complement sum `sum`
+ * (RFC 1071 §4.1), and return the new running sum, folded to 16 bits.
+ * Chain calls to sum discontiguous pieces; every piece but the last must
+ * have an even length (an odd one would shift the next piece by a byte).
+ * `sum` may be any 32-bit value (e.g. several sums added together).
+ * Inline: the headers it sums are short, and a call cost as much as
+ * their bytes (about 30 cycles per call on the SYN path).
+ */
+static inline uint32_t
+sw_cksum_sum(const void *buf, size_t len, uint32_t sum)
+{
+	/*
+	 * RFC 1071 §2(B): the sum of native-order words is the byte-swap of
+	 * the sum of big-endian words, so sum wide native loads
+	 * (sw_cksum_acc) and swap once at the end.
+	 */
+	uint16_t h = sw_cksum_fold64(sw_cksum_acc(buf, len));
+	uint64_t acc;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	h = (uint16_t)(h << 8 | h >> 8);
+#endif
+	acc = (uint64_t)h + sum;
 	acc = (acc & 0xffffffff) + (acc >> 32);
 	return sw_cksum_fold((uint32_t)acc);
 }
