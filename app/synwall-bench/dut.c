@@ -298,6 +298,8 @@ default_conf(const struct swb *b, struct dut *d, char *path, size_t plen)
 		"[synwall]\nstats_interval = 0\n%s"
 		"[worker]\nflows = %u\n",
 		b->lb ? "mode = lb\n" : "", b->flows + 3000000u);
+	if (b->idle != NULL)
+		fprintf(f, "idle = %s\n", b->idle);
 	if (b->lb) {
 		lb_conf(b, f);
 		ip_text(rte_be_to_cpu_32(b->srv_ip), be, sizeof(be));

@@ -73,6 +73,7 @@ usage(FILE *out)
 		"                      DUT to close its ports before closing ours (memif)\n"
 		"  --server IP:PORT    the protected server (192.0.2.80:80); with --lb the VIP\n"
 		"  --ipv6              synflood over IPv6: from 2001:2::/48 to 2001:db8::80\n"
+		"  --idle poll|adaptive  the workers' [worker] idle, in the bench's own config\n"
 		"  --lb                synwall in lb mode (docs/lb.md), with the bench's own config:\n"
 		"                      the VIP --server in front of one backend (--backend), static\n"
 		"                      neighbours, no health checks; --dut synwall, no -c\n"
@@ -192,6 +193,7 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		{ "check", no_argument, NULL, 'k' },
 		{ "lb", no_argument, NULL, 'L' },
 		{ "ipv6", no_argument, NULL, '6' },
+		{ "idle", required_argument, NULL, 'I' },
 		{ "backend", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -226,6 +228,15 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		case 'c': o->conf = optarg; break;
 		case 'L': b->lb = true; break;
 		case '6': b->v6 = true; break;
+		case 'I':
+			if (strcmp(optarg, "poll") != 0 &&
+					strcmp(optarg, "adaptive") != 0) {
+				fprintf(stderr, "synwall-bench: --idle %s: want poll or adaptive\n",
+					optarg);
+				return -1;
+			}
+			b->idle = optarg;
+			break;
 		case 'B':
 			if (parse_addr_port(optarg, true, &b->srv_ip,
 					&b->srv_port) != 0) {
@@ -338,6 +349,10 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 	if (b->v6 && (b->eng != &swb_synflood || b->lb ||
 			b->dut == SWB_DUT_EXTERNAL)) {
 		fprintf(stderr, "synwall-bench: --ipv6 is for --mode synflood, inline, in this process\n");
+		return -1;
+	}
+	if (b->idle != NULL && (b->dut != SWB_DUT_SYNWALL || o->conf != NULL)) {
+		fprintf(stderr, "synwall-bench: --idle sets the bench's own config: --dut synwall, and no -c\n");
 		return -1;
 	}
 	if (b->eng == &swb_relay && !flows_set)

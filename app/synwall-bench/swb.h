@@ -130,6 +130,8 @@ struct swb {
 	 * benchmarking prefix 2001:2::/48. */
 	bool v6;
 	uint8_t dst_ip6[16];
+	/* --idle (the bench's own config): the workers' [worker] idle. */
+	const char *idle;
 	/* TTL lost on a relayed segment: 0 inline (a bridge), 1 in lb
 	 * mode (a router hop). synwall's own segments (SYN-ACKs, the
 	 * backend SYN) are never decremented. */

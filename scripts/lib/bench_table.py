@@ -111,7 +111,8 @@ def main():
     cyc = {}
     for name in ("syn_ref", "syn", "syn6", "ack_ref", "ack", "relay_ref", "relay",
                  "handshake", "syn_lb", "relay_lb", "handshake_lb",
-                 "syn_native", "ack_native", "w2_syn"):
+                 "syn_native", "ack_native", "w2_syn", "syn_poll",
+                 "syn_adaptive", "handshake_poll", "handshake_adaptive"):
         vals, rates, bad = [], [], 0
         for i in range(1, runs + 1):
             d = load(tmp, "%s.%d" % (name, i))
@@ -149,6 +150,13 @@ def main():
          None),
         ("w2_syn", "SYN, 2 workers on 1 CPU (summed)", "syn", "1 worker",
          None),
+        # [worker] idle at full load: an adaptive worker never sleeps
+        # while it has packets, so the same cycles (scripts/bench-idle
+        # has the idle side).
+        ("syn_adaptive", "SYN, idle = adaptive", "syn_poll", "idle = poll",
+         None),
+        ("handshake_adaptive", "whole connection, idle = adaptive",
+         "handshake_poll", "idle = poll", None),
     ]
     for name, label, ref, rlabel, target in comps:
         if name not in cyc:
@@ -225,7 +233,8 @@ def main():
                        "flows": int(flows), "runs": runs,
                        "results": t.rows, "in_process": t.cyc_rows,
                        "commands": commands,
-                       "kernel": k}, f, indent=1)
+                       "kernel": k, "idle": load(tmp, "idle")}, f,
+                      indent=1)
 
 
 if __name__ == "__main__":
