@@ -12,9 +12,11 @@ SW_PKGS_BUILD=(
 
 # Tests and demo: scapy for vectors, kernel tools and real peers for e2e,
 # netsniff-ng for trafgen (the spoofed SYN / ACK floods), iperf3 and
-# nftables (loss injection, silent servers) for the relay's e2e test.
+# nftables (loss injection, silent servers) for the relay's e2e test;
+# Prometheus and its Python client for synwall-exporter's tests.
 SW_PKGS_TEST=(
 	python3 python3-scapy
 	iproute2 ethtool iputils-ping procps kmod
 	nginx-light curl tcpdump netsniff-ng iperf3 nftables
+	prometheus python3-prometheus-client
 )

@@ -27,7 +27,7 @@ sw_need_root()
 # non-zero (after logging apt's output tail) when an install fails.
 sw_install_deps()
 {
-	local missing=() p log
+	local missing=() p log policy=0
 	for p in "$@"; do
 		if [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) != \
 			'install ok installed' ]]; then
@@ -40,13 +40,25 @@ sw_install_deps()
 	sw_log "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	log=$(mktemp /tmp/synwall-apt.XXXXXX)
+	# Test peers (nginx, prometheus) are run by the tests themselves,
+	# in namespaces: their packages must not start system daemons
+	# listening in the root namespace. Debian's policy-rc.d says no to
+	# every start during this install, where none is in place already.
+	if [[ ! -e /usr/sbin/policy-rc.d ]] &&
+		printf '#!/bin/sh\n# synwall: no daemon starts while test packages install\nexit 101\n' \
+			>/usr/sbin/policy-rc.d 2>/dev/null; then
+		chmod 755 /usr/sbin/policy-rc.d
+		policy=1
+	fi
 	# The lock timeout covers a concurrent apt run (another test, the lead).
 	if timeout 900 apt-get -q -o DPkg::Lock::Timeout=300 update >"$log" 2>&1 &&
 		timeout 900 apt-get -q -y -o DPkg::Lock::Timeout=300 \
 			--no-install-recommends install "${missing[@]}" >>"$log" 2>&1; then
+		((policy)) && rm -f /usr/sbin/policy-rc.d
 		rm -f "$log"
 		return 0
 	fi
+	((policy)) && rm -f /usr/sbin/policy-rc.d
 	sw_warn "apt-get install ${missing[*]} failed:"
 	tail -n 5 "$log" >&"$SW_LOGFD"
 	rm -f "$log"
