@@ -109,6 +109,27 @@ on_lsc(uint16_t port_id __rte_unused, enum rte_eth_event_type type __rte_unused,
 	return 0;
 }
 
+/*
+ * Another process may turn a port's promiscuous mode off under us:
+ * dpdk-dumpcap does when it ends unless run with -p, and a bump in the
+ * wire that is not promiscuous stops seeing frames for the servers'
+ * MAC addresses. Turn it back on, and say who probably did it.
+ */
+static void
+promiscuous_keep(const struct sw_app *app, unsigned int s)
+{
+	uint16_t port = app->port_id[s];
+
+	if (!app->port_info[s].promiscuous ||
+			rte_eth_promiscuous_get(port) != 0)
+		return;
+	SW_LOG(WARNING, port,
+		"%s: port %u (%s): promiscuous mode was turned off by another process (dpdk-dumpcap without -p?): %s",
+		sw_side_name(s), port, app->port_info[s].name,
+		rte_eth_promiscuous_enable(port) == 0 ? "turned back on" :
+		"cannot turn it back on");
+}
+
 void
 sw_app_link_poll(struct sw_app *app, bool force)
 {
@@ -136,6 +157,7 @@ sw_app_link_poll(struct sw_app *app, bool force)
 		}
 		app->link_up[s] = up;
 		memcpy(app->link_why[s], why, sizeof(why));
+		promiscuous_keep(app, s);
 	}
 	app->link_known = true;
 }

@@ -85,6 +85,7 @@ static const struct key_spec keys[] = {
 		"notice", RELOAD),
 	U("synwall", "stats_interval", stats_interval, 0, 86400, "10",
 		RELOAD),
+	B("synwall", "capture", capture, "yes", RESTART),
 	S("ports", "outside", port_name[SW_OUTSIDE], "0", RESTART),
 	S("ports", "inside", port_name[SW_INSIDE], "1", RESTART),
 	U("ports", "rx_desc", rx_desc, 64, 16384, "1024", RESTART),

@@ -25,6 +25,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_pdump.h>
 #include <rte_version.h>
 
 #include "sw_app.h"
@@ -138,6 +139,60 @@ parse_args(int argc, char **argv, struct sw_args *a)
 	return 0;
 }
 
+/* A handler that is never called: only asks whether IPC exists. */
+static int
+mp_probe(const struct rte_mp_msg *msg __rte_unused,
+		const void *peer __rte_unused)
+{
+	return 0;
+}
+
+/*
+ * Packet capture for the stock dpdk-dumpcap and dpdk-pdump. Both are
+ * secondary processes: they map this process's memory, make a ring and
+ * an mbuf pool in it, and ask over the EAL's multi-process socket for
+ * copies of what a port receives and sends (rx and tx callbacks that
+ * rte_pdump adds to every queue of the port, and removes when the tool
+ * ends, unless it is killed: docs/deploy.md). So they need hugepages
+ * (a --no-huge heap is private to this process) and the EAL's shared
+ * files (--in-memory and --no-shconf have no socket). rte_pdump_init()
+ * itself adds no callback: until a capture starts, the workers' bursts
+ * run as they did without it. Returns true when capture is on
+ * (rte_pdump_uninit() at exit).
+ */
+static bool
+capture_init(const struct sw_app *app)
+{
+	/* The runtime dir is /var/run/dpdk/PREFIX: the tools' --file-prefix. */
+	const char *dir = rte_eal_get_runtime_dir(), *slash = strrchr(dir, '/');
+	const char *prefix = slash != NULL ? slash + 1 : dir;
+	const char *why = NULL;
+
+	if (!app->cfg.capture) {
+		SW_LOG(NOTICE, main, "capture: off ([synwall] capture = no)");
+		return false;
+	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		why = "not the primary process";
+	else if (!rte_eal_has_hugepages())
+		why = "started with --no-huge: the tools map synwall's memory, which needs hugepages";
+	else if (rte_mp_action_register("synwall_mp_probe", mp_probe) != 0)
+		why = "started with --in-memory or --no-shconf: no multi-process socket for the tools";
+	else
+		rte_mp_action_unregister("synwall_mp_probe");
+	if (why == NULL && rte_pdump_init() != 0)
+		why = rte_strerror(rte_errno);
+	if (why != NULL) {
+		SW_LOG(NOTICE, main, "capture: unavailable (%s); synwall runs without it",
+			why);
+		return false;
+	}
+	SW_LOG(NOTICE, main,
+		"capture: on: dpdk-dumpcap --file-prefix=%s -p -i %s -w FILE.pcapng (or dpdk-pdump --file-prefix=%s -- --pdump ...); stop it with Ctrl-C",
+		prefix, app->port_info[SW_OUTSIDE].name, prefix);
+	return true;
+}
+
 /* SIGHUP or /synwall/reload: re-read the config, apply or refuse it. */
 static int
 reload(struct sw_app *app, char *err, size_t len)
@@ -212,6 +267,7 @@ main(int argc, char **argv)
 	char err[SW_ERR_LEN];
 	struct sw_args args;
 	int ret, status = EXIT_FAILURE;
+	bool capture = false;
 
 	ret = parse_args(argc, argv, &args);
 	if (ret != 0)
@@ -251,6 +307,7 @@ main(int argc, char **argv)
 	if (sw_app_setup_workers(&app) != 0 || sw_app_setup_ports(&app) != 0)
 		goto out;
 	sw_telemetry_register(&app);
+	capture = capture_init(&app);
 	sw_app_launch(&app);
 	if (app.cfg.mode == SW_MODE_LB)
 		SW_LOG(NOTICE, main, "running: lb mode, %u worker%s, %u service%s, %u backend%s",
@@ -270,6 +327,10 @@ main(int argc, char **argv)
 
 	control_loop(&app);
 	sw_app_stop(&app);
+	/* No worker bursts any more: a capture still running sees no
+	 * more packets and ends when it finds the primary gone. */
+	if (capture)
+		rte_pdump_uninit();
 	sw_stats_print_final(&app);
 	status = EXIT_SUCCESS;
 out:

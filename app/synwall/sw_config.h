@@ -92,6 +92,7 @@ struct sw_config {
 	uint32_t unprotected;		/* enum sw_unprotected */
 	uint32_t log_level;		/* RTE_LOG_EMERG (1) .. RTE_LOG_DEBUG (8) */
 	uint32_t stats_interval;	/* seconds; 0 = on SIGUSR1 only */
+	uint32_t capture;		/* bool: rte_pdump for dpdk-dumpcap */
 	/* [ports] */
 	char port_name[SW_SIDES][SW_PORT_NAME_LEN];
 	uint32_t rx_desc;

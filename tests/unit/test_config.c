@@ -67,6 +67,7 @@ static const struct bad_case bad[] = {
 	{ "[ports]\ninside =\n", "inside has no value" },
 	{ "[ports]\ninside = 0\noutside = 0\n", "same port as outside" },
 	{ "[ports]\npromiscuous = maybe\n", "promiscuous = maybe: must be yes or no" },
+	{ "[synwall]\ncapture = maybe\n", "[synwall] capture = maybe: must be yes or no" },
 	{ "[synwall]\nmode = bridge\n", "mode = bridge: must be one of inline | lb" },
 	/* lb's keys in inline mode */
 	{ "[lb]\nmaglev_size = 65537\n", "[lb]: only with [synwall] mode = lb" },
@@ -221,7 +222,7 @@ test_good_file(void)
 	int ret;
 
 	ret = load_text("; comment\n[synwall]\nunprotected = drop ; inline\n"
-		"log_level = debug\n[ports]\noutside = net_tap0\n"
+		"log_level = debug\ncapture = off\n[ports]\noutside = net_tap0\n"
 		"inside = 0000:03:00.0\npromiscuous = off\n"
 		"[worker]\nburst = 64\nmbufs = 16384\n"
 		"[service:web]\nprefix = 192.0.2.0/24, 2001:db8::/64\n"
@@ -236,6 +237,7 @@ test_good_file(void)
 	SW_CHECKF(strcmp(cfg.port_name[SW_OUTSIDE], "net_tap0") == 0, "%s", "outside");
 	SW_CHECKF(strcmp(cfg.port_name[SW_INSIDE], "0000:03:00.0") == 0, "%s", "inside");
 	SW_CHECKF(cfg.promiscuous == 0, "%s", "promiscuous");
+	SW_CHECKF(cfg.capture == 0, "%s", "capture = off");
 	SW_CHECKF(cfg.burst == 64 && cfg.mbufs == 16384, "%s", "worker sizes");
 	SW_CHECK(cfg.svc.svc[0].syn.wscale == SW_SVC_WSCALE_OFF);
 	SW_CHECK(cfg.svc.svc[0].syn.mss4 == 1400);
@@ -1028,6 +1030,8 @@ static const struct reload_case reload_cases[] = {
 		"[syncookie] ttl: 64 -> 32 needs a restart" },
 	{ { "flow", NULL, "hold = 4", NULL, NULL },
 		"[flow] hold: 8 -> 4 needs a restart" },
+	{ { "synwall", NULL, "capture = no", NULL, NULL },
+		"[synwall] capture: yes -> no needs a restart" },
 };
 
 static void
