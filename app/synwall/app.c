@@ -188,6 +188,8 @@ sw_app_setup_workers(struct sw_app *app)
 			app->n_workers);
 		return -ENOMEM;
 	}
+	for (unsigned int k = 0; k < app->n_workers; k++)
+		app->workers[k].io.epfd = -1;	/* no RX interrupts yet */
 	ret = sw_io_init();
 	if (ret != 0) {
 		fprintf(stderr, "synwall: cannot register an mbuf field: %s\n",
@@ -316,6 +318,42 @@ setup_steering(struct sw_app *app)
 	return 0;
 }
 
+/*
+ * [worker] idle = adaptive: where both ports have RX interrupts, an
+ * idle worker waits on them; elsewhere it sleeps in bounded steps.
+ */
+static void
+setup_rx_intr(struct sw_app *app)
+{
+	const struct sw_port_info *pi = app->port_info;
+	unsigned int n = 0;
+	int ret = 0;
+
+	if (app->cfg.idle != SW_IDLE_ADAPTIVE)
+		return;
+	if (!pi[SW_OUTSIDE].rx_intr || !pi[SW_INSIDE].rx_intr) {
+		const struct sw_port_info *no = pi[SW_OUTSIDE].rx_intr ?
+			&pi[SW_INSIDE] : &pi[SW_OUTSIDE];
+
+		SW_LOG(NOTICE, worker,
+			"idle = adaptive: %s (%s) has no RX interrupts: idle workers sleep, %u us at most",
+			no->name, no->driver, app->cfg.idle_sleep_max_us);
+		return;
+	}
+	for (; n < app->n_workers && ret == 0; n++)
+		ret = sw_io_intr_open(&app->workers[n].io);
+	if (ret != 0) {
+		for (unsigned int i = 0; i < n; i++)
+			sw_io_intr_close(&app->workers[i].io);
+		SW_LOG(NOTICE, worker,
+			"idle = adaptive: RX interrupts not usable (%s): idle workers sleep, %u us at most",
+			rte_strerror(-ret), app->cfg.idle_sleep_max_us);
+		return;
+	}
+	SW_LOG(NOTICE, worker,
+		"idle = adaptive: idle workers wait on RX interrupts");
+}
+
 int
 sw_app_setup_ports(struct sw_app *app)
 {
@@ -334,6 +372,7 @@ sw_app_setup_ports(struct sw_app *app)
 			.rx_desc = (uint16_t)app->cfg.rx_desc,
 			.tx_desc = (uint16_t)app->cfg.tx_desc,
 			.promiscuous = app->cfg.promiscuous != 0,
+			.rx_intr = app->cfg.idle == SW_IDLE_ADAPTIVE,
 			.pools = pools,
 		};
 		struct sw_port_info *pi = &app->port_info[s];
@@ -360,6 +399,7 @@ sw_app_setup_ports(struct sw_app *app)
 			"link polled every second");
 	}
 	sw_app_link_poll(app, true);
+	setup_rx_intr(app);
 	/* Replies leave by the outside port: may the NIC sum them? */
 	for (unsigned int i = 0; i < app->n_workers; i++) {
 		const uint64_t tx = app->port_info[SW_OUTSIDE].tx_offloads;
@@ -399,6 +439,9 @@ sw_app_free(struct sw_app *app)
 	for (unsigned int i = 0; app->workers != NULL && i < app->n_workers;
 			i++)
 		sw_worker_teardown(&app->workers[i]);
+	for (unsigned int i = 0; app->workers != NULL && i < app->n_workers;
+			i++)
+		sw_io_intr_close(&app->workers[i].io);
 	if (app->ports_up)
 		for (unsigned int s = 0; s < SW_SIDES; s++)
 			sw_port_close(app->port_id[s]);

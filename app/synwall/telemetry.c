@@ -243,6 +243,9 @@ tel_stats(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_u64(d, "protected_pkts", c.protected_pkts);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", c.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "loops", c.loops);
+	rte_tel_data_add_dict_u64(d, "idle_sleeps", c.idle_sleeps);
+	rte_tel_data_add_dict_u64(d, "idle_intr_waits", c.idle_intr_waits);
+	rte_tel_data_add_dict_u64(d, "idle_intr_wakes", c.idle_intr_wakes);
 	return ret;
 }
 

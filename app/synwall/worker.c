@@ -189,17 +189,26 @@ steered_in(struct sw_worker *w, struct sw_frame **f, uint64_t now)
 /*
  * [worker] idle = adaptive: after IDLE_SPIN loops in a row that found
  * nothing to do, pause in each loop (the core's spin-wait hint); after
- * IDLE_PAUSE, sleep, 1 µs then doubling up to idle_sleep_max_us, which
- * bounds how late a packet arriving at an idle worker is seen. Any work
- * starts the count again, so a loaded worker never sleeps. The sleep is
- * a system call on a worker that had nothing to do, never on a packet's
- * path.
+ * IDLE_PAUSE, rest until work can be there again:
+ *
+ * - where both ports have RX interrupts, arm them, poll once more (a
+ *   frame that came before the arming is found there, not slept on),
+ *   then wait on them: a frame wakes the worker at once. The wait ends
+ *   after IDLE_INTR_MS anyway (1 ms with software steering: the rings
+ *   from other workers have no interrupt), for timers and expiry;
+ * - elsewhere, sleep: 1 µs then doubling up to idle_sleep_max_us, which
+ *   bounds how late a frame arriving at an idle worker is seen.
+ *
+ * Any work starts the count again, so a loaded worker never rests. The
+ * sleep or wait is a system call of a worker that had nothing to do,
+ * never on a packet's path.
  */
 #define IDLE_SPIN	256
 #define IDLE_PAUSE	2048
+#define IDLE_INTR_MS	10
 
 static inline void
-idle_backoff(const struct sw_worker *w, uint32_t *n)
+idle_backoff(struct sw_worker *w, uint32_t *n)
 {
 	uint32_t us;
 
@@ -209,8 +218,19 @@ idle_backoff(const struct sw_worker *w, uint32_t *n)
 		rte_pause();
 		return;
 	}
+	if (w->io.epfd >= 0) {
+		if (!w->io.intr_armed) {
+			sw_io_intr_arm(&w->io);	/* the next loop polls once more */
+			return;
+		}
+		w->e.c.idle_intr_waits++;
+		if (sw_io_intr_wait(&w->io, w->e.steer ? 1 : IDLE_INTR_MS) > 0)
+			w->e.c.idle_intr_wakes++;
+		return;
+	}
 	us = *n - IDLE_PAUSE < 16 ? UINT32_C(1) << (*n - IDLE_PAUSE) :
 		UINT32_MAX;
+	w->e.c.idle_sleeps++;
 	rte_delay_us_sleep(RTE_MIN(us, w->idle_sleep_max_us));
 }
 
@@ -283,10 +303,13 @@ sw_worker_main(void *arg)
 			e->c.busy_cycles += rte_rdtsc() - now;
 		/* Busy cycles grow exactly when this loop had work. */
 		if (w->idle_adaptive) {
-			if (e->c.busy_cycles != busy0 || n_checks != 0)
+			if (e->c.busy_cycles != busy0 || n_checks != 0) {
 				idle = 0;
-			else
+				if (unlikely(w->io.intr_armed))
+					sw_io_intr_disarm(&w->io);
+			} else {
 				idle_backoff(w, &idle);
+			}
 		}
 	}
 	sw_engine_flush(e);

@@ -226,6 +226,11 @@ struct sw_counters {
 	struct sw_lb_counters lb;
 	uint64_t busy_cycles;		/* TSC spent on bursts that had packets */
 	uint64_t loops;
+	/* [worker] idle = adaptive: sleeps of an idle worker, and waits on
+	 * RX interrupts (with how many an interrupt ended, not a timeout). */
+	uint64_t idle_sleeps;
+	uint64_t idle_intr_waits;
+	uint64_t idle_intr_wakes;
 };
 
 /* The NIC's checksum verdicts on a received frame (sw_frame.rx). */

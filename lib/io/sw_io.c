@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <unistd.h>
+#include <sys/epoll.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_epoll.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
@@ -170,6 +173,62 @@ io_notice(void *ctx, enum sw_side side, const char *what)
 	io->notice_tsc = now;
 	rte_log(RTE_LOG_NOTICE, io->logtype, "synwall.worker: worker %u: %s %s\n",
 		io->id, side == SW_OUTSIDE ? "outside" : "inside", what);
+}
+
+int
+sw_io_intr_open(struct sw_io *io)
+{
+	int ret = 0;
+
+	io->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (io->epfd < 0)
+		return -errno;
+	for (unsigned int s = 0; s < SW_SIDES && ret == 0; s++)
+		ret = rte_eth_dev_rx_intr_ctl_q(io->port[s], io->queue,
+			io->epfd, RTE_INTR_EVENT_ADD, NULL);
+	if (ret != 0)
+		sw_io_intr_close(io);
+	return ret;
+}
+
+void
+sw_io_intr_close(struct sw_io *io)
+{
+	if (io->epfd < 0)
+		return;
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		rte_eth_dev_rx_intr_ctl_q(io->port[s], io->queue, io->epfd,
+			RTE_INTR_EVENT_DEL, NULL);
+	close(io->epfd);
+	io->epfd = -1;
+}
+
+/* A PMD whose event fd is simply readable while frames wait (net_tap)
+ * has no enable/disable: -ENOTSUP is no failure there. */
+void
+sw_io_intr_arm(struct sw_io *io)
+{
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		rte_eth_dev_rx_intr_enable(io->port[s], io->queue);
+	io->intr_armed = true;
+}
+
+void
+sw_io_intr_disarm(struct sw_io *io)
+{
+	for (unsigned int s = 0; s < SW_SIDES; s++)
+		rte_eth_dev_rx_intr_disable(io->port[s], io->queue);
+	io->intr_armed = false;
+}
+
+int
+sw_io_intr_wait(struct sw_io *io, int timeout_ms)
+{
+	struct rte_epoll_event ev[SW_SIDES];
+	int n = rte_epoll_wait(io->epfd, ev, SW_SIDES, timeout_ms);
+
+	sw_io_intr_disarm(io);
+	return n > 0 ? n : 0;
 }
 
 const struct sw_io_ops sw_io_ops = {

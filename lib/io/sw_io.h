@@ -37,6 +37,10 @@ struct sw_io {
 	int logtype;			/* notices are logged with it */
 	uint64_t notice_tsc;		/* last engine notice logged */
 	uint64_t tx_full_tsc;		/* last tx_full line logged */
+	/* RX interrupts of both queues in an epoll set of this worker's
+	 * (sw_io_intr_open), or -1: none, the idle worker sleeps. */
+	int epfd;
+	bool intr_armed;
 };
 
 /* The offset of the frame view in every mbuf (sw_io_init()). */
@@ -120,6 +124,24 @@ sw_io_steered(struct sw_io *io, uint16_t from, struct sw_frame **f,
 		f[i] = sw_io_frame(m[i]);
 	return (uint16_t)n;
 }
+
+/*
+ * RX interrupts, for an idle worker ([worker] idle = adaptive) on ports
+ * that have them (sw_port_info.rx_intr). Open puts both sides' queue
+ * into a new epoll set (main lcore, after the ports started; 0 or
+ * -errno, epfd stays -1 then). The worker arms them after many empty
+ * polls, polls once more (a frame that came before the arming is seen
+ * there), and only then waits: sw_io_intr_wait returns on a frame, or
+ * after timeout_ms, disarmed either way. Disarm is for work found
+ * while armed. The wait is a system call of an idle worker, never on a
+ * packet's path.
+ */
+int sw_io_intr_open(struct sw_io *io);
+void sw_io_intr_close(struct sw_io *io);
+void sw_io_intr_arm(struct sw_io *io);
+void sw_io_intr_disarm(struct sw_io *io);
+/* Returns how many queues woke it (0: timeout). */
+int sw_io_intr_wait(struct sw_io *io, int timeout_ms);
 
 /* The engine's I/O operations over `struct sw_io` contexts. */
 extern const struct sw_io_ops sw_io_ops;

@@ -13,6 +13,7 @@
 #include <rte_dev.h>
 #include <rte_devargs.h>
 #include <rte_ethdev.h>
+#include <rte_log.h>
 
 #include "sw_port.h"
 
@@ -217,6 +218,28 @@ rss_setup(const struct rte_eth_dev_info *di, uint16_t n_queues,
 		(RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
 }
 
+/*
+ * Does every RX queue of a started port have an interrupt event fd?
+ * Most virtual PMDs (af_packet, af_xdp) have none, and ethdev says so
+ * with an error line per question: asked with its log quietened, the
+ * answer is one line of ours (the caller's).
+ */
+static bool
+rx_intr_usable(uint16_t port, uint16_t n_queues)
+{
+	const int lt = rte_log_register("lib.ethdev");
+	const int level = lt >= 0 ? rte_log_get_level(lt) : -1;
+	bool ok = true;
+
+	if (level >= 0)
+		rte_log_set_level(lt, RTE_LOG_CRIT);
+	for (uint16_t q = 0; q < n_queues && ok; q++)
+		ok = rte_eth_dev_rx_intr_ctl_q_get_fd(port, q) >= 0;
+	if (level >= 0)
+		rte_log_set_level(lt, (uint32_t)level);
+	return ok;
+}
+
 int
 sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 		char *err, size_t err_len)
@@ -261,7 +284,15 @@ sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 	}
 	sw_port_kernel_iface(port, info->kiface, sizeof(info->kiface));
 
+	/* RX queue interrupts where asked; a PMD that refuses them is
+	 * configured again without (it is polled, or slept on). */
+	conf.intr_conf.rxq = p->rx_intr;
 	ret = rte_eth_dev_configure(port, p->n_queues, p->n_queues, &conf);
+	if (ret != 0 && conf.intr_conf.rxq) {
+		conf.intr_conf.rxq = 0;
+		ret = rte_eth_dev_configure(port, p->n_queues, p->n_queues,
+			&conf);
+	}
 	if (ret != 0) {
 		snprintf(err, err_len, "port %u (%s): configure failed: %s",
 			port, info->name, rte_strerror(-ret));
@@ -312,6 +343,8 @@ sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 	/* A bump in the wire must see frames for every MAC on the segment. */
 	if (p->promiscuous)
 		info->promiscuous = rte_eth_promiscuous_enable(port) == 0;
+	info->rx_intr = conf.intr_conf.rxq &&
+		rx_intr_usable(port, p->n_queues);
 	info->rx_offloads = conf.rxmode.offloads;
 	info->tx_offloads = conf.txmode.offloads;
 	info->rx_desc = nb_rxd;

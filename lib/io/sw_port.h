@@ -28,6 +28,9 @@ struct sw_port_params {
 	uint16_t rx_desc;
 	uint16_t tx_desc;
 	bool promiscuous;
+	/* Ask for RX queue interrupts ([worker] idle = adaptive): an idle
+	 * worker then waits on them instead of sleeping blindly. */
+	bool rx_intr;
 	struct rte_mempool *const *pools;	/* n_queues, RX queue q uses pools[q] */
 };
 
@@ -43,6 +46,7 @@ struct sw_port_info {
 	int socket_id;
 	bool promiscuous;
 	bool lsc;			/* link changes come as interrupts */
+	bool rx_intr;			/* every RX queue has an interrupt */
 	char kiface[32];		/* kernel interface behind it, or "" */
 };
 

@@ -36,8 +36,8 @@ SW_PMD=${SW_PMD:-af_packet}
 # sw_synwall_conf FILE [UNPROTECTED [STATS_INTERVAL [EXTRA]]]: write
 # synwall's config for the standard topology (outside = port 0, inside =
 # port 1) protecting the web server 192.0.2.80 / 2001:db8::80 on
-# $SW_PROTECTED_PORT only, its workers' idle mode $SW_IDLE (poll, or
-# adaptive). EXTRA (optional) is appended verbatim, e.g. a [syncookie]
+# $SW_PROTECTED_PORT only, its workers' idle mode $SW_IDLE (poll or
+# adaptive; unset: synwall's default, adaptive). EXTRA (optional) is appended verbatim, e.g. a [syncookie]
 # section.
 sw_synwall_conf()
 {
@@ -56,7 +56,7 @@ sw_synwall_conf()
 	[worker]
 	burst = 32
 	mbufs = 8192
-	idle = ${SW_IDLE:-poll}
+	${SW_IDLE:+idle = $SW_IDLE}
 
 	[service:web]
 	prefix = 192.0.2.80/32, 2001:db8::80/128

@@ -10,8 +10,8 @@
 # itself with SYN cookies); nginx also listens on port 80, unprotected.
 #
 # Checks, each printed as "ok - NAME" / "not ok - NAME":
-#   unprotected = pass: the ports are net_$SW_PMD (and with
-#     SW_IDLE=adaptive the idle worker sleeps); ping and HTTP on port 80
+#   unprotected = pass: the ports are net_$SW_PMD (and with idle =
+#     adaptive, the default, the idle worker sleeps); ping and HTTP on port 80
 #     (IPv4, IPv6) cross, ARP / ND resolve to the server's real MAC, the
 #     2 MiB file arrives byte-exact; connect() to port 8080 completes, answered by synwall
 #     (syncookie.cookie_ok +1 each); telemetry counts traffic on both ports
@@ -66,7 +66,7 @@ start_synwall()
 }
 
 # port_checks LABEL: the ports are the PMD asked for ($SW_PMD); with
-# SW_IDLE=adaptive, the worker of an idle synwall sleeps: it loops fewer
+# idle = adaptive (the default; not SW_IDLE=poll), the worker of an idle synwall sleeps: it loops fewer
 # than 100,000 times a second (a polling one: 0.6 M on AF_XDP, 19 M on
 # af_packet here; an adaptive one about 5,000).
 port_checks()
@@ -76,7 +76,7 @@ port_checks()
 		"$SW_PYTHON" -c 'import json,sys; print(json.load(sys.stdin)["/ethdev/info"]["name"])') || name='?'
 	sw_check "$l: the outside port is net_$SW_PMD ($name)" \
 		test "${name#net_"$SW_PMD"}" != "$name"
-	if [[ ${SW_IDLE:-poll} != adaptive ]] || sw_synwall_is_standin; then
+	if [[ ${SW_IDLE:-adaptive} != adaptive ]] || sw_synwall_is_standin; then
 		return 0
 	fi
 	sw_synwall_stats "$SYNWALL_PREFIX" && a=${SW_STATS[loops]:-}

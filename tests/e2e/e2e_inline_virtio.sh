@@ -24,6 +24,10 @@
 # the server, the file arrives byte-exact, connect() to the protected port
 # 8080 is completed by synwall's SYN cookies (cookie_ok +1 each), telemetry
 # counts traffic on both ports, SIGTERM stops synwall with status 0.
+# With idle = adaptive (the default; not with SW_IDLE=poll): virtio-user
+# has RX interrupts, so the idle worker waits on them: synwall
+# says so at start, interrupts woke it during the traffic, and idle it
+# loops a few hundred times a second, not millions.
 # Exit 0 / 1 / 77 (skip: not root, or no hugepages can be reserved).
 set -euo pipefail
 
@@ -93,6 +97,27 @@ start_synwall()
 		"$(sw_synwall_ready_cmd)" "$SYNWALL_LOG" 30
 }
 
+# intr_checks LABEL: [worker] idle = adaptive on ports with RX interrupts.
+intr_checks()
+{
+	local l=$1 a b t0 t1 w0 k0
+	sw_check "$l: idle = adaptive: idle workers wait on RX interrupts (log)" \
+		grep -q "idle workers wait on RX interrupts" "$SYNWALL_LOG"
+	sw_synwall_stats "$SYNWALL_PREFIX" || true
+	sw_check "$l: RX interrupts woke the idle worker (${SW_STATS[idle_intr_wakes]:-none} wakes of ${SW_STATS[idle_intr_waits]:-none} waits), no blind sleeps" \
+		eval '((${SW_STATS[idle_intr_wakes]:-0} > 0 && ${SW_STATS[idle_sleeps]:-1} == 0))'
+	sleep 0.5
+	t0=$(awk '{ print $14 + $15 }' "/proc/$SYNWALL_PID/stat")
+	sw_synwall_stats "$SYNWALL_PREFIX" && a=${SW_STATS[loops]:-0}
+	w0=${SW_STATS[idle_intr_waits]:-0} k0=${SW_STATS[idle_intr_wakes]:-0}
+	sleep 2
+	sw_synwall_stats "$SYNWALL_PREFIX" && b=${SW_STATS[loops]:-0}
+	t1=$(awk '{ print $14 + $15 }' "/proc/$SYNWALL_PID/stat")
+	sw_log "idle for 2 s: $(((b - a) / 2)) loops/s, $(((SW_STATS[idle_intr_waits] - w0) / 2)) waits/s ($(((SW_STATS[idle_intr_wakes] - k0) / 2)) woken by an interrupt), synwall's CPU $(((t1 - t0) * 100 / 2 / $(getconf CLK_TCK))) %"
+	sw_check "$l: the idle worker waits ($(((b - a) / 2)) loops/s < 10000)" \
+		eval "(((b - a) / 2 < 10000))"
+}
+
 main()
 {
 	local l=virtio-user
@@ -124,6 +149,7 @@ main()
 	sw_topo_traffic_checks "$l"
 	sw_topo_protected_checks "$l" "$SYNWALL_PREFIX"
 	sw_synwall_stats_checks "$l" "$SYNWALL_PREFIX"
+	[[ ${SW_IDLE:-adaptive} != adaptive ]] || intr_checks "$l"
 	sw_synwall_stop_checks "$l" "$SYNWALL_PID" "$SYNWALL_LOG"
 	sw_checks_done
 }
