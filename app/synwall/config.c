@@ -99,7 +99,7 @@ static const struct key_spec keys[] = {
 	U("worker", "tx_drain_us", tx_drain_us, 1, 100000, "100", RESTART),
 	E("worker", "steering", steering, SW_STEERING_AUTO, steering_names,
 		"auto", RESTART),
-	E("worker", "idle", idle, SW_IDLE_ADAPTIVE, idle_names, "adaptive",
+	E("worker", "idle", idle, SW_IDLE_POLL, idle_names, "adaptive",
 		RESTART),
 	U("worker", "idle_sleep_max_us", idle_sleep_max_us, 1, 1000, "200",
 		RESTART),

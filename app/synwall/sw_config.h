@@ -43,7 +43,7 @@ enum sw_steering {
 /* What a worker does when its ports have nothing. */
 enum sw_idle {
 	SW_IDLE_POLL = 0,	/* poll again at once: 100 % of a CPU */
-	SW_IDLE_ADAPTIVE,	/* spin, pause, then sleep up to a bound */
+	SW_IDLE_ADAPTIVE,	/* spin, pause, then wait or sleep (default) */
 };
 
 struct sw_lb_backend_conf {

@@ -1147,6 +1147,28 @@ read_text(const char *name)
 	return text;
 }
 
+/* Enum keys map each name to its own value: idle's default is adaptive. */
+static void
+test_idle(void)
+{
+	char err[SW_ERR_LEN];
+	struct sw_config d;
+
+	sw_config_defaults(&d);
+	SW_CHECK_EQ(d.idle, (uint32_t)SW_IDLE_ADAPTIVE);
+	SW_CHECK_EQ(d.idle_sleep_max_us, 200u);
+	SW_CHECKF(load_text("[synwall]\nunprotected = pass\n"
+		"[worker]\nidle = poll\n", err, sizeof(err)) == 0,
+		"idle = poll refused: %s", err);
+	SW_CHECK_EQ(cfg.idle, (uint32_t)SW_IDLE_POLL);
+	SW_CHECKF(load_text("[synwall]\nunprotected = pass\n"
+		"[worker]\nidle = adaptive\nidle_sleep_max_us = 50\n",
+		err, sizeof(err)) == 0, "idle = adaptive refused: %s", err);
+	SW_CHECK_EQ(cfg.idle, (uint32_t)SW_IDLE_ADAPTIVE);
+	SW_CHECK_EQ(cfg.idle_sleep_max_us, 50u);
+	SW_CHECK(load_text("[worker]\nidle = interrupt\n", err, sizeof(err)) != 0);
+}
+
 /* The example must load, give exactly the defaults, and show every key. */
 static void
 test_example(void)
@@ -1256,6 +1278,8 @@ main(int argc, char **argv)
 			test_reload_check },
 		{ "the example documents every key with its default",
 			test_example },
+		{ "[worker] idle: default adaptive, names map to their values",
+			test_idle },
 		{ "the lb example loads and documents every lb key",
 			test_lb_example },
 	};
