@@ -6,7 +6,7 @@
 # config, start, counters and the checks every e2e script shares, for
 # common.sh (which sources it; not meant to be sourced alone).
 # sw_synwall_conf, sw_synwall_start, sw_synwall_up, sw_synwall_stats,
-# sw_snap, sw_delta, sw_synwall_stats_checks, sw_synwall_stop_checks.
+# sw_synwall_settle, sw_snap, sw_delta, sw_synwall_stats_checks, sw_synwall_stop_checks.
 
 SW_SYNWALL_BIN=${SW_SYNWALL_BIN:-}	# synwall (or dpdk-testpmd stand-in) to run
 SW_SYNWALL_PID=""	# PID of the last sw_synwall_start
@@ -205,6 +205,30 @@ sw_snap()
 	for k in "${!SW_STATS[@]}"; do
 		dst["$k"]=${SW_STATS[$k]}
 	done
+}
+
+# sw_synwall_settle: wait (at most 10 s) until the packet counters of
+# synwall ($SYNWALL_PREFIX) stop moving, so that a flood's last packets
+# are counted before the next snapshot.
+sw_synwall_settle()
+{
+	local a b i
+	a=$(sw__port_pkts) || return 1
+	for ((i = 0; i < 20; i++)); do
+		sleep 0.5
+		b=$(sw__port_pkts) || return 1
+		[[ $a == "$b" ]] && return 0
+		a=$b
+	done
+	sw_warn "counters still moving after 10 s"
+}
+
+# sw__port_pkts: rx + tx packets of both ports, summed.
+sw__port_pkts()
+{
+	sw_synwall_stats "$SYNWALL_PREFIX" || return 1
+	echo $((SW_STATS[out_rx_pkts] + SW_STATS[out_tx_pkts] +
+		SW_STATS[in_rx_pkts] + SW_STATS[in_tx_pkts]))
 }
 
 # sw_delta NAME: counter NAME's growth from the caller's S0 to its S1.

@@ -81,28 +81,6 @@ start_synwall()
 		"$SYNWALL_LOG" 30
 }
 
-# stats_sum: a number that moves whenever synwall sees or sends anything.
-stats_sum()
-{
-	sw_synwall_stats "$SYNWALL_PREFIX" || return 1
-	echo $((SW_STATS[out_rx_pkts] + SW_STATS[out_tx_pkts] +
-		SW_STATS[in_rx_pkts] + SW_STATS[in_tx_pkts]))
-}
-
-# settle: wait (at most 10 s) until synwall's counters stop moving.
-settle()
-{
-	local a b i
-	a=$(stats_sum) || return 1
-	for ((i = 0; i < 20; i++)); do
-		sleep 0.5
-		b=$(stats_sum) || return 1
-		[[ $a == "$b" ]] && return 0
-		a=$b
-	done
-	sw_warn "counters still moving after 10 s"
-}
-
 # ------------------------------------------------------- capture tools
 
 # dumpcap_start VAR PCAP [ARG...]: dpdk-dumpcap on synwall's outside port
@@ -222,7 +200,7 @@ phase_control()
 	local l="b. flood, no capture"
 	sw_snap S0 || return 1
 	sw_topo_flood syn "$SYN_FLOOD" "$FLOOD_RATE" "$FLOOD_SECS"
-	settle
+	sw_synwall_settle
 	sw_snap S1 || return 1
 	flood_checks "$l"
 	CYCLES_PLAIN=$(cycles_per_pkt)
@@ -239,7 +217,7 @@ phase_dumpcap()
 	sw_check "$l: dpdk-dumpcap -p -i $OUT_PORT starts capturing" true
 	sw_snap S0 || return 1
 	sw_topo_flood syn "$SYN_FLOOD" "$FLOOD_RATE" "$FLOOD_SECS"
-	settle
+	sw_synwall_settle
 	sw_snap S1 || return 1
 	tool_stop "$pid"
 	flood_checks "$l"
@@ -298,7 +276,7 @@ phase_pdump()
 	sleep 0.5	# it polls its ring
 	sw_snap S0 || return 1
 	sw_topo_flood syn "$SMALL_FLOOD" "$FLOOD_RATE" "$FLOOD_SECS"
-	settle
+	sw_synwall_settle
 	sw_snap S1 || return 1
 	tool_stop "$pid"
 	sw_check "$l: ends on SIGINT with status 0" sw_is_eq "pdump exit status" "$TOOL_RC" 0

@@ -88,29 +88,6 @@ d()
 	echo $((${S1[$1]:-0} - ${S0[$1]:-0}))
 }
 
-# stats_sum: a number that moves whenever synwall sees or sends anything.
-stats_sum()
-{
-	sw_synwall_stats "$SYNWALL_PREFIX" || return 1
-	echo $((SW_STATS[out_rx_pkts] + SW_STATS[out_tx_pkts] +
-		SW_STATS[in_rx_pkts] + SW_STATS[in_tx_pkts]))
-}
-
-# settle: wait (at most 10 s) until synwall's counters stop moving, so that
-# a flood's last packets are counted before S1 is taken.
-settle()
-{
-	local a b i
-	a=$(stats_sum) || return 1
-	for ((i = 0; i < 20; i++)); do
-		sleep 0.5
-		b=$(stats_sum) || return 1
-		[[ $a == "$b" ]] && return 0
-		a=$b
-	done
-	sw_warn "counters still moving after 10 s"
-}
-
 # unchanged NAME...: none of these counters moved from S0 to S1.
 unchanged()
 {
@@ -237,7 +214,7 @@ phase_syn_flood()
 		"$SW_TMP/b-client.pcap" || return 1
 	snap S0
 	sw_topo_flood syn "$SYN_FLOOD" "$FLOOD_RATE" "$FLOOD_SECS"
-	settle
+	sw_synwall_settle
 	snap S1
 	sw_topo_capture_stop "$cli" "$SW_TMP/b-client.pcap"
 	sent=$SW_FLOOD_SENT rx=$(d syncookie.syn_rx) missed=$(d out_missed)
@@ -291,7 +268,7 @@ phase_ack_flood()
 		"$SW_TMP/c-server.pcap" || return 1
 	snap S0
 	sw_topo_flood ack "$ACK_FLOOD" "$FLOOD_RATE" "$FLOOD_SECS"
-	settle
+	sw_synwall_settle
 	snap S1
 	sw_topo_capture_stop "$srv" "$SW_TMP/c-server.pcap"
 	sent=$SW_FLOOD_SENT bad=$(d syncookie.cookie_bad) missed=$(d out_missed)
