@@ -101,7 +101,7 @@ static const struct key_spec keys[] = {
 		"auto", RESTART),
 	E("worker", "idle", idle, SW_IDLE_POLL, idle_names, "adaptive",
 		RESTART),
-	U("worker", "idle_sleep_max_us", idle_sleep_max_us, 1, 1000, "200",
+	U("worker", "idle_sleep_max_us", idle_sleep_max_us, 1, 1000, "50",
 		RESTART),
 	U("flow", "hold", hold, 1, 64, "8", RESTART),
 	U("flow", "syn_timeout_ms", syn_timeout_ms, 10, 60000, "1000",

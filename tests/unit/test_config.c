@@ -1156,16 +1156,16 @@ test_idle(void)
 
 	sw_config_defaults(&d);
 	SW_CHECK_EQ(d.idle, (uint32_t)SW_IDLE_ADAPTIVE);
-	SW_CHECK_EQ(d.idle_sleep_max_us, 200u);
+	SW_CHECK_EQ(d.idle_sleep_max_us, 50u);
 	SW_CHECKF(load_text("[synwall]\nunprotected = pass\n"
 		"[worker]\nidle = poll\n", err, sizeof(err)) == 0,
 		"idle = poll refused: %s", err);
 	SW_CHECK_EQ(cfg.idle, (uint32_t)SW_IDLE_POLL);
 	SW_CHECKF(load_text("[synwall]\nunprotected = pass\n"
-		"[worker]\nidle = adaptive\nidle_sleep_max_us = 50\n",
+		"[worker]\nidle = adaptive\nidle_sleep_max_us = 200\n",
 		err, sizeof(err)) == 0, "idle = adaptive refused: %s", err);
 	SW_CHECK_EQ(cfg.idle, (uint32_t)SW_IDLE_ADAPTIVE);
-	SW_CHECK_EQ(cfg.idle_sleep_max_us, 50u);
+	SW_CHECK_EQ(cfg.idle_sleep_max_us, 200u);
 	SW_CHECK(load_text("[worker]\nidle = interrupt\n", err, sizeof(err)) != 0);
 }
 
