@@ -129,11 +129,18 @@ hash_of(const struct sw_neigh *nt, uint8_t family, const uint8_t key[16])
 	return (uint32_t)mix64(mix64(nt->p.seed ^ family ^ w0) ^ w1);
 }
 
+/* Two 8-byte compares, not a call to memcmp: this is every packet's. */
 static inline bool
 same_key(const struct sw_neigh_entry *e, uint8_t family,
 		const uint8_t key[16])
 {
-	return e->family == family && memcmp(e->addr, key, 16) == 0;
+	uint64_t a0, a1, k0, k1;
+
+	memcpy(&a0, e->addr, 8);
+	memcpy(&a1, e->addr + 8, 8);
+	memcpy(&k0, key, 8);
+	memcpy(&k1, key + 8, 8);
+	return e->family == family && ((a0 ^ k0) | (a1 ^ k1)) == 0;
 }
 
 /* The slot holding (family, key), or NIL; the whole window is scanned. */
@@ -329,8 +336,16 @@ sw_neigh_resolve(struct sw_neigh *nt, uint8_t family, const void *addr,
 		nt->stats.dropped_invalid++;
 		return SW_NEIGH_DROP;
 	}
-	s = find_aged(nt, family, key, now);
+	s = nt->hint[family == AF_INET6];
+	if (!same_key(&nt->ent[s], family, key))
+		s = find(nt, family, key);
+	if (s != SW_NEIGH_NIL && age(nt, &nt->ent[s], now)) {
+		remove_slot(nt, &nt->ent[s]);
+		nt->stats.expired++;
+		s = SW_NEIGH_NIL;
+	}
 	if (s != SW_NEIGH_NIL) {
+		nt->hint[family == AF_INET6] = s;
 		e = &nt->ent[s];
 		switch (e->state) {
 		case SW_NEIGH_STATIC:

@@ -145,6 +145,11 @@ struct sw_neigh {
 	uint32_t n_static;
 	uint32_t n_incomplete;
 	uint32_t n_held;		/* packets in the pool */
+	/* The slot sw_neigh_resolve() found last, per family (IPv4, IPv6):
+	 * a relay sends to one or two next hops in turn, and a hint that
+	 * still holds the key saves the hash and the window scan. Only a
+	 * hint: its slot is checked against the key each time. */
+	uint32_t hint[2];
 	struct sw_neigh_params p;
 	struct sw_neigh_stats stats;
 };
