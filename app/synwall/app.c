@@ -331,6 +331,14 @@ setup_rx_intr(struct sw_app *app)
 
 	if (app->cfg.idle != SW_IDLE_ADAPTIVE)
 		return;
+	/* Frames handed over by another worker come through a ring, which
+	 * has no interrupt: those workers sleep, in bounded steps. */
+	if (app->workers[0].e.steer) {
+		SW_LOG(NOTICE, worker,
+			"idle = adaptive: software steering between workers (rings, no interrupts): idle workers sleep, %u us at most",
+			app->cfg.idle_sleep_max_us);
+		return;
+	}
 	if (!pi[SW_OUTSIDE].rx_intr || !pi[SW_INSIDE].rx_intr) {
 		const struct sw_port_info *no = pi[SW_OUTSIDE].rx_intr ?
 			&pi[SW_INSIDE] : &pi[SW_OUTSIDE];
@@ -399,7 +407,6 @@ sw_app_setup_ports(struct sw_app *app)
 			"link polled every second");
 	}
 	sw_app_link_poll(app, true);
-	setup_rx_intr(app);
 	/* Replies leave by the outside port: may the NIC sum them? */
 	for (unsigned int i = 0; i < app->n_workers; i++) {
 		const uint64_t tx = app->port_info[SW_OUTSIDE].tx_offloads;
@@ -409,7 +416,11 @@ sw_app_setup_ports(struct sw_app *app)
 			(tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
 		app->workers[i].e.tx_cksum6 = tx & RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
 	}
-	return setup_steering(app);
+	const int ret = setup_steering(app);
+
+	if (ret == 0)
+		setup_rx_intr(app);
+	return ret;
 }
 
 void

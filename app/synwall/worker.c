@@ -191,11 +191,14 @@ steered_in(struct sw_worker *w, struct sw_frame **f, uint64_t now)
  * nothing to do, pause in each loop (the core's spin-wait hint); after
  * IDLE_PAUSE, rest until work can be there again:
  *
- * - where both ports have RX interrupts, arm them, poll once more (a
- *   frame that came before the arming is found there, not slept on),
- *   then wait on them: a frame wakes the worker at once. The wait ends
- *   after IDLE_INTR_MS anyway (1 ms with software steering: the rings
- *   from other workers have no interrupt), for timers and expiry;
+ * - where both ports have RX interrupts (and no software steering,
+ *   whose rings have none: sw_app_setup_ports), arm them, poll once
+ *   more (a frame that came before the arming is found there, not slept
+ *   on), then wait on them: a frame wakes the worker at once. The wait
+ *   ends after IDLE_INTR_MS anyway, for timers and expiry, or 1 ms on
+ *   the worker that sends lb health checks (their clock runs from when
+ *   the main lcore queued them). The worker is RCU-offline meanwhile,
+ *   so a reload or key rotation does not wait for it;
  * - elsewhere, sleep: 1 µs then doubling up to idle_sleep_max_us, which
  *   bounds how late a frame arriving at an idle worker is seen.
  *
@@ -224,8 +227,11 @@ idle_backoff(struct sw_worker *w, uint32_t *n)
 			return;
 		}
 		w->e.c.idle_intr_waits++;
-		if (sw_io_intr_wait(&w->io, w->e.steer ? 1 : IDLE_INTR_MS) > 0)
+		rte_rcu_qsbr_thread_offline(w->qs, w->e.id);
+		if (sw_io_intr_wait(&w->io, w->checks != NULL ? 1 :
+				IDLE_INTR_MS) > 0)
 			w->e.c.idle_intr_wakes++;
+		rte_rcu_qsbr_thread_online(w->qs, w->e.id);
 		return;
 	}
 	us = *n - IDLE_PAUSE < 16 ? UINT32_C(1) << (*n - IDLE_PAUSE) :

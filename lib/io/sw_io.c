@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
+#include <rte_spinlock.h>
 
 #include "sw_io.h"
 
@@ -175,19 +176,41 @@ io_notice(void *ctx, enum sw_side side, const char *what)
 		io->id, side == SW_OUTSIDE ? "outside" : "inside", what);
 }
 
+/*
+ * Some PMDs (ixgbe) enable and disable a queue's interrupt by
+ * read-modify-write of one register per port: workers sharing a port
+ * take its lock around it. Only idle workers do.
+ */
+static rte_spinlock_t intr_lock[RTE_MAX_ETHPORTS] = {
+	[0 ... RTE_MAX_ETHPORTS - 1] = RTE_SPINLOCK_INITIALIZER,
+};
+
+/* Take both sides' queues out of the epoll set, the first n that went in. */
+static void
+intr_del(struct sw_io *io, unsigned int n)
+{
+	for (unsigned int s = 0; s < n; s++)
+		rte_eth_dev_rx_intr_ctl_q(io->port[s], io->queue, io->epfd,
+			RTE_INTR_EVENT_DEL, NULL);
+}
+
 int
 sw_io_intr_open(struct sw_io *io)
 {
+	unsigned int s;
 	int ret = 0;
 
 	io->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (io->epfd < 0)
 		return -errno;
-	for (unsigned int s = 0; s < SW_SIDES && ret == 0; s++)
+	for (s = 0; s < SW_SIDES && ret == 0; s++)
 		ret = rte_eth_dev_rx_intr_ctl_q(io->port[s], io->queue,
 			io->epfd, RTE_INTR_EVENT_ADD, NULL);
-	if (ret != 0)
-		sw_io_intr_close(io);
+	if (ret != 0) {
+		intr_del(io, s - 1);	/* side s - 1 failed: not in */
+		close(io->epfd);
+		io->epfd = -1;
+	}
 	return ret;
 }
 
@@ -196,11 +219,25 @@ sw_io_intr_close(struct sw_io *io)
 {
 	if (io->epfd < 0)
 		return;
-	for (unsigned int s = 0; s < SW_SIDES; s++)
-		rte_eth_dev_rx_intr_ctl_q(io->port[s], io->queue, io->epfd,
-			RTE_INTR_EVENT_DEL, NULL);
+	intr_del(io, SW_SIDES);
 	close(io->epfd);
 	io->epfd = -1;
+}
+
+static void
+intr_set(struct sw_io *io, bool on)
+{
+	for (unsigned int s = 0; s < SW_SIDES; s++) {
+		rte_spinlock_t *l = &intr_lock[io->port[s]];
+
+		rte_spinlock_lock(l);
+		if (on)
+			rte_eth_dev_rx_intr_enable(io->port[s], io->queue);
+		else
+			rte_eth_dev_rx_intr_disable(io->port[s], io->queue);
+		rte_spinlock_unlock(l);
+	}
+	io->intr_armed = on;
 }
 
 /* A PMD whose event fd is simply readable while frames wait (net_tap)
@@ -208,17 +245,13 @@ sw_io_intr_close(struct sw_io *io)
 void
 sw_io_intr_arm(struct sw_io *io)
 {
-	for (unsigned int s = 0; s < SW_SIDES; s++)
-		rte_eth_dev_rx_intr_enable(io->port[s], io->queue);
-	io->intr_armed = true;
+	intr_set(io, true);
 }
 
 void
 sw_io_intr_disarm(struct sw_io *io)
 {
-	for (unsigned int s = 0; s < SW_SIDES; s++)
-		rte_eth_dev_rx_intr_disable(io->port[s], io->queue);
-	io->intr_armed = false;
+	intr_set(io, false);
 }
 
 int

@@ -219,25 +219,94 @@ rss_setup(const struct rte_eth_dev_info *di, uint16_t n_queues,
 }
 
 /*
- * Does every RX queue of a started port have an interrupt event fd?
- * Most virtual PMDs (af_packet, af_xdp) have none, and ethdev says so
- * with an error line per question: asked with its log quietened, the
- * answer is one line of ours (the caller's).
+ * Does every RX queue of a started port have an interrupt event fd of
+ * its own? Most virtual PMDs (af_packet, af_xdp) have none, and ethdev
+ * says so with an error line per question: asked with its log
+ * quietened, the answer is one line of ours (the caller's). Queues
+ * that share a vector (UIO, fewer MSI-X vectors than queues) would wake
+ * one worker for another's frames: not usable either.
  */
 static bool
 rx_intr_usable(uint16_t port, uint16_t n_queues)
 {
 	const int lt = rte_log_register("lib.ethdev");
 	const int level = lt >= 0 ? rte_log_get_level(lt) : -1;
-	bool ok = true;
+	int fd[RTE_MAX_QUEUES_PER_PORT];
+	bool ok = n_queues <= RTE_DIM(fd);
 
 	if (level >= 0)
 		rte_log_set_level(lt, RTE_LOG_CRIT);
-	for (uint16_t q = 0; q < n_queues && ok; q++)
-		ok = rte_eth_dev_rx_intr_ctl_q_get_fd(port, q) >= 0;
+	for (uint16_t q = 0; q < n_queues && ok; q++) {
+		fd[q] = rte_eth_dev_rx_intr_ctl_q_get_fd(port, q);
+		ok = fd[q] >= 0;
+		for (uint16_t o = 0; o < q && ok; o++)
+			ok = fd[o] != fd[q];
+	}
 	if (level >= 0)
 		rte_log_set_level(lt, (uint32_t)level);
 	return ok;
+}
+
+/*
+ * Configure the port with `conf`, set up its queues and start it: what
+ * sw_port_setup() does once, or twice when RX interrupts are refused.
+ * Sets info's descriptor counts and socket.
+ */
+static int
+bring_up(const struct sw_port_params *p, const struct rte_eth_dev_info *di,
+		const struct rte_eth_conf *conf, struct sw_port_info *info,
+		char *err, size_t err_len)
+{
+	uint16_t port = p->port_id;
+	uint16_t nb_rxd = p->rx_desc, nb_txd = p->tx_desc;
+	int ret, socket;
+
+	ret = rte_eth_dev_configure(port, p->n_queues, p->n_queues, conf);
+	if (ret != 0) {
+		snprintf(err, err_len, "port %u (%s): configure failed: %s",
+			port, info->name, rte_strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
+	if (ret != 0) {
+		snprintf(err, err_len, "port %u (%s): descriptors: %s",
+			port, info->name, rte_strerror(-ret));
+		return ret;
+	}
+	socket = rte_eth_dev_socket_id(port);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+
+	for (uint16_t q = 0; q < p->n_queues; q++) {
+		struct rte_eth_rxconf rxc = di->default_rxconf;
+		struct rte_eth_txconf txc = di->default_txconf;
+
+		rxc.offloads = conf->rxmode.offloads;
+		txc.offloads = conf->txmode.offloads;
+		ret = rte_eth_rx_queue_setup(port, q, nb_rxd, socket, &rxc,
+			p->pools[q]);
+		if (ret != 0) {
+			snprintf(err, err_len, "port %u (%s): rx queue %u: %s",
+				port, info->name, q, rte_strerror(-ret));
+			return ret;
+		}
+		ret = rte_eth_tx_queue_setup(port, q, nb_txd, socket, &txc);
+		if (ret != 0) {
+			snprintf(err, err_len, "port %u (%s): tx queue %u: %s",
+				port, info->name, q, rte_strerror(-ret));
+			return ret;
+		}
+	}
+	ret = rte_eth_dev_start(port);
+	if (ret != 0) {
+		snprintf(err, err_len, "port %u (%s): start failed: %s",
+			port, info->name, rte_strerror(-ret));
+		return ret;
+	}
+	info->rx_desc = nb_rxd;
+	info->tx_desc = nb_txd;
+	info->socket_id = socket;
+	return 0;
 }
 
 int
@@ -252,8 +321,7 @@ sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 	struct rte_eth_dev_info di;
 	struct rte_eth_conf conf;
 	uint16_t port = p->port_id;
-	uint16_t nb_rxd = p->rx_desc, nb_txd = p->tx_desc;
-	int ret, socket;
+	int ret;
 
 	memset(info, 0, sizeof(*info));
 	memset(&conf, 0, sizeof(conf));
@@ -284,62 +352,24 @@ sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 	}
 	sw_port_kernel_iface(port, info->kiface, sizeof(info->kiface));
 
-	/* RX queue interrupts where asked; a PMD that refuses them is
-	 * configured again without (it is polled, or slept on). */
-	conf.intr_conf.rxq = p->rx_intr;
-	ret = rte_eth_dev_configure(port, p->n_queues, p->n_queues, &conf);
-	if (ret != 0 && conf.intr_conf.rxq) {
-		conf.intr_conf.rxq = 0;
-		ret = rte_eth_dev_configure(port, p->n_queues, p->n_queues,
-			&conf);
-	}
-	if (ret != 0) {
-		snprintf(err, err_len, "port %u (%s): configure failed: %s",
-			port, info->name, rte_strerror(-ret));
-		return ret;
-	}
-	ret = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nb_rxd, &nb_txd);
-	if (ret != 0) {
-		snprintf(err, err_len, "port %u (%s): descriptors: %s",
-			port, info->name, rte_strerror(-ret));
-		return ret;
-	}
-	socket = rte_eth_dev_socket_id(port);
-	if (socket < 0)
-		socket = (int)rte_socket_id();
-
-	for (uint16_t q = 0; q < p->n_queues; q++) {
-		struct rte_eth_rxconf rxc = di.default_rxconf;
-		struct rte_eth_txconf txc = di.default_txconf;
-
-		rxc.offloads = conf.rxmode.offloads;
-		txc.offloads = conf.txmode.offloads;
-		ret = rte_eth_rx_queue_setup(port, q, nb_rxd, socket, &rxc,
-			p->pools[q]);
-		if (ret != 0) {
-			snprintf(err, err_len, "port %u (%s): rx queue %u: %s",
-				port, info->name, q, rte_strerror(-ret));
-			return ret;
-		}
-		ret = rte_eth_tx_queue_setup(port, q, nb_txd, socket, &txc);
-		if (ret != 0) {
-			snprintf(err, err_len, "port %u (%s): tx queue %u: %s",
-				port, info->name, q, rte_strerror(-ret));
-			return ret;
-		}
-	}
 	if (info->lsc) {
 		ret = rte_eth_dev_callback_register(port,
 			RTE_ETH_EVENT_INTR_LSC, p->lsc_cb, p->lsc_arg);
 		if (ret != 0)
 			info->lsc = false;	/* polled like the others */
 	}
-	ret = rte_eth_dev_start(port);
-	if (ret != 0) {
-		snprintf(err, err_len, "port %u (%s): start failed: %s",
-			port, info->name, rte_strerror(-ret));
-		return ret;
+	/* RX queue interrupts where asked. A PMD may refuse them at
+	 * configure, or take them there and refuse them at start (more
+	 * queues than it has interrupt vectors): the port is then brought
+	 * up again without (it is polled, or slept on). */
+	conf.intr_conf.rxq = p->rx_intr;
+	ret = bring_up(p, &di, &conf, info, err, err_len);
+	if (ret != 0 && conf.intr_conf.rxq) {
+		conf.intr_conf.rxq = 0;
+		ret = bring_up(p, &di, &conf, info, err, err_len);
 	}
+	if (ret != 0)
+		return ret;
 	/* A bump in the wire must see frames for every MAC on the segment. */
 	if (p->promiscuous)
 		info->promiscuous = rte_eth_promiscuous_enable(port) == 0;
@@ -347,9 +377,6 @@ sw_port_setup(const struct sw_port_params *p, struct sw_port_info *info,
 		rx_intr_usable(port, p->n_queues);
 	info->rx_offloads = conf.rxmode.offloads;
 	info->tx_offloads = conf.txmode.offloads;
-	info->rx_desc = nb_rxd;
-	info->tx_desc = nb_txd;
-	info->socket_id = socket;
 	return 0;
 }
 
