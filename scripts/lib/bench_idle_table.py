@@ -54,7 +54,7 @@ def main():
             "%s / %s" % (fmt(q.get("p50_ms")), fmt(q.get("p99_ms"))),
             fmt(r["request_added_p50_ms"], "%+.3f"), failed))
     print("Rate and cycles at full load: scripts/bench, rows "
-          "\"idle = adaptive\" (synwall-bench --idle adaptive).")
+          "\"idle = poll\" (synwall-bench --idle poll) against the default.")
     if out:
         with open(out, "w") as f:
             json.dump({"pmd": pmd, "seconds": int(secs),

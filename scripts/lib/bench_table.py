@@ -112,7 +112,7 @@ def main():
     for name in ("syn_ref", "syn", "syn6", "ack_ref", "ack", "relay_ref", "relay",
                  "handshake", "syn_lb", "relay_lb", "handshake_lb",
                  "syn_native", "ack_native", "w2_syn", "syn_poll",
-                 "syn_adaptive", "handshake_poll", "handshake_adaptive"):
+                 "handshake_poll"):
         vals, rates, bad = [], [], 0
         for i in range(1, runs + 1):
             d = load(tmp, "%s.%d" % (name, i))
@@ -150,13 +150,12 @@ def main():
          None),
         ("w2_syn", "SYN, 2 workers on 1 CPU (summed)", "syn", "1 worker",
          None),
-        # [worker] idle at full load: an adaptive worker never sleeps
-        # while it has packets, so the same cycles (scripts/bench-idle
-        # has the idle side).
-        ("syn_adaptive", "SYN, idle = adaptive", "syn_poll", "idle = poll",
-         None),
-        ("handshake_adaptive", "whole connection, idle = adaptive",
-         "handshake_poll", "idle = poll", None),
+        # [worker] idle at full load: the default, adaptive, never rests
+        # while it has packets, so poll should cost the same cycles
+        # (scripts/bench-idle has the idle side).
+        ("syn_poll", "SYN, idle = poll", "syn", "idle = adaptive", None),
+        ("handshake_poll", "whole connection, idle = poll", "handshake",
+         "idle = adaptive", None),
     ]
     for name, label, ref, rlabel, target in comps:
         if name not in cyc:

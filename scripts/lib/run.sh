@@ -5,7 +5,7 @@
 # scripts/lib/run.sh: the run id, the cleanup stack and its traps, and
 # processes started and stopped by PID, for common.sh (which sources it;
 # not meant to be sourced alone). sw_init, sw_defer, sw_cleanup,
-# sw_run_id_name, sw_alive, sw_spawn, sw_stop_pid.
+# sw_run_id_name, sw_cpu_ticks, sw_alive, sw_spawn, sw_stop_pid.
 
 SW_CLEANUP=()		# cleanup stack: shell-quoted commands, run LIFO
 SW_CLEANING=0
@@ -128,6 +128,13 @@ sw_run_id_name()
 }
 
 # ---------------------------------------------------------------- processes
+
+# sw_cpu_ticks PID: the process's CPU time so far, user + system, in
+# clock ticks (getconf CLK_TCK a second).
+sw_cpu_ticks()
+{
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
 
 # sw_alive PID: the process exists and is not a zombie.
 sw_alive()

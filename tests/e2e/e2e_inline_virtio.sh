@@ -107,12 +107,12 @@ intr_checks()
 	sw_check "$l: RX interrupts woke the idle worker (${SW_STATS[idle_intr_wakes]:-none} wakes of ${SW_STATS[idle_intr_waits]:-none} waits), no blind sleeps" \
 		eval '((${SW_STATS[idle_intr_wakes]:-0} > 0 && ${SW_STATS[idle_sleeps]:-1} == 0))'
 	sleep 0.5
-	t0=$(awk '{ print $14 + $15 }' "/proc/$SYNWALL_PID/stat")
+	t0=$(sw_cpu_ticks "$SYNWALL_PID")
 	sw_synwall_stats "$SYNWALL_PREFIX" && a=${SW_STATS[loops]:-0}
 	w0=${SW_STATS[idle_intr_waits]:-0} k0=${SW_STATS[idle_intr_wakes]:-0}
 	sleep 2
 	sw_synwall_stats "$SYNWALL_PREFIX" && b=${SW_STATS[loops]:-0}
-	t1=$(awk '{ print $14 + $15 }' "/proc/$SYNWALL_PID/stat")
+	t1=$(sw_cpu_ticks "$SYNWALL_PID")
 	sw_log "idle for 2 s: $(((b - a) / 2)) loops/s, $(((SW_STATS[idle_intr_waits] - w0) / 2)) waits/s ($(((SW_STATS[idle_intr_wakes] - k0) / 2)) woken by an interrupt), synwall's CPU $(((t1 - t0) * 100 / 2 / $(getconf CLK_TCK))) %"
 	sw_check "$l: the idle worker waits ($(((b - a) / 2)) loops/s < 10000)" \
 		eval "(((b - a) / 2 < 10000))"
