@@ -349,6 +349,56 @@ sw_pkt_tcp_set32(uint8_t *frame, const struct sw_pkt *p, uint32_t off,
 }
 
 /*
+ * Several fields of one segment rewritten, the TCP checksum updated once
+ * (RFC 1624 eqn. 3 summed over the fields: ~m + m' of each, added to ~HC
+ * at the end). Each sw_pkt_tcp_put16/32 writes the field and returns the
+ * running sum of its changes; sw_pkt_tcp_cksum_apply() folds them into
+ * the checksum. `old` is the field's current value, as the parse read it
+ * (no read of the frame). Up to 64 fields per sum (no overflow).
+ */
+static inline uint32_t
+sw_pkt_tcp_put32(uint8_t *frame, const struct sw_pkt *p, uint32_t off,
+		uint32_t old, uint32_t v, uint32_t acc)
+{
+	uint32_t o = old, n = v;
+
+	if ((off - p->l4_off) & 1) {
+		o = sw_cksum_odd32(old);
+		n = sw_cksum_odd32(v);
+	}
+	acc += (uint16_t)~(o >> 16);
+	acc += (uint16_t)~o;
+	acc += n >> 16;
+	acc += n & 0xffff;
+	sw_cksum_wr32(frame + off, v);
+	return acc;
+}
+
+static inline uint32_t
+sw_pkt_tcp_put16(uint8_t *frame, const struct sw_pkt *p, uint32_t off,
+		uint16_t old, uint16_t v, uint32_t acc)
+{
+	uint16_t o = old, n = v;
+
+	if ((off - p->l4_off) & 1) {
+		o = sw_cksum_odd16(old);
+		n = sw_cksum_odd16(v);
+	}
+	acc += (uint16_t)~o;
+	acc += n;
+	sw_cksum_wr16(frame + off, v);
+	return acc;
+}
+
+static inline void
+sw_pkt_tcp_cksum_apply(uint8_t *frame, const struct sw_pkt *p, uint32_t acc)
+{
+	uint8_t *ck = frame + p->l4_off + SW_TCP_CKSUM_OFF;
+
+	sw_cksum_wr16(ck, sw_cksum_finish((uint16_t)~sw_cksum_rd16(ck) + acc));
+}
+
+/*
  * Replace the IPv4 source (dst == 0) or destination address of a parsed
  * IPv4 packet, updating the header checksum and, because the address is in
  * the pseudo-header, the TCP/UDP checksum when there is one in this

@@ -59,45 +59,57 @@ sw_relay_window(uint16_t win, uint8_t ws_from, uint8_t ws_to)
 	return v > 0xffff ? 0xffff : (uint16_t)v;
 }
 
-/* Server → client: seq, TSval, window. */
+/*
+ * Server → client: seq, TSval, window; the checksum updated once for all
+ * of them.
+ */
 static inline void
 sw_relay_to_client(uint8_t *frame, const struct sw_pkt *p,
 		const struct sw_xlate *x)
 {
 	const uint32_t tcp = p->l4_off;
+	uint32_t acc;
 
-	sw_pkt_tcp_set32(frame, p, tcp + 4, p->seq + x->seq_delta);
+	acc = sw_pkt_tcp_put32(frame, p, tcp + 4, p->seq, p->seq + x->seq_delta,
+			0);
 	if (x->ts && p->opt.ts_off != 0)
-		sw_pkt_tcp_set32(frame, p, p->opt.ts_off,
-			p->opt.tsval + x->ts_delta);
+		acc = sw_pkt_tcp_put32(frame, p, p->opt.ts_off, p->opt.tsval,
+			p->opt.tsval + x->ts_delta, acc);
 	/* RFC 7323 §2.2: the window of a SYN is never scaled. */
 	if (x->ws_server != x->ws_ours && !(p->tcp_flags & SW_TCP_SYN))
-		sw_pkt_tcp_set16(frame, p, tcp + 14,
-			sw_relay_window(p->window, x->ws_server, x->ws_ours));
+		acc = sw_pkt_tcp_put16(frame, p, tcp + 14, p->window,
+			sw_relay_window(p->window, x->ws_server, x->ws_ours),
+			acc);
+	sw_pkt_tcp_cksum_apply(frame, p, acc);
 }
 
-/* Client → server: ack, SACK edges, TSecr, window. */
+/* Client → server: ack, SACK edges, TSecr, window; one checksum update. */
 static inline void
 sw_relay_to_server(uint8_t *frame, const struct sw_pkt *p,
 		const struct sw_xlate *x)
 {
 	const uint32_t tcp = p->l4_off;
+	uint32_t acc = 0;
 
 	if (p->tcp_flags & SW_TCP_ACK)
-		sw_pkt_tcp_set32(frame, p, tcp + 8, p->ack - x->seq_delta);
+		acc = sw_pkt_tcp_put32(frame, p, tcp + 8, p->ack,
+			p->ack - x->seq_delta, acc);
 	for (unsigned int i = 0; i < p->opt.n_sack; i++) {
 		uint32_t off = p->opt.sack_off[i];
 
-		sw_pkt_tcp_set32(frame, p, off, p->opt.sack[i][0] - x->seq_delta);
-		sw_pkt_tcp_set32(frame, p, off + 4,
-			p->opt.sack[i][1] - x->seq_delta);
+		acc = sw_pkt_tcp_put32(frame, p, off, p->opt.sack[i][0],
+			p->opt.sack[i][0] - x->seq_delta, acc);
+		acc = sw_pkt_tcp_put32(frame, p, off + 4, p->opt.sack[i][1],
+			p->opt.sack[i][1] - x->seq_delta, acc);
 	}
 	if (x->ts && p->opt.ts_off != 0)
-		sw_pkt_tcp_set32(frame, p, p->opt.ts_off + 4,
-			p->opt.tsecr - x->ts_delta);
+		acc = sw_pkt_tcp_put32(frame, p, p->opt.ts_off + 4,
+			p->opt.tsecr, p->opt.tsecr - x->ts_delta, acc);
 	if (x->ws_client != x->ws_client_srv && !(p->tcp_flags & SW_TCP_SYN))
-		sw_pkt_tcp_set16(frame, p, tcp + 14, sw_relay_window(p->window,
-			x->ws_client, x->ws_client_srv));
+		acc = sw_pkt_tcp_put16(frame, p, tcp + 14, p->window,
+			sw_relay_window(p->window, x->ws_client,
+				x->ws_client_srv), acc);
+	sw_pkt_tcp_cksum_apply(frame, p, acc);
 }
 
 #endif /* SW_RELAY_H */
