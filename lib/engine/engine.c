@@ -811,10 +811,23 @@ stage_group(struct sw_engine *w, struct staged *s, uint16_t n)
 		if (s[i].m->len > SW_CACHE_LINE)
 			__builtin_prefetch(s[i].frame + SW_CACHE_LINE);
 	}
+	uint32_t inserts[2] = { 0, 0 };
+
 	for (uint16_t i = 0; i < n; i++)
 		stage_classify(w, &s[i]);
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
 		stage_prefetch_flow(w, &s[i]);
+		/* A flowless ACK from outside may prove its cookie and
+		 * insert its flow: the entry it would take comes too. */
+		if (s[i].flowless && s[i].side == SW_OUTSIDE &&
+				(s[i].p.tcp_flags & (SW_TCP_ACK | SW_TCP_SYN |
+					SW_TCP_RST)) == SW_TCP_ACK)
+			inserts[s[i].r.v6]++;
+	}
+	if (inserts[0] != 0)
+		sw_ft_prefetch_free(&w->ft4, inserts[0]);
+	if (inserts[1] != 0)
+		sw_ft_prefetch_free(&w->ft6, inserts[1]);
 }
 
 /* Not a protected service's: bridged, dropped, or lb's to handle. */

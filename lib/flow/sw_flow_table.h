@@ -341,6 +341,23 @@ sw_ft_prefetch_entry(const struct sw_ft *t, uint32_t hash)
 }
 
 /*
+ * The entries the next `n` inserts will take (the top of the free stack,
+ * at most SW_FT_BURST of them), prefetched: an insert writes its entry's
+ * line, which a lookup never brought in. The same lines while nothing is
+ * inserted, so a burst that inserts nothing pays only hits.
+ */
+static inline void
+sw_ft_prefetch_free(const struct sw_ft *t, uint32_t n)
+{
+	if (n > t->n_free)
+		n = t->n_free;
+	if (n > SW_FT_BURST)
+		n = SW_FT_BURST;
+	for (uint32_t i = 1; i <= n; i++)
+		sw_ft_prefetch_line(sw_ft_entry(t, t->free_ids[t->n_free - i]));
+}
+
+/*
  * Add `key` (hash = sw_ft_hash(t, key)): returns its new id, whose entry
  * holds the key at offset 0 and zeroes after it; -EEXIST when the key is
  * present; -ENOSPC when no id is free or no displacement path was found
