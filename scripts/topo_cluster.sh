@@ -61,7 +61,7 @@ SW_CL_NODES=()			# node1 .. nodeN
 SW_LB_NAMES=(b1 b2)
 declare -gA SW_CL_NS=() SW_CL_PID=() SW_CL_PREFIX=() SW_CL_LOG=() SW_CL_CONF=()
 declare -gA SW_CL_BIRD_PID=() SW_CL_BIRD_SOCK=() SW_CL_AGENT_PID=()
-declare -gA SW_CL_AGENT_STATE=() SW_CL_OUT_MAC=()
+declare -gA SW_CL_AGENT_STATE=() SW_CL_OUT_MAC=() SW_CL_STARTS=()
 
 # Per node N (1..3): data link, control link, inside addresses.
 sw_cl_rt_data4() { echo "192.0.2.$((129 + 8 * $1))"; }
@@ -253,7 +253,9 @@ sw_cl_synwall_start()
 	local node=$1 k=${1#node} mem vdevs pid
 	[[ -n ${SW_CL_PREFIX[$node]:-} ]] || sw_dpdk_prefix "SW_CL_PREFIX[$node]" "$node"
 	SW_CL_CONF[$node]=$SW_TMP/$node.conf
-	SW_CL_LOG[$node]=$SW_TMP/synwall-$node.log
+	# A log per start: the one of a run that ended stays for diagnosis.
+	SW_CL_STARTS[$node]=$((${SW_CL_STARTS[$node]:-0} + 1))
+	SW_CL_LOG[$node]=$SW_TMP/synwall-$node-${SW_CL_STARTS[$node]}.log
 	sw_cl_conf "$k" "${SW_CL_CONF[$node]}" "${2:-$SW_CL_KEY}"
 	mapfile -t mem < <(sw_dpdk_eal_mem)
 	mapfile -t vdevs < <(sw_pmd_vdevs "$SW_IF_OUT" "$SW_IF_IN" \
