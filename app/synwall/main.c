@@ -334,6 +334,7 @@ main(int argc, char **argv)
 	sw_stats_print_final(&app);
 	status = EXIT_SUCCESS;
 out:
+	sw_telemetry_unregister();
 	sw_app_free(&app);
 	rte_eal_cleanup();
 	return status;

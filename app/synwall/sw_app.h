@@ -99,5 +99,7 @@ void sw_stats_print_final(const struct sw_app *app);
 
 /* Register /synwall/stats, config, ports, backends, reload. */
 int sw_telemetry_register(struct sw_app *app);
+/* Before the app is freed: telemetry calls fail from now on. */
+void sw_telemetry_unregister(void);
 
 #endif /* SW_APP_H */

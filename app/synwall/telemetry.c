@@ -17,6 +17,7 @@
  * "truncated"); their parameters fetch the rest.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,8 +34,17 @@
 #include "sw_log.h"
 #include "sw_parse.h"
 
-/* rte_telemetry callbacks take no user argument. */
+/*
+ * rte_telemetry callbacks take no user argument. DPDK 22.11 cannot
+ * unregister a command, and answers on threads of its own until the
+ * process ends: tel_lock keeps the app alive while a callback reads it,
+ * and sw_telemetry_unregister (before the app is freed) makes every
+ * later call fail instead of reading freed memory. tel_closing cuts a
+ * reload's wait short so that the unregister does not wait for it.
+ */
 static struct sw_app *tel_app;
+static pthread_rwlock_t tel_lock = PTHREAD_RWLOCK_INITIALIZER;
+static bool tel_closing;
 
 #define TEL_REPLY_MAX	16384	/* lib/telemetry's MAX_OUTPUT_LEN in 22.11 */
 /* Room left for {"/synwall/backends":...}, "next" / "truncated", '}'. */
@@ -557,6 +567,7 @@ tel_reload(const char *cmd __rte_unused, const char *params __rte_unused,
 		return -EBUSY;
 	/* The main lcore looks every 100 ms; a reload takes milliseconds. */
 	for (int i = 0; i < 1000 &&
+			!__atomic_load_n(&tel_closing, __ATOMIC_ACQUIRE) &&
 			__atomic_load_n(&app->reload_req, __ATOMIC_ACQUIRE); i++)
 		usleep(10 * 1000);
 	rte_tel_data_start_dict(d);
@@ -572,26 +583,66 @@ tel_reload(const char *cmd __rte_unused, const char *params __rte_unused,
 	return 0;
 }
 
+typedef int (*tel_cb)(const char *cmd, const char *params,
+		struct rte_tel_data *d);
+
+static int
+tel_guarded(tel_cb cb, const char *cmd, const char *params,
+		struct rte_tel_data *d)
+{
+	int ret = -ENODEV;
+
+	pthread_rwlock_rdlock(&tel_lock);
+	if (tel_app != NULL)
+		ret = cb(cmd, params, d);
+	pthread_rwlock_unlock(&tel_lock);
+	return ret;
+}
+
+#define TEL_GUARD(name) \
+static int \
+name##_guarded(const char *cmd, const char *params, struct rte_tel_data *d) \
+{ \
+	return tel_guarded(name, cmd, params, d); \
+}
+TEL_GUARD(tel_stats)
+TEL_GUARD(tel_config)
+TEL_GUARD(tel_ports)
+TEL_GUARD(tel_backends)
+TEL_GUARD(tel_reload)
+#undef TEL_GUARD
+
+void
+sw_telemetry_unregister(void)
+{
+	__atomic_store_n(&tel_closing, true, __ATOMIC_RELEASE);
+	pthread_rwlock_wrlock(&tel_lock);
+	tel_app = NULL;
+	pthread_rwlock_unlock(&tel_lock);
+}
+
 int
 sw_telemetry_register(struct sw_app *app)
 {
 	int ret;
 
+	pthread_rwlock_wrlock(&tel_lock);
 	tel_app = app;
-	ret = rte_telemetry_register_cmd("/synwall/stats", tel_stats,
+	pthread_rwlock_unlock(&tel_lock);
+	ret = rte_telemetry_register_cmd("/synwall/stats", tel_stats_guarded,
 		"Counters, summed over workers. Parameter: worker id for one worker's.");
 	if (ret == 0)
-		ret = rte_telemetry_register_cmd("/synwall/config", tel_config,
+		ret = rte_telemetry_register_cmd("/synwall/config", tel_config_guarded,
 			"Effective configuration, every key. Parameter: one section (worker, service_NAME).");
 	if (ret == 0)
-		ret = rte_telemetry_register_cmd("/synwall/ports", tel_ports,
+		ret = rte_telemetry_register_cmd("/synwall/ports", tel_ports_guarded,
 			"Ports: name, driver, link, offloads, RSS. No parameters.");
 	if (ret == 0)
 		ret = rte_telemetry_register_cmd("/synwall/backends",
-			tel_backends,
+			tel_backends_guarded,
 			"lb mode: each backend's state, weight, flows, checks. Parameters: SERVICE or *, then a reply's \"next\".");
 	if (ret == 0)
-		ret = rte_telemetry_register_cmd("/synwall/reload", tel_reload,
+		ret = rte_telemetry_register_cmd("/synwall/reload", tel_reload_guarded,
 			"Re-read the config file and apply it (as SIGHUP). No parameters.");
 	if (ret != 0)
 		SW_LOG(WARNING, stats, "telemetry commands not registered: %s",

@@ -13,10 +13,12 @@ SW_PKGS_BUILD=(
 # Tests and demo: scapy for vectors, kernel tools and real peers for e2e,
 # netsniff-ng for trafgen (the spoofed SYN / ACK floods), iperf3 and
 # nftables (loss injection, silent servers) for the relay's e2e test;
-# Prometheus and its Python client for synwall-exporter's tests.
+# Prometheus and its Python client for synwall-exporter's tests; BIRD 2
+# for the cluster test's routers and nodes (e2e_cluster.sh: BGP, ECMP).
 SW_PKGS_TEST=(
 	python3 python3-scapy
 	iproute2 ethtool iputils-ping procps kmod
 	nginx-light curl tcpdump netsniff-ng iperf3 nftables
 	prometheus python3-prometheus-client
+	bird2
 )

@@ -57,7 +57,8 @@ sw_cleanup()
 # sw__reap_stale: undo what an earlier run left behind when it was killed
 # with no chance to clean up (SIGKILL, e.g. a test runner's hard timeout).
 # Only our own leftovers: run dirs holding an .owner run id, and namespaces
-# named sw<PID><4 hex>-{client,synwall,server} (inline topology) or
+# named sw<PID><4 hex>-{client,synwall,server} (inline topology),
+# -{router,nodeN} (cluster topology) or
 # -{lan,bN} (lb topology), whose PID is gone. Processes
 # still running in such a namespace are left alone (with a warning).
 sw__reap_stale()
@@ -81,7 +82,7 @@ sw__reap_stale()
 	done
 	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
 		# The inline topology's names and the lb one's (scripts/topo_lb.sh).
-		[[ $ns =~ ^sw([0-9]+)[0-9a-f]{4}-(client|synwall|server|lan|b[0-9])$ ]] || continue
+		[[ $ns =~ ^sw([0-9]+)[0-9a-f]{4}-(client|synwall|server|lan|router|node[0-9]|b[0-9])$ ]] || continue
 		pid=${BASH_REMATCH[1]}
 		[[ -e /proc/$pid ]] && continue
 		if [[ -n $(ip netns pids "$ns" 2>/dev/null) ]]; then

@@ -1,0 +1,399 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# e2e_cluster.sh [SYNWALL_BIN]: two synwall nodes (lb mode, one key file)
+# behind an ECMP router that learns the VIP over BGP (scripts/
+# topo_cluster.sh: client -- router (BIRD 2, kernel multipath, L4 hash) --
+# node1, node2 (synwall + BIRD 2 + synwall-bgp each) -- bridge -- b1 b2).
+# docs/cluster.md describes the design.
+#
+# Checks, each printed as "ok - NAME" / "not ok - NAME":
+#   routes. With both nodes up the router's kernel route to the VIP (IPv4
+#      and IPv6) has both nodes' outside addresses as next hops. SIGTERM to
+#      node2's synwall (by PID): synwall-bgp withdraws node2 within
+#      $WITHDRAW_S s; synwall started again: node2 is back within
+#      $RETURN_S s. Drain of node1 (SIGUSR1 to its synwall-bgp): the
+#      router's BIRD shows node1's route with the graceful-shutdown
+#      community (65535,0) and local preference 0 while the kernel route
+#      holds node2 alone, and only after that node1's route is withdrawn;
+#      SIGUSR2 brings it back.
+#   anykey. The router steers (nftables mark + policy routing) pure SYNs
+#      to node1 and every other segment to node2; the backends route via
+#      node2. A download (IPv4 and IPv6) through the VIP is byte-exact:
+#      node1 answered the SYN (synack_tx) and validated no cookie, node2
+#      validated node1's cookie (cookie_ok), saw no SYN, and relayed the
+#      flow (established).
+#   spread. With the steering gone, $SPREAD_N SYNs from one client
+#      address and $SPREAD_N source ports (scapy) reach the nodes
+#      through ECMP: each node's syncookie.syn_rx grew by 25..75 % of
+#      them, both by 90 % at least. A spoofed SYN flood (trafgen,
+#      198.18.0.0/15, at most $FLOOD_COUNT packets / $FLOOD_SECS s) to
+#      the VIP reaches both nodes and no backend (nftables counters).
+#   badkey. node2 restarted with another key file, the SYN-to-node1
+#      steering back: a connection fails, node2 counts bad cookies and
+#      sends no backend SYN.
+#   end. SIGTERM stops each synwall with status 0; stopping node1's
+#      synwall-bgp withdraws its route.
+#
+# Safety: everything runs in namespaces named for this run and removed at
+# exit (traps, also on failure); synwall and BIRD run inside them, BIRD's
+# sockets and configs are in the run's temp dir; spoofed sources only from
+# 198.18.0.0/15; the flood is bounded in count and time; only processes
+# started here are stopped, by PID.
+# Exit: 0 all passed, 1 a check failed, 77 skipped (not root, or bird2 or
+# another prerequisite cannot be installed).
+set -euo pipefail
+
+SW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+. "$SW_ROOT/scripts/lib/common.sh"
+# shellcheck source=scripts/topo.sh
+. "$SW_ROOT/scripts/topo.sh"
+# shellcheck source=scripts/topo_cluster.sh
+. "$SW_ROOT/scripts/topo_cluster.sh"
+# shellcheck source=scripts/lib/packages.sh
+. "$SW_ROOT/scripts/lib/packages.sh"
+
+SW_E2E_DEPS=("${SW_PKGS_TEST[@]}" dpdk dpdk-dev util-linux)
+SYNS=$SW_ROOT/tests/e2e/cluster_syns.py
+WITHDRAW_S=10		# synwall gone -> route withdrawn (polls 200 ms, fall 2)
+RETURN_S=30		# synwall started -> route back (start-up, rise 2)
+DRAIN_GRACE=4		# synwall-bgp --drain-grace
+SPREAD_N=400
+FLOOD_COUNT=20000
+FLOOD_RATE=4000
+FLOOD_SECS=15
+NFT_RT=synwall_cluster	# the steering table on the router
+
+# snap VAR NODE: NODE's /synwall/stats (dotted keys) into array VAR.
+# shellcheck disable=SC2034,SC2178 # dst is a nameref
+snap()
+{
+	local -n dst=$1
+	local k
+	dst=()
+	sw_synwall_stats "${SW_CL_PREFIX[$2]}" || return 1
+	for k in "${!SW_STATS[@]}"; do
+		dst["$k"]=${SW_STATS[$k]}
+	done
+}
+
+# grew A B KEY: B[KEY] - A[KEY] (arrays by name).
+grew()
+{
+	local -n a=$1 b=$2
+	echo $((${b[$3]:-0} - ${a[$3]:-0}))
+}
+
+# ----------------------------------------------------------------- routes
+
+# gshut_then_withdrawn NODE TIMEOUT: poll the router's BIRD: NODE's IPv4
+# route must show (65535,0) with local preference 0, the kernel route
+# hold only the other node meanwhile, then NODE's route disappear.
+# Sets GSHUT_SEEN, KERNEL_OTHER_ONLY, WITHDRAWN_AFTER (0/1).
+gshut_then_withdrawn()
+{
+	local node=$1 other=$2 timeout=$3 t0 out
+	GSHUT_SEEN=0 KERNEL_OTHER_ONLY=0 WITHDRAWN_AFTER=0
+	t0=$(sw_now_ms)
+	while (($(sw_now_ms) - t0 < timeout * 1000)); do
+		out=$(sw_cl_birdc router show route all "$SW_CL_VIP4/32" 2>/dev/null |
+			awk -v p="[${node}_4 " 'index($0, p) { on = 1; print; next }
+				/unicast \[/ { on = 0 } on') || true
+		if [[ -z $out ]]; then
+			((GSHUT_SEEN)) && WITHDRAWN_AFTER=1
+			((GSHUT_SEEN)) && return 0
+		elif grep -q '(65535,0)' <<<"$out" &&
+			grep -q 'BGP.local_pref: 0' <<<"$out"; then
+			GSHUT_SEEN=1
+			sw_cl_nexthops_are 4 "$other" && KERNEL_OTHER_ONLY=1
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+phase_routes()
+{
+	local t0 ms rc
+	sw_log "routes: ECMP, health withdrawal, drain"
+	sw_wait_for "sw_cl_nexthops_are 4 node1 node2 && sw_cl_nexthops_are 6 node1 node2" 30 0.3 || true
+	sw_diag "router: $(sw_cl_nexthops 4 | tr '\n' ' ')/ $(sw_cl_nexthops 6 | tr '\n' ' ')"
+	sw_check "routes: the router's IPv4 route to $SW_CL_VIP4 has both nodes as next hops" \
+		sw_cl_nexthops_are 4 node1 node2
+	sw_check "routes: the router's IPv6 route to $SW_CL_VIP6 has both nodes as next hops" \
+		sw_cl_nexthops_are 6 node1 node2
+
+	# synwall of node2 stops: its synwall-bgp sees telemetry go.
+	t0=$(sw_now_ms)
+	rc=0
+	sw_stop_pid "${SW_CL_PID[node2]}" 10 || rc=$?
+	sw_check "routes: node2's synwall exits with status 0 on SIGTERM" sw_is_eq "exit status" "$rc" 0
+	rc=0
+	sw_wait_for "sw_cl_nexthops_are 4 node1 && sw_cl_nexthops_are 6 node1" "$WITHDRAW_S" 0.1 || rc=1
+	ms=$(($(sw_now_ms) - t0))
+	sw_diag "node2 withdrawn $ms ms after SIGTERM; router: $(sw_cl_nexthops 4 | tr '\n' ' ')"
+	sw_check "routes: node2 withdrawn (both families) within ${WITHDRAW_S}s of its synwall stopping" \
+		sw_is_eq "withdrawn" "$rc" 0
+
+	t0=$(sw_now_ms)
+	sw_cl_synwall_start node2 || sw_die "synwall of node2 does not start again"
+	rc=0
+	sw_wait_for "sw_cl_nexthops_are 4 node1 node2 && sw_cl_nexthops_are 6 node1 node2" "$RETURN_S" 0.2 || rc=1
+	sw_diag "node2 back $(($(sw_now_ms) - t0)) ms after its start"
+	sw_check "routes: node2 announced again within ${RETURN_S}s of synwall starting" \
+		sw_is_eq "announced" "$rc" 0
+
+	# Drain node1.
+	kill -USR1 "${SW_CL_AGENT_PID[node1]}"
+	rc=0
+	gshut_then_withdrawn node1 node2 $((DRAIN_GRACE + 15)) || rc=1
+	sw_check "routes: drain: node1's route carries (65535,0), local preference 0, at the router" \
+		sw_is_eq "graceful shutdown seen" "$GSHUT_SEEN" 1
+	sw_check "routes: drain: meanwhile the kernel route holds node2 alone" \
+		sw_is_eq "node2 alone" "$KERNEL_OTHER_ONLY" 1
+	sw_check "routes: drain: then node1's route is withdrawn" \
+		sw_is_eq "withdrawn after graceful shutdown" "$WITHDRAWN_AFTER" 1
+	kill -USR2 "${SW_CL_AGENT_PID[node1]}"
+	rc=0
+	sw_wait_for "sw_cl_nexthops_are 4 node1 node2" 15 0.2 || rc=1
+	sw_check "routes: drain ended (SIGUSR2): node1 announced again" sw_is_eq "announced" "$rc" 0
+}
+
+# ----------------------------------------------------------------- anykey
+
+# steer A B: on the router, pure SYNs to the VIPs via node A, every
+# other segment via node B (nftables marks, policy routing); the
+# backends route via B.
+steer()
+{
+	local a=${1#node} b=${2#node}
+	sw_ns_exec "$SW_NS_ROUTER" nft -f - <<-EOF
+	table inet $NFT_RT {
+		chain pre {
+			type filter hook prerouting priority mangle; policy accept;
+			ip daddr $SW_CL_VIP4 tcp flags & (syn | ack) == syn meta mark set 1
+			ip daddr $SW_CL_VIP4 tcp flags & (syn | ack) != syn meta mark set 2
+			ip6 daddr $SW_CL_VIP6 tcp flags & (syn | ack) == syn meta mark set 1
+			ip6 daddr $SW_CL_VIP6 tcp flags & (syn | ack) != syn meta mark set 2
+		}
+	}
+	EOF
+	ip -n "$SW_NS_ROUTER" route replace "$SW_CL_VIP4" via "$(sw_cl_out4 "$a")" table 101
+	ip -n "$SW_NS_ROUTER" route replace "$SW_CL_VIP4" via "$(sw_cl_out4 "$b")" table 102
+	ip -n "$SW_NS_ROUTER" -6 route replace "$SW_CL_VIP6" via "$(sw_cl_out6 "$a")" table 101
+	ip -n "$SW_NS_ROUTER" -6 route replace "$SW_CL_VIP6" via "$(sw_cl_out6 "$b")" table 102
+	ip -n "$SW_NS_ROUTER" rule add fwmark 1 table 101 priority 101
+	ip -n "$SW_NS_ROUTER" rule add fwmark 2 table 102 priority 102
+	ip -n "$SW_NS_ROUTER" -6 rule add fwmark 1 table 101 priority 101
+	ip -n "$SW_NS_ROUTER" -6 rule add fwmark 2 table 102 priority 102
+	sw_cl_backend_gw "$b"
+}
+
+unsteer()
+{
+	sw_ns_exec "$SW_NS_ROUTER" nft delete table inet "$NFT_RT" 2>/dev/null || true
+	ip -n "$SW_NS_ROUTER" rule del priority 101 2>/dev/null || true
+	ip -n "$SW_NS_ROUTER" rule del priority 102 2>/dev/null || true
+	ip -n "$SW_NS_ROUTER" -6 rule del priority 101 2>/dev/null || true
+	ip -n "$SW_NS_ROUTER" -6 rule del priority 102 2>/dev/null || true
+	sw_cl_backend_gw 1
+}
+
+# fetch URL OUT: curl from the client (bounded), body to OUT.
+fetch()
+{
+	sw_ns_exec "$SW_NS_CLIENT" curl -gsS --max-time 20 -o "$2" "$1" 2>"$2.err"
+}
+
+sha_is()
+{
+	local got
+	got=$(sha256sum "$1" 2>/dev/null | cut -d' ' -f1)
+	[[ $got == "$SW_LB_FILE_SHA256" ]] && return 0
+	sw_diag "sha256 of $1: ${got:-none}, expected $SW_LB_FILE_SHA256 ($(head -c 200 "$1.err" 2>/dev/null))"
+	return 1
+}
+
+phase_anykey()
+{
+	local fam url
+	local -A A0 A1 B0 B1
+	sw_log "anykey: SYN to node1, the rest to node2"
+	steer node1 node2
+	for fam in v4 v6; do
+		if [[ $fam == v6 ]]; then url=http://[$SW_CL_VIP6]/file; else url=http://$SW_CL_VIP4/file; fi
+		snap A0 node1 && snap B0 node2 || sw_die "no telemetry from the nodes"
+		fetch "$url" "$SW_TMP/anykey-$fam" || true
+		snap A1 node1 && snap B1 node2 || sw_die "no telemetry from the nodes"
+		sw_check "anykey $fam: /file through the VIP, SYN via node1, the rest via node2: byte-exact" \
+			sha_is "$SW_TMP/anykey-$fam"
+		sw_check "anykey $fam: node1 answered the SYN (synack_tx +$(grew A0 A1 syncookie.synack_tx))" \
+			sw_at_least "node1 synack_tx growth" "$(grew A0 A1 syncookie.synack_tx)" 1
+		sw_check "anykey $fam: node1 validated no cookie" \
+			sw_is_eq "node1 cookie_ok growth" "$(grew A0 A1 syncookie.cookie_ok)" 0
+		sw_check "anykey $fam: node2 saw no SYN" \
+			sw_is_eq "node2 syn_rx growth" "$(grew B0 B1 syncookie.syn_rx)" 0
+		sw_check "anykey $fam: node2 validated node1's cookie (cookie_ok +$(grew B0 B1 syncookie.cookie_ok))" \
+			sw_at_least "node2 cookie_ok growth" "$(grew B0 B1 syncookie.cookie_ok)" 1
+		sw_check "anykey $fam: node2 opened the backend connection (established +$(grew B0 B1 flow.established))" \
+			sw_at_least "node2 established growth" "$(grew B0 B1 flow.established)" 1
+	done
+	unsteer
+}
+
+# ----------------------------------------------------------------- spread
+
+# spread_arrived: SPREAD1 / SPREAD2, the growth of syn_rx of node1 /
+# node2 since the caller's S1_0 / S2_0; true once all SYNs are counted.
+spread_arrived()
+{
+	local -A a b
+	snap a node1 && snap b node2 || return 1
+	SPREAD1=$((${a[syncookie.syn_rx]} - ${S1_0[syncookie.syn_rx]}))
+	SPREAD2=$((${b[syncookie.syn_rx]} - ${S2_0[syncookie.syn_rx]}))
+	((SPREAD1 + SPREAD2 >= SPREAD_N))
+}
+
+phase_spread()
+{
+	local out lo hi sport
+	local -A S1_0 S2_0 F1 F2
+	sw_log "spread: $SPREAD_N SYNs through ECMP, then a spoofed flood"
+	snap S1_0 node1 && snap S2_0 node2 || sw_die "no telemetry from the nodes"
+	sw_lb_ports sport "$SPREAD_N"
+	out=$(sw_ns_exec "$SW_NS_CLIENT" timeout 120 "$SW_PYTHON" "$SYNS" \
+		"$SW_CL_CLIENT_IP4" "$SW_CL_VIP4" "$SW_LB_PORT" "$sport" "$SPREAD_N" 400 2>&1) ||
+		sw_diag "cluster_syns.py: $out"
+	SPREAD1=0 SPREAD2=0
+	sw_wait_for spread_arrived 10 0.3 || true
+	sw_diag "SYNs counted: node1 $SPREAD1, node2 $SPREAD2 of $SPREAD_N sent"
+	lo=$((SPREAD_N / 4)) hi=$((SPREAD_N * 3 / 4))
+	sw_check "spread: node1 got 25..75 % of $SPREAD_N SYNs ($SPREAD1)" \
+		sw_in_range "node1 syn_rx growth" "$SPREAD1" "$lo" "$hi"
+	sw_check "spread: node2 got 25..75 % of $SPREAD_N SYNs ($SPREAD2)" \
+		sw_in_range "node2 syn_rx growth" "$SPREAD2" "$lo" "$hi"
+	sw_check "spread: at least 90 % of the SYNs reached a node" \
+		sw_at_least "syn_rx growth, both nodes" $((SPREAD1 + SPREAD2)) $((SPREAD_N * 9 / 10))
+
+	snap S1_0 node1 && snap S2_0 node2 || sw_die "no telemetry from the nodes"
+	flood
+	sleep 1
+	snap F1 node1 && snap F2 node2 || sw_die "no telemetry from the nodes"
+	SPREAD1=$((${F1[syncookie.syn_rx]} - ${S1_0[syncookie.syn_rx]}))
+	SPREAD2=$((${F2[syncookie.syn_rx]} - ${S2_0[syncookie.syn_rx]}))
+	sw_diag "flood: $SW_FLOOD_SENT sent; syn_rx node1 +$SPREAD1, node2 +$SPREAD2"
+	sw_check "spread: the spoofed flood reached node1 (>= 20 % of $SW_FLOOD_SENT)" \
+		sw_at_least "node1 syn_rx growth" "$SPREAD1" $((SW_FLOOD_SENT / 5))
+	sw_check "spread: the spoofed flood reached node2 (>= 20 % of $SW_FLOOD_SENT)" \
+		sw_at_least "node2 syn_rx growth" "$SPREAD2" $((SW_FLOOD_SENT / 5))
+	sw_check "spread: no backend saw a packet from 198.18.0.0/15" spoofed_none
+}
+
+# flood: sw_topo_flood's spoofed SYNs (198.18.0.0/15, bounded) at the
+# IPv4 VIP port 80, through the router's client-side MAC; the count sent
+# in SW_FLOOD_SENT.
+flood()
+{
+	local SW_SERVER_MAC=$SW_ROUTER_MAC SW_SERVER_IP4=$SW_CL_VIP4
+	local SW_PROTECTED_PORT=$SW_LB_PORT
+	sw_topo_flood syn "$FLOOD_COUNT" "$FLOOD_RATE" "$FLOOD_SECS"
+}
+
+spoofed_none()
+{
+	local b n rc=0
+	for b in "${SW_LB_NAMES[@]}"; do
+		n=$(sw_lb_nft_counter "$b" spoofed)
+		sw_is_eq "$b: packets from 198.18.0.0/15" "${n:-missing}" 0 || rc=1
+	done
+	return "$rc"
+}
+
+# ----------------------------------------------------------------- badkey
+
+phase_badkey()
+{
+	# shellcheck disable=SC2034 # read through grew's namerefs
+	local -A A0 A1 B0 B1
+	local rc=0
+	sw_log "badkey: node2 with another key file"
+	sw_cl_synwall_stop node2
+	sw_cl_keyfile "$SW_TMP/other.key"
+	sw_cl_synwall_start node2 "$SW_TMP/other.key" || sw_die "synwall of node2 does not start"
+	steer node1 node2
+	snap A0 node1 && snap B0 node2 || sw_die "no telemetry from the nodes"
+	sw_ns_exec "$SW_NS_CLIENT" curl -gsS --max-time 4 -o /dev/null \
+		"http://$SW_CL_VIP4/name" 2>/dev/null || rc=$?
+	snap A1 node1 && snap B1 node2 || sw_die "no telemetry from the nodes"
+	unsteer
+	sw_check "badkey: the connection fails (curl status $rc)" sw_at_least "curl status" "$rc" 1
+	sw_check "badkey: node1 answered the SYN" \
+		sw_at_least "node1 synack_tx growth" "$(grew A0 A1 syncookie.synack_tx)" 1
+	sw_check "badkey: node2 refused node1's cookie (cookie_bad +$(grew B0 B1 syncookie.cookie_bad))" \
+		sw_at_least "node2 cookie_bad growth" "$(grew B0 B1 syncookie.cookie_bad)" 1
+	sw_check "badkey: node2 validated no cookie" \
+		sw_is_eq "node2 cookie_ok growth" "$(grew B0 B1 syncookie.cookie_ok)" 0
+	sw_check "badkey: node2 sent no backend SYN" \
+		sw_is_eq "node2 backend_syn_tx growth" "$(grew B0 B1 flow.backend_syn_tx)" 0
+}
+
+# -------------------------------------------------------------------- end
+
+phase_end()
+{
+	local node rc
+	sw_stop_pid "${SW_CL_AGENT_PID[node1]}" 5 || true
+	rc=0
+	sw_wait_for "sw_cl_nexthops_are 4 node2" 5 0.1 || rc=1
+	sw_check "end: stopping node1's synwall-bgp withdraws its route" sw_is_eq "withdrawn" "$rc" 0
+	for node in "${SW_CL_NODES[@]}"; do
+		sw_synwall_stop_checks "end $node" "${SW_CL_PID[$node]}" "${SW_CL_LOG[$node]}"
+	done
+}
+
+main()
+{
+	local node t0
+	SW_SYNWALL_BIN=${1:-$SW_ROOT/build/app/synwall/synwall}
+	sw_need_root
+	sw_pmd_resolve
+	sw_init e2e-cluster
+	sw_install_deps "${SW_E2E_DEPS[@]}" ||
+		sw_skip "cannot install ${SW_E2E_DEPS[*]}"
+	command -v bird >/dev/null 2>&1 && command -v birdc >/dev/null 2>&1 ||
+		sw_skip "BIRD 2 (Debian package bird2: bird, birdc) is not installed"
+	sw_require_cmds ip ethtool curl nginx trafgen nft dpdk-telemetry.py
+	"$SW_PYTHON" -c 'import scapy.all' 2>/dev/null || sw_skip "python3-scapy missing"
+	[[ -x $SW_SYNWALL_BIN ]] || sw_die "synwall binary '$SW_SYNWALL_BIN' not found (build first)"
+	sw_synwall_is_standin && sw_skip "lb mode needs synwall, not a stand-in"
+	t0=$(sw_now_ms)
+
+	sw_cl_topo_up 2
+	sw_lb_web_start || sw_die "nginx does not start in the backends"
+	sw_lb_nft_counters_start || sw_die "nftables counters in the backends"
+	sw_cl_resilient_check
+	sw_diag "resilient next-hop groups: $SW_CL_RESILIENT (not used: BIRD installs multipath routes)"
+	SW_CL_KEY=$SW_TMP/cookie.key
+	sw_cl_keyfile "$SW_CL_KEY"
+	if ! sw_cl_bird_up; then
+		sw_check "BIRD runs on the router and the nodes, BGP sessions established" false
+		sw_checks_done
+		return
+	fi
+	sw_check "BIRD runs on the router and the nodes, BGP sessions established" true
+	for node in "${SW_CL_NODES[@]}"; do
+		sw_cl_synwall_start "$node" || sw_die "synwall of $node does not start"
+		sw_cl_agent_start "$node" --drain-grace "$DRAIN_GRACE" --drain-timeout 20
+	done
+
+	phase_routes
+	phase_anykey
+	phase_spread
+	phase_badkey
+	phase_end
+	sw_log "total $((($(sw_now_ms) - t0) / 1000)) s"
+	sw_checks_done
+}
+
+main "$@"
