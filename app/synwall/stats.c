@@ -109,6 +109,9 @@ sw_stats_print_final(const struct sw_app *app)
 #define F(name) print_counter("lb." #name, t.lb.name);
 		SW_LB_COUNTERS(F)
 #undef F
+#define F(name) print_counter("cluster." #name, t.cluster.name);
+		SW_CLUSTER_COUNTERS(F)
+#undef F
 	}
 	print_counter("drops", total_drops(&t));
 	for (unsigned int i = 1; i < SW_PARSE_ERR_MAX; i++) {

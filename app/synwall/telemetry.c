@@ -169,6 +169,20 @@ lb_dict(const struct sw_lb_counters *c)
 	return d;
 }
 
+static struct rte_tel_data *
+cluster_dict(const struct sw_cluster_counters *c)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+#define F(name) rte_tel_data_add_dict_u64(d, #name, c->name);
+	SW_CLUSTER_COUNTERS(F)
+#undef F
+	return d;
+}
+
 /*
  * "flow_table": entries in use and capacity of the IPv4 and IPv6 flow
  * tables of workers [first, first + n), which "flow.active" adds up:
@@ -250,6 +264,8 @@ tel_stats(const char *cmd __rte_unused, const char *params,
 		ret = add_child(d, "flow_table", table_dict(app, first, n));
 	if (ret == 0 && app->cfg.mode == SW_MODE_LB)
 		ret = add_child(d, "lb", lb_dict(&c.lb));
+	if (ret == 0 && app->cfg.mode == SW_MODE_LB)
+		ret = add_child(d, "cluster", cluster_dict(&c.cluster));
 	rte_tel_data_add_dict_u64(d, "protected_pkts", c.protected_pkts);
 	rte_tel_data_add_dict_u64(d, "busy_cycles", c.busy_cycles);
 	rte_tel_data_add_dict_u64(d, "loops", c.loops);

@@ -369,6 +369,25 @@ sw_engine_syn_answer(struct sw_engine *w, struct sw_frame *m,
 	sw_engine_synack_flush(w);	/* p is the caller's */
 }
 
+/*
+ * lb cluster: an ACK with no flow here and no valid cookie. From a peer,
+ * dropped unanswered (it asked, or its entry is stale); from a client,
+ * maybe a peer's flow the router moved here: the peers are asked (the
+ * owner claims it) and m is dropped. True: m is taken.
+ */
+static inline bool
+cluster_noflow(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_fref *r, uint64_t now)
+{
+	if (likely(w->n_peers == 0))
+		return false;
+	if (r->peer) {
+		drop(w, m, SW_DROP_PEER_NOFLOW);
+		return true;
+	}
+	return sw_cluster_lookup(w, m, r, now);
+}
+
 /* An ACK with no flow: is it the end of one of our handshakes? */
 static void
 ack_check(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
@@ -416,7 +435,9 @@ ack_check(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		return;
 	case SW_COOKIE_EXPIRED:
 		w->c.sc.cookie_expired++;
-		if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now)))
+		if (unlikely(cluster_noflow(w, m, r, now)))
+			;
+		else if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now)))
 			grace_pass(w, m, SW_INSIDE);
 		else
 			drop(w, m, SW_DROP_COOKIE_EXPIRED);
@@ -425,6 +446,8 @@ ack_check(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		break;
 	}
 	w->c.sc.cookie_bad++;
+	if (unlikely(cluster_noflow(w, m, r, now)))
+		return;
 	if (unlikely(in_grace(w, SW_OUTSIDE, p, frame, now))) {
 		grace_pass(w, m, SW_INSIDE);
 		return;
@@ -488,6 +511,12 @@ syncookie(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		drop(w, m, SW_DROP_BAD_SRC);
 		return;
 	}
+	/* From a peer and no flow here: only a valid cookie makes one. */
+	if (unlikely(r->peer) && (f & (SW_TCP_ACK | SW_TCP_SYN |
+			SW_TCP_RST)) != SW_TCP_ACK) {
+		drop(w, m, SW_DROP_PEER_NOFLOW);
+		return;
+	}
 	/* ACKs are summed after their cookie checks out (ack_check). */
 	if (!(f & SW_TCP_ACK) || (f & (SW_TCP_SYN | SW_TCP_RST))) {
 		why = bad_cksum(m, frame, p);
@@ -535,17 +564,6 @@ protected_fragment(const struct sw_engine *w, enum sw_side side,
 	return sw_svc_addr6(w->svc, addr);
 }
 
-/* Hand a packet to the worker that owns its flow. */
-static inline void
-steer(struct sw_engine *w, struct sw_frame *m, uint16_t owner)
-{
-	if (unlikely(!w->io->steer(w->io_ctx, owner, m))) {
-		drop(w, m, SW_DROP_STEER_FULL);
-		return;
-	}
-	w->c.flow.steered++;
-}
-
 /*
  * TCP to (outside) or from (inside) a protected service, its flow key
  * in `r`: the flow's owner relays it; with no flow, the SYN cookie
@@ -563,11 +581,15 @@ protected(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint16_t owner = flow_owner(w, flow_hash(w, r));
 
 		if (owner != w->id) {
-			m->side = (uint8_t)side;	/* for the owner */
+			/* For the owner; a peer's came by the inside (its
+			 * classification finds that again). */
+			m->side = (uint8_t)(r->peer ? SW_INSIDE : side);
 			steer(w, m, owner);
 			return;
 		}
 	}
+	if (unlikely(r->peer))
+		sw_cluster_peer_in(w, m, p);
 	ft = sw_flow_table(w, r->v6);
 	/* Looked up now, not when the burst was staged: an earlier packet
 	 * of the burst may have created or freed the flow since. An empty
@@ -635,6 +657,7 @@ icmp_error(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 			sw_parse_icmp_quote(frame, p, &q) != 0)
 		return false;
 	quote_key(side, frame, p, &q, &r);
+	r.peer = false;
 	if (p->l3 == SW_L3_IPV4)
 		r.svc = sw_svc_lookup4(w->svc, r.key.v4.saddr,
 			ntohs(r.key.v4.sport));
@@ -702,6 +725,25 @@ struct staged {
 };
 
 /*
+ * lb cluster: TCP from inside to a VIP and service port is a client's
+ * segment a peer sent on (nothing else sends that to the inside port):
+ * taken as from outside, marked (r.peer) never to go to a peer again.
+ */
+static inline bool
+peer_segment(struct sw_engine *w, struct staged *s)
+{
+	const int svc = classify(w, SW_OUTSIDE, s->frame, &s->p, &s->r);
+
+	s->r.drain = false;
+	if (svc < 0)
+		return false;
+	s->svc = svc;
+	s->side = SW_OUTSIDE;
+	s->r.peer = true;
+	return true;
+}
+
+/*
  * Pass 1: parse and classify; for a segment of a protected service this
  * worker owns, hash its flow key and start loading the buckets.
  */
@@ -713,6 +755,7 @@ stage_classify(struct sw_engine *w, struct staged *s)
 
 	s->svc = -1;
 	s->r.drain = false;
+	s->r.peer = false;
 	s->r.mac_ok = false;
 	s->ahead = false;
 	s->flowless = false;
@@ -722,10 +765,14 @@ stage_classify(struct sw_engine *w, struct staged *s)
 	s->err = sw_parse(&s->p, s->frame, m->len);
 	if (unlikely(s->err != SW_PARSE_OK))
 		return;
-	/* From inside, lb mode keys a backend's flow by the VIP. */
-	s->svc = s->side == SW_OUTSIDE ?
-		classify(w, SW_OUTSIDE, s->frame, &s->p, &s->r) :
-		w->eg->classify_inside(w, s->frame, &s->p, &s->r);
+	/* From inside, lb mode keys a backend's flow by the VIP; a lb
+	 * cluster's peer sends a client's segment on to it unchanged. */
+	if (s->side == SW_OUTSIDE)
+		s->svc = classify(w, SW_OUTSIDE, s->frame, &s->p, &s->r);
+	else if (unlikely(w->n_peers != 0) && peer_segment(w, s))
+		;
+	else
+		s->svc = w->eg->classify_inside(w, s->frame, &s->p, &s->r);
 	if (s->svc < 0 && !s->r.drain)
 		return;
 	ft = sw_flow_table(w, s->r.v6);

@@ -119,6 +119,9 @@ sw_flow_setup(struct sw_engine *w, const struct sw_engine_params *prm,
 	w->fs_timeout[SW_FS_TIME_WAIT] = prm->linger_ms;
 	w->fs_timeout[SW_FS_RESET] = prm->linger_ms;
 	w->fs_timeout[SW_FS_PASS] = prm->established_timeout * 1000ull;
+	/* A peer's flow: forgotten when idle as long as its owner's would
+	 * be, if no release came. */
+	w->fs_timeout[SW_FS_FOREIGN] = prm->established_timeout * 1000ull;
 	sw_gcra_init(&w->challenge, prm->challenge_ack_rate,
 		SW_MAX(prm->challenge_ack_rate / 10, UINT64_C(1)), prm->tsc_hz);
 	return 0;
@@ -175,10 +178,12 @@ ticks(const struct sw_engine *w, uint64_t tsc)
 	return tsc / w->tick_tsc;
 }
 
+/* Flows of ours: the tables hold peers' (foreign entries) too. */
 static inline void
 update_active(struct sw_engine *w)
 {
-	w->c.flow.active = sw_ft_count(&w->ft4) + sw_ft_count(&w->ft6);
+	w->c.flow.active = sw_ft_count(&w->ft4) + sw_ft_count(&w->ft6) -
+		w->c.cluster.foreign;
 }
 
 /* Free every held segment of a SYN_SENT flow but `keep`. */
@@ -204,13 +209,23 @@ free_held(struct sw_engine *w, struct sw_flow *f, struct sw_frame *keep)
 static void
 flow_free(struct sw_engine *w, bool v6, uint32_t id, struct sw_flow *f)
 {
-	if (f->state == SW_FS_SYN_SENT)
-		free_held(w, f, NULL);
-	w->bc[*flow_backend(f)].active--;
+	struct sw_ft *ft = sw_flow_table(w, v6);
+
+	if (f->state == SW_FS_FOREIGN) {
+		w->c.cluster.foreign--;		/* a peer's: nothing to tell */
+	} else {
+		if (f->state == SW_FS_SYN_SENT)
+			free_held(w, f, NULL);
+		w->bc[*flow_backend(f)].active--;
+		w->c.flow.freed++;
+		/* The key is the entry's first bytes. */
+		if (w->n_peers != 0)
+			sw_cluster_tell(w, SW_CLUSTER_RELEASE, v6,
+				sw_ft_entry(ft, id), SW_CLUSTER_ALL);
+	}
 	f->state = SW_FS_FREE;
 	sw_tw_cancel(&w->tw, timer_id(w, v6, id));
-	sw_ft_remove(sw_flow_table(w, v6), id);
-	w->c.flow.freed++;
+	sw_ft_remove(ft, id);
 	update_active(w);
 }
 
@@ -425,6 +440,10 @@ sw_flow_create(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 	update_active(w);
 	if (send_backend_syn(w, f))
 		w->c.flow.backend_syn_tx++;
+	/* lb cluster: ours; the peers send its segments here. */
+	if (w->n_peers != 0)
+		sw_cluster_tell(w, SW_CLUSTER_CLAIM, r->v6, &r->key,
+			SW_CLUSTER_ALL);
 	/* Sent or not (no mbuf), the timer retries it. */
 	sw_tw_arm(&w->tw, timer_id(w, r->v6, (uint32_t)id),
 		ticks(w, now) + w->syn_timeout);
@@ -649,6 +668,37 @@ challenge(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 	send_reply(w, side, m, p, len, ap.csum_offload);
 }
 
+/*
+ * lb cluster: a segment of a flow a peer owns goes to it, whatever it
+ * carries (a valid cookie too: the flow is made already). Not when it
+ * came from a peer (never twice), nor a backend's (it answers to the
+ * owner). A SYN starts the tuple afresh: the entry goes, and the SYN
+ * is answered here (false); the flow its ACK makes is claimed again.
+ */
+static bool
+foreign_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
+		const struct sw_pkt *p, const struct sw_fref *r, uint32_t id,
+		struct sw_flow *f, uint64_t now)
+{
+	if (unlikely(r->peer)) {
+		drop(w, m, SW_DROP_PEER_LOOP);
+		return true;
+	}
+	if (side == SW_INSIDE) {
+		drop(w, m, SW_DROP_FOREIGN_INSIDE);
+		return true;
+	}
+	if ((p->tcp_flags & (SW_TCP_SYN | SW_TCP_ACK | SW_TCP_RST)) ==
+			SW_TCP_SYN) {
+		flow_free(w, r->v6, id, f);
+		return false;
+	}
+	sw_cluster_forward(w, m, *flow_backend(f));
+	sw_tw_arm(&w->tw, timer_id(w, r->v6, id),
+		ticks(w, now) + w->fs_timeout[SW_FS_FOREIGN]);
+	return true;
+}
+
 bool
 sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p, const struct sw_fref *r,
@@ -659,6 +709,9 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 	const uint8_t before = f->state;
 	enum sw_px_verdict v;
 	enum sw_drop why;
+
+	if (unlikely(before == SW_FS_FOREIGN))
+		return foreign_input(w, side, m, p, r, id, f, now);
 
 	/* Segments that change a flow's state are summed first: a corrupt
 	 * RST must not close what the endpoint would keep. Data is left
@@ -804,7 +857,8 @@ sw_flow_icmp(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 
 	/* Before the SYN-ACK the client knows nothing of our SYN; after a
 	 * close nothing of the flow matters any more. */
-	if (f->state == SW_FS_SYN_SENT || f->state == SW_FS_RESET) {
+	if (f->state == SW_FS_SYN_SENT || f->state == SW_FS_RESET ||
+			f->state == SW_FS_FOREIGN) {
 		drop(w, m, SW_DROP_FLOW_STATE);
 		return;
 	}
@@ -859,11 +913,84 @@ expire(struct sw_engine *w, uint32_t tid, uint64_t now)
 	case SW_FS_TIME_WAIT:
 	case SW_FS_RESET:
 		break;
+	case SW_FS_FOREIGN:
+		w->c.cluster.foreign_expired++;
+		break;
 	case SW_FS_FREE:
 	case SW_FS_MAX:
 		return;			/* not a live flow: nothing to free */
 	}
 	flow_free(w, v6, id, f);
+}
+
+/*
+ * A peer's claim. A live flow of ours keeps the key (both nodes made
+ * one: counted, docs/cluster.md "The race"); one that is closing gives
+ * way. Foreign entries never take the last quarter of a table: the
+ * node's own flows keep it.
+ */
+void
+sw_flow_claimed(struct sw_engine *w, struct sw_fref *r, uint8_t peer,
+		uint64_t now)
+{
+	struct sw_ft *ft = sw_flow_table(w, r->v6);
+	int64_t id = sw_ft_count(ft) != 0 ?
+		sw_ft_lookup(ft, &r->key, flow_hash(w, r)) : -ENOENT;
+	struct sw_flow *f;
+
+	if (id >= 0) {
+		f = flow_of(w, r->v6, (uint32_t)id);
+		if (f->state == SW_FS_TIME_WAIT || f->state == SW_FS_RESET) {
+			flow_free(w, r->v6, (uint32_t)id, f);
+			id = -ENOENT;
+		} else if (f->state != SW_FS_FOREIGN) {
+			w->c.cluster.claim_conflict++;
+			return;
+		}
+	}
+	if (id < 0) {
+		if (sw_ft_count(ft) >= ft->capacity - ft->capacity / 4 ||
+				(id = sw_ft_insert(ft, &r->key,
+					flow_hash(w, r))) < 0) {
+			w->c.cluster.foreign_full++;
+			return;
+		}
+		f = flow_of(w, r->v6, (uint32_t)id);
+		memset(f, 0, sizeof(*f));
+		f->state = SW_FS_FOREIGN;
+		w->c.cluster.foreign++;
+		update_active(w);
+	}
+	*flow_backend(f) = peer;
+	sw_tw_arm(&w->tw, timer_id(w, r->v6, (uint32_t)id),
+		ticks(w, now) + w->fs_timeout[SW_FS_FOREIGN]);
+}
+
+/* A peer's release: only the entry its claim made goes. */
+void
+sw_flow_released(struct sw_engine *w, struct sw_fref *r, uint8_t peer)
+{
+	struct sw_ft *ft = sw_flow_table(w, r->v6);
+	int64_t id = sw_ft_count(ft) != 0 ?
+		sw_ft_lookup(ft, &r->key, flow_hash(w, r)) : -ENOENT;
+	struct sw_flow *f;
+
+	if (id < 0)
+		return;
+	f = flow_of(w, r->v6, (uint32_t)id);
+	if (f->state == SW_FS_FOREIGN && *flow_backend(f) == peer)
+		flow_free(w, r->v6, (uint32_t)id, f);
+}
+
+bool
+sw_flow_owns(struct sw_engine *w, struct sw_fref *r)
+{
+	struct sw_ft *ft = sw_flow_table(w, r->v6);
+	int64_t id = sw_ft_count(ft) != 0 ?
+		sw_ft_lookup(ft, &r->key, flow_hash(w, r)) : -ENOENT;
+
+	return id >= 0 &&
+		flow_of(w, r->v6, (uint32_t)id)->state != SW_FS_FOREIGN;
 }
 
 unsigned int

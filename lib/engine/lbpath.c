@@ -172,8 +172,8 @@ solicit(struct sw_engine *w, enum sw_side side, uint8_t family,
  * Send m to `nh` on `side`, or hold it until nh is resolved; false when
  * it was dropped (a later failure to resolve counts as drop.neigh).
  */
-static bool
-neigh_out(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
+bool
+sw_lb_neigh_out(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t family, const uint8_t *nh)
 {
 	uint8_t mac[6];
@@ -296,7 +296,7 @@ sw_lb_to_backend(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	}
 	sw_nat_tcp(frame, p, true, s->addr, s->port_be != 0 ? s->port_be :
 		htons(p->dst_port));
-	if (!neigh_out(w, SW_INSIDE, m, s->family, s->addr))
+	if (!sw_lb_neigh_out(w, SW_INSIDE, m, s->family, s->addr))
 		return false;
 	w->bc[slot].to_pkts++;
 	w->bc[slot].to_bytes += len;
@@ -304,8 +304,9 @@ sw_lb_to_backend(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 }
 
 /* The outside next hop towards a client: itself, or the gateway. */
-static inline const uint8_t *
-next_hop_out(const struct sw_engine *w, uint8_t family, const uint8_t *dst)
+const uint8_t *
+sw_lb_next_hop_out(const struct sw_engine *w, uint8_t family,
+		const uint8_t *dst)
 {
 	const unsigned int f = sw_lb_fam(family);
 
@@ -326,14 +327,14 @@ sw_lb_to_client(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		drop(w, m, SW_DROP_TTL);
 		return false;
 	}
-	nh = next_hop_out(w, s->family, ip_addr(frame, p, true));
+	nh = sw_lb_next_hop_out(w, s->family, ip_addr(frame, p, true));
 	if (unlikely(nh == NULL)) {
 		drop(w, m, SW_DROP_NO_ROUTE);
 		return false;
 	}
 	sw_nat_tcp(frame, p, false, s->vip, s->port_be != 0 ? s->vport_be :
 		htons(p->src_port));
-	if (!neigh_out(w, SW_OUTSIDE, m, s->family, nh))
+	if (!sw_lb_neigh_out(w, SW_OUTSIDE, m, s->family, nh))
 		return false;
 	w->bc[slot].from_pkts++;
 	w->bc[slot].from_bytes += len;
@@ -354,7 +355,7 @@ sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m, uint16_t slot)
 	}
 	sw_nat_tcp(frame, &p, true, s->addr, s->port_be != 0 ? s->port_be :
 		htons(p.dst_port));
-	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
+	sw_lb_neigh_out(w, SW_INSIDE, m, s->family, s->addr);
 }
 
 static void
@@ -374,7 +375,7 @@ sw_lb_icmp_to_backend(struct sw_engine *w, struct sw_frame *m,
 	}
 	sw_nat_icmp(frame, p, q, true, s->addr,
 		s->port_be != 0 ? s->port_be : qport_be);
-	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
+	sw_lb_neigh_out(w, SW_INSIDE, m, s->family, s->addr);
 }
 
 /* Is addr (IPv4) ours on `side`: its address, or a VIP outside? */
@@ -451,7 +452,8 @@ sw_lb_shared_answer(struct sw_engine *w, enum sw_side side,
 			neigh_learn(w, side, AF_INET6, nd.target, nd.lla,
 				nd.solicited);
 	} else {
-		return false;
+		/* lb cluster: a peer's message about a flow we own. */
+		return side == SW_INSIDE && sw_cluster_msg(w, m, p);
 	}
 	frame_free(w, m);
 	return true;
@@ -580,7 +582,7 @@ sw_lb_other(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 	if (p->l3 == SW_L3_OTHER) {
 		if (p->ethertype == 0x0806)
 			arp_in(w, side, m, frame, p);
-		else
+		else if (side != SW_INSIDE || !sw_cluster_msg(w, m, p))
 			drop(w, m, SW_DROP_UNPROTECTED);
 		return;
 	}
@@ -644,7 +646,7 @@ probe_send(struct sw_engine *w, unsigned int slot, uint32_t seq)
 	m->len = (uint16_t)len;
 	m->tx = SW_TX_PLAIN;
 	w->c.lb.probe_tx++;
-	neigh_out(w, SW_INSIDE, m, s->family, s->addr);
+	sw_lb_neigh_out(w, SW_INSIDE, m, s->family, s->addr);
 }
 
 static void

@@ -89,7 +89,17 @@
 	X(NO_ROUTE, no_route)		/* client off-link, no gateway */ \
 	X(TTL, ttl)			/* TTL / hop limit would reach 0 */ \
 	X(NOT_OURS, not_ours)		/* not for an owned address */ \
-	X(BACKEND_MISMATCH, backend_mismatch) /* another's flow */
+	X(BACKEND_MISMATCH, backend_mismatch) /* another's flow */ \
+	/* lb cluster ([cluster] peers, cluster.c): */ \
+	X(PEER_LOOP, peer_loop)		/* from a peer, another peer's here: */ \
+					/* never forwarded twice */ \
+	X(PEER_NOFLOW, peer_noflow)	/* from a peer, no flow and no valid */ \
+					/* cookie here: dropped, not answered */ \
+	X(FOREIGN_INSIDE, foreign_inside) /* a backend's segment of a flow */ \
+					/* a peer owns (it answers to it) */ \
+	X(LOOKUP, lookup)		/* no flow, no valid cookie: the peers */ \
+					/* were asked who owns it; the client */ \
+					/* retransmits to the owner */
 
 enum sw_drop {
 #define SW_DROP_ENUM(id, name) SW_DROP_##id,
@@ -216,6 +226,31 @@ struct sw_lb_counters {
 #undef SW_LB_COUNTER_FIELD
 };
 
+/* lb cluster: flow ownership between nodes (cluster.c, docs/cluster.md). */
+#define SW_CLUSTER_COUNTERS(X) \
+	X(claim_tx)		/* "this flow is mine", to a peer */ \
+	X(claim_rx) \
+	X(release_tx)		/* "... no more" when it is freed */ \
+	X(release_rx) \
+	X(lookup_tx)		/* "whose is this flow?", to a peer */ \
+	X(lookup_rx) \
+	X(lookup_miss)		/* ... asked of us, not ours */ \
+	X(lookup_limited)	/* not asked: over lookup_rate */ \
+	X(foreign)		/* peers' flows in the table now (a gauge) */ \
+	X(foreign_expired)	/* ... forgotten when idle (no release) */ \
+	X(foreign_full)		/* claims not recorded: no room */ \
+	X(claim_conflict)	/* claims for a live flow of ours: ignored */ \
+	X(fwd_tx)		/* segments sent on to their owner */ \
+	X(fwd_rx)		/* segments from peers, taken as outside */ \
+	X(msg_bad)		/* control frames not from a peer, malformed */ \
+	X(msg_no_mbuf)		/* control frames not built: no buffer */
+
+struct sw_cluster_counters {
+#define SW_CLUSTER_COUNTER_FIELD(name) uint64_t name;
+	SW_CLUSTER_COUNTERS(SW_CLUSTER_COUNTER_FIELD)
+#undef SW_CLUSTER_COUNTER_FIELD
+};
+
 struct sw_counters {
 	struct sw_port_counters port[SW_SIDES];
 	uint64_t malformed[SW_PARSE_ERR_MAX];	/* [0] unused */
@@ -224,6 +259,7 @@ struct sw_counters {
 	struct sw_syncookie_counters sc;
 	struct sw_flow_counters flow;
 	struct sw_lb_counters lb;
+	struct sw_cluster_counters cluster;
 	uint64_t busy_cycles;		/* TSC spent on bursts that had packets */
 	uint64_t loops;
 	/* [worker] idle = adaptive: sleeps of an idle worker, and waits on
@@ -350,6 +386,8 @@ struct sw_fref {
 	uint16_t slot;			/* lb, from inside: the sender's backend */
 	bool drain;			/* no service covers it, but a flow a */
 					/* reload left may (sw_lb_gen.drain) */
+	bool peer;			/* lb cluster: a client's segment a peer */
+					/* sent on to us (from our inside port) */
 };
 
 /* First contact (probe.c): SYNs held while a server is asked. */
@@ -394,6 +432,17 @@ struct sw_engine_params {
 	uint64_t neigh_seed;
 	void *neigh_mem;
 	struct sw_lb_bcount *bc;	/* [SW_LB_SLOTS], zeroed */
+};
+
+/*
+ * lb cluster: the other nodes, by their inside address (on-link);
+ * control frames (cluster.c) go to them, and segments of their flows.
+ */
+#define SW_CLUSTER_PEERS	16
+
+struct sw_cluster_peer {
+	uint8_t family;			/* AF_INET or AF_INET6 */
+	uint8_t addr[16];		/* IPv4: the first 4 bytes */
 };
 
 struct sw_egress;
@@ -441,6 +490,10 @@ struct sw_engine {
 	uint64_t now;			/* TSC at the burst's start */
 	uint64_t now_tick;		/* ms ticks at the burst's start */
 	uint64_t neigh_tick_at;
+	/* lb cluster (cluster.c): none when n_peers is 0. */
+	uint8_t n_peers;
+	struct sw_cluster_peer peers[SW_CLUSTER_PEERS];
+	struct sw_gcra lookup;		/* lookups asked, per worker */
 
 	/* Written by this worker only. */
 	struct sw_neigh neigh;
@@ -479,6 +532,7 @@ struct sw_engine {
 	uint64_t reflect_tat[SW_REFLECT_CELLS];
 	uint64_t reflect_total_tat;
 	uint64_t rst_tat;
+	uint64_t lookup_tat;
 	alignas(SW_CACHE_LINE) struct sw_counters c;
 };
 

@@ -123,11 +123,59 @@ void sw_flow_icmp(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 /* Timers due at `now` (TSC): bounded work per call; how many fired. */
 unsigned int sw_flow_timers(struct sw_engine *w, uint64_t now);
 
+/*
+ * lb cluster, the table side (flow.c): a peer's claim makes (or moves)
+ * a foreign entry, unless a live flow of ours has the key; its release
+ * removes the entry it made; does a live flow of ours have the key?
+ */
+void sw_flow_claimed(struct sw_engine *w, struct sw_fref *r, uint8_t peer,
+		uint64_t now);
+void sw_flow_released(struct sw_engine *w, struct sw_fref *r, uint8_t peer);
+bool sw_flow_owns(struct sw_engine *w, struct sw_fref *r);
+
 /* lbpath.c: lb mode's data path. */
 
 int sw_lb_engine_setup(struct sw_engine *w, const struct sw_engine_params *p,
 		char *err, size_t err_len);
 void sw_lb_engine_teardown(struct sw_engine *w);
+
+/*
+ * Send m to `nh` on `side`, or hold it until nh is resolved; false when
+ * it was dropped (counted).
+ */
+bool sw_lb_neigh_out(struct sw_engine *w, enum sw_side side,
+		struct sw_frame *m, uint8_t family, const uint8_t *nh);
+/* The outside next hop towards `dst`: itself, the gateway, or NULL. */
+const uint8_t *sw_lb_next_hop_out(const struct sw_engine *w, uint8_t family,
+		const uint8_t *dst);
+
+/* cluster.c: flows that survive a rehash (docs/cluster.md). */
+
+#define SW_CLUSTER_ETHERTYPE	0x88b5	/* IEEE 802 local experimental 1 */
+#define SW_CLUSTER_ALL		0xffu	/* sw_cluster_tell(): every peer */
+
+enum sw_cluster_op {
+	SW_CLUSTER_CLAIM = 1,	/* the flow is the sender's */
+	SW_CLUSTER_RELEASE,	/* ... is no more */
+	SW_CLUSTER_LOOKUP,	/* whose is it? (the owner claims it) */
+};
+
+/* A message about flow `key` (struct sw_fkey4/6) to peer `to` or all. */
+void sw_cluster_tell(struct sw_engine *w, enum sw_cluster_op op, bool v6,
+		const void *key, unsigned int to);
+/* A frame from inside: a control frame? true: taken (steered, done). */
+bool sw_cluster_msg(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_pkt *p);
+/* A segment of a flow peer `peer` owns: to it, unchanged at L3. */
+void sw_cluster_forward(struct sw_engine *w, struct sw_frame *m,
+		uint32_t peer);
+/* A peer's segment, at the owner: its L2 made as if from outside. */
+void sw_cluster_peer_in(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_pkt *p);
+/* No flow, no valid cookie: ask the peers, drop m; false: over the
+ * rate, m is the caller's still. */
+bool sw_cluster_lookup(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_fref *r, uint64_t now);
 
 
 /* The flow table of a family. */
@@ -219,6 +267,17 @@ drop(struct sw_engine *w, struct sw_frame *m, enum sw_drop why)
 {
 	w->c.drop[why]++;
 	w->dead[w->n_dead++] = m;
+}
+
+/* Hand a packet to the worker that owns its flow. */
+static inline void
+steer(struct sw_engine *w, struct sw_frame *m, uint16_t owner)
+{
+	if (unlikely(!w->io->steer(w->io_ctx, owner, m))) {
+		drop(w, m, SW_DROP_STEER_FULL);
+		return;
+	}
+	w->c.flow.steered++;
 }
 
 /* Freed with the dead: a segment whose job is done, not a drop. */

@@ -12,6 +12,7 @@ static const char *const state_names[SW_FS_MAX] = {
 	[SW_FS_TIME_WAIT] = "time_wait",
 	[SW_FS_RESET] = "reset",
 	[SW_FS_PASS] = "pass",
+	[SW_FS_FOREIGN] = "foreign",
 };
 
 const char *
@@ -398,6 +399,7 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 	case SW_FS_ESTABLISHED:
 	case SW_FS_FIN_WAIT:
 	case SW_FS_CLOSING:
+	case SW_FS_FOREIGN:	/* the engine never asks about these */
 	case SW_FS_MAX:
 		break;
 	}

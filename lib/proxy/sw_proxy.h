@@ -46,6 +46,9 @@ enum sw_fstate {
 	SW_FS_TIME_WAIT,	/* closed by FINs: ACK/FIN stragglers relayed */
 	SW_FS_RESET,		/* closed by RST: everything dropped */
 	SW_FS_PASS,		/* adopted after a reload: relayed as it is */
+	SW_FS_FOREIGN,		/* lb cluster: a peer owns it; its segments
+				 * go to that peer (lib/engine, cluster.c),
+				 * never to sw_px_* */
 	SW_FS_MAX
 };
 

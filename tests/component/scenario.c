@@ -151,12 +151,16 @@ scn_counter(const struct sw_counters *c, const char *name, uint64_t *v)
 		offsetof(struct sw_flow_counters, f) },
 #define LB(f) { "lb.", offsetof(struct sw_counters, lb), #f, \
 		offsetof(struct sw_lb_counters, f) },
+#define CL(f) { "cluster.", offsetof(struct sw_counters, cluster), #f, \
+		offsetof(struct sw_cluster_counters, f) },
 		SW_SYNCOOKIE_COUNTERS(SC)
 		SW_FLOW_COUNTERS(FL)
 		SW_LB_COUNTERS(LB)
+		SW_CLUSTER_COUNTERS(CL)
 #undef SC
 #undef FL
 #undef LB
+#undef CL
 	};
 
 	static const char *const side_name[SW_SIDES] = { "outside", "inside" };

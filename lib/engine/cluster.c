@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lb cluster: flows survive a rehash (docs/cluster.md, "Flow
+ * ownership"). Several nodes share the VIPs behind ECMP routers and one
+ * inside L2 segment; the node whose cookie check made a flow owns it
+ * until it ends. Over the inside link:
+ *
+ *  - claims: a node that makes a flow tells every peer ("claim"), and
+ *    again when it frees it ("release"). A peer keeps a foreign entry
+ *    (SW_FS_FOREIGN, the owner's index in the backend word) in its own
+ *    flow table, found by the lookup every segment has anyway, before
+ *    any cookie check: a segment of a flow that moved to it, even one
+ *    whose ACK still proves a valid cookie, goes to the owner instead of
+ *    opening a second backend connection.
+ *  - forwarding: such a segment leaves by the inside port unchanged at
+ *    L3, to the owner's inside MAC. The owner knows it by where it came
+ *    from and where it goes (the inside port, to a VIP and service port:
+ *    nothing else sends that there) and takes it as if from outside;
+ *    its answers leave by its own outside port. A segment from a peer
+ *    is never sent on to a peer again.
+ *  - lookups: a segment with no entry and no valid cookie (a flow made
+ *    before this node was up, or whose claim was lost) is dropped, and
+ *    the peers are asked whose it is (bounded per worker); the owner
+ *    answers with a claim, and the client's retransmission goes there.
+ *
+ * Control frames are Ethernet, EtherType 0x88B5 (IEEE 802 local
+ * experimental), 64 bytes after the header (below), one flow each. The
+ * inside segment is trusted as it is for ARP: a claim moves where a
+ * flow's segments go, never what is done with them (the owner checks
+ * them as it checks any outside segment).
+ */
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "sw_nat.h"
+#include "sw_service.h"
+#include "sw_engine.h"
+#include "sw_engine_inl.h"
+
+/*
+ * The message, after the Ethernet header (network order):
+ *   0  'S' 'W'            magic
+ *   2  1                  version
+ *   3  op                 enum sw_cluster_op
+ *   4  4 or 6             the flow's family
+ *   5  0 0 0
+ *   8  sender's inside IPv4 address (0.0.0.0: none)
+ *  12  sender's inside IPv6 address (::: none)
+ *  28  client port, 30 VIP port
+ *  32  client address (IPv4: first 4 bytes, the rest 0)
+ *  48  VIP
+ *  64
+ */
+#define MSG_LEN		64
+#define MSG_VERSION	1
+#define ETH_LEN		14
+#define VLAN_LEN	4
+
+static const uint8_t *
+msg_body(const struct sw_frame *m, const struct sw_pkt *p)
+{
+	const uint32_t off = ETH_LEN + VLAN_LEN * (uint32_t)p->n_vlan;
+
+	if (p->l3 != SW_L3_OTHER || p->ethertype != SW_CLUSTER_ETHERTYPE ||
+			m->len < off + MSG_LEN)
+		return NULL;
+	return m->data + off;
+}
+
+static void
+send_msg(struct sw_engine *w, enum sw_cluster_op op, bool v6,
+		const void *key, unsigned int peer)
+{
+	const struct sw_cluster_peer *pe = &w->peers[peer];
+	const struct sw_lb_ifaddr *own = w->own[SW_INSIDE];
+	struct sw_frame *m = frame_alloc(w);
+	uint8_t *b;
+
+	if (unlikely(m == NULL || m->cap < ETH_LEN + MSG_LEN)) {
+		if (m != NULL)
+			frame_free(w, m);
+		w->c.cluster.msg_no_mbuf++;
+		return;
+	}
+	memset(m->data, 0, ETH_LEN + MSG_LEN);
+	m->data[12] = SW_CLUSTER_ETHERTYPE >> 8;
+	m->data[13] = SW_CLUSTER_ETHERTYPE & 0xff;
+	b = m->data + ETH_LEN;
+	b[0] = 'S';
+	b[1] = 'W';
+	b[2] = MSG_VERSION;
+	b[3] = (uint8_t)op;
+	b[4] = v6 ? 6 : 4;
+	if (own[SW_LB_V4].family == AF_INET)
+		memcpy(b + 8, own[SW_LB_V4].addr, 4);
+	if (own[SW_LB_V6].family == AF_INET6)
+		memcpy(b + 12, own[SW_LB_V6].addr, 16);
+	if (v6) {
+		const struct sw_fkey6 *k = key;
+
+		memcpy(b + 28, &k->cport, 2);
+		memcpy(b + 30, &k->sport, 2);
+		memcpy(b + 32, k->caddr, 16);
+		memcpy(b + 48, k->saddr, 16);
+	} else {
+		const struct sw_fkey4 *k = key;
+
+		memcpy(b + 28, &k->cport, 2);
+		memcpy(b + 30, &k->sport, 2);
+		memcpy(b + 32, &k->caddr, 4);
+		memcpy(b + 48, &k->saddr, 4);
+	}
+	m->len = ETH_LEN + MSG_LEN;
+	m->tx = SW_TX_PLAIN;
+	switch (op) {
+	case SW_CLUSTER_CLAIM:
+		w->c.cluster.claim_tx++;
+		break;
+	case SW_CLUSTER_RELEASE:
+		w->c.cluster.release_tx++;
+		break;
+	case SW_CLUSTER_LOOKUP:
+		w->c.cluster.lookup_tx++;
+		break;
+	}
+	/* Resolved like any inside next hop; held meanwhile. */
+	sw_lb_neigh_out(w, SW_INSIDE, m, pe->family, pe->addr);
+}
+
+void
+sw_cluster_tell(struct sw_engine *w, enum sw_cluster_op op, bool v6,
+		const void *key, unsigned int to)
+{
+	for (unsigned int i = 0; i < w->n_peers; i++)
+		if (to == SW_CLUSTER_ALL || to == i)
+			send_msg(w, op, v6, key, i);
+}
+
+/* The peer that sent a message (by its inside addresses), or -1. */
+static int
+msg_peer(const struct sw_engine *w, const uint8_t *b)
+{
+	for (unsigned int i = 0; i < w->n_peers; i++) {
+		const struct sw_cluster_peer *pe = &w->peers[i];
+
+		if (pe->family == AF_INET ? memcmp(b + 8, pe->addr, 4) == 0 :
+				memcmp(b + 12, pe->addr, 16) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The flow a message names, as a segment from its client keys it. */
+static int
+msg_key(const struct sw_engine *w, const uint8_t *b, struct sw_fref *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (b[4] == 4) {
+		memcpy(&r->key.v4.cport, b + 28, 2);
+		memcpy(&r->key.v4.sport, b + 30, 2);
+		memcpy(&r->key.v4.caddr, b + 32, 4);
+		memcpy(&r->key.v4.saddr, b + 48, 4);
+		r->svc = sw_svc_lookup4(w->svc, r->key.v4.saddr,
+			ntohs(r->key.v4.sport));
+	} else {
+		r->v6 = true;
+		memcpy(&r->key.v6.cport, b + 28, 2);
+		memcpy(&r->key.v6.sport, b + 30, 2);
+		memcpy(r->key.v6.caddr, b + 32, 16);
+		memcpy(r->key.v6.saddr, b + 48, 16);
+		r->svc = sw_svc_lookup6(w->svc, r->key.v6.saddr,
+			ntohs(r->key.v6.sport));
+	}
+	return r->svc;
+}
+
+bool
+sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p)
+{
+	const uint8_t *b = msg_body(m, p);
+	struct sw_fref r;
+	int peer;
+
+	if (b == NULL)
+		return false;	/* not ours: the caller's to drop */
+	if (w->n_peers == 0 || b[0] != 'S' || b[1] != 'W' ||
+			b[2] != MSG_VERSION || b[3] < SW_CLUSTER_CLAIM ||
+			b[3] > SW_CLUSTER_LOOKUP || (b[4] != 4 && b[4] != 6) ||
+			(peer = msg_peer(w, b)) < 0 || msg_key(w, b, &r) < 0) {
+		/* A node that is not a peer here, a flow of no service
+		 * here (configs that differ), or garbage. */
+		w->c.cluster.msg_bad++;
+		w->dead[w->n_dead++] = m;
+		return true;
+	}
+	/* The worker that owns the flow keeps its entry. */
+	if (w->steer) {
+		const uint16_t owner = flow_owner(w, flow_hash(w, &r));
+
+		if (owner != w->id) {
+			m->side = SW_INSIDE;
+			steer(w, m, owner);
+			return true;
+		}
+	}
+	switch ((enum sw_cluster_op)b[3]) {
+	case SW_CLUSTER_CLAIM:
+		w->c.cluster.claim_rx++;
+		sw_flow_claimed(w, &r, (uint8_t)peer, w->now);
+		break;
+	case SW_CLUSTER_RELEASE:
+		w->c.cluster.release_rx++;
+		sw_flow_released(w, &r, (uint8_t)peer);
+		break;
+	case SW_CLUSTER_LOOKUP:
+		w->c.cluster.lookup_rx++;
+		if (sw_flow_owns(w, &r))
+			sw_cluster_tell(w, SW_CLUSTER_CLAIM, r.v6, &r.key,
+				(unsigned int)peer);
+		else
+			w->c.cluster.lookup_miss++;
+		break;
+	}
+	w->dead[w->n_dead++] = m;
+	return true;
+}
+
+void
+sw_cluster_forward(struct sw_engine *w, struct sw_frame *m, uint32_t peer)
+{
+	const struct sw_cluster_peer *pe;
+
+	/* A reload that shortened the list: the claim's peer is gone. */
+	if (unlikely(peer >= w->n_peers)) {
+		drop(w, m, SW_DROP_PEER_NOFLOW);
+		return;
+	}
+	pe = &w->peers[peer];
+	/* As received: L3 and the NIC's verdicts untouched. */
+	m->tx = SW_TX_AS_RECEIVED;
+	if (sw_lb_neigh_out(w, SW_INSIDE, m, pe->family, pe->addr))
+		w->c.cluster.fwd_tx++;
+}
+
+void
+sw_cluster_peer_in(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_pkt *p)
+{
+	static const uint8_t none[6];
+	const uint8_t family = p->l3 == SW_L3_IPV4 ? AF_INET : AF_INET6;
+	const uint8_t *nh = sw_lb_next_hop_out(w, family,
+		ip_addr(m->data, p, false));
+	const struct sw_neigh_entry *e = nh == NULL ? NULL :
+		sw_neigh_lookup(&w->neigh, family, nh);
+
+	/* As if the client's next hop had sent it to our outside port:
+	 * answers built in place (challenge ACKs, "too big") swap these
+	 * and leave by the outside. Our relays rewrite them anyway. A
+	 * next hop we never resolved (we relay to it all the time, so
+	 * hardly) gets those answers to no one: the client retries. */
+	sw_eth_set(m->data, w->mac[SW_OUTSIDE], e != NULL &&
+		e->state != SW_NEIGH_INCOMPLETE ? e->mac : none);
+	w->c.cluster.fwd_rx++;
+}
+
+bool
+sw_cluster_lookup(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_fref *r, uint64_t now)
+{
+	if (!gcra_allow(&w->lookup, &w->lookup_tat, now)) {
+		w->c.cluster.lookup_limited++;
+		return false;
+	}
+	sw_cluster_tell(w, SW_CLUSTER_LOOKUP, r->v6, &r->key, SW_CLUSTER_ALL);
+	drop(w, m, SW_DROP_LOOKUP);
+	return true;
+}
