@@ -15,6 +15,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -516,6 +517,378 @@ scenario(const char *dir, const char *name)
 	printf("%s - scenario %s\n", sw_test_failures ? "not ok" : "ok", name);
 }
 
+/*
+ * lb cluster (lib/engine/cluster.c, docs/cluster.md): two nodes, A
+ * (engine 0) and B (engine 1), one worker each, sharing the cookie key
+ * and an inside segment that the test carries by hand, built from the
+ * lb_handshake4 vectors (A has the vectors' MACs, all zero, so what A
+ * relays is compared byte for byte with them).
+ */
+#define CL_A		0
+#define CL_B		1
+#define CL_MSG_LEN	78	/* Ethernet + the 64-byte message */
+
+static const uint8_t cl_mac_b[6] = { 0x02, 0, 0, 0, 0x01, 0x02 };
+static const uint8_t cl_mac_be[6] = { 0x02, 0, 0, 0, 0, 0x11 };
+static const uint8_t cl_mac_cli[6] = { 0x02, 0, 0, 0, 0, 0x20 };
+static const uint8_t cl_mac_zero[6];
+static const uint8_t cl_addr_a[4] = { 198, 51, 100, 1 };
+static const uint8_t cl_addr_b[4] = { 198, 51, 100, 2 };
+static const uint8_t cl_addr_be[4] = { 198, 51, 100, 11 };
+static const uint8_t cl_addr_cli[4] = { 203, 0, 113, 20 };
+
+/* A frame the test keeps: copied out of sent[] before it is cleared. */
+struct cl_frame {
+	uint32_t len;
+	uint8_t data[BUF_ROOM];
+};
+
+static uint64_t
+cl_ctr(unsigned int k, const char *name)
+{
+	uint64_t v = UINT64_MAX;
+
+	SW_CHECKF(scn_counter(&eng[k]->c, name, &v) == 0, "no counter %s",
+		name);
+	return v;
+}
+
+#define CL_EQ(k, name, want) \
+	SW_CHECKF(cl_ctr(k, name) == (want), "node %c %s = %" PRIu64 \
+		", %u expected", "AB"[k], name, cl_ctr(k, name), \
+		(unsigned int)(want))
+
+static void
+cl_in(unsigned int k, enum sw_side side, const uint8_t *d, uint32_t len)
+{
+	struct sw_frame *f;
+
+	clear_sent();
+	f = frame_new(d, len, side);
+	SW_CHECKF(f != NULL, "%s", "out of buffers");
+	if (f != NULL)
+		inject(k, side, &f, 1);
+}
+
+static void
+cl_keep(enum sw_side side, unsigned int i, struct cl_frame *out)
+{
+	out->len = 0;
+	SW_CHECKF(i < sent[side].n, "frame %u of %u sent", i, sent[side].n);
+	if (i >= sent[side].n)
+		return;
+	out->len = sent[side].len[i];
+	memcpy(out->data, sent[side].data[i], out->len);
+}
+
+static void
+cl_expect_sent(const char *where, enum sw_side side, unsigned int n)
+{
+	SW_CHECKF(sent[side].n == n, "%s: %u frames left %s, %u expected",
+		where, sent[side].n, side == SW_OUTSIDE ? "outside" : "inside",
+		n);
+}
+
+/* Sent frame i is vector frame `v`, byte for byte. */
+static void
+cl_expect_vec(const char *where, enum sw_side side, unsigned int i,
+		const struct scn_frames *fr, unsigned int v)
+{
+	SW_CHECKF(i < sent[side].n && sent[side].len[i] == fr->len[v] &&
+		memcmp(sent[side].data[i], fr->data[v], fr->len[v]) == 0,
+		"%s: frame %u is not vector frame %u", where, i, v);
+}
+
+/* A control frame: to `dst`, from `src`, op, about client port `cport`. */
+static void
+cl_expect_msg(const char *where, const struct cl_frame *m,
+		const uint8_t dst[6], const uint8_t src[6], uint8_t op,
+		const uint8_t sender[4], uint16_t cport)
+{
+	const uint8_t *b = m->data + 14;
+
+	SW_CHECKF(m->len == CL_MSG_LEN && memcmp(m->data, dst, 6) == 0 &&
+		memcmp(m->data + 6, src, 6) == 0 && m->data[12] == 0x88 &&
+		m->data[13] == 0xb5 && b[0] == 'S' && b[1] == 'W' &&
+		b[2] == 1 && b[3] == op && b[4] == 4 &&
+		memcmp(b + 8, sender, 4) == 0 &&
+		b[28] == cport >> 8 && b[29] == (cport & 0xff) &&
+		b[30] == 0 && b[31] == 80 &&
+		memcmp(b + 32, cl_addr_cli, 4) == 0 &&
+		b[48] == 203 && b[49] == 0 && b[50] == 113 && b[51] == 10,
+		"%s: not the control frame expected (len %u, op %u)", where,
+		m->len, m->len > 17 ? b[3] : 0);
+}
+
+/* The vector frame `v` as B sends it on to A: L2 rewritten only. */
+static void
+cl_expect_fwd(const char *where, const struct cl_frame *m,
+		const struct scn_frames *fr, unsigned int v)
+{
+	SW_CHECKF(m->len == fr->len[v] && memcmp(m->data, cl_mac_zero, 6) == 0 &&
+		memcmp(m->data + 6, cl_mac_b, 6) == 0 &&
+		memcmp(m->data + 12, fr->data[v] + 12, fr->len[v] - 12) == 0,
+		"%s: not vector frame %u with A's and B's MACs", where, v);
+}
+
+static void
+cl_node(struct sw_engine *e, const uint8_t self[4], const uint8_t peer[4],
+		const uint8_t peer_mac[6])
+{
+	memcpy(e->own[SW_INSIDE][SW_LB_V4].addr, self, 4);
+	e->n_peers = 1;
+	e->peers[0].family = AF_INET;
+	memcpy(e->peers[0].addr, peer, 4);
+	SW_CHECK(sw_neigh_static(&e->neigh, AF_INET, peer, peer_mac) == 0);
+	SW_CHECK(sw_neigh_static(&e->neigh, AF_INET, cl_addr_be,
+		cl_mac_be) == 0);
+	SW_CHECK(sw_neigh_static(&e->neigh, AF_INET, cl_addr_cli,
+		cl_mac_cli) == 0);
+}
+
+static void
+cl_run(const struct scn_frames *fr)
+{
+	struct cl_frame claim, fwd, msg;
+	uint8_t bad[256];
+	uint32_t bad_len;
+
+	/* 1. A validates the cookie ACK: backend SYN, and a claim to B. */
+	cl_in(CL_A, SW_OUTSIDE, fr->data[4], fr->len[4]);
+	CL_EQ(CL_A, "flow.created", 1);
+	CL_EQ(CL_A, "cluster.claim_tx", 1);
+	cl_expect_sent("A: third ACK", SW_INSIDE, 2);
+	cl_expect_vec("A: backend SYN", SW_INSIDE, 0, fr, 8);
+	cl_keep(SW_INSIDE, 1, &claim);
+	cl_expect_msg("A: claim", &claim, cl_mac_b, cl_mac_zero, 1,
+		cl_addr_a, 40100);
+
+	/* 2. B records the claim: a foreign entry, not a flow of its own. */
+	cl_in(CL_B, SW_INSIDE, claim.data, claim.len);
+	CL_EQ(CL_B, "cluster.claim_rx", 1);
+	CL_EQ(CL_B, "cluster.foreign", 1);
+	CL_EQ(CL_B, "flow.active", 0);
+	cl_expect_sent("B: claim", SW_INSIDE, 0);
+	cl_expect_sent("B: claim", SW_OUTSIDE, 0);
+
+	/* 3. The rehash: the request (its ACK still a valid cookie) comes
+	 * to B, which sends it to A unchanged, and opens nothing. */
+	cl_in(CL_B, SW_OUTSIDE, fr->data[6], fr->len[6]);
+	CL_EQ(CL_B, "flow.created", 0);
+	CL_EQ(CL_B, "syncookie.cookie_ok", 0);
+	CL_EQ(CL_B, "cluster.fwd_tx", 1);
+	cl_expect_sent("B: request", SW_OUTSIDE, 0);
+	cl_expect_sent("B: request", SW_INSIDE, 1);
+	cl_keep(SW_INSIDE, 0, &fwd);
+	cl_expect_fwd("B: request", &fwd, fr, 6);
+
+	/* 4. A takes it as from outside: held with the ACK ... */
+	cl_in(CL_A, SW_INSIDE, fwd.data, fwd.len);
+	CL_EQ(CL_A, "cluster.fwd_rx", 1);
+	CL_EQ(CL_A, "flow.held", 2);
+	cl_expect_sent("A: request", SW_INSIDE, 0);
+	/* ... and relays both when the backend answers, as the vectors. */
+	cl_in(CL_A, SW_INSIDE, fr->data[9], fr->len[9]);
+	CL_EQ(CL_A, "flow.established", 1);
+	cl_expect_sent("A: server SYN-ACK", SW_INSIDE, 2);
+	cl_expect_vec("A: held ACK", SW_INSIDE, 0, fr, 10);
+	cl_expect_vec("A: held request", SW_INSIDE, 1, fr, 11);
+
+	/* 5. A peer's segment is never sent on again: B drops one that
+	 * comes back to it (as two stale entries would make it). */
+	cl_in(CL_B, SW_INSIDE, fwd.data, fwd.len);
+	CL_EQ(CL_B, "drop.peer_loop", 1);
+	cl_expect_sent("B: loop", SW_INSIDE, 0);
+	cl_expect_sent("B: loop", SW_OUTSIDE, 0);
+
+	/* 6. The backend's data (to A, the owner), then the client's ACK
+	 * of it through B: relayed by A as the vectors say. */
+	cl_in(CL_A, SW_INSIDE, fr->data[12], fr->len[12]);
+	cl_expect_vec("A: response", SW_OUTSIDE, 0, fr, 15);
+	cl_in(CL_A, SW_INSIDE, fr->data[16], fr->len[16]);
+	cl_expect_vec("A: data 200", SW_OUTSIDE, 0, fr, 17);
+	cl_in(CL_A, SW_INSIDE, fr->data[18], fr->len[18]);
+	cl_expect_vec("A: data 301", SW_OUTSIDE, 0, fr, 19);
+	cl_in(CL_B, SW_OUTSIDE, fr->data[20], fr->len[20]);
+	cl_keep(SW_INSIDE, 0, &fwd);
+	cl_expect_fwd("B: client ACK", &fwd, fr, 20);
+	cl_in(CL_A, SW_INSIDE, fwd.data, fwd.len);
+	cl_expect_sent("A: client ACK", SW_INSIDE, 1);
+	cl_expect_vec("A: client ACK", SW_INSIDE, 0, fr, 21);
+
+	/* 7. A backend's segment of A's flow at B: not B's to relay. */
+	cl_in(CL_B, SW_INSIDE, fr->data[26], fr->len[26]);
+	CL_EQ(CL_B, "drop.foreign_inside", 1);
+	cl_expect_sent("B: backend", SW_OUTSIDE, 0);
+
+	/* 8. The close, the client's side through B. */
+	cl_in(CL_A, SW_INSIDE, fr->data[26], fr->len[26]);
+	cl_expect_vec("A: data 1", SW_OUTSIDE, 0, fr, 27);
+	cl_in(CL_B, SW_OUTSIDE, fr->data[28], fr->len[28]);
+	cl_keep(SW_INSIDE, 0, &fwd);
+	cl_in(CL_A, SW_INSIDE, fwd.data, fwd.len);
+	cl_expect_vec("A: client FIN", SW_INSIDE, 0, fr, 29);
+	cl_in(CL_A, SW_INSIDE, fr->data[30], fr->len[30]);
+	cl_expect_vec("A: backend FIN", SW_OUTSIDE, 0, fr, 31);
+	cl_in(CL_B, SW_OUTSIDE, fr->data[32], fr->len[32]);
+	cl_keep(SW_INSIDE, 0, &fwd);
+	cl_in(CL_A, SW_INSIDE, fwd.data, fwd.len);
+	cl_expect_vec("A: last ACK", SW_INSIDE, 0, fr, 33);
+	CL_EQ(CL_A, "flow.closed", 1);
+	CL_EQ(CL_B, "cluster.fwd_tx", 4);
+	CL_EQ(CL_A, "cluster.fwd_rx", 4);
+
+	/* 9. A frees it after the linger (60 s): a release, and B forgets. */
+	clear_sent();
+	pass_ms(60100);
+	CL_EQ(CL_A, "flow.freed", 1);
+	CL_EQ(CL_A, "cluster.release_tx", 1);
+	cl_expect_sent("A: linger", SW_INSIDE, 1);
+	cl_keep(SW_INSIDE, 0, &msg);
+	cl_expect_msg("A: release", &msg, cl_mac_b, cl_mac_zero, 2,
+		cl_addr_a, 40100);
+	cl_in(CL_B, SW_INSIDE, msg.data, msg.len);
+	CL_EQ(CL_B, "cluster.release_rx", 1);
+	CL_EQ(CL_B, "cluster.foreign", 0);
+
+	/* 10. A flow B never heard of (its claim lost: B joined later).
+	 * A later segment of it (not a cookie) at B: B asks, drops it. */
+	cl_in(CL_A, SW_OUTSIDE, fr->data[52], fr->len[52]);
+	CL_EQ(CL_A, "flow.created", 2);
+	CL_EQ(CL_A, "cluster.claim_tx", 2);
+	bad_len = fr->len[52];
+	SW_CHECK(bad_len <= sizeof(bad));
+	memcpy(bad, fr->data[52], bad_len);
+	bad[14 + 20 + 7]++;		/* seq + 1: no cookie any more */
+	cl_in(CL_B, SW_OUTSIDE, bad, bad_len);
+	CL_EQ(CL_B, "cluster.lookup_tx", 1);
+	CL_EQ(CL_B, "drop.lookup", 1);
+	CL_EQ(CL_B, "syncookie.cookie_bad", 1);
+	cl_expect_sent("B: lookup", SW_OUTSIDE, 0);	/* no RST */
+	cl_expect_sent("B: lookup", SW_INSIDE, 1);
+	cl_keep(SW_INSIDE, 0, &msg);
+	cl_expect_msg("B: lookup", &msg, cl_mac_zero, cl_mac_b, 3,
+		cl_addr_b, 40110);
+	/* A owns it: it claims it, to B alone. */
+	cl_in(CL_A, SW_INSIDE, msg.data, msg.len);
+	CL_EQ(CL_A, "cluster.lookup_rx", 1);
+	CL_EQ(CL_A, "cluster.claim_tx", 3);
+	cl_expect_sent("A: lookup", SW_INSIDE, 1);
+	cl_keep(SW_INSIDE, 0, &claim);
+	cl_expect_msg("A: answer", &claim, cl_mac_b, cl_mac_zero, 1,
+		cl_addr_a, 40110);
+	cl_in(CL_B, SW_INSIDE, claim.data, claim.len);
+	CL_EQ(CL_B, "cluster.foreign", 1);
+	/* The client's retransmission goes to A now. */
+	cl_in(CL_B, SW_OUTSIDE, bad, bad_len);
+	CL_EQ(CL_B, "cluster.fwd_tx", 5);
+	CL_EQ(CL_B, "cluster.lookup_tx", 1);
+
+	/* 11. Asked about a flow it does not have, A says nothing; a
+	 * peer's segment with no flow and no cookie at A is dropped, not
+	 * answered, not asked about. */
+	bad[14 + 20 + 1]++;		/* another client port: 40111 */
+	cl_in(CL_B, SW_OUTSIDE, bad, bad_len);
+	CL_EQ(CL_B, "cluster.lookup_tx", 2);
+	cl_keep(SW_INSIDE, 0, &msg);
+	cl_in(CL_A, SW_INSIDE, msg.data, msg.len);
+	CL_EQ(CL_A, "cluster.lookup_miss", 1);
+	cl_expect_sent("A: miss", SW_INSIDE, 0);
+	memcpy(bad + 6, cl_mac_b, 6);
+	cl_in(CL_A, SW_INSIDE, bad, bad_len);
+	CL_EQ(CL_A, "drop.peer_noflow", 1);
+	CL_EQ(CL_A, "cluster.lookup_tx", 0);
+	cl_expect_sent("A: peer, no flow", SW_INSIDE, 0);
+	cl_expect_sent("A: peer, no flow", SW_OUTSIDE, 0);
+
+	/* 12. A SYN on a foreign entry starts the tuple afresh at B: the
+	 * entry goes, B answers it (the vectors' SYN-ACK). */
+	cl_in(CL_B, SW_OUTSIDE, fr->data[34], fr->len[34]);
+	CL_EQ(CL_B, "cluster.foreign", 0);
+	cl_expect_sent("B: SYN", SW_OUTSIDE, 1);
+	cl_expect_vec("B: SYN-ACK", SW_OUTSIDE, 0, fr, 35);
+
+	/* 13. An idle foreign entry is forgotten as an idle flow is. */
+	cl_in(CL_B, SW_INSIDE, claim.data, claim.len);
+	CL_EQ(CL_B, "cluster.foreign", 1);
+	pass_ms(600 * 1000 + 100);
+	CL_EQ(CL_B, "cluster.foreign", 0);
+	CL_EQ(CL_B, "cluster.foreign_expired", 1);
+	CL_EQ(CL_B, "flow.freed", 0);
+	CL_EQ(CL_B, "cluster.release_tx", 0);
+	CL_EQ(CL_B, "cluster.msg_bad", 0);
+	CL_EQ(CL_A, "cluster.msg_bad", 0);
+}
+
+static void
+cluster(const char *dir, const char *name)
+{
+	static struct sw_app app;
+	static struct sw_lb lb;
+	static struct sw_svc_table prev;
+	static struct sw_cookie_keys keys;
+	static struct scn_frames fr;
+	struct sw_config *cfg = &app.cfg;
+	struct sw_cookie_keys *kp = &keys;
+	uint8_t master[SW_COOKIE_MASTER_LEN];
+	char path[512], err[SW_ERR_LEN];
+	struct sw_lb_gen *gp;
+	uint64_t slot;
+
+	sw_test_ctx = "cluster";
+	snprintf(path, sizeof(path), "%s/%s.conf", dir, name);
+	err[0] = '\0';
+	if (sw_config_load(path, cfg, err, sizeof(err)) != 0 ||
+			scn_read_keys(dir, name, master, &slot) != 0) {
+		SW_CHECKF(0, "cluster: vectors: %s", err);
+		return;
+	}
+	sw_cookie_keys_fill(master, slot, &keys);
+	memset(&lb, 0, sizeof(lb));
+	lb.prev = &prev;
+	app.lb = &lb;
+	sw_lb_slots_init(&app);
+	gp = sw_lb_gen_build(&app, &t_gen_mem, err, sizeof(err));
+	snprintf(path, sizeof(path), "%s/%s.pcap", dir, name);
+	if (gp == NULL || scn_read_pcap_path(path, &fr) != 0 || fr.n < 54) {
+		SW_CHECKF(0, "cluster: %s", err);
+		return;
+	}
+	now = 1000000 * MS;
+	/* Two nodes of one worker each: engine 1 is B's worker 0. */
+	n_eng = 2;
+	eng[CL_A] = engine_new(cfg, 0, 1, &kp, &gp, lb.slot);
+	eng[CL_B] = engine_new(cfg, 0, 1, &kp, &gp, lb.slot);
+	eng[CL_B]->io_ctx = &tio[CL_B];
+	tio[CL_B].id = CL_B;
+	tio[CL_A].id = CL_A;
+	memcpy(eng[CL_B]->mac[SW_INSIDE], cl_mac_b, 6);
+	cl_node(eng[CL_A], cl_addr_a, cl_addr_b, cl_mac_b);
+	cl_node(eng[CL_B], cl_addr_b, cl_addr_a, cl_mac_zero);
+	cl_run(&fr);
+	clear_sent();
+	for (unsigned int j = 0; j < n_eng; j++)
+		sw_engine_release(eng[j]);
+	SW_CHECKF(bufs_used == 0, "cluster: %u frames never came back",
+		bufs_used);
+	for (unsigned int j = 0; j < n_eng; j++) {
+		free(eng[j]);
+		free(flow_mem[j]);
+		free(neigh_mem[j]);
+		free(bc[j]);
+		neigh_mem[j] = NULL;
+		bc[j] = NULL;
+	}
+	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
+		for (unsigned int f = 0; f < 2; f++)
+			free(gp->maglev[s][f]);
+	free(gp->rev);
+	free(gp);
+	scn_free_frames(&fr);
+	printf("%s - cluster over %s\n", sw_test_failures ? "not ok" : "ok",
+		name);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -527,8 +900,13 @@ main(int argc, char **argv)
 	if (bufs == NULL)
 		return 1;
 	sw_test_name = "engine";
-	for (int i = 2; i < argc; i++)
-		scenario(argv[1], argv[i]);
+	for (int i = 2; i < argc; i++) {
+		/* "cluster:S": two lb nodes over scenario S's frames. */
+		if (strncmp(argv[i], "cluster:", 8) == 0)
+			cluster(argv[1], argv[i] + 8);
+		else
+			scenario(argv[1], argv[i]);
+	}
 	free(bufs);
 	printf("# %lu checks, %lu failed\n", sw_test_checks, sw_test_failures);
 	return sw_test_failures ? 1 : 0;
