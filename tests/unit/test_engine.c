@@ -857,8 +857,12 @@ cluster(const char *dir, const char *name)
 	now = 1000000 * MS;
 	/* Two nodes of one worker each: engine 1 is B's worker 0. */
 	n_eng = 2;
-	eng[CL_A] = engine_new(cfg, 0, 1, &kp, &gp, lb.slot);
 	eng[CL_B] = engine_new(cfg, 0, 1, &kp, &gp, lb.slot);
+	/* engine_new() kept B's memory as worker 0's: it is engine 1's. */
+	flow_mem[CL_B] = flow_mem[0];
+	neigh_mem[CL_B] = neigh_mem[0];
+	bc[CL_B] = bc[0];
+	eng[CL_A] = engine_new(cfg, 0, 1, &kp, &gp, lb.slot);
 	eng[CL_B]->io_ctx = &tio[CL_B];
 	tio[CL_B].id = CL_B;
 	tio[CL_A].id = CL_A;
