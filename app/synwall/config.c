@@ -153,6 +153,11 @@ static const struct key_spec keys[] = {
 	U(LB_SECTION, "passive_fall", lb.passive_fall, 0, 1000, "5", RELOAD),
 	U(LB_SECTION, "passive_holddown", lb.passive_holddown, 1, 3600, "10",
 		RELOAD),
+	/* lb mode only: several nodes behind ECMP (docs/cluster.md). */
+	F(CLUSTER_SECTION, "peers", lb.peer, sw_cfg_parse_peers,
+		sw_cfg_format_peers, RESTART),
+	U(CLUSTER_SECTION, "lookup_rate", lb.lookup_rate, 1, 10000000,
+		"1000", RESTART),
 };
 
 /* Keys that may be given on several lines, their lists joined. */
@@ -525,7 +530,8 @@ load_sections(struct rte_cfgfile *f, struct sw_config *cfg, char *err,
 				err_len);
 			continue;
 		}
-		if (strcmp(section, LB_SECTION) == 0 &&
+		if ((strcmp(section, LB_SECTION) == 0 ||
+				strcmp(section, CLUSTER_SECTION) == 0) &&
 				cfg->mode != SW_MODE_LB) {
 			set_err(err, err_len,
 				"[%s]: only with [synwall] mode = lb", section);
@@ -534,7 +540,7 @@ load_sections(struct rte_cfgfile *f, struct sw_config *cfg, char *err,
 		}
 		if (!known_section(section)) {
 			set_err(err, err_len,
-				"[%s]: unknown section (known: synwall, ports, worker, flow, syncookie, lb, service:NAME)",
+				"[%s]: unknown section (known: synwall, ports, worker, flow, syncookie, lb, cluster, service:NAME)",
 				section);
 			ret = -EINVAL;
 			break;
@@ -702,7 +708,8 @@ sw_config_visit(const struct sw_config *cfg, sw_config_visit_fn fn,
 	char value[VALUE_MAX];
 
 	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
-		if (!lb && strcmp(keys[i].section, LB_SECTION) == 0)
+		if (!lb && (strcmp(keys[i].section, LB_SECTION) == 0 ||
+				strcmp(keys[i].section, CLUSTER_SECTION) == 0))
 			continue;
 		key_value(cfg, &keys[i], value, sizeof(value));
 		fn(keys[i].section, keys[i].key, value, arg);

@@ -26,6 +26,7 @@
 
 #define SVC_SECTION	"service:"
 #define LB_SECTION	"lb"
+#define CLUSTER_SECTION	"cluster"	/* lb mode only, as [lb] */
 #define ITEM_LEN	128	/* one item of a comma-separated list */
 /* Text of one [lb] key's value (neighbours is the longest). */
 #define VALUE_MAX	(SW_LB_NEIGH_STATIC_MAX * 64 + 64)
@@ -129,6 +130,10 @@ void sw_cfg_format_ifaddrs(const struct sw_config *cfg,
 int sw_cfg_parse_gateways(struct sw_config *cfg, const struct key_spec *k,
 		const char *text, char *err, size_t err_len);
 void sw_cfg_format_gateways(const struct sw_config *cfg,
+		const struct key_spec *k, char *buf, size_t len);
+int sw_cfg_parse_peers(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len);
+void sw_cfg_format_peers(const struct sw_config *cfg,
 		const struct key_spec *k, char *buf, size_t len);
 int sw_cfg_parse_neighbours(struct sw_config *cfg, const struct key_spec *k,
 		const char *text, char *err, size_t err_len);

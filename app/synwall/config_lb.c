@@ -187,6 +187,67 @@ sw_cfg_format_gateways(const struct sw_config *cfg,
 }
 
 /*
+ * [cluster] peers: bare addresses, one per other node (its inside
+ * address); where they may be is checked with the others keys
+ * (sw_cfg_check_lb()).
+ */
+int
+sw_cfg_parse_peers(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len)
+{
+	struct sw_lb_config *lb = &cfg->lb;
+	const char *p = sw_text_list_start(text);
+	char item[ITEM_LEN];
+	int ret;
+
+	lb->n_peers = 0;
+	memset(lb->peer, 0, sizeof(lb->peer));
+	while ((ret = sw_text_item(&p, item, sizeof(item))) > 0) {
+		struct sw_cluster_peer_conf one;
+
+		if (item[0] == '\0')
+			return item_error(k->section, k->key, 0, err, err_len);
+		memset(&one, 0, sizeof(one));
+		if (sw_text_addr(item, &one.family, one.addr) < 0) {
+			set_err(err, err_len,
+				"[%s] %s: \"%s\" is not an IPv4 or IPv6 address",
+				k->section, k->key, item);
+			return -EINVAL;
+		}
+		for (unsigned int i = 0; i < lb->n_peers; i++) {
+			if (memcmp(&lb->peer[i], &one, sizeof(one)) == 0) {
+				set_err(err, err_len,
+					"[%s] %s: %s is listed twice",
+					k->section, k->key, item);
+				return -EINVAL;
+			}
+		}
+		if (lb->n_peers == SW_CLUSTER_PEERS_MAX) {
+			set_err(err, err_len,
+				"[%s] %s: more than %u peers",
+				k->section, k->key, SW_CLUSTER_PEERS_MAX);
+			return -EINVAL;
+		}
+		lb->peer[lb->n_peers++] = one;
+	}
+	return ret < 0 ? item_error(k->section, k->key, ret, err, err_len) : 0;
+}
+
+void
+sw_cfg_format_peers(const struct sw_config *cfg,
+		const struct key_spec *k __rte_unused, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < cfg->lb.n_peers; i++) {
+		addr_text(cfg->lb.peer[i].family, cfg->lb.peer[i].addr, a,
+			sizeof(a));
+		append(buf, len, "%s%s", i != 0 ? ", " : "", a);
+	}
+}
+
+/*
  * neighbours: "ADDR MAC, ..."; the key may repeat, each line adds to
  * the list. The side is found by sw_cfg_check_lb() once the addresses
  * are in.

@@ -341,6 +341,54 @@ check_lb_neighbours(struct sw_config *cfg, char *err, size_t err_len)
 	return 0;
 }
 
+/*
+ * [cluster] peers: each on-link in inside_address (the control frames
+ * and the segments of its flows go to its MAC), none our own; and no RST
+ * for a bad cookie, which would reset a flow that moved here before its
+ * owner is asked (docs/cluster.md).
+ */
+static int
+check_cluster(const struct sw_config *cfg, char *err, size_t err_len)
+{
+	const struct sw_lb_config *lb = &cfg->lb;
+	char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
+
+	if (lb->n_peers == 0)
+		return 0;
+	for (unsigned int i = 0; i < lb->n_peers; i++) {
+		const struct sw_cluster_peer_conf *pe = &lb->peer[i];
+		const struct sw_lb_ifaddr *in =
+			&lb->inside[sw_lb_fam(pe->family)];
+
+		addr_text(pe->family, pe->addr, a, sizeof(a));
+		if (in->family != pe->family) {
+			set_err(err, err_len,
+				"[cluster] peers: %s: no %s inside_address to reach it from",
+				a, fam_name(pe->family));
+			return -EINVAL;
+		}
+		ifaddr_text(in, b, sizeof(b));
+		if (memcmp(in->addr, pe->addr, 16) == 0) {
+			set_err(err, err_len,
+				"[cluster] peers: %s is this node's own inside_address",
+				a);
+			return -EINVAL;
+		}
+		if (!sw_lb_prefix_match(in->addr, pe->addr, in->plen)) {
+			set_err(err, err_len,
+				"[cluster] peers: %s is not on-link in inside_address %s",
+				a, b);
+			return -EINVAL;
+		}
+	}
+	if (cfg->rst_on_bad) {
+		set_err(err, err_len,
+			"[syncookie] rst_on_bad = yes: not with [cluster] peers (it would reset flows that moved from a peer)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* mode = lb: the rules that involve more than one key (lb-spec.md). */
 int
 sw_cfg_check_lb(struct sw_config *cfg, char *err, size_t err_len)
@@ -360,5 +408,7 @@ sw_cfg_check_lb(struct sw_config *cfg, char *err, size_t err_len)
 		ret = check_lb_backends(cfg, err, err_len);
 	if (ret == 0)
 		ret = check_lb_neighbours(cfg, err, err_len);
+	if (ret == 0)
+		ret = check_cluster(cfg, err, err_len);
 	return ret;
 }

@@ -24,6 +24,7 @@
 #define SW_ERR_LEN		256
 /* A config file is at most this big (1,024 backends fit in 64 KiB). */
 #define SW_CONFIG_MAX		(1u << 20)
+#define SW_CLUSTER_PEERS_MAX	16	/* [cluster] peers */
 
 enum sw_mode {
 	SW_MODE_INLINE = 0,	/* a bump in the wire: addresses kept */
@@ -78,6 +79,14 @@ struct sw_lb_config {
 	uint32_t health_fall;		/* ... to go down */
 	uint32_t passive_fall;		/* failed hand-offs in a row; 0: off */
 	uint32_t passive_holddown;	/* s; passive down, no active checks */
+	/* [cluster]: the other nodes' inside addresses (none: no cluster),
+	 * and the lookups a node may ask of them per second. */
+	uint32_t n_peers;
+	struct sw_cluster_peer_conf {
+		uint8_t family;
+		uint8_t addr[16];
+	} peer[SW_CLUSTER_PEERS_MAX];
+	uint32_t lookup_rate;
 	/* [service:NAME] in lb mode: its VIPs (prefix = bare addresses,
 	 * at most one per family) and backends, in file order. */
 	uint8_t vip[SW_SVC_MAX][2][16];

@@ -23,6 +23,7 @@
 #include "sw_worker.h"
 
 #define CHECKS_PER_POLL	8	/* lb health checks sent per loop */
+#define CLUSTER_LOOKUP_BURST	32	/* [cluster] lookups a worker may ask at once */
 
 void
 sw_worker_params(const struct sw_config *cfg, uint16_t id, uint16_t n_workers,
@@ -78,6 +79,16 @@ sw_worker_configure(struct sw_engine *e, const struct sw_config *cfg,
 	memcpy(e->own[SW_INSIDE], cfg->lb.inside, sizeof(cfg->lb.inside));
 	memcpy(e->gateway, cfg->lb.gateway, sizeof(e->gateway));
 	memcpy(e->has_gateway, cfg->lb.has_gateway, sizeof(e->has_gateway));
+	/* [cluster]: the peers, and the lookup rate shared out. */
+	static_assert(SW_CLUSTER_PEERS_MAX <= SW_CLUSTER_PEERS,
+		"[cluster] peers fit the engine");
+	e->n_peers = (uint8_t)cfg->lb.n_peers;
+	for (unsigned int i = 0; i < cfg->lb.n_peers; i++) {
+		e->peers[i].family = cfg->lb.peer[i].family;
+		memcpy(e->peers[i].addr, cfg->lb.peer[i].addr, 16);
+	}
+	sw_gcra_init(&e->lookup, RTE_MAX(cfg->lb.lookup_rate / n_workers, 1u),
+		CLUSTER_LOOKUP_BURST, hz);
 	return 0;
 }
 

@@ -73,6 +73,8 @@ static const struct bad_case bad[] = {
 	{ "[lb]\nmaglev_size = 65537\n", "[lb]: only with [synwall] mode = lb" },
 	{ "[synwall]\nmode = inline\n[lb]\nhealth_rise = 2\n",
 		"[lb]: only with [synwall] mode = lb" },
+	{ "[cluster]\npeers = 198.51.100.2\n",
+		"[cluster]: only with [synwall] mode = lb" },
 	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\n"
 		"backends = 198.51.100.11\n",
 		"[service:web] backends: only with [synwall] mode = lb" },
@@ -624,6 +626,25 @@ static const struct lb_case lb_bad[] = {
 	{ "service:tls", "backends", "backends = 198.51.100.11",
 		"[service:tls] backends: none is IPv6, but 2001:db8:203::10 is an IPv6 VIP",
 		NULL },
+	/* [cluster] */
+	{ "cluster", NULL, "peers = 198.51.100.1",
+		"[cluster] peers: 198.51.100.1 is this node's own inside_address",
+		NULL },
+	{ "cluster", NULL, "peers = 198.51.100.2, 192.0.2.7",
+		"[cluster] peers: 192.0.2.7 is not on-link in inside_address 198.51.100.1/24",
+		NULL },
+	{ "cluster", NULL, "peers = 2001:db8:100::2, 2001:db8:100::2",
+		"[cluster] peers: 2001:db8:100::2 is listed twice", NULL },
+	{ "cluster", NULL, "peers = node2",
+		"[cluster] peers: \"node2\" is not an IPv4 or IPv6 address",
+		NULL },
+	{ "cluster", NULL, "peers = 198.51.100.2,, 198.51.100.3",
+		"[cluster] peers: empty item", NULL },
+	{ "cluster", NULL, "lookup_rate = 0",
+		"[cluster] lookup_rate = 0: must be a whole number 1..10000000",
+		NULL },
+	{ NULL, NULL, "[syncookie]\nrst_on_bad = yes\n[cluster]\npeers = 198.51.100.2",
+		"[syncookie] rst_on_bad = yes: not with [cluster] peers", NULL },
 };
 
 static void
@@ -655,6 +676,29 @@ addr_is(int family, const uint8_t *addr, const char *text)
 
 	return inet_pton(family, text, want) == 1 &&
 		memcmp(addr, want, family == AF_INET ? 4 : 16) == 0;
+}
+
+/* [cluster] peers: both families, in order; none by default. */
+static void
+test_cluster(void)
+{
+	static char text[8192];
+	char err[SW_ERR_LEN];
+	const struct lb_case c = { "cluster", NULL,
+		"peers = 198.51.100.2, 2001:db8:100::3, 198.51.100.4\n"
+		"lookup_rate = 500", NULL, NULL };
+
+	SW_CHECKF(load_text(lb_base, err, sizeof(err)) == 0, "%s", err);
+	SW_CHECK_EQ(cfg.lb.n_peers, 0u);
+	SW_CHECK_EQ(cfg.lb.lookup_rate, 1000u);
+	lb_variant(&c, text, sizeof(text));
+	SW_CHECKF(load_text(text, err, sizeof(err)) == 0, "%s", err);
+	SW_CHECK_EQ(cfg.lb.n_peers, 3u);
+	SW_CHECK_EQ(cfg.lb.lookup_rate, 500u);
+	SW_CHECK(addr_is(AF_INET, cfg.lb.peer[0].addr, "198.51.100.2"));
+	SW_CHECK(addr_is(AF_INET6, cfg.lb.peer[1].addr, "2001:db8:100::3"));
+	SW_CHECK(addr_is(AF_INET, cfg.lb.peer[2].addr, "198.51.100.4"));
+	SW_CHECK_EQ(cfg.lb.peer[1].family, AF_INET6);
 }
 
 static bool
@@ -1101,7 +1145,8 @@ struct seen {
 static bool
 lb_only(const char *section, const char *key)
 {
-	return strcmp(section, "lb") == 0 || strcmp(key, "backends") == 0;
+	return strcmp(section, "lb") == 0 || strcmp(section, "cluster") == 0 ||
+		strcmp(key, "backends") == 0;
 }
 
 static void
@@ -1268,6 +1313,7 @@ main(int argc, char **argv)
 		{ "lb: every rule refuses with one line naming the item",
 			test_lb_bad },
 		{ "lb: a full config loads with every value", test_lb_good },
+		{ "lb: [cluster] peers load in order", test_cluster },
 		{ "lb: defaults, ranges' ends, neigh_entries rounded up",
 			test_lb_defaults },
 		{ "lb: lists over several lines, up to their limits",
