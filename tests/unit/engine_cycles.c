@@ -9,10 +9,16 @@
  * run. Stages are timed the same way, each alone over the same frames:
  * parse, checksum verification, the cookie MAC, the SYN-ACK build.
  *
+ * The lb cluster's costs (docs/cluster.md) are timed on an lb engine with
+ * one peer: a peer's claim taken (a foreign entry made or refreshed), a
+ * segment of a peer's flow sent on to it, a claim built and sent, and a
+ * segment with no flow asked about (a lookup).
+ *
  * usage: engine_cycles [--bursts N] [--mac scalar|avx2|avx512] [--check]
- *   --check: exit 1 unless every SYN got a SYN-ACK and every forged ACK
- *   was dropped as a bad cookie (the unit suite runs it so, briefly; no
- *   figure is ever asserted).
+ *   --check: exit 1 unless every SYN got a SYN-ACK, every forged ACK
+ *   was dropped as a bad cookie, and in the cluster every claim made an
+ *   entry and every segment of a peer's flow went to it (the unit suite
+ *   runs it so, briefly; no figure is ever asserted).
  *
  * Addresses: clients 198.18.0.0/15 (RFC 2544) and 2001:2::/48 (RFC 5180),
  * the server 192.0.2.80 and 2001:db8::80 (documentation prefixes).
@@ -31,6 +37,7 @@
 #include "sw_config.h"
 #include "sw_cookie.h"
 #include "sw_engine.h"
+#include "sw_engine_inl.h"
 #include "sw_lb.h"
 #include "sw_parse.h"
 #include "sw_worker.h"
@@ -63,8 +70,15 @@ struct buf {
 static uint8_t tmpl[SETS * BURST][FRAME_ROOM];
 static uint16_t tmpl_len[SETS * BURST];
 static struct buf bufs[BURST];
+/* Frames the engine builds (the cluster's messages): a ring, reused
+ * once sent (the TX here only counts). */
+#define SPARES		256
+static struct buf spares[SPARES];
+static unsigned int spare_at;
 static uint64_t n_tx, n_free;
 static void *flow_mem;
+static void *neigh_mem;			/* lb */
+static struct sw_lb_bcount *bcount;
 
 static void
 io_tx(void *ctx, enum sw_side side, struct sw_frame **f, uint16_t n)
@@ -86,8 +100,13 @@ io_free(void *ctx, struct sw_frame **f, uint16_t n)
 static struct sw_frame *
 io_alloc(void *ctx)
 {
+	struct buf *b = &spares[spare_at++ % SPARES];
+
 	(void)ctx;
-	return NULL;
+	memset(&b->f, 0, sizeof(b->f));
+	b->f.data = b->room + HEADROOM;
+	b->f.cap = FRAME_ROOM;
+	return &b->f;
 }
 
 static bool
@@ -311,6 +330,11 @@ engine(struct sw_app *app, struct sw_cookie_keys **kp, struct sw_lb_gen **gp)
 	}
 	memset(e, 0, sizeof(*e));
 	memset(p.flow_mem, 0, len);
+	if (p.lb) {
+		p.neigh_mem = neigh_mem =
+			calloc(1, sw_engine_neigh_memsize(p.neigh_entries));
+		p.bc = bcount = calloc(SW_LB_SLOTS, sizeof(*p.bc));
+	}
 	if (sw_engine_init(e, &p, err, sizeof(err)) != 0 ||
 			sw_worker_configure(e, cfg, 1, p.tsc_hz, err,
 				sizeof(err)) != 0) {
@@ -325,10 +349,10 @@ engine(struct sw_app *app, struct sw_cookie_keys **kp, struct sw_lb_gen **gp)
 	return e;
 }
 
-/* The whole engine on each burst. */
+/* The whole engine on each burst, from `side`. */
 static void
-run_engine(struct sw_engine *e, const char *name, unsigned int bursts,
-		uint64_t *v)
+run_side(struct sw_engine *e, enum sw_side side, const char *name,
+		unsigned int bursts, uint64_t *v)
 {
 	struct sw_frame *f[BURST];
 
@@ -337,11 +361,18 @@ run_engine(struct sw_engine *e, const char *name, unsigned int bursts,
 
 		load(i % SETS, f);
 		t0 = tsc();
-		sw_engine_process(e, SW_OUTSIDE, f, BURST, t0);
+		sw_engine_process(e, side, f, BURST, t0);
 		sw_engine_flush(e);
 		v[i] = tsc() - t0;
 	}
 	report(name, v, bursts);
+}
+
+static void
+run_engine(struct sw_engine *e, const char *name, unsigned int bursts,
+		uint64_t *v)
+{
+	run_side(e, SW_OUTSIDE, name, bursts, v);
 }
 
 /* A stage of the SYN path over one burst; returns something to keep. */
@@ -447,6 +478,144 @@ run_stages(const struct sw_cookie_keys *k, unsigned int bursts, uint64_t *v)
 	(void)sink;
 }
 
+/*
+ * The templates (IPv4 segments from clients) turned into a peer's
+ * claims of their flows, as cluster.c writes them; `keys` gets each
+ * flow's key.
+ */
+static void
+make_claims(struct sw_fkey4 *keys)
+{
+	for (unsigned int i = 0; i < SETS * BURST; i++) {
+		const uint8_t *ip = tmpl[i] + 14, *t = tmpl[i] + 34;
+		uint8_t *c = tmpl[i], *b = c + 14;
+
+		memcpy(&keys[i].caddr, ip + 12, 4);
+		memcpy(&keys[i].saddr, ip + 16, 4);
+		memcpy(&keys[i].cport, t, 2);
+		memcpy(&keys[i].sport, t + 2, 2);
+		memset(c, 0, 78);
+		memcpy(c, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x88\xb5", 14);
+		memcpy(b, "SW\x01\x01\x04", 5);
+		memcpy(b + 8, "\xc6\x33\x64\x02", 4);	/* 198.51.100.2 */
+		memcpy(b + 28, &keys[i].cport, 2);
+		memcpy(b + 30, &keys[i].sport, 2);
+		memcpy(b + 32, &keys[i].caddr, 4);
+		memcpy(b + 48, &keys[i].saddr, 4);
+		tmpl_len[i] = 78;
+	}
+}
+
+/* Claims of BURST flows built and sent (to one peer), timed alone. */
+static void
+run_claims_out(struct sw_engine *e, const struct sw_fkey4 *keys,
+		unsigned int bursts, uint64_t *v)
+{
+	for (unsigned int i = 0; i < bursts; i++) {
+		const struct sw_fkey4 *k = &keys[(i % SETS) * BURST];
+		uint64_t t0 = tsc();
+
+		e->now = t0;
+		for (unsigned int j = 0; j < BURST; j++)
+			sw_cluster_tell(e, SW_CLUSTER_CLAIM, false, &k[j],
+				SW_CLUSTER_ALL);
+		sw_engine_flush(e);
+		v[i] = tsc() - t0;
+	}
+	report("claim built, sent", v, bursts);
+}
+
+/* lb mode, one peer: the cluster's costs (docs/cluster.md). */
+static const char lb_conf_text[] =
+	"[synwall]\nmode = lb\nstats_interval = 0\n"
+	"[worker]\nflows = 65536\nflows6 = 4096\n"
+	"[syncookie]\nreflect_rate = 0\nreflect_total = 0\n"
+	"[lb]\noutside_address = 203.0.113.1/24\n"
+	"outside_gateway = 203.0.113.254\n"
+	"inside_address = 198.51.100.1/24\n"
+	"neighbours = 198.51.100.2 02:00:00:00:00:02, "
+	"198.51.100.11 02:00:00:00:00:11\n"
+	"health_interval_ms = 0\npassive_fall = 0\n"
+	"[cluster]\npeers = 198.51.100.2\nlookup_rate = 10000000\n"
+	"[service:web]\nprefix = 192.0.2.80\nports = 80\n"
+	"backends = 198.51.100.11\n";
+
+static int
+load_conf(const char *text, size_t len, struct sw_config *cfg)
+{
+	char path[] = "/tmp/engine_cycles.XXXXXX", err[SW_ERR_LEN];
+	int fd = mkstemp(path);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		perror("engine_cycles: config");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if (sw_config_load(path, cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "engine_cycles: config: %s\n", err);
+		unlink(path);
+		return -1;
+	}
+	unlink(path);
+	return 0;
+}
+
+static void
+free_engine(struct sw_engine *e, struct sw_lb_gen *gp)
+{
+	sw_engine_release(e);
+	free(e);
+	free(flow_mem);
+	free(neigh_mem);
+	free(bcount);
+	neigh_mem = NULL;
+	bcount = NULL;
+	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
+		for (unsigned int f = 0; f < 2; f++)
+			free(gp->maglev[s][f]);
+	free(gp->rev);
+	free(gp);
+}
+
+/* The cluster's figures; false when --check finds a count wrong. */
+static bool
+run_cluster(struct sw_cookie_keys **kp, unsigned int bursts, uint64_t *v)
+{
+	static struct sw_app app;
+	static struct sw_fkey4 keys[SETS * BURST];
+	const uint64_t n = (uint64_t)bursts * BURST;
+	struct sw_lb_gen *gp;
+	struct sw_engine *e;
+	uint64_t seed;
+	bool ok;
+
+	if (load_conf(lb_conf_text, sizeof(lb_conf_text) - 1, &app.cfg) != 0)
+		exit(2);
+	e = engine(&app, kp, &gp);
+	n_tx = n_free = 0;
+	seed = rng;
+	make_acks(false);
+	make_claims(keys);
+	run_side(e, SW_INSIDE, "claim in (foreign)", bursts, v);
+	ok = e->c.cluster.claim_rx == n &&
+		e->c.cluster.foreign == SETS * BURST && n_free == n;
+	/* The same flows: make_acks() draws them from the same seed. */
+	rng = seed;
+	make_acks(false);
+	run_engine(e, "segment -> owner", bursts, v);
+	ok = ok && e->c.cluster.fwd_tx == n && n_tx == n;
+	run_claims_out(e, keys, bursts, v);
+	ok = ok && e->c.cluster.claim_tx == n && n_tx == 2 * n;
+	make_acks(false);	/* other flows: the draws go on */
+	run_engine(e, "no flow -> lookup", bursts, v);
+	ok = ok && e->c.cluster.lookup_tx == n &&
+		e->c.drop[SW_DROP_LOOKUP] == n;
+	free_engine(e, gp);
+	return ok;
+}
+
 static const char conf_text[] =
 	"[synwall]\nunprotected = pass\nstats_interval = 0\n"
 	"[worker]\nflows = 65536\nflows6 = 4096\n"
@@ -462,12 +631,11 @@ main(int argc, char **argv)
 	struct sw_cookie_keys *kp = &keys;
 	struct sw_lb_gen *gp;
 	uint8_t master[SW_COOKIE_MASTER_LEN];
-	char path[] = "/tmp/engine_cycles.XXXXXX", err[SW_ERR_LEN];
 	unsigned int bursts = 20000;
 	bool check = false;
 	struct sw_engine *e;
 	uint64_t *v;
-	int fd, bad = 0;
+	int bad = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--bursts") == 0 && i + 1 < argc)
@@ -496,19 +664,8 @@ main(int argc, char **argv)
 	}
 	if (bursts < SETS)
 		bursts = SETS;
-	fd = mkstemp(path);
-	if (fd < 0 || write(fd, conf_text, sizeof(conf_text) - 1) !=
-			(ssize_t)(sizeof(conf_text) - 1)) {
-		perror("engine_cycles: config");
+	if (load_conf(conf_text, sizeof(conf_text) - 1, &app.cfg) != 0)
 		return 2;
-	}
-	close(fd);
-	if (sw_config_load(path, &app.cfg, err, sizeof(err)) != 0) {
-		fprintf(stderr, "engine_cycles: config: %s\n", err);
-		unlink(path);
-		return 2;
-	}
-	unlink(path);
 	memset(master, 0x5a, sizeof(master));
 	sw_cookie_keys_fill(master, 1000, &keys);
 	v = calloc(bursts, sizeof(*v));
@@ -536,14 +693,14 @@ main(int argc, char **argv)
 		printf("%s - every SYN answered (%" PRIu64 "), every forged ACK dropped (%" PRIu64 ")\n",
 			bad ? "not ok" : "ok", e->c.sc.synack_tx,
 			e->c.drop[SW_DROP_COOKIE_BAD]);
-	sw_engine_release(e);
-	free(e);
-	free(flow_mem);
-	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
-		for (unsigned int f = 0; f < 2; f++)
-			free(gp->maglev[s][f]);
-	free(gp->rev);
-	free(gp);
+	free_engine(e, gp);
+	printf("lb cluster, one peer:\n");
+	if (!run_cluster(&kp, bursts, v) && check) {
+		printf("not ok - cluster: a claim, a forwarded segment or a lookup went uncounted\n");
+		bad = 1;
+	} else if (check) {
+		printf("ok - cluster: every claim, forwarded segment and lookup counted\n");
+	}
 	free(v);
 	return bad;
 }

@@ -44,9 +44,14 @@ struct tbuf {
 	uint8_t room[HEADROOM + BUF_ROOM];
 };
 
-/* One engine's I/O context: which worker, and its inbox. */
+/*
+ * One engine's I/O context: which engine, its node's first engine and
+ * worker count (the cluster test runs two nodes; the scenarios one),
+ * and its inbox.
+ */
 struct tio {
 	unsigned int id;
+	unsigned int base, n;
 	unsigned int n_in;
 	struct sw_frame *in[INBOX_MAX];	/* steered to it, not yet run */
 };
@@ -152,10 +157,10 @@ t_alloc(void *ctx)
 static bool
 t_steer(void *ctx, uint16_t owner, struct sw_frame *f)
 {
-	struct tio *to = &tio[owner];
+	const struct tio *from = ctx;
+	struct tio *to = &tio[from->base + owner];
 
-	(void)ctx;
-	if (owner >= n_eng || to->n_in == INBOX_MAX)
+	if (owner >= from->n || to->n_in == INBOX_MAX)
 		return false;
 	to->in[to->n_in++] = f;
 	return true;
@@ -166,7 +171,7 @@ t_share(void *ctx, struct sw_frame *f)
 {
 	const struct tio *from = ctx;
 
-	for (unsigned int j = 0; j < n_eng; j++)
+	for (unsigned int j = from->base; j < from->base + from->n; j++)
 		if (j != from->id && tio[j].n_in < INBOX_MAX) {
 			buf_of(f)->refs++;
 			tio[j].in[tio[j].n_in++] = f;
@@ -405,6 +410,8 @@ engine_new(const struct sw_config *cfg, unsigned int id, unsigned int n,
 		p.bc = bc[id] = calloc(SW_LB_SLOTS, sizeof(*p.bc));
 	}
 	tio[id].id = id;
+	tio[id].base = 0;
+	tio[id].n = n;
 	tio[id].n_in = 0;
 	if (sw_engine_init(e, &p, err, sizeof(err)) != 0 ||
 			sw_worker_configure(e, cfg, n, HZ, err,
@@ -543,14 +550,36 @@ struct cl_frame {
 	uint8_t data[BUF_ROOM];
 };
 
+/* The node's engines: A is engine 0, B engines 1 .. cl_b_workers. */
+static unsigned int cl_b_workers;
+
+static unsigned int
+cl_first(unsigned int k)
+{
+	return k == CL_A ? 0 : 1;
+}
+
+static unsigned int
+cl_count(unsigned int k)
+{
+	return k == CL_A ? 1 : cl_b_workers;
+}
+
+/* A node's counter: its workers' summed. */
 static uint64_t
 cl_ctr(unsigned int k, const char *name)
 {
-	uint64_t v = UINT64_MAX;
+	uint64_t sum = 0;
 
-	SW_CHECKF(scn_counter(&eng[k]->c, name, &v) == 0, "no counter %s",
-		name);
-	return v;
+	for (unsigned int j = cl_first(k); j < cl_first(k) + cl_count(k);
+			j++) {
+		uint64_t v = UINT64_MAX;
+
+		SW_CHECKF(scn_counter(&eng[j]->c, name, &v) == 0,
+			"no counter %s", name);
+		sum += v;
+	}
+	return sum;
 }
 
 #define CL_EQ(k, name, want) \
@@ -567,7 +596,7 @@ cl_in(unsigned int k, enum sw_side side, const uint8_t *d, uint32_t len)
 	f = frame_new(d, len, side);
 	SW_CHECKF(f != NULL, "%s", "out of buffers");
 	if (f != NULL)
-		inject(k, side, &f, 1);
+		inject(cl_first(k), side, &f, 1);	/* its worker 0's queue */
 }
 
 static void
@@ -633,8 +662,9 @@ cl_expect_fwd(const char *where, const struct cl_frame *m,
 
 static void
 cl_node(struct sw_engine *e, const uint8_t self[4], const uint8_t peer[4],
-		const uint8_t peer_mac[6])
+		const uint8_t peer_mac[6], const uint8_t mac[6])
 {
+	memcpy(e->mac[SW_INSIDE], mac, 6);
 	memcpy(e->own[SW_INSIDE][SW_LB_V4].addr, self, 4);
 	e->n_peers = 1;
 	e->peers[0].family = AF_INET;
@@ -818,10 +848,16 @@ cl_run(const struct scn_frames *fr)
 	CL_EQ(CL_B, "cluster.release_tx", 0);
 	CL_EQ(CL_B, "cluster.msg_bad", 0);
 	CL_EQ(CL_A, "cluster.msg_bad", 0);
+	/* With two workers, some of B's frames (claims, segments) were
+	 * another worker's to take: the same outcome, steered. */
+	SW_CHECKF(cl_b_workers == 1 ? cl_ctr(CL_B, "flow.steered") == 0 :
+		cl_ctr(CL_B, "flow.steered") > 0, "B steered %" PRIu64,
+		cl_ctr(CL_B, "flow.steered"));
+	CL_EQ(CL_B, "drop.steer_full", 0);
 }
 
 static void
-cluster(const char *dir, const char *name)
+cluster(const char *dir, const char *name, unsigned int b_workers)
 {
 	static struct sw_app app;
 	static struct sw_lb lb;
@@ -855,20 +891,32 @@ cluster(const char *dir, const char *name)
 		return;
 	}
 	now = 1000000 * MS;
-	/* Two nodes of one worker each: engine 1 is B's worker 0. */
-	n_eng = 2;
-	eng[CL_B] = engine_new(cfg, 0, 1, &kp, &gp, lb.slot);
-	/* engine_new() kept B's memory as worker 0's: it is engine 1's. */
-	flow_mem[CL_B] = flow_mem[0];
-	neigh_mem[CL_B] = neigh_mem[0];
-	bc[CL_B] = bc[0];
-	eng[CL_A] = engine_new(cfg, 0, 1, &kp, &gp, lb.slot);
-	eng[CL_B]->io_ctx = &tio[CL_B];
-	tio[CL_B].id = CL_B;
-	tio[CL_A].id = CL_A;
-	memcpy(eng[CL_B]->mac[SW_INSIDE], cl_mac_b, 6);
-	cl_node(eng[CL_A], cl_addr_a, cl_addr_b, cl_mac_b);
-	cl_node(eng[CL_B], cl_addr_b, cl_addr_a, cl_mac_zero);
+	/* A, one worker, is engine 0; B's workers are engines 1 .. n.
+	 * engine_new() files an engine under its worker id: made from the
+	 * last down, each is moved to its own index before that one is
+	 * used again. */
+	cl_b_workers = b_workers;
+	n_eng = 1 + b_workers;
+	for (unsigned int j = n_eng; j-- > 0; ) {
+		const unsigned int k = j == 0 ? CL_A : CL_B;
+		const unsigned int wid = j - cl_first(k);
+
+		eng[j] = engine_new(cfg, wid, cl_count(k), &kp, &gp, lb.slot);
+		flow_mem[j] = flow_mem[wid];
+		neigh_mem[j] = neigh_mem[wid];
+		bc[j] = bc[wid];
+		eng[j]->io_ctx = &tio[j];
+		tio[j].id = j;
+		tio[j].base = cl_first(k);
+		tio[j].n = cl_count(k);
+		tio[j].n_in = 0;
+		if (k == CL_A)
+			cl_node(eng[j], cl_addr_a, cl_addr_b, cl_mac_b,
+				cl_mac_zero);
+		else
+			cl_node(eng[j], cl_addr_b, cl_addr_a, cl_mac_zero,
+				cl_mac_b);
+	}
 	cl_run(&fr);
 	clear_sent();
 	for (unsigned int j = 0; j < n_eng; j++)
@@ -889,8 +937,9 @@ cluster(const char *dir, const char *name)
 	free(gp->rev);
 	free(gp);
 	scn_free_frames(&fr);
-	printf("%s - cluster over %s\n", sw_test_failures ? "not ok" : "ok",
-		name);
+	printf("%s - cluster over %s, B with %u worker%s\n",
+		sw_test_failures ? "not ok" : "ok", name, b_workers,
+		b_workers == 1 ? "" : "s");
 }
 
 int
@@ -906,8 +955,11 @@ main(int argc, char **argv)
 	sw_test_name = "engine";
 	for (int i = 2; i < argc; i++) {
 		/* "cluster:S": two lb nodes over scenario S's frames. */
-		if (strncmp(argv[i], "cluster:", 8) == 0)
-			cluster(argv[1], argv[i] + 8);
+		if (strncmp(argv[i], "cluster:", 8) == 0) {
+			/* B with one worker, then with two that steer. */
+			cluster(argv[1], argv[i] + 8, 1);
+			cluster(argv[1], argv[i] + 8, 2);
+		}
 		else
 			scenario(argv[1], argv[i]);
 	}
