@@ -29,6 +29,7 @@
  * flow's segments go, never what is done with them (the owner checks
  * them as it checks any outside segment).
  */
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -39,34 +40,40 @@
 #include "sw_engine.h"
 #include "sw_engine_inl.h"
 
-/*
- * The message, after the Ethernet header (network order):
- *   0  'S' 'W'            magic
- *   2  1                  version
- *   3  op                 enum sw_cluster_op
- *   4  4 or 6             the flow's family
- *   5  0 0 0
- *   8  sender's inside IPv4 address (0.0.0.0: none)
- *  12  sender's inside IPv6 address (::: none)
- *  28  client port, 30 VIP port
- *  32  client address (IPv4: first 4 bytes, the rest 0)
- *  48  VIP
- *  64
- */
+/* The message, after the Ethernet header (docs/cluster.md). */
+struct sw_cluster_msg {
+	uint8_t magic[2];		/* "SW" */
+	uint8_t version;		/* MSG_VERSION */
+	uint8_t op;			/* enum sw_cluster_op */
+	uint8_t family;			/* the flow's: 4 or 6 */
+	uint8_t pad[3];
+	uint8_t from4[4];		/* the sender's inside addresses, */
+	uint8_t from6[16];		/* zero for none */
+	uint16_t cport;			/* network order */
+	uint16_t vport;
+	uint8_t caddr[16];		/* client (IPv4: the first 4 bytes) */
+	uint8_t vaddr[16];		/* VIP */
+};
+
 #define MSG_LEN		64
 #define MSG_VERSION	1
 #define ETH_LEN		14
 #define VLAN_LEN	4
 
-static const uint8_t *
-msg_body(const struct sw_frame *m, const struct sw_pkt *p)
+static_assert(sizeof(struct sw_cluster_msg) == MSG_LEN, "the wire size");
+
+/* A control frame's message, copied out (frames need not be aligned). */
+static bool
+msg_read(const struct sw_frame *m, const struct sw_pkt *p,
+		struct sw_cluster_msg *msg)
 {
 	const uint32_t off = ETH_LEN + VLAN_LEN * (uint32_t)p->n_vlan;
 
 	if (p->l3 != SW_L3_OTHER || p->ethertype != SW_CLUSTER_ETHERTYPE ||
 			m->len < off + MSG_LEN)
-		return NULL;
-	return m->data + off;
+		return false;
+	memcpy(msg, m->data + off, MSG_LEN);
+	return true;
 }
 
 static void
@@ -76,7 +83,7 @@ send_msg(struct sw_engine *w, enum sw_cluster_op op, bool v6,
 	const struct sw_cluster_peer *pe = &w->peers[peer];
 	const struct sw_lb_ifaddr *own = w->own[SW_INSIDE];
 	struct sw_frame *m = frame_alloc(w);
-	uint8_t *b;
+	struct sw_cluster_msg msg;
 
 	if (unlikely(m == NULL || m->cap < ETH_LEN + MSG_LEN)) {
 		if (m != NULL)
@@ -84,34 +91,36 @@ send_msg(struct sw_engine *w, enum sw_cluster_op op, bool v6,
 		w->c.cluster.msg_no_mbuf++;
 		return;
 	}
-	memset(m->data, 0, ETH_LEN + MSG_LEN);
-	m->data[12] = SW_CLUSTER_ETHERTYPE >> 8;
-	m->data[13] = SW_CLUSTER_ETHERTYPE & 0xff;
-	b = m->data + ETH_LEN;
-	b[0] = 'S';
-	b[1] = 'W';
-	b[2] = MSG_VERSION;
-	b[3] = (uint8_t)op;
-	b[4] = v6 ? 6 : 4;
+	memset(&msg, 0, sizeof(msg));
+	msg.magic[0] = 'S';
+	msg.magic[1] = 'W';
+	msg.version = MSG_VERSION;
+	msg.op = (uint8_t)op;
+	msg.family = v6 ? 6 : 4;
 	if (own[SW_LB_V4].family == AF_INET)
-		memcpy(b + 8, own[SW_LB_V4].addr, 4);
+		memcpy(msg.from4, own[SW_LB_V4].addr, 4);
 	if (own[SW_LB_V6].family == AF_INET6)
-		memcpy(b + 12, own[SW_LB_V6].addr, 16);
+		memcpy(msg.from6, own[SW_LB_V6].addr, 16);
 	if (v6) {
 		const struct sw_fkey6 *k = key;
 
-		memcpy(b + 28, &k->cport, 2);
-		memcpy(b + 30, &k->sport, 2);
-		memcpy(b + 32, k->caddr, 16);
-		memcpy(b + 48, k->saddr, 16);
+		msg.cport = k->cport;
+		msg.vport = k->sport;
+		memcpy(msg.caddr, k->caddr, 16);
+		memcpy(msg.vaddr, k->saddr, 16);
 	} else {
 		const struct sw_fkey4 *k = key;
 
-		memcpy(b + 28, &k->cport, 2);
-		memcpy(b + 30, &k->sport, 2);
-		memcpy(b + 32, &k->caddr, 4);
-		memcpy(b + 48, &k->saddr, 4);
+		msg.cport = k->cport;
+		msg.vport = k->sport;
+		memcpy(msg.caddr, &k->caddr, 4);
+		memcpy(msg.vaddr, &k->saddr, 4);
 	}
+	/* Ethernet addresses: neigh_out's, for the peer. */
+	memset(m->data, 0, ETH_LEN);
+	m->data[12] = SW_CLUSTER_ETHERTYPE >> 8;
+	m->data[13] = SW_CLUSTER_ETHERTYPE & 0xff;
+	memcpy(m->data + ETH_LEN, &msg, MSG_LEN);
 	m->len = ETH_LEN + MSG_LEN;
 	m->tx = SW_TX_PLAIN;
 	switch (op) {
@@ -140,36 +149,39 @@ sw_cluster_tell(struct sw_engine *w, enum sw_cluster_op op, bool v6,
 
 /* The peer that sent a message (by its inside addresses), or -1. */
 static int
-msg_peer(const struct sw_engine *w, const uint8_t *b)
+msg_peer(const struct sw_engine *w, const struct sw_cluster_msg *msg)
 {
 	for (unsigned int i = 0; i < w->n_peers; i++) {
 		const struct sw_cluster_peer *pe = &w->peers[i];
 
-		if (pe->family == AF_INET ? memcmp(b + 8, pe->addr, 4) == 0 :
-				memcmp(b + 12, pe->addr, 16) == 0)
+		if (pe->family == AF_INET ?
+				memcmp(msg->from4, pe->addr, 4) == 0 :
+				memcmp(msg->from6, pe->addr, 16) == 0)
 			return (int)i;
 	}
 	return -1;
 }
 
-/* The flow a message names, as a segment from its client keys it. */
+/* The flow a message names, keyed as its client's segments are; its
+ * service here, or -1. */
 static int
-msg_key(const struct sw_engine *w, const uint8_t *b, struct sw_fref *r)
+msg_key(const struct sw_engine *w, const struct sw_cluster_msg *msg,
+		struct sw_fref *r)
 {
 	memset(r, 0, sizeof(*r));
-	if (b[4] == 4) {
-		memcpy(&r->key.v4.cport, b + 28, 2);
-		memcpy(&r->key.v4.sport, b + 30, 2);
-		memcpy(&r->key.v4.caddr, b + 32, 4);
-		memcpy(&r->key.v4.saddr, b + 48, 4);
+	if (msg->family == 4) {
+		r->key.v4.cport = msg->cport;
+		r->key.v4.sport = msg->vport;
+		memcpy(&r->key.v4.caddr, msg->caddr, 4);
+		memcpy(&r->key.v4.saddr, msg->vaddr, 4);
 		r->svc = sw_svc_lookup4(w->svc, r->key.v4.saddr,
 			ntohs(r->key.v4.sport));
 	} else {
 		r->v6 = true;
-		memcpy(&r->key.v6.cport, b + 28, 2);
-		memcpy(&r->key.v6.sport, b + 30, 2);
-		memcpy(r->key.v6.caddr, b + 32, 16);
-		memcpy(r->key.v6.saddr, b + 48, 16);
+		r->key.v6.cport = msg->cport;
+		r->key.v6.sport = msg->vport;
+		memcpy(r->key.v6.caddr, msg->caddr, 16);
+		memcpy(r->key.v6.saddr, msg->vaddr, 16);
 		r->svc = sw_svc_lookup6(w->svc, r->key.v6.saddr,
 			ntohs(r->key.v6.sport));
 	}
@@ -179,16 +191,18 @@ msg_key(const struct sw_engine *w, const uint8_t *b, struct sw_fref *r)
 bool
 sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p)
 {
-	const uint8_t *b = msg_body(m, p);
+	struct sw_cluster_msg msg;
 	struct sw_fref r;
 	int peer;
 
-	if (b == NULL)
+	if (!msg_read(m, p, &msg))
 		return false;	/* not ours: the caller's to drop */
-	if (w->n_peers == 0 || b[0] != 'S' || b[1] != 'W' ||
-			b[2] != MSG_VERSION || b[3] < SW_CLUSTER_CLAIM ||
-			b[3] > SW_CLUSTER_LOOKUP || (b[4] != 4 && b[4] != 6) ||
-			(peer = msg_peer(w, b)) < 0 || msg_key(w, b, &r) < 0) {
+	if (w->n_peers == 0 || msg.magic[0] != 'S' || msg.magic[1] != 'W' ||
+			msg.version != MSG_VERSION ||
+			msg.op < SW_CLUSTER_CLAIM || msg.op > SW_CLUSTER_LOOKUP ||
+			(msg.family != 4 && msg.family != 6) ||
+			(peer = msg_peer(w, &msg)) < 0 ||
+			msg_key(w, &msg, &r) < 0) {
 		/* A node that is not a peer here, a flow of no service
 		 * here (configs that differ), or garbage. */
 		w->c.cluster.msg_bad++;
@@ -205,7 +219,7 @@ sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p)
 			return true;
 		}
 	}
-	switch ((enum sw_cluster_op)b[3]) {
+	switch ((enum sw_cluster_op)msg.op) {
 	case SW_CLUSTER_CLAIM:
 		w->c.cluster.claim_rx++;
 		sw_flow_claimed(w, &r, (uint8_t)peer, w->now);

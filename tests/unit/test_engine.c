@@ -848,6 +848,22 @@ cl_run(const struct scn_frames *fr)
 	CL_EQ(CL_B, "cluster.release_tx", 0);
 	CL_EQ(CL_B, "cluster.msg_bad", 0);
 	CL_EQ(CL_A, "cluster.msg_bad", 0);
+
+	/* 14. A claim from no peer, about no service here, or by the
+	 * outside port: no entry. */
+	msg = claim;
+	msg.data[14 + 11] = 9;			/* from 198.51.100.9 */
+	cl_in(CL_B, SW_INSIDE, msg.data, msg.len);
+	CL_EQ(CL_B, "cluster.msg_bad", 1);
+	msg = claim;
+	msg.data[14 + 31] = 81;			/* VIP port 81 */
+	cl_in(CL_B, SW_INSIDE, msg.data, msg.len);
+	CL_EQ(CL_B, "cluster.msg_bad", 2);
+	bad_len = (uint32_t)cl_ctr(CL_B, "drop.unprotected");
+	cl_in(CL_B, SW_OUTSIDE, claim.data, claim.len);
+	CL_EQ(CL_B, "drop.unprotected", bad_len + 1);
+	CL_EQ(CL_B, "cluster.claim_rx", 3);
+	CL_EQ(CL_B, "cluster.foreign", 0);
 	/* With two workers, some of B's frames (claims, segments) were
 	 * another worker's to take: the same outcome, steered. */
 	SW_CHECKF(cl_b_workers == 1 ? cl_ctr(CL_B, "flow.steered") == 0 :
