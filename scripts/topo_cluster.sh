@@ -191,12 +191,18 @@ sw_cl_keyfile()
 }
 
 # sw_cl_conf K FILE KEYFILE: synwall's lb config for node K: its own
-# outside / inside addresses, the shared VIPs, backends and key_file.
+# outside / inside addresses, the shared VIPs, backends and key_file,
+# and the other nodes as its [cluster] peers (flows survive a rehash;
+# SW_CL_NO_PEERS=1 leaves them out, to see what happens without).
 sw_cl_conf()
 {
-	local k=$1 file=$2 key=$3 b4 b6
+	local k=$1 file=$2 key=$3 b4 b6 node peers=""
 	b4=$(sw_lb_backends_line "b1=1 b2=1" 4)
 	b6=$(sw_lb_backends_line "b1=1 b2=1" 6)
+	for node in "${SW_CL_NODES[@]}"; do
+		[[ ${node#node} == "$k" || ${SW_CL_NO_PEERS:-0} == 1 ]] && continue
+		peers+=${peers:+, }$(sw_cl_in4 "${node#node}")
+	done
 	cat >"$file.tmp" <<-EOF
 	; written by ${SW_NAME:-synwall} (run $SW_RUN_ID): cluster node $k
 	[synwall]
@@ -233,6 +239,9 @@ sw_cl_conf()
 	health_timeout_ms = 300
 	health_fall = 2
 	health_rise = 2
+
+	[cluster]
+	${peers:+peers = $peers}
 
 	[service:web]
 	prefix = $SW_CL_VIP4, $SW_CL_VIP6

@@ -29,6 +29,13 @@
 #      them, both by 90 % at least. A spoofed SYN flood (trafgen,
 #      198.18.0.0/15, at most $FLOOD_COUNT packets / $FLOOD_SECS s) to
 #      the VIP reaches both nodes and no backend (nftables counters).
+#   survive. Every segment to the VIP via node1 (policy routing; the
+#      backends route via node1): a rate-limited download of /big (IPv4
+#      and IPv6, 24 MiB at 8 MiB/s) starts, then the route moves to node2
+#      as a rehash moves a flow. The download completes byte-exact; node2
+#      made no flow, reset nothing and sent at least $SURVIVE_FWD of the
+#      client's segments on to node1 (cluster.fwd_tx), which took them
+#      (cluster.fwd_rx); node1 had claimed the flow to node2.
 #   badkey. node2 restarted with another key file, the SYN-to-node1
 #      steering back: a connection fails, node2 counts bad cookies and
 #      sends no backend SYN.
@@ -64,6 +71,7 @@ FLOOD_COUNT=20000
 FLOOD_RATE=4000
 FLOOD_SECS=15
 NFT_RT=synwall_cluster	# the steering table on the router
+SURVIVE_FWD=100		# client segments node2 sends on to node1, at least
 
 # snap VAR NODE: NODE's /synwall/stats (dotted keys) into array VAR.
 # shellcheck disable=SC2034,SC2178 # dst is a nameref
@@ -206,12 +214,13 @@ fetch()
 	sw_ns_exec "$SW_NS_CLIENT" curl -gsS --max-time 20 -o "$2" "$1" 2>"$2.err"
 }
 
+# sha_is FILE [SHA256]: FILE is /file (or has SHA256).
 sha_is()
 {
-	local got
+	local got want=${2:-$SW_LB_FILE_SHA256}
 	got=$(sha256sum "$1" 2>/dev/null | cut -d' ' -f1)
-	[[ $got == "$SW_LB_FILE_SHA256" ]] && return 0
-	sw_diag "sha256 of $1: ${got:-none}, expected $SW_LB_FILE_SHA256 ($(head -c 200 "$1.err" 2>/dev/null))"
+	[[ $got == "$want" ]] && return 0
+	sw_diag "sha256 of $1: ${got:-none}, expected $want ($(head -c 200 "$1.err" 2>/dev/null))"
 	return 1
 }
 
@@ -240,6 +249,74 @@ phase_anykey()
 			sw_at_least "node2 established growth" "$(grew B0 B1 flow.established)" 1
 	done
 	unsteer
+}
+
+# ---------------------------------------------------------------- survive
+
+# route_all K: every TCP segment to the VIPs via node K (nftables mark,
+# policy routing table 103); the backends route via node 1.
+route_all()
+{
+	sw_ns_exec "$SW_NS_ROUTER" nft -f - <<-EOF
+	table inet $NFT_RT {
+		chain pre {
+			type filter hook prerouting priority mangle; policy accept;
+			ip daddr $SW_CL_VIP4 meta l4proto tcp meta mark set 3
+			ip6 daddr $SW_CL_VIP6 meta l4proto tcp meta mark set 3
+		}
+	}
+	EOF
+	ip -n "$SW_NS_ROUTER" route replace "$SW_CL_VIP4" via "$(sw_cl_out4 "$1")" table 103
+	ip -n "$SW_NS_ROUTER" -6 route replace "$SW_CL_VIP6" via "$(sw_cl_out6 "$1")" table 103
+	ip -n "$SW_NS_ROUTER" rule add fwmark 3 table 103 priority 103 2>/dev/null || true
+	ip -n "$SW_NS_ROUTER" -6 rule add fwmark 3 table 103 priority 103 2>/dev/null || true
+}
+
+route_all_end()
+{
+	sw_ns_exec "$SW_NS_ROUTER" nft delete table inet "$NFT_RT" 2>/dev/null || true
+	ip -n "$SW_NS_ROUTER" rule del priority 103 2>/dev/null || true
+	ip -n "$SW_NS_ROUTER" -6 rule del priority 103 2>/dev/null || true
+	ip -n "$SW_NS_ROUTER" route flush table 103 2>/dev/null || true
+	ip -n "$SW_NS_ROUTER" -6 route flush table 103 2>/dev/null || true
+}
+
+phase_survive()
+{
+	local fam url pid rc
+	local -A A0 A1 B0 B1
+	sw_log "survive: a download moves from node1 to node2 mid-way"
+	sw_cl_backend_gw 1
+	for fam in v4 v6; do
+		if [[ $fam == v6 ]]; then url=http://[$SW_CL_VIP6]/big; else url=http://$SW_CL_VIP4/big; fi
+		route_all 1
+		snap A0 node1 && snap B0 node2 || sw_die "no telemetry from the nodes"
+		# /big (24 MiB) at 8 MiB/s: about 3 s, moved after 1 s, when
+		# the client's socket buffer cannot hold the rest: its ACKs and
+		# window updates go on for seconds, via node2.
+		sw_ns_exec "$SW_NS_CLIENT" curl -gsS --max-time 30 --limit-rate 8M \
+			-o "$SW_TMP/survive-$fam" "$url" 2>"$SW_TMP/survive-$fam.err" &
+		pid=$!
+		sleep 1
+		ip -n "$SW_NS_ROUTER" route replace "$SW_CL_VIP4" via "$(sw_cl_out4 2)" table 103
+		ip -n "$SW_NS_ROUTER" -6 route replace "$SW_CL_VIP6" via "$(sw_cl_out6 2)" table 103
+		rc=0
+		wait "$pid" || rc=$?
+		snap A1 node1 && snap B1 node2 || sw_die "no telemetry from the nodes"
+		route_all_end
+		sw_check "survive $fam: the download moved from node1 to node2 mid-way completes byte-exact (curl $rc)" \
+			sha_is "$SW_TMP/survive-$fam" "$SW_LB_BIG_SHA256"
+		sw_check "survive $fam: node1 made the flow (created +$(grew A0 A1 flow.created)) and claimed it (claim_tx +$(grew A0 A1 cluster.claim_tx))" \
+			sw_at_least "node1 claim_tx growth" "$(grew A0 A1 cluster.claim_tx)" 1
+		sw_check "survive $fam: node2 made no flow of its own" \
+			sw_is_eq "node2 created growth" "$(grew B0 B1 flow.created)" 0
+		sw_check "survive $fam: node2 sent the client's segments on to node1 (fwd_tx +$(grew B0 B1 cluster.fwd_tx))" \
+			sw_at_least "node2 fwd_tx growth" "$(grew B0 B1 cluster.fwd_tx)" "$SURVIVE_FWD"
+		sw_check "survive $fam: node1 took them as from outside (fwd_rx +$(grew A0 A1 cluster.fwd_rx))" \
+			sw_at_least "node1 fwd_rx growth" "$(grew A0 A1 cluster.fwd_rx)" 1
+		sw_check "survive $fam: node2 reset nothing (rst_tx +$(grew B0 B1 syncookie.rst_tx), flow.rst_tx +$(grew B0 B1 flow.rst_tx))" \
+			sw_is_eq "node2 RSTs" "$(($(grew B0 B1 syncookie.rst_tx) + $(grew B0 B1 flow.rst_tx)))" 0
+	done
 }
 
 # ----------------------------------------------------------------- spread
@@ -389,6 +466,7 @@ main()
 
 	phase_routes
 	phase_anykey
+	phase_survive
 	phase_spread
 	phase_badkey
 	phase_end
