@@ -133,6 +133,9 @@ send_msg(struct sw_engine *w, enum sw_cluster_op op, bool v6,
 	case SW_CLUSTER_LOOKUP:
 		w->c.cluster.lookup_tx++;
 		break;
+	case SW_CLUSTER_SYNC:
+		w->c.cluster.sync_tx++;
+		break;
 	}
 	/* Resolved like any inside next hop; held meanwhile. */
 	sw_lb_neigh_out(w, SW_INSIDE, m, pe->family, pe->addr);
@@ -189,7 +192,8 @@ msg_key(const struct sw_engine *w, const struct sw_cluster_msg *msg,
 }
 
 bool
-sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p)
+sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
+		bool shared)
 {
 	struct sw_cluster_msg msg;
 	struct sw_fref r;
@@ -199,10 +203,26 @@ sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p)
 		return false;	/* not ours: the caller's to drop */
 	if (w->n_peers == 0 || msg.magic[0] != 'S' || msg.magic[1] != 'W' ||
 			msg.version != MSG_VERSION ||
-			msg.op < SW_CLUSTER_CLAIM || msg.op > SW_CLUSTER_LOOKUP ||
+			msg.op < SW_CLUSTER_CLAIM || msg.op > SW_CLUSTER_SYNC ||
 			(msg.family != 4 && msg.family != 6) ||
-			(peer = msg_peer(w, &msg)) < 0 ||
-			msg_key(w, &msg, &r) < 0) {
+			(peer = msg_peer(w, &msg)) < 0) {
+		w->c.cluster.msg_bad++;
+		w->dead[w->n_dead++] = m;
+		return true;
+	}
+	/* A peer that started asks for our flows: every worker walks its
+	 * own table (the others are shown the frame, as ARP answers). */
+	if (msg.op == SW_CLUSTER_SYNC) {
+		w->c.cluster.sync_rx++;
+		sw_flow_sync_start(w, (uint8_t)peer);
+		if (w->steer && !shared) {
+			m->side = SW_INSIDE;
+			w->io->share(w->io_ctx, m);
+		}
+		w->dead[w->n_dead++] = m;
+		return true;
+	}
+	if (msg_key(w, &msg, &r) < 0) {
 		/* A node that is not a peer here, a flow of no service
 		 * here (configs that differ), or garbage. */
 		w->c.cluster.msg_bad++;
@@ -236,6 +256,8 @@ sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p)
 		else
 			w->c.cluster.lookup_miss++;
 		break;
+	case SW_CLUSTER_SYNC:
+		break;		/* taken above */
 	}
 	w->dead[w->n_dead++] = m;
 	return true;
@@ -290,4 +312,19 @@ sw_cluster_lookup(struct sw_engine *w, struct sw_frame *m,
 	sw_cluster_tell(w, SW_CLUSTER_LOOKUP, r->v6, &r->key, SW_CLUSTER_ALL);
 	drop(w, m, SW_DROP_LOOKUP);
 	return true;
+}
+
+void
+sw_cluster_poll(struct sw_engine *w)
+{
+	/* Once, at start: flows the peers made while this node was down
+	 * or not yet up are claimed to it (docs/cluster.md, "The race"). */
+	if (unlikely(!w->sync_asked) && w->id == 0) {
+		static const struct sw_fkey4 none;
+
+		w->sync_asked = true;
+		sw_cluster_tell(w, SW_CLUSTER_SYNC, false, &none,
+			SW_CLUSTER_ALL);
+	}
+	sw_flow_sync(w);
 }

@@ -24,6 +24,7 @@
 #define LEARN_ENTRIES	4096	/* servers whose options a worker learns */
 #define REPLAY_ENTRIES	65536	/* cookies a worker remembers it used */
 #define TIMERS_BURST	64	/* expired timers handled per call */
+#define SYNC_BURST	64	/* entries a peer's sync walk visits per call */
 
 /* Held segments are chained through their views (sw_frame.next). */
 static inline struct sw_frame **
@@ -1019,4 +1020,51 @@ sw_flow_timers(struct sw_engine *w, uint64_t now)
 	for (unsigned int i = 0; i < n; i++)
 		expire(w, ids[i], now);
 	return n;
+}
+
+void
+sw_flow_sync_start(struct sw_engine *w, uint8_t peer)
+{
+	/* From the start again: a peer that asks twice started twice. */
+	w->sync_at[peer] = 0;
+	w->sync_end[peer] = w->ft4.capacity + w->ft6.capacity;
+}
+
+/*
+ * SYNC_BURST entries per peer per call (both tables as one range of
+ * timer ids): a claim for every flow of ours that is live, none for
+ * those closing (their segments are stragglers) or a peer's.
+ */
+void
+sw_flow_sync(struct sw_engine *w)
+{
+	for (unsigned int i = 0; i < w->n_peers; i++) {
+		uint32_t at = w->sync_at[i];
+		const uint32_t end = SW_MIN(w->sync_end[i], at + SYNC_BURST);
+
+		for (; at < end; at++) {
+			const bool v6 = at >= w->ft4.capacity;
+			const uint32_t id = v6 ? at - w->ft4.capacity : at;
+			const struct sw_flow *f = flow_of(w, v6, id);
+
+			switch ((enum sw_fstate)f->state) {
+			case SW_FS_SYN_SENT:
+			case SW_FS_ESTABLISHED:
+			case SW_FS_FIN_WAIT:
+			case SW_FS_CLOSING:
+			case SW_FS_PASS:
+				sw_cluster_tell(w, SW_CLUSTER_CLAIM, v6,
+					sw_ft_entry(sw_flow_table(w, v6), id),
+					i);
+				break;
+			case SW_FS_FREE:
+			case SW_FS_TIME_WAIT:
+			case SW_FS_RESET:
+			case SW_FS_FOREIGN:
+			case SW_FS_MAX:
+				break;
+			}
+		}
+		w->sync_at[i] = at;
+	}
 }

@@ -453,7 +453,7 @@ sw_lb_shared_answer(struct sw_engine *w, enum sw_side side,
 				nd.solicited);
 	} else {
 		/* lb cluster: a peer's message about a flow we own. */
-		return side == SW_INSIDE && sw_cluster_msg(w, m, p);
+		return side == SW_INSIDE && sw_cluster_msg(w, m, p, true);
 	}
 	frame_free(w, m);
 	return true;
@@ -582,7 +582,7 @@ sw_lb_other(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 	if (p->l3 == SW_L3_OTHER) {
 		if (p->ethertype == 0x0806)
 			arp_in(w, side, m, frame, p);
-		else if (side != SW_INSIDE || !sw_cluster_msg(w, m, p))
+		else if (side != SW_INSIDE || !sw_cluster_msg(w, m, p, false))
 			drop(w, m, SW_DROP_UNPROTECTED);
 		return;
 	}
@@ -658,6 +658,8 @@ sw_lb_poll(struct sw_engine *w, uint64_t now, const uint64_t *checks,
 	unsigned int n_ev, n_freed = 0;
 
 	w->now_tick = now / w->tick_tsc;
+	if (unlikely(w->n_peers != 0))
+		sw_cluster_poll(w);
 	for (unsigned int i = 0; i < n_checks; i++)
 		probe_send(w, checks[i] & 0xffff,
 			(uint32_t)(checks[i] >> 32));

@@ -242,6 +242,9 @@ struct sw_lb_counters {
 	X(claim_conflict)	/* claims for a live flow of ours: ignored */ \
 	X(fwd_tx)		/* segments sent on to their owner */ \
 	X(fwd_rx)		/* segments from peers, taken as outside */ \
+	X(sync_tx)		/* "tell me your flows", at start, to a peer */ \
+	X(sync_rx)		/* ... taken (by every worker): its flows */ \
+				/* claimed to it again, a bounded walk */ \
 	X(msg_bad)		/* control frames not from a peer, malformed */ \
 	X(msg_no_mbuf)		/* control frames not built: no buffer */
 
@@ -494,6 +497,11 @@ struct sw_engine {
 	uint8_t n_peers;
 	struct sw_cluster_peer peers[SW_CLUSTER_PEERS];
 	struct sw_gcra lookup;		/* lookups asked, per worker */
+	bool sync_asked;		/* worker 0: the peers asked, at start */
+	/* Table walks claiming our flows to a peer that asked: next
+	 * entry (IPv6 ids after the IPv4 ones) and end; equal: none. */
+	uint32_t sync_at[SW_CLUSTER_PEERS];
+	uint32_t sync_end[SW_CLUSTER_PEERS];
 
 	/* Written by this worker only. */
 	struct sw_neigh neigh;

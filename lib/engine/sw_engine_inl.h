@@ -132,6 +132,10 @@ void sw_flow_claimed(struct sw_engine *w, struct sw_fref *r, uint8_t peer,
 		uint64_t now);
 void sw_flow_released(struct sw_engine *w, struct sw_fref *r, uint8_t peer);
 bool sw_flow_owns(struct sw_engine *w, struct sw_fref *r);
+/* A peer asked for our flows: claim every live one to it, a bounded
+ * part per sw_flow_sync() call. */
+void sw_flow_sync_start(struct sw_engine *w, uint8_t peer);
+void sw_flow_sync(struct sw_engine *w);
 
 /* lbpath.c: lb mode's data path. */
 
@@ -158,14 +162,19 @@ enum sw_cluster_op {
 	SW_CLUSTER_CLAIM = 1,	/* the flow is the sender's */
 	SW_CLUSTER_RELEASE,	/* ... is no more */
 	SW_CLUSTER_LOOKUP,	/* whose is it? (the owner claims it) */
+	SW_CLUSTER_SYNC,	/* the sender started: claim all yours to it */
 };
 
 /* A message about flow `key` (struct sw_fkey4/6) to peer `to` or all. */
 void sw_cluster_tell(struct sw_engine *w, enum sw_cluster_op op, bool v6,
 		const void *key, unsigned int to);
-/* A frame from inside: a control frame? true: taken (steered, done). */
+/* A frame from inside: a control frame? true: taken (steered, done);
+ * `shared`: another worker showed it to this one. */
 bool sw_cluster_msg(struct sw_engine *w, struct sw_frame *m,
-		const struct sw_pkt *p);
+		const struct sw_pkt *p, bool shared);
+/* Per loop, with peers: worker 0 asks for the peers' flows once; the
+ * walks for peers that asked for ours go on. */
+void sw_cluster_poll(struct sw_engine *w);
 /* A segment of a flow peer `peer` owns: to it, unchanged at L3. */
 void sw_cluster_forward(struct sw_engine *w, struct sw_frame *m,
 		uint32_t peer);

@@ -649,6 +649,21 @@ cl_expect_msg(const char *where, const struct cl_frame *m,
 		m->len, m->len > 17 ? b[3] : 0);
 }
 
+/* A start's request for the peers' flows, from `sender`. */
+static void
+cl_expect_sync(const char *where, const struct cl_frame *m,
+		const uint8_t dst[6], const uint8_t src[6],
+		const uint8_t sender[4])
+{
+	const uint8_t *b = m->data + 14;
+
+	SW_CHECKF(m->len == CL_MSG_LEN && memcmp(m->data, dst, 6) == 0 &&
+		memcmp(m->data + 6, src, 6) == 0 && m->data[12] == 0x88 &&
+		m->data[13] == 0xb5 && b[0] == 'S' && b[1] == 'W' &&
+		b[2] == 1 && b[3] == 4 && memcmp(b + 8, sender, 4) == 0,
+		"%s: not a sync request (len %u)", where, m->len);
+}
+
 /* The vector frame `v` as B sends it on to A: L2 rewritten only. */
 static void
 cl_expect_fwd(const char *where, const struct cl_frame *m,
@@ -679,9 +694,28 @@ cl_node(struct sw_engine *e, const uint8_t self[4], const uint8_t peer[4],
 static void
 cl_run(const struct scn_frames *fr)
 {
-	struct cl_frame claim, fwd, msg;
+	struct cl_frame claim, fwd, msg, sync_b;
 	uint8_t bad[256];
 	uint32_t bad_len;
+
+	/* 0. At start each node asks its peers for their flows (worker 0
+	 * only); neither has any yet. */
+	clear_sent();
+	pass_ms(1);
+	CL_EQ(CL_A, "cluster.sync_tx", 1);
+	CL_EQ(CL_B, "cluster.sync_tx", 1);
+	cl_expect_sent("start", SW_INSIDE, 2);
+	cl_keep(SW_INSIDE, 0, &msg);
+	cl_keep(SW_INSIDE, 1, &sync_b);
+	cl_expect_sync("A: start", &msg, cl_mac_b, cl_mac_zero, cl_addr_a);
+	cl_expect_sync("B: start", &sync_b, cl_mac_zero, cl_mac_b,
+		cl_addr_b);
+	cl_in(CL_B, SW_INSIDE, msg.data, msg.len);
+	CL_EQ(CL_B, "cluster.sync_rx", cl_b_workers);	/* every worker */
+	cl_expect_sent("B: sync", SW_INSIDE, 0);
+	cl_in(CL_A, SW_INSIDE, sync_b.data, sync_b.len);
+	CL_EQ(CL_A, "cluster.sync_rx", 1);
+	cl_expect_sent("A: sync", SW_INSIDE, 0);
 
 	/* 1. A validates the cookie ACK: backend SYN, and a claim to B. */
 	cl_in(CL_A, SW_OUTSIDE, fr->data[4], fr->len[4]);
@@ -864,6 +898,22 @@ cl_run(const struct scn_frames *fr)
 	CL_EQ(CL_B, "drop.unprotected", bad_len + 1);
 	CL_EQ(CL_B, "cluster.claim_rx", 3);
 	CL_EQ(CL_B, "cluster.foreign", 0);
+
+	/* 15. A flow B never heard of, then B asks A for its flows (as at
+	 * a restart): A claims its live ones, this one, to B. */
+	cl_in(CL_A, SW_OUTSIDE, fr->data[56], fr->len[56]);
+	CL_EQ(CL_A, "flow.active", 1);
+	clear_sent();
+	cl_in(CL_A, SW_INSIDE, sync_b.data, sync_b.len);
+	pass_ms(40);		/* 2048 entries, 64 per poll */
+	CL_EQ(CL_A, "cluster.sync_rx", 2);
+	cl_expect_sent("A: sync", SW_INSIDE, 1);
+	cl_keep(SW_INSIDE, 0, &msg);
+	cl_expect_msg("A: sync", &msg, cl_mac_b, cl_mac_zero, 1, cl_addr_a,
+		40112);
+	cl_in(CL_B, SW_INSIDE, msg.data, msg.len);
+	CL_EQ(CL_B, "cluster.foreign", 1);
+	CL_EQ(CL_B, "cluster.claim_rx", 4);
 	/* With two workers, some of B's frames (claims, segments) were
 	 * another worker's to take: the same outcome, steered. */
 	SW_CHECKF(cl_b_workers == 1 ? cl_ctr(CL_B, "flow.steered") == 0 :
