@@ -36,6 +36,10 @@
 #      made no flow, reset nothing and sent at least $SURVIVE_FWD of the
 #      client's segments on to node1 (cluster.fwd_tx), which took them
 #      (cluster.fwd_rx); node1 had claimed the flow to node2.
+#      Then (IPv4) the same with node2's synwall restarted while the
+#      download runs via node1, before the move: node1 took the
+#      restarted node2's sync request (cluster.sync_rx) and claimed the
+#      flow to it again, so node2 forwards without asking (no lookup).
 #   badkey. node2 restarted with another key file, the SYN-to-node1
 #      steering back: a connection fails, node2 counts bad cookies and
 #      sends no backend SYN.
@@ -317,6 +321,42 @@ phase_survive()
 		sw_check "survive $fam: node2 reset nothing (rst_tx +$(grew B0 B1 syncookie.rst_tx), flow.rst_tx +$(grew B0 B1 flow.rst_tx))" \
 			sw_is_eq "node2 RSTs" "$(($(grew B0 B1 syncookie.rst_tx) + $(grew B0 B1 flow.rst_tx)))" 0
 	done
+	survive_restart
+}
+
+# survive_restart: a download via node1; node2's synwall restarted
+# meanwhile (its foreign entries gone); its sync request makes node1
+# claim the flow to it again before the route moves to node2.
+survive_restart()
+{
+	local url=http://$SW_CL_VIP4/big pid rc
+	local -A A0 A1 B0 B1
+	route_all 1
+	snap A0 node1 || sw_die "no telemetry from node1"
+	# 24 MiB at 2 MiB/s: about 12 s, for a restart in the middle.
+	sw_ns_exec "$SW_NS_CLIENT" curl -gsS --max-time 60 --limit-rate 2M \
+		-o "$SW_TMP/survive-restart" "$url" 2>"$SW_TMP/survive-restart.err" &
+	pid=$!
+	sleep 1
+	sw_cl_synwall_stop node2
+	sw_cl_synwall_start node2 || sw_die "synwall of node2 does not start again"
+	sleep 1		# the sync walk: a 20 k-entry table, well under that
+	snap B0 node2 || sw_die "no telemetry from node2"
+	ip -n "$SW_NS_ROUTER" route replace "$SW_CL_VIP4" via "$(sw_cl_out4 2)" table 103
+	rc=0
+	wait "$pid" || rc=$?
+	snap A1 node1 && snap B1 node2 || sw_die "no telemetry from the nodes"
+	route_all_end
+	sw_check "survive restart: the download completes byte-exact across node2's restart and the move (curl $rc)" \
+		sha_is "$SW_TMP/survive-restart" "$SW_LB_BIG_SHA256"
+	sw_check "survive restart: node1 took node2's sync request (sync_rx +$(grew A0 A1 cluster.sync_rx)) and claimed the flow again (claim_tx +$(grew A0 A1 cluster.claim_tx))" \
+		sw_at_least "node1 sync_rx growth" "$(grew A0 A1 cluster.sync_rx)" 1
+	sw_check "survive restart: node2 forwarded (fwd_tx +$(grew B0 B1 cluster.fwd_tx)) without a lookup (lookup_tx +$(grew B0 B1 cluster.lookup_tx))" \
+		sw_is_eq "node2 lookups" "$(grew B0 B1 cluster.lookup_tx)" 0
+	sw_check "survive restart: node2 made no flow" \
+		sw_is_eq "node2 created growth" "$(grew B0 B1 flow.created)" 0
+	sw_check "survive restart: node2 sent at least $SURVIVE_FWD segments on" \
+		sw_at_least "node2 fwd_tx growth" "$(grew B0 B1 cluster.fwd_tx)" "$SURVIVE_FWD"
 }
 
 # ----------------------------------------------------------------- spread
