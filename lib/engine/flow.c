@@ -570,7 +570,8 @@ restart(struct sw_engine *w, struct sw_flow *f, uint32_t pp)
  */
 static void
 pp_send(struct sw_engine *w, const struct sw_flow *f, struct sw_frame *m,
-		const struct sw_pkt *p, const struct sw_fref *r, bool again)
+		const struct sw_pkt *p, const struct sw_fref *r, bool again,
+		const struct sw_frame *first)
 {
 	uint8_t hdr[SW_PP_MAX];
 	const int hl = pp_header(f, &r->key, r->v6, hdr);
@@ -585,6 +586,16 @@ pp_send(struct sw_engine *w, const struct sw_flow *f, struct sw_frame *m,
 	ap.ts = s.ts;
 	ap.tsval = s.tsval;
 	ap.tsecr = s.tsecr;
+	if (first != NULL && s.ts) {
+		/* Sent before the held segments: with the oldest TSval of
+		 * theirs, the first's, or the server's PAWS (RFC 7323 §5)
+		 * would drop the held data behind a newer one. */
+		struct sw_pkt h;
+
+		if (sw_parse(&h, first->data, first->len) == SW_PARSE_OK &&
+				h.opt.ts_off != 0)
+			ap.tsval = h.opt.tsval;
+	}
 	ap.ttl = w->ttl;
 	ap.csum_offload = reply_offload(w, SW_INSIDE, p);
 	len = sw_build_ack_data(m->data, m->cap, p, &ap, hdr, (uint16_t)hl);
@@ -671,7 +682,7 @@ establish(struct sw_engine *w, struct sw_flow *f, struct sw_frame *sa,
 	/* The client had our SYN-ACK: the server's is consumed, or
 	 * becomes the ACK that carries the PROXY header. */
 	if (f->flags & SW_FF_PP)
-		pp_send(w, f, sa, synack, r, false);
+		pp_send(w, f, sa, synack, r, false, m);
 	else
 		consume(w, sa);
 	while (m != NULL) {
@@ -807,7 +818,7 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 			drop(w, m, SW_DROP_CHALLENGE_LIMITED);
 			return true;
 		}
-		pp_send(w, f, m, p, r, true);
+		pp_send(w, f, m, p, r, true, NULL);
 		return true;
 	case SW_PX_FORWARD_HEADER: {
 		struct sw_frame *c = NULL;
@@ -815,7 +826,7 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		if (gcra_allow(&w->challenge, &w->challenge_tat, now)) {
 			c = frame_copy(w, m);
 			if (likely(c != NULL))
-				pp_send(w, f, c, p, r, true);
+				pp_send(w, f, c, p, r, true, NULL);
 			else
 				w->c.drop[SW_DROP_NO_MBUF]++;
 		} else {
