@@ -69,8 +69,10 @@ sw_probe_hold(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		const struct sw_fref *r, uint64_t now)
 {
 	struct sw_probe *free_pr = NULL;
+	uint8_t hdr[SW_PP_MAX];
 	struct sw_learn_entry *e;
 	struct sw_frame *c;
+	uint32_t pp;
 
 	for (unsigned int i = 0; i < SW_PROBES; i++) {
 		struct sw_probe *pr = &w->probing[i];
@@ -104,11 +106,19 @@ sw_probe_hold(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		w->c.drop[SW_DROP_NO_MBUF]++;
 		return false;
 	}
+	/* A service that starts its connections with a PROXY header
+	 * gives its backend SYNs the client's ISN less the header's length
+	 * (flow.c): so does the probe, so that, should our RST be lost, the
+	 * backend SYN is that SYN again to the server. */
+	pp = (uint32_t)pp_build_key((enum sw_pp_version)
+		w->svc->svc[r->svc].syn.proxy_protocol, &r->key, r->v6, hdr);
+	if (pp != 0)
+		sw_pkt_tcp_set32(c->data, p, p->l4_off + 4, p->seq - pp);
 	e->flags |= SW_LEARN_F_PROBED;
 	tx_enqueue(w, SW_INSIDE, c);
 	free_pr->deadline = now + w->probe_wait;
 	free_pr->r = *r;
-	free_pr->isn = p->seq;
+	free_pr->isn = p->seq - pp;
 	free_pr->offers =
 		((p->opt.present & SW_TCPOPT_F_SACKOK) ? SW_FX_OFFER_SACK : 0) |
 		((p->opt.present & SW_TCPOPT_F_TS) ? SW_FX_OFFER_TS : 0) |

@@ -174,7 +174,9 @@ struct sw_gcra {
 	X(probe_timeout)	/* ... left unanswered: careful answers */ \
 	X(old_ack_rst)		/* our SYNs (backend, probe) answered with */ \
 				/* the ACK of an older connection on the */ \
-				/* tuple (a TIME_WAIT): RST at its ack */
+				/* tuple (a TIME_WAIT): RST at its ack */ \
+	X(pp_header_tx)		/* PROXY protocol headers sent to servers */ \
+	X(pp_header_retx)	/* ... sent again: the server lacked it */
 
 struct sw_flow_counters {
 #define SW_FLOW_COUNTER_FIELD(name) uint64_t name;
