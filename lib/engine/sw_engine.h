@@ -171,6 +171,7 @@ struct sw_gcra {
 	X(probe_held)		/* client SYNs held meanwhile */ \
 	X(probe_learned)	/* probes the server answered (SYN-ACK) */ \
 	X(probe_refused)	/* ... refused (RST) */ \
+	X(probe_retx)		/* ... sent again after PROBE_WAIT_MS of silence */ \
 	X(probe_timeout)	/* ... left unanswered: careful answers */ \
 	X(old_ack_rst)		/* our SYNs (backend, probe) answered with */ \
 				/* the ACK of an older connection on the */ \
@@ -370,6 +371,7 @@ struct sw_probe {
 	uint32_t isn;			/* its ISN: the SYN-ACK acks isn + 1 */
 	uint8_t offers;			/* SW_FX_OFFER_*: what it offered */
 	uint8_t n;
+	bool resent;			/* sent a second time after a silence */
 	struct sw_probe_syn held[SW_PROBE_HOLD];
 };
 

@@ -951,7 +951,7 @@ FLOW_COUNTERS = ("active created established backend_syn_tx "
                  "closed idle_timeout freed steered rst_tx "
                  "icmp_relayed backend_probe backend_restart "
                  "options_refused ptb_tx probe_tx probe_held "
-                 "probe_learned probe_refused probe_timeout "
+                 "probe_learned probe_refused probe_retx probe_timeout "
                  "pp_header_tx pp_header_retx").split()
 
 SCRIPT_CONF = """; written by tests/component/gen_vectors.py
@@ -1853,7 +1853,8 @@ def first_contact():
     answered with a RST at its ack (the server forgets it), and the held
     SYN gets a SYN-ACK promising what the server does (probe_learned);
     an ACK the server sends first, of the tuple's previous connection
-    (its TIME_WAIT), gets a RST at its ack (flow.old_ack_rst). (C) Port 82, whose server stays silent: after 200 ms the held SYN is
+    (its TIME_WAIT), gets a RST at its ack (flow.old_ack_rst). (C) Port 82, whose server stays silent: after 200 ms the probe is
+    sent again (probe_retx), after another 200 ms the held SYN is
     answered carefully (probe_timeout)."""
     web = Svc(80, trust=False)
     web81 = Svc(81, trust=False)
@@ -1966,7 +1967,13 @@ def first_contact():
     c6.c_send(syn6)
     sc.out("inside", syn6)
     sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
-    sc.step("silent", "no answer in 200 ms: answered carefully", wait=400)
+    sc.step("silent", "no answer in 200 ms: the probe is sent again",
+            wait=250)
+    sc.out("inside", syn6)
+    sc.count(flow__probe_retx=1)
+    sc.check(flow__probe_retx=1, flow__probe_timeout=0)
+    sc.step("silent2", "no answer in another 200 ms: answered carefully",
+            wait=250)
     sc.out("outside", synack(syn6, Svc(82, sack=False, ts=False)))
     sc.count(syncookie__synack_tx=1, flow__probe_timeout=1)
     sc.check(flow__probe_timeout=1, flow__probe_tx=3)
