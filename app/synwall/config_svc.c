@@ -28,6 +28,8 @@
  * byte). Defaults: sw_svc_add().
  */
 static const char *const first_contact_names[] = { "probe", "trust", NULL };
+/* In enum sw_pp_version's order. */
+static const char *const proxy_protocol_names[] = { "no", "v1", "v2", NULL };
 
 /* Services reload as a whole (their table is swapped): reloadable. */
 #define SV(k, t, f, lo, hi, d) \
@@ -44,6 +46,11 @@ static const struct key_spec svc_keys[] = {
 	{ .section = "service:NAME", .key = "first_contact", .type = KEY_ENUM,
 		.off = offsetof(struct sw_svc_syn, trust), .min = 0, .max = 1,
 		.names = first_contact_names, .def = "probe",
+		.reloadable = true },
+	{ .section = "service:NAME", .key = "proxy_protocol",
+		.type = KEY_ENUM,
+		.off = offsetof(struct sw_svc_syn, proxy_protocol), .min = 0,
+		.max = 2, .names = proxy_protocol_names, .def = "no",
 		.reloadable = true },
 };
 
@@ -83,7 +90,7 @@ sw_cfg_load_service(struct sw_config *cfg, const char *section,
 			backends = true;
 		} else if (find_svc_key(e[i].name) == NULL) {
 			set_err(err, err_len,
-				"[%s] %s: unknown key (known: prefix, ports, %smss, mss6, wscale, sack, timestamps, ecn, first_contact)",
+				"[%s] %s: unknown key (known: prefix, ports, %smss, mss6, wscale, sack, timestamps, ecn, first_contact, proxy_protocol)",
 				section, e[i].name,
 				cfg->mode == SW_MODE_LB ? "backends, " : "");
 			return -EINVAL;
@@ -140,8 +147,10 @@ sw_cfg_load_service(struct sw_config *cfg, const char *section,
 					break;
 			if (k->names[v] == NULL) {
 				set_err(err, err_len,
-					"[%s] %s = %s: must be probe or trust",
-					section, k->key, e[i].value);
+					"[%s] %s = %s: must be %s",
+					section, k->key, e[i].value,
+					k->names == first_contact_names ?
+					"probe or trust" : "no, v1 or v2");
 				return -EINVAL;
 			}
 		} else if (strcmp(k->key, "wscale") == 0 &&
@@ -241,10 +250,12 @@ format_syn(const struct sw_svc_syn *o, char *buf, size_t len)
 	else
 		snprintf(ws, sizeof(ws), "%u", o->wscale);
 	snprintf(buf, len,
-		"mss=%u mss6=%u wscale=%s sack=%s timestamps=%s ecn=%s first_contact=%s",
+		"mss=%u mss6=%u wscale=%s sack=%s timestamps=%s ecn=%s first_contact=%s proxy_protocol=%s",
 		o->mss4, o->mss6, ws, o->sack ? "yes" : "no",
 		o->ts ? "yes" : "no", o->ecn ? "yes" : "no",
-		o->trust ? "trust" : "probe");
+		o->trust ? "trust" : "probe",
+		proxy_protocol_names[o->proxy_protocol < 3 ?
+		o->proxy_protocol : 0]);
 }
 
 /* sw_config_visit's services: prefix, ports, backends (lb), syn. */

@@ -173,6 +173,33 @@ timer_id(const struct sw_engine *w, bool v6, uint32_t id)
 	return v6 ? w->ft4.capacity + id : id;
 }
 
+/* The PROXY protocol header the server still lacks, if any. */
+static inline int
+pp_header(const struct sw_flow *f, const union sw_fkey *k, bool v6,
+		uint8_t buf[SW_PP_MAX])
+{
+	return pp_build_key(sw_px_pp(f), k, v6, buf);
+}
+
+static inline uint32_t
+pp_len(const struct sw_flow *f, const union sw_fkey *k, bool v6)
+{
+	uint8_t buf[SW_PP_MAX];
+
+	return (f->flags & SW_FF_PP) ? (uint32_t)pp_header(f, k, v6, buf) : 0;
+}
+
+/* The key of table id `id` (timers know ids only). */
+static inline const union sw_fkey *
+key_of(struct sw_engine *w, bool v6, uint32_t id)
+{
+	if (v6)
+		return (const union sw_fkey *)(const void *)
+			&((struct sw_fentry6 *)sw_ft_entry(&w->ft6, id))->k;
+	return (const union sw_fkey *)(const void *)
+		&((struct sw_fentry4 *)sw_ft_entry(&w->ft4, id))->k;
+}
+
 static inline uint64_t
 ticks(const struct sw_engine *w, uint64_t tsc)
 {
@@ -236,7 +263,7 @@ flow_free(struct sw_engine *w, bool v6, uint32_t id, struct sw_flow *f)
  * as its SYN offered them and the cookie kept them.
  */
 static bool
-send_backend_syn(struct sw_engine *w, const struct sw_flow *f)
+send_backend_syn(struct sw_engine *w, const struct sw_flow *f, uint32_t pp)
 {
 	struct sw_frame *held = f->held;
 	const uint8_t *src = held->data;
@@ -252,7 +279,10 @@ send_backend_syn(struct sw_engine *w, const struct sw_flow *f)
 		w->c.drop[SW_DROP_NO_MBUF]++;
 		return false;
 	}
-	sp.isn = p.seq - 1;
+	/* With a PROXY header, it takes the pp bytes just before the
+	 * client's first: the server's stream is the header, then the
+	 * client's bytes at the client's own sequence numbers. */
+	sp.isn = p.seq - 1 - pp;
 	sp.tsval = p.opt.tsval;	/* timestamps only as the client has them */
 	sp.mss = f->mss;
 	/* A probe's shift, for a client that does not scale: 0, which
@@ -428,6 +458,8 @@ sw_flow_create(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		p->ack), slot + 1);
 	sw_px_init(f, p, co, ws_advertised(w, r, co, slot), w->window,
 		(uint8_t)r->svc);
+	sw_px_set_pp(f, (enum sw_pp_version)
+		w->svc->svc[r->svc].syn.proxy_protocol);
 	f->xflags |= probe_offers(w, f, r);
 	f->held = m;
 	f->n_held = 1;
@@ -439,7 +471,7 @@ sw_flow_create(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 	w->c.flow.held++;
 	w->c.flow.holding++;
 	update_active(w);
-	if (send_backend_syn(w, f))
+	if (send_backend_syn(w, f, pp_len(f, &r->key, r->v6)))
 		w->c.flow.backend_syn_tx++;
 	/* lb cluster: ours; the peers send its segments here. */
 	if (w->n_peers != 0)
@@ -509,8 +541,23 @@ relay(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
  * and send the backend SYN again with the client's options only. The
  * held segments stay held; the SYN timer goes on.
  */
+/* A bare RST of `frame` (parsed as p) at its seq - pp: the server's
+ * RCV.NXT in SYN-RECEIVED, the PROXY header's first byte if any. */
+static uint16_t
+bare_rst(uint8_t *frame, const struct sw_pkt *p, struct sw_pkt *q,
+		uint32_t pp)
+{
+	uint16_t len = (uint16_t)sw_build_bare_rst(frame, p, q);
+
+	if (pp != 0) {
+		q->seq -= pp;
+		sw_pkt_tcp_set32(frame, q, q->l4_off + 4, q->seq);
+	}
+	return len;
+}
+
 static void
-restart(struct sw_engine *w, struct sw_flow *f)
+restart(struct sw_engine *w, struct sw_flow *f, uint32_t pp)
 {
 	struct sw_frame *m = frame_copy(w, f->held);
 	struct sw_pkt p, q;
@@ -519,7 +566,7 @@ restart(struct sw_engine *w, struct sw_flow *f)
 	w->c.flow.backend_restart++;
 	if (likely(m != NULL) && sw_parse(&p, m->data, m->len) ==
 			SW_PARSE_OK) {
-		m->len = (uint16_t)sw_build_bare_rst(m->data, &p, &q);
+		m->len = bare_rst(m->data, &p, &q, pp);
 		m->tx = SW_TX_PLAIN;
 		send_on(w, SW_OUTSIDE, m, m->data, &q, f);
 	} else if (m != NULL) {
@@ -529,7 +576,58 @@ restart(struct sw_engine *w, struct sw_flow *f)
 	}
 	/* Sent or not (no mbuf), the SYN timer retries it. Counted as the
 	 * restart, not as a first backend SYN. */
-	(void)send_backend_syn(w, f);
+	(void)send_backend_syn(w, f, pp);
+}
+
+/*
+ * The PROXY protocol header to the server, in the client's name, in
+ * place of the server's segment `m` (parsed as p): an ACK of what the
+ * server sent, as the client's would be (sw_px_challenge), at the
+ * header's first byte, carrying the header. After the server's SYN-ACK
+ * it is the ACK that completes the server's handshake; sent again, it
+ * answers a server that shows it lacks it. Its last byte is just below
+ * the client's first (ISN + 1), so nothing else is translated for it.
+ */
+static void
+pp_send(struct sw_engine *w, const struct sw_flow *f, struct sw_frame *m,
+		const struct sw_pkt *p, const struct sw_fref *r, bool again,
+		const struct sw_frame *first)
+{
+	uint8_t hdr[SW_PP_MAX];
+	const int hl = pp_header(f, &r->key, r->v6, hdr);
+	struct sw_ack_params ap;
+	struct sw_px_seg s;
+	int len;
+
+	sw_px_challenge(f, false, &s);
+	ap.seq = f->srv_ack - (uint32_t)hl;
+	ap.ack = s.ack;
+	ap.window = s.window;
+	ap.ts = s.ts;
+	ap.tsval = s.tsval;
+	ap.tsecr = s.tsecr;
+	if (first != NULL && s.ts) {
+		/* Sent before the held segments: with the oldest TSval of
+		 * theirs, the first's, or the server's PAWS (RFC 7323 §5)
+		 * would drop the held data behind a newer one. */
+		struct sw_pkt h;
+
+		if (sw_parse(&h, first->data, first->len) == SW_PARSE_OK &&
+				h.opt.ts_off != 0)
+			ap.tsval = h.opt.tsval;
+	}
+	ap.ttl = w->ttl;
+	ap.csum_offload = reply_offload(w, SW_INSIDE, p);
+	len = sw_build_ack_data(m->data, m->cap, p, &ap, hdr, (uint16_t)hl);
+	if (unlikely(hl == 0 || len < 0)) {
+		drop(w, m, SW_DROP_BUILD);
+		return;
+	}
+	if (again)
+		w->c.flow.pp_header_retx++;
+	else
+		w->c.flow.pp_header_tx++;
+	send_reply(w, SW_INSIDE, m, p, len, ap.csum_offload);
 }
 
 
@@ -571,10 +669,14 @@ too_big(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 	return true;
 }
 
-/* The server answered: release the held segments, translated. */
+/*
+ * The server answered (its SYN-ACK `sa`, parsed as synack): the PROXY
+ * header first, in place of the SYN-ACK, if the flow has one, then the
+ * held segments, translated.
+ */
 static void
-establish(struct sw_engine *w, struct sw_flow *f, const struct sw_pkt *synack,
-		const struct sw_fref *r)
+establish(struct sw_engine *w, struct sw_flow *f, struct sw_frame *sa,
+		const struct sw_pkt *synack, const struct sw_fref *r)
 {
 	struct sw_frame *m = f->held;
 
@@ -597,6 +699,12 @@ establish(struct sw_engine *w, struct sw_flow *f, const struct sw_pkt *synack,
 		f->xflags |= SW_FX_MSS_LOW;
 	w->c.flow.established++;
 	w->bc[*flow_backend(f)].established++;
+	/* The client had our SYN-ACK: the server's is consumed, or
+	 * becomes the ACK that carries the PROXY header. */
+	if (f->flags & SW_FF_PP)
+		pp_send(w, f, sa, synack, r, false, m);
+	else
+		consume(w, sa);
 	while (m != NULL) {
 		struct sw_frame *next = *hold_next(w, m);
 		uint8_t *frame = m->data;
@@ -737,7 +845,7 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 			p->payload_len > 0 && too_big(w, m, frame, p, r, now)))
 		return true;
 	v = side == SW_OUTSIDE ? sw_px_from_client(f, p, w->hold_max) :
-		sw_px_from_server(f, p);
+		sw_px_from_server_pp(f, p, pp_len(f, &r->key, r->v6));
 	switch (v) {
 	case SW_PX_FORWARD:
 		/* Adopted: as it is (no offsets, nothing to translate). */
@@ -750,14 +858,40 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		hold(w, f, m);
 		return true;		/* the SYN timer stays as it is */
 	case SW_PX_ESTABLISH:
-		establish(w, f, p, r);
-		consume(w, m);		/* the client had our SYN-ACK */
+		establish(w, f, m, p, r);
 		break;
 	case SW_PX_RESTART:
 		sw_flow_learn(w, r, p, f->xflags);
-		restart(w, f);
+		restart(w, f, pp_len(f, &r->key, r->v6));
 		consume(w, m);
 		return true;		/* the SYN timer stays as it is */
+	case SW_PX_HEADER:
+		/* Limited as challenge ACKs are: what a server sends is
+		 * answered at most at that rate. */
+		if (!gcra_allow(&w->challenge, &w->challenge_tat, now)) {
+			drop(w, m, SW_DROP_CHALLENGE_LIMITED);
+			return true;
+		}
+		pp_send(w, f, m, p, r, true, NULL);
+		return true;
+	case SW_PX_FORWARD_HEADER: {
+		struct sw_frame *c = NULL;
+
+		if (gcra_allow(&w->challenge, &w->challenge_tat, now)) {
+			c = frame_copy(w, m);
+			if (likely(c != NULL))
+				pp_send(w, f, c, p, r, true, NULL);
+			else
+				w->c.drop[SW_DROP_NO_MBUF]++;
+		} else {
+			w->c.drop[SW_DROP_CHALLENGE_LIMITED]++;
+		}
+		/* The client never sent the header: an ACK below its
+		 * ISN + 1 would acknowledge what it never sent. */
+		sw_pkt_tcp_set32(frame, p, p->l4_off + 8, f->srv_ack);
+		relay(w, side, m, frame, p, f);
+		break;
+	}
 	case SW_PX_CHALLENGE:
 		challenge(w, side, m, frame, p, f, now);
 		return true;
@@ -773,7 +907,8 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 			struct sw_pkt q;
 
 			free_held(w, f, NULL);
-			m->len = (uint16_t)sw_build_bare_rst(frame, p, &q);
+			m->len = bare_rst(frame, p, &q,
+				pp_len(f, &r->key, r->v6));
 			m->tx = SW_TX_PLAIN;
 			send_on(w, side, m, frame, &q, f);
 		} else {
@@ -895,7 +1030,8 @@ expire(struct sw_engine *w, uint32_t tid, uint64_t now)
 	case SW_FS_SYN_SENT:
 		if (f->retries < w->syn_retries) {
 			f->retries++;
-			if (send_backend_syn(w, f))
+			if (send_backend_syn(w, f,
+					pp_len(f, key_of(w, v6, id), v6)))
 				w->c.flow.backend_syn_retx++;
 			sw_tw_arm(&w->tw, tid, ticks(w, now) +
 				sw_px_syn_backoff(w->syn_timeout, f->retries));

@@ -7,8 +7,11 @@
  * through synwall, is learned from and answered with a RST at exactly
  * its ack, so the server forgets the half-open connection; then the
  * held SYNs are answered with cookies that promise what the server
- * does. A RST instead, or silence for PROBE_WAIT_MS, releases them with
- * the careful answer (no SACK, no timestamps). Bounded: SW_PROBES
+ * does. A RST instead, or silence for PROBE_WAIT_MS after the probe was
+ * sent a second time (a lost SYN or SYN-ACK is the usual silence, and a
+ * careful answer costs the server's clients SACK and timestamps until the
+ * next refresh), releases them with the careful answer (no SACK, no
+ * timestamps). Bounded: SW_PROBES
  * servers at once, SW_PROBE_HOLD SYNs each; past that, SYNs are
  * answered carefully at once. Inline mode only: in lb mode the backend
  * SYN probes (flow.c).
@@ -64,13 +67,35 @@ hold(struct sw_engine *w, struct sw_probe *pr, struct sw_frame *m,
 	w->c.flow.probe_held++;
 }
 
+/*
+ * Send the probe: a copy of the first held SYN, with the ISN the probe
+ * stands for (the client's, less a PROXY header's length). false when no
+ * frame is free (counted).
+ */
+static bool
+probe_send(struct sw_engine *w, const struct sw_probe *pr)
+{
+	const struct sw_probe_syn *h = &pr->held[0];
+	struct sw_frame *c = frame_copy(w, h->m);
+
+	if (unlikely(c == NULL)) {
+		w->c.drop[SW_DROP_NO_MBUF]++;
+		return false;
+	}
+	if (pr->isn != h->p.seq)
+		sw_pkt_tcp_set32(c->data, &h->p, h->p.l4_off + 4, pr->isn);
+	tx_enqueue(w, SW_INSIDE, c);
+	return true;
+}
+
 bool
 sw_probe_hold(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		const struct sw_fref *r, uint64_t now)
 {
 	struct sw_probe *free_pr = NULL;
+	uint8_t hdr[SW_PP_MAX];
 	struct sw_learn_entry *e;
-	struct sw_frame *c;
+	uint32_t pp;
 
 	for (unsigned int i = 0; i < SW_PROBES; i++) {
 		struct sw_probe *pr = &w->probing[i];
@@ -99,22 +124,28 @@ sw_probe_hold(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 	e = flow_learned(w, r, true, NULL);
 	if (e == NULL)
 		return false;
-	c = frame_copy(w, m);
-	if (unlikely(c == NULL)) {
-		w->c.drop[SW_DROP_NO_MBUF]++;
+	free_pr->r = *r;
+	free_pr->n = 0;
+	hold(w, free_pr, m, p, r);
+	/* A service that starts its connections with a PROXY header
+	 * gives its backend SYNs the client's ISN less the header's length
+	 * (flow.c): so does the probe, so that, should our RST be lost, the
+	 * backend SYN is that SYN again to the server. */
+	pp = (uint32_t)pp_build_key((enum sw_pp_version)
+		w->svc->svc[r->svc].syn.proxy_protocol, &r->key, r->v6, hdr);
+	free_pr->isn = p->seq - pp;
+	if (!probe_send(w, free_pr)) {
+		free_pr->n = 0;
+		w->c.flow.probe_held--;
 		return false;
 	}
 	e->flags |= SW_LEARN_F_PROBED;
-	tx_enqueue(w, SW_INSIDE, c);
 	free_pr->deadline = now + w->probe_wait;
-	free_pr->r = *r;
-	free_pr->isn = p->seq;
+	free_pr->resent = false;
 	free_pr->offers =
 		((p->opt.present & SW_TCPOPT_F_SACKOK) ? SW_FX_OFFER_SACK : 0) |
 		((p->opt.present & SW_TCPOPT_F_TS) ? SW_FX_OFFER_TS : 0) |
 		((p->opt.present & SW_TCPOPT_F_WSCALE) ? SW_FX_OFFER_WS : 0);
-	free_pr->n = 0;
-	hold(w, free_pr, m, p, r);
 	w->n_probes++;
 	w->c.flow.probe_tx++;
 	return true;
@@ -188,10 +219,16 @@ sw_probe_expire(struct sw_engine *w, uint64_t now)
 	for (unsigned int i = 0; i < SW_PROBES && w->n_probes != 0; i++) {
 		struct sw_probe *pr = &w->probing[i];
 
-		if (pr->deadline != 0 && (int64_t)(now - pr->deadline) >= 0) {
-			w->c.flow.probe_timeout++;
-			release(w, pr, now);
+		if (pr->deadline == 0 || (int64_t)(now - pr->deadline) < 0)
+			continue;
+		if (!pr->resent && probe_send(w, pr)) {
+			pr->resent = true;
+			pr->deadline = now + w->probe_wait;
+			w->c.flow.probe_retx++;
+			continue;
 		}
+		w->c.flow.probe_timeout++;
+		release(w, pr, now);
 	}
 }
 

@@ -181,10 +181,13 @@ struct sw_gcra {
 	X(probe_held)		/* client SYNs held meanwhile */ \
 	X(probe_learned)	/* probes the server answered (SYN-ACK) */ \
 	X(probe_refused)	/* ... refused (RST) */ \
+	X(probe_retx)		/* ... sent again after PROBE_WAIT_MS of silence */ \
 	X(probe_timeout)	/* ... left unanswered: careful answers */ \
 	X(old_ack_rst)		/* our SYNs (backend, probe) answered with */ \
 				/* the ACK of an older connection on the */ \
-				/* tuple (a TIME_WAIT): RST at its ack */
+				/* tuple (a TIME_WAIT): RST at its ack */ \
+	X(pp_header_tx)		/* PROXY protocol headers sent to servers */ \
+	X(pp_header_retx)	/* ... sent again: the server lacked it */
 
 struct sw_flow_counters {
 #define SW_FLOW_COUNTER_FIELD(name) uint64_t name;
@@ -409,6 +412,7 @@ struct sw_probe {
 	uint32_t isn;			/* its ISN: the SYN-ACK acks isn + 1 */
 	uint8_t offers;			/* SW_FX_OFFER_*: what it offered */
 	uint8_t n;
+	bool resent;			/* sent a second time after a silence */
 	struct sw_probe_syn held[SW_PROBE_HOLD];
 };
 

@@ -515,6 +515,31 @@ static_assert(offsetof(struct sw_fentry6, f) ==
 	offsetof(struct sw_fentry6, backend) + sizeof(uint32_t),
 	"backend slot right before the flow");
 
+/*
+ * A flow's PROXY protocol header of version v (docs/handoff.md, "PROXY
+ * protocol"), built from its key whenever it is needed, nothing stored:
+ * the client's address and port, and the address and port it connected
+ * to (the server's inline, the VIP's in lb mode). Its length, 0 for
+ * SW_PP_NONE.
+ */
+static inline int
+pp_build_key(enum sw_pp_version v, const union sw_fkey *k, bool v6,
+		uint8_t buf[SW_PP_MAX])
+{
+	struct sw_pp_addr a;
+	int len;
+
+	if (v == SW_PP_NONE)
+		return 0;
+	a.v6 = v6;
+	a.src = v6 ? k->v6.caddr : (const uint8_t *)&k->v4.caddr;
+	a.dst = v6 ? k->v6.saddr : (const uint8_t *)&k->v4.saddr;
+	a.sport_be = v6 ? k->v6.cport : k->v4.cport;
+	a.dport_be = v6 ? k->v6.sport : k->v4.sport;
+	len = sw_pp_build(buf, SW_PP_MAX, v, &a);
+	return len < 0 ? 0 : len;	/* SW_PP_MAX always holds it */
+}
+
 static inline uint32_t *
 flow_backend(const struct sw_flow *f)
 {

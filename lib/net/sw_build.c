@@ -332,25 +332,27 @@ sw_build_syn(uint8_t *dst, uint32_t cap, const uint8_t *src,
 	return (int)len;
 }
 
-int
-sw_build_ack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
-		const struct sw_ack_params *ap)
+/* An ACK back to the sender of `p`, with `dlen` bytes of data (PSH). */
+static int
+build_ack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		const struct sw_ack_params *ap, const uint8_t *data,
+		uint32_t dlen)
 {
-	uint32_t tcp_len = TCP_HDR + (ap->ts ? 12 : 0);
+	uint32_t hdr_len = TCP_HDR + (ap->ts ? 12 : 0);
 	uint32_t tcp_off, len;
 	uint8_t *tcp;
 
 	if (!(p->flags & SW_PKT_F_TCP) || p->l3 == SW_L3_OTHER)
 		return -EINVAL;
-	len = p->l3_off + ip_hdr_len(p) + tcp_len;
+	len = p->l3_off + ip_hdr_len(p) + hdr_len + dlen;
 	if (len > cap)
 		return -EINVAL;
-	tcp_off = reply_headers(frame, p, ap->ttl, tcp_len);
+	tcp_off = reply_headers(frame, p, ap->ttl, hdr_len + dlen);
 	tcp = frame + tcp_off;
 	sw_cksum_wr32(tcp + 4, ap->seq);
 	sw_cksum_wr32(tcp + 8, ap->ack);
-	tcp[12] = (uint8_t)(tcp_len / 4) << 4;
-	tcp[13] = SW_TCP_ACK;
+	tcp[12] = (uint8_t)(hdr_len / 4) << 4;
+	tcp[13] = dlen != 0 ? SW_TCP_ACK | SW_TCP_PSH : SW_TCP_ACK;
 	sw_cksum_wr16(tcp + 14, ap->window);
 	if (ap->ts) {
 		uint8_t *o = tcp + TCP_HDR;
@@ -362,8 +364,25 @@ sw_build_ack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 		sw_cksum_wr32(o + 4, ap->tsval);
 		sw_cksum_wr32(o + 8, ap->tsecr);
 	}
-	reply_checksums(frame, p, tcp_off, tcp_len, ap->csum_offload);
+	if (dlen != 0)
+		memcpy(tcp + hdr_len, data, dlen);
+	reply_checksums(frame, p, tcp_off, hdr_len + dlen, ap->csum_offload);
 	return (int)len;
+}
+
+int
+sw_build_ack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		const struct sw_ack_params *ap)
+{
+	return build_ack(frame, cap, p, ap, NULL, 0);
+}
+
+int
+sw_build_ack_data(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		const struct sw_ack_params *ap, const uint8_t *data,
+		uint16_t dlen)
+{
+	return build_ack(frame, cap, p, ap, data, dlen);
 }
 
 int

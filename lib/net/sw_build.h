@@ -108,6 +108,16 @@ struct sw_ack_params {
 int sw_build_ack(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
 		const struct sw_ack_params *ap);
 
+/*
+ * The same ACK carrying `dlen` bytes of `data` (flags ACK|PSH): what
+ * synwall sends a server in the client's name when the connection
+ * starts with a PROXY protocol header (lib/net/sw_pp.h). `data` must
+ * not lie in `frame`.
+ */
+int sw_build_ack_data(uint8_t *frame, uint32_t cap, const struct sw_pkt *p,
+		const struct sw_ack_params *ap, const uint8_t *data,
+		uint16_t dlen);
+
 /* A health check's SYN: from synwall's own address to a backend. */
 struct sw_check_syn_params {
 	uint8_t family;		/* AF_INET or AF_INET6 */

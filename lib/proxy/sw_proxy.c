@@ -361,10 +361,15 @@ sw_px_from_client(struct sw_flow *f, const struct sw_pkt *p,
 }
 
 enum sw_px_verdict
-sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
+sw_px_from_server_pp(struct sw_flow *f, const struct sw_pkt *p,
+		uint32_t pp_len)
 {
 	const uint8_t fl = p->tcp_flags;
+	/* Where the server's stream from us starts: the client's ISN + 1,
+	 * or the PROXY header's first byte, pp_len before it. */
+	const uint32_t start = f->srv_ack - ((f->flags & SW_FF_PP) ? pp_len : 0);
 	enum sw_px_verdict v;
+	bool short_ack = false;
 
 	switch ((enum sw_fstate)f->state) {
 	case SW_FS_SYN_SENT:
@@ -373,7 +378,7 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 		 * with <SEQ=SEG.ACK><CTL=RST>: a server still holding the
 		 * tuple's previous connection in TIME_WAIT answers our SYN
 		 * with that connection's ACK until this RST ends it. */
-		if (!(fl & SW_TCP_ACK) || p->ack != f->srv_ack) {
+		if (!(fl & SW_TCP_ACK) || p->ack != start) {
 			if (fl & SW_TCP_RST)
 				return SW_PX_DROP_RST;
 			return (fl & SW_TCP_ACK) ? SW_PX_OLD_ACK :
@@ -404,9 +409,13 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 		break;
 	}
 	/* RFC 5961 §4.2; also a SYN-ACK resent because our ACK was lost:
-	 * the challenge ACK is exactly the ACK it is missing. */
-	if (fl & SW_TCP_SYN)
-		return (fl & SW_TCP_RST) ? SW_PX_DROP_STATE : SW_PX_CHALLENGE;
+	 * the challenge ACK is exactly the ACK it is missing, unless that
+	 * ACK carried the PROXY header, which it then lacks too. */
+	if (fl & SW_TCP_SYN) {
+		if (fl & SW_TCP_RST)
+			return SW_PX_DROP_STATE;
+		return (f->flags & SW_FF_PP) ? SW_PX_HEADER : SW_PX_CHALLENGE;
+	}
 	if (fl & SW_TCP_RST) {
 		v = rst_check(p->seq + f->seq_delta, f->cli_ack, f->srv_nxt,
 			(uint32_t)f->cli_win << ws_eff(f->ws_client));
@@ -418,13 +427,24 @@ sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
 	}
 	if (!(fl & SW_TCP_ACK))
 		return SW_PX_DROP_STATE;
+	if (f->flags & SW_FF_PP) {
+		/* The header is one segment: the server acknowledges all
+		 * of it (and the flow is plain from now on) or none. An
+		 * ACK beyond what the client sent moves nothing. */
+		if (!sw_seq_lt(p->ack, f->srv_ack)) {
+			if (!sw_seq_gt(p->ack, f->cli_nxt))
+				f->flags &= (uint8_t)~SW_FF_PP;
+		} else if (p->ack == start) {
+			short_ack = true;
+		}
+	}
 	if (track_server(f, p)) {
 		if (fl & SW_TCP_FIN)
 			fin_seen(f, SW_FF_FIN_S, SW_FF_FIN_C);
 		if (f->state == SW_FS_CLOSING)
 			check_closed(f);
 	}
-	return SW_PX_FORWARD;
+	return short_ack ? SW_PX_FORWARD_HEADER : SW_PX_FORWARD;
 }
 
 void

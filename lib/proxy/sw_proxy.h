@@ -35,6 +35,7 @@
 
 #include "sw_cookie.h"
 #include "sw_pkt.h"
+#include "sw_pp.h"
 #include "sw_relay.h"
 
 enum sw_fstate {
@@ -60,6 +61,9 @@ enum sw_fstate {
 #define SW_FF_FIN_C	0x10	/* the client has sent FIN */
 #define SW_FF_FIN_S	0x20	/* the server has sent FIN */
 #define SW_FF_SRV_WIN_SYN 0x40	/* srv_win is still a SYN's: unscaled */
+#define SW_FF_PP	0x80	/* a PROXY protocol header starts the server's
+				 * stream and the server has not acknowledged
+				 * it yet (SYN_SENT: not sent yet) */
 
 /* sw_flow.xflags */
 #define SW_FX_OFFER_SACK 0x01	/* the backend SYN offered SACK-permitted */
@@ -70,6 +74,7 @@ enum sw_fstate {
 #define SW_FX_MSS_LOW	0x20	/* the server's MSS is below the service's:
 				 * the client may have been promised more */
 #define SW_FX_RESTARTED	0x40	/* the backend handshake was restarted */
+#define SW_FX_PP_V2	0x80	/* with SW_FF_PP: the header is v2, else v1 */
 
 #define SW_PX_WS_NONE	0xff	/* ws_client: the client does not scale */
 
@@ -131,6 +136,13 @@ enum sw_px_verdict {
 	SW_PX_OLD_ACK,		/* SYN_SENT: the server's ACK does not ack our
 				 * SYN (a TIME_WAIT of the tuple answering):
 				 * RST at its ack, drop (RFC 9293 §3.10.7.3) */
+	SW_PX_HEADER,		/* the server resent its SYN-ACK: it lacks our
+				 * ACK, which carried the PROXY header; send
+				 * the header again, drop the SYN-ACK */
+	SW_PX_FORWARD_HEADER,	/* the server's ACK is at the header's start:
+				 * it lacks the header. Send it again, and
+				 * forward the segment with its ack raised
+				 * to the client's ISN + 1 */
 	/* Drops: */
 	SW_PX_DROP_HOLD_FULL,	/* hold limit reached: the client retransmits */
 	SW_PX_DROP_DUP,		/* duplicate third ACK while SYN_SENT */
@@ -203,9 +215,45 @@ sw_px_restart(struct sw_flow *f)
 		sw_px_client_offers(f) | SW_FX_RESTARTED);
 }
 
-/* A segment from the server on flow f. */
-enum sw_px_verdict sw_px_from_server(struct sw_flow *f,
-		const struct sw_pkt *p);
+/*
+ * A segment from the server on flow f. `pp_len` is the length of the
+ * flow's PROXY protocol header while SW_FF_PP is set (0 otherwise):
+ * the header takes the pp_len bytes just before the client's first
+ * byte, so the backend SYN's ISN is the client's ISN - pp_len and the
+ * server's ACKs of it are below the client's ISN + 1.
+ */
+enum sw_px_verdict sw_px_from_server_pp(struct sw_flow *f,
+		const struct sw_pkt *p, uint32_t pp_len);
+
+/* The same for a flow without a PROXY protocol header. */
+static inline enum sw_px_verdict
+sw_px_from_server(struct sw_flow *f, const struct sw_pkt *p)
+{
+	return sw_px_from_server_pp(f, p, 0);
+}
+
+/*
+ * The flow's backend connection starts with a PROXY protocol header of
+ * version v (docs/handoff.md, "PROXY protocol"): set after sw_px_init.
+ */
+static inline void
+sw_px_set_pp(struct sw_flow *f, enum sw_pp_version v)
+{
+	if (v == SW_PP_NONE)
+		return;
+	f->flags |= SW_FF_PP;
+	if (v == SW_PP_V2)
+		f->xflags |= SW_FX_PP_V2;
+}
+
+/* The header the server still lacks (SW_PP_NONE once acknowledged). */
+static inline enum sw_pp_version
+sw_px_pp(const struct sw_flow *f)
+{
+	if (!(f->flags & SW_FF_PP))
+		return SW_PP_NONE;
+	return (f->xflags & SW_FX_PP_V2) ? SW_PP_V2 : SW_PP_V1;
+}
 
 /*
  * After SW_PX_ESTABLISH: learn the offsets and the server's options

@@ -44,6 +44,9 @@ struct sw_svc_syn {
 	/* first_contact = trust: promise sack/ts as set here before the
 	 * server has answered (else none until it has: docs/handoff.md) */
 	bool trust;
+	/* proxy_protocol: enum sw_pp_version (lib/net/sw_pp.h), the PROXY
+	 * protocol header a backend connection starts with (0: none) */
+	uint8_t proxy_protocol;
 };
 
 #define SW_SVC_WSCALE_OFF	0xff

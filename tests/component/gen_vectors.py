@@ -179,7 +179,8 @@ class Svc:
     """A [service:NAME] as the scenario config sets it."""
 
     def __init__(self, port, mss=1460, mss6=1440, wscale=7, sack=True,
-                 ts=True, ecn=False, trust=True):
+                 ts=True, ecn=False, trust=True, pp=None):
+        self.pp = pp                # proxy_protocol: None, "v1", "v2"
         self.port, self.mss, self.mss6, self.wscale = port, mss, mss6, wscale
         self.sack, self.ts, self.ecn = sack, ts, ecn
         # first_contact = trust: the scenarios promise this section's
@@ -195,7 +196,8 @@ class Svc:
                     "no" if self.wscale is None else self.wscale,
                     "yes" if self.sack else "no", "yes" if self.ts else "no",
                     "yes" if self.ecn else "no",
-                    "trust" if self.trust else "probe"))
+                    "trust" if self.trust else "probe") +
+                ("proxy_protocol = %s\n" % self.pp if self.pp else ""))
 
 
 WEB = Svc(80)
@@ -313,7 +315,7 @@ def l2_of(frame):
     return l2
 
 
-def backend_syn(ack, co, tsval=None):
+def backend_syn(ack, co, tsval=None, pp_len=0):
     """The SYN synwall sends the server for the client whose cookie ACK
     (or first data segment) is `ack` (DESIGN.md, hand-off): the client's
     own ISN (seq - 1), its addresses, ports, L2 header, IPv4 ID, DF and
@@ -341,7 +343,7 @@ def backend_syn(ack, co, tsval=None):
                 flags="DF" if l3.flags.DF else 0, ttl=l3.ttl)
     return raw(l2_of(ack) / ip /
                TCP(sport=tcp.sport, dport=tcp.dport,
-                   seq=(tcp.seq - 1) & 0xFFFFFFFF, ack=0,
+                   seq=(tcp.seq - 1 - pp_len) & 0xFFFFFFFF, ack=0,
                    flags="SEC" if co.ecn else "S",
                    window=min(tcp.window << (co.ws or 0), 0xFFFF),
                    options=o))
@@ -949,7 +951,8 @@ FLOW_COUNTERS = ("active created established backend_syn_tx "
                  "closed idle_timeout freed steered rst_tx "
                  "icmp_relayed backend_probe backend_restart "
                  "options_refused ptb_tx probe_tx probe_held "
-                 "probe_learned probe_refused probe_timeout").split()
+                 "probe_learned probe_refused probe_retx probe_timeout "
+                 "pp_header_tx pp_header_retx").split()
 
 SCRIPT_CONF = """; written by tests/component/gen_vectors.py
 [synwall]
@@ -1850,7 +1853,8 @@ def first_contact():
     answered with a RST at its ack (the server forgets it), and the held
     SYN gets a SYN-ACK promising what the server does (probe_learned);
     an ACK the server sends first, of the tuple's previous connection
-    (its TIME_WAIT), gets a RST at its ack (flow.old_ack_rst). (C) Port 82, whose server stays silent: after 200 ms the held SYN is
+    (its TIME_WAIT), gets a RST at its ack (flow.old_ack_rst). (C) Port 82, whose server stays silent: after 200 ms the probe is
+    sent again (probe_retx), after another 200 ms the held SYN is
     answered carefully (probe_timeout)."""
     web = Svc(80, trust=False)
     web81 = Svc(81, trust=False)
@@ -1963,7 +1967,13 @@ def first_contact():
     c6.c_send(syn6)
     sc.out("inside", syn6)
     sc.count(syncookie__syn_rx=1, flow__probe_tx=1, flow__probe_held=1)
-    sc.step("silent", "no answer in 200 ms: answered carefully", wait=400)
+    sc.step("silent", "no answer in 200 ms: the probe is sent again",
+            wait=250)
+    sc.out("inside", syn6)
+    sc.count(flow__probe_retx=1)
+    sc.check(flow__probe_retx=1, flow__probe_timeout=0)
+    sc.step("silent2", "no answer in another 200 ms: answered carefully",
+            wait=250)
     sc.out("outside", synack(syn6, Svc(82, sack=False, ts=False)))
     sc.count(syncookie__synack_tx=1, flow__probe_timeout=1)
     sc.check(flow__probe_timeout=1, flow__probe_tx=3)
@@ -3054,6 +3064,206 @@ def lb():
     lb_refused()
 
 
+# --- the PROXY protocol header ----------------------------------------------
+
+PP_V2_SIG = b"\r\n\r\n\x00\r\nQUIT\n"
+
+
+def pp_header(ver, v6, client, server, cport, sport):
+    """HAProxy's proxy-protocol.txt: v1 "PROXY TCP4|TCP6 SRC DST SPORT
+    DPORT\r\n" (IPv6 as RFC 5952 writes it), v2 the signature, 0x21
+    (v2, PROXY), 0x11 / 0x21 (TCP over IPv4 / IPv6), the length, the
+    addresses and ports; no TLVs."""
+    import ipaddress
+    c, s_ = ipaddress.ip_address(client), ipaddress.ip_address(server)
+    if ver == "v1":
+        return ("PROXY %s %s %s %d %d\r\n" % ("TCP6" if v6 else "TCP4",
+                                               c.compressed, s_.compressed,
+                                               cport, sport)).encode()
+    body = c.packed + s_.packed + struct.pack(">HH", cport, sport)
+    return (PP_V2_SIG + bytes([0x21, 0x21 if v6 else 0x11]) +
+            struct.pack(">H", len(body)) + body)
+
+
+def pp_seg(frame, seq, ack, window, ts, data):
+    """What synwall sends the server in the client's name, built from the
+    server's `frame` turned round (as a challenge ACK is): ACK|PSH at
+    the header's first byte, the header as its payload."""
+    t = frame[TCP]
+    o = [("NOP", None), ("NOP", None), ("Timestamp", ts)] if ts else []
+    return raw(reply_l2(frame) / reply_l3(frame) /
+               TCP(sport=t.dport, dport=t.sport, flags="PA", seq=seq & U32,
+                   ack=ack & U32, window=window, options=o) / Raw(data))
+
+
+class PpConn(Conn):
+    """A connection to a service with proxy_protocol: the backend SYN's
+    ISN is the client's less the header's length; the server's SYN-ACK
+    is answered with the header, at the bytes just before the client's
+    first, then the held segments follow as ever."""
+
+    def __init__(self, sc, v6, cport, c_isn, s_isn, ver, port, **kw):
+        super().__init__(sc, v6, cport, c_isn, s_isn, port=port, **kw)
+        self.hdr = pp_header(ver, v6, self.cli.addr, self.cli.peer,
+                             cport, port)
+        self.last_cts = None
+
+    def third_ack(self, data=b""):
+        a = self.cli.seg("PA" if data else "A", data)
+        self.c_send(a)
+        self.first = a
+        self.bsyn = backend_syn(a, self.co, pp_len=len(self.hdr))
+        self.sc.out("inside", self.bsyn)
+        self.srv.got(self.bsyn)
+        self.held = [a]
+        self.last_cts = opt(a, "Timestamp")[0]
+        self.sc.count(syncookie__cookie_ok=1, flow__created=1,
+                      flow__held=1, flow__backend_syn_tx=1)
+        assert self.srv.rcv == (a[TCP].seq - len(self.hdr)) & U32
+        return a
+
+    def hold(self, frame):
+        super().hold(frame)
+        self.last_cts = opt(frame, "Timestamp")[0]
+
+    def header_for(self, frame, tracked=True):
+        """The header segment answering the server's `frame`: seq the
+        header's start, ack what the server sent (as the client would
+        ack it), the client's window as the server reads it, TSecr the
+        newest TSval of the server's that synwall tracked (`frame`'s,
+        unless it is a SYN-ACK sent again, which is not tracked)."""
+        x = self.x
+        if tracked:
+            self.srv_ts_echo = opt(frame, "Timestamp")[0]
+        return pp_seg(frame, (self.first[TCP].seq - len(self.hdr)),
+                      self.srv.nxt,
+                      rescale(self.cli.win, x.ws_client, x.ws_client_srv),
+                      (self.last_cts, self.srv_ts_echo), self.hdr)
+
+    def server_synack(self, win=65160, lost=False):
+        s = self.srv
+        sa = s.seg("SA", win=win,
+                   options=server_synack_opts(s, self.v6, self.srv_ws,
+                                              self.srv_sack, self.srv_ts,
+                                              self.srv_mss))
+        assert sa[TCP].ack == (self.first[TCP].seq - len(self.hdr)) & U32
+        self.s_send(sa)
+        self.x = Xlate(self.cookie, self.our_ts, sa, self.co,
+                       WEB.wscale if self.co.ws is not None else 0)
+        self.srv_ts_echo = opt(sa, "Timestamp")[0]
+        # Before the held segments: with the oldest TSval of theirs
+        # (the first's), or the server's PAWS would drop them.
+        h = self.header_for(sa)
+        self.header_tsval = opt(self.first, "Timestamp")[0]
+        h = patched(h, lambda t: setattr(t, "options", [
+            ("NOP", None), ("NOP", None),
+            ("Timestamp", (self.header_tsval, self.srv_ts_echo))]))
+        self.sc.out("inside", h)
+        if not lost:
+            s.got(h)
+        for f in self.held:
+            out = to_server(f, self.x)
+            self.sc.out("inside", out, relayed=True)
+            if not lost:
+                s.got(out)
+        self.sc.count(flow__established=1, flow__pp_header_tx=1)
+        self.synack_frame = sa
+        return sa
+
+
+def proxy_protocol():
+    """The PROXY protocol header (docs/handoff.md): (a) v1 over IPv4
+    with a request held during the hand-off: the header goes to the
+    server first, as the ACK that completes its handshake, then the
+    held ACK and request, their sequence numbers unchanged; (b) v2 over
+    IPv6 to a server that speaks first: its banner, which acknowledges
+    the header, reaches the client before the client sent anything;
+    (c) v2 over IPv4, the header lost twice: the server's SYN-ACK again
+    gets it again, and so does its ACK at the header's start (sent
+    when the client's request arrived without it), which reaches the
+    client with its ack raised to the client's ISN + 1; once the server
+    acknowledges everything, the flow is plain."""
+    sc = Script("proxy_protocol", proxy_protocol.__doc__)
+    pp1, pp2 = Svc(81, pp="v1"), Svc(82, pp="v2")
+
+    a = PpConn(sc, False, 41000, c_isn=0xFFFFFFF0, s_isn=0x5000, ver="v1",
+               port=81)
+    assert len(a.hdr) == len("PROXY TCP4 192.0.2.10 192.0.2.80 41000 81\r\n")
+    sc.step("v1_syn", "the client's SYN: a SYN-ACK with a cookie")
+    a.syn()
+    sc.step("v1_third_ack", "the backend SYN: the client's ISN less the "
+            "header's length (it wraps)")
+    a.third_ack()
+    sc.step("v1_request", "the request before the server answered: held")
+    a.hold(a.cli.seg("PA", REQUEST))
+    sc.step("v1_synack", "the server's SYN-ACK: the header, then the "
+            "held ACK and request")
+    a.server_synack()
+    sc.check(flow__pp_header_tx=1, flow__pp_header_retx=0)
+    sc.step("v1_response", "the server acks the request and answers; "
+            "the client acks")
+    a.s2c(a.srv.seg("PA", body(300, 4)))
+    a.c2s(a.cli.seg("A"))
+
+    b = PpConn(sc, True, 41001, c_isn=0x10000, s_isn=0xFFFFFF00, ver="v2",
+               port=82)
+    assert len(b.hdr) == 52
+    sc.step("v2_syn", "IPv6, v2: the client's SYN")
+    b.syn()
+    sc.step("v2_third_ack", "the backend SYN, 52 bytes below")
+    b.third_ack()
+    sc.step("v2_synack", "the server's SYN-ACK: the header, the ACK")
+    b.server_synack()
+    sc.step("v2_banner", "the server speaks first: its banner acks the "
+            "header and reaches the client; the client answers")
+    banner = b.s2c(b.srv.seg("PA", b"220 synwall test ESMTP\r\n"))
+    assert banner[TCP].ack == (b.first[TCP].seq) & U32
+    b.c2s(b.cli.seg("PA", b"EHLO client\r\n"))
+    b.s2c(b.srv.seg("A"))
+    sc.check(flow__pp_header_tx=2, flow__pp_header_retx=0)
+
+    c = PpConn(sc, False, 41002, c_isn=77777, s_isn=99999, ver="v2",
+               port=82)
+    sc.step("lost_syn", "v2 over IPv4: the client's SYN")
+    c.syn()
+    sc.step("lost_third_ack", "the backend SYN")
+    c.third_ack()
+    sc.step("lost_synack", "the server's SYN-ACK: the header (lost)")
+    sa = c.server_synack(lost=True)
+    sc.step("lost_synack_again", "the server resends its SYN-ACK: the "
+            "header again (lost again)")
+    sc.send("inside", sa)
+    sc.out("inside", c.header_for(sa, tracked=False))
+    sc.count(flow__pp_header_retx=1)
+    sc.check(flow__pp_header_retx=1)
+    sc.step("lost_request", "the client's request crosses; the server "
+            "has no header: its ACK at the header's start SACKs the "
+            "request; the header again, the ACK raised for the client")
+    req = c.cli.seg("PA", REQUEST)
+    c.last_cts = opt(req, "Timestamp")[0]
+    c.sc.send("outside", req)
+    sc.out("inside", to_server(req, c.x), relayed=True)
+    hs = (c.first[TCP].seq - len(c.hdr)) & U32
+    r0 = req[TCP].seq
+    dup = c.srv.seg("A", ack=hs, sack=(r0, (r0 + len(REQUEST)) & U32))
+    sc.send("inside", dup)
+    h = c.header_for(dup)
+    sc.out("inside", h)
+    c.srv.got(h)
+    raised = patched(to_client(dup, c.x), lambda t: setattr(t, "ack", r0))
+    sc.out("outside", raised, relayed=True)
+    c.cli.got(raised)
+    sc.count(flow__pp_header_retx=1)
+    sc.check(flow__pp_header_retx=2)
+    sc.step("lost_done", "the server has it all: acks the request, "
+            "answers; plain from now on")
+    c.srv.rcv = (r0 + len(REQUEST)) & U32
+    c.s2c(c.srv.seg("PA", body(100, 9)))
+    c.s2c(c.srv.seg("A", ack=hs))    # a late ACK: old, relayed as it is
+    sc.count(flow__active=3)
+    sc.write(services={"web": WEB, "pp1": pp1, "pp2": pp2})
+
+
 def scripted():
     handshake(False)
     handshake(True)
@@ -3072,6 +3282,7 @@ def scripted():
     cookie_replay()
     first_contact()
     too_big()
+    proxy_protocol()
 
 
 def main():

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "sw_config.h"
+#include "sw_pp.h"
 #include "sw_test.h"
 
 static char path[64];
@@ -111,6 +112,12 @@ static const struct bad_case bad[] = {
 		"first_contact = maybe: must be probe or trust" },
 	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nsack = maybe\n",
 		"sack = maybe: must be yes or no" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\n"
+		"proxy_protocol = v3\n",
+		"[service:web] proxy_protocol = v3: must be no, v1 or v2" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\n"
+		"proxy_protocol = yes\n",
+		"proxy_protocol = yes: must be no, v1 or v2" },
 	/* What the start would refuse is refused here (--check-config). */
 	{ "[worker]\nmbufs = 4095\n",
 		"[worker] mbufs = 4095: too few for 2 ports x (1024 rx + 1024 tx descriptors) and bursts; need at least 4512" },
@@ -231,6 +238,9 @@ test_good_file(void)
 		"ports = 80, 443\nwscale = no\nmss = 1400\necn = yes\n"
 		"[service:ssh]\nprefix = 198.51.100.1\nports = 22\n"
 		"timestamps = off\nfirst_contact = trust\n"
+		"proxy_protocol = v2\n"
+		"[service:pp1]\nprefix = 198.51.100.2\nports = 25\n"
+		"proxy_protocol = v1\n"
 		"[syncookie]\nslot_seconds = 30\n",
 		err, sizeof(err));
 	SW_CHECKF(ret == 0, "good file refused: %s", err);
@@ -249,8 +259,12 @@ test_good_file(void)
 	SW_CHECK(cfg.svc.svc[1].syn.sack);
 	/* first_contact: probe by default, trust when asked. */
 	SW_CHECK(!cfg.svc.svc[0].syn.trust && cfg.svc.svc[1].syn.trust);
+	/* proxy_protocol: no by default, v1 and v2 when asked. */
+	SW_CHECK(cfg.svc.svc[0].syn.proxy_protocol == SW_PP_NONE);
+	SW_CHECK(cfg.svc.svc[1].syn.proxy_protocol == SW_PP_V2);
+	SW_CHECK(cfg.svc.svc[2].syn.proxy_protocol == SW_PP_V1);
 	SW_CHECK(cfg.slot_seconds == 30);
-	SW_CHECKF(cfg.svc.n_svc == 2 && cfg.svc.n_v4 == 2 && cfg.svc.n_v6 == 1, "%s",
+	SW_CHECKF(cfg.svc.n_svc == 3 && cfg.svc.n_v4 == 3 && cfg.svc.n_v6 == 1, "%s",
 		"services");
 }
 

@@ -97,6 +97,8 @@ vname(enum sw_px_verdict v)
 		[SW_PX_DROP_STATE] = "DROP_STATE",
 		[SW_PX_DROP_ACK_UNSENT] = "DROP_ACK_UNSENT",
 		[SW_PX_RESTART] = "RESTART",
+		[SW_PX_HEADER] = "HEADER",
+		[SW_PX_FORWARD_HEADER] = "FORWARD_HEADER",
 	};
 
 	return (unsigned int)v < SW_PX_VERDICT_MAX && names[v] != NULL ?
@@ -1669,6 +1671,113 @@ test_pass(void)
 	CHECK_V(sw_px_from_client(&f, &p, HOLD_MAX), SW_PX_NEW);
 }
 
+/* ---------------------------------------------- PROXY protocol header */
+
+/*
+ * A flow whose server stream starts with a PROXY header of HL bytes:
+ * the backend SYN's ISN is the client's less HL, so the server's
+ * SYN-ACK acknowledges C0 - HL. Until the server acknowledges the
+ * header (an ACK at C0 or beyond, up to what the client sent), a
+ * resent SYN-ACK asks for the header again (HEADER), an ACK at the
+ * header's start forwards with the header again (FORWARD_HEADER);
+ * after, the flow is like any other. A flow without one ignores the
+ * length.
+ */
+static void
+test_pp_header(void)
+{
+	static const uint32_t lens[] = { 28, 52, 56, 104 };
+
+	for (unsigned int i = 0; i < N_SCENS; i++) {
+		const struct scen *s = &scens[i];
+
+		sw_test_ctx = s->name;
+		for (unsigned int l = 0; l < 4; l++) {
+			const uint32_t hl = lens[l];
+			const uint32_t hs = C0(s) - hl;	/* header's start */
+			const enum sw_pp_version ver = l & 1 ? SW_PP_V2 :
+				SW_PP_V1;
+			struct sw_flow f, g;
+			struct sw_pkt p = synack(s, &full);
+			struct sw_pkt q;
+
+			open_syn_sent(&f, s, &full);
+			sw_px_set_pp(&f, ver);
+			SW_CHECK_EQ(sw_px_pp(&f), ver);
+			SW_CHECK_EQ(f.srv_ack, C0(s));
+			/* SYN_SENT: only the header's start acks our SYN. */
+			CHECK_V(sw_px_from_server_pp(&f, &p, hl),
+				SW_PX_OLD_ACK);
+			q = seg(R | A, 0, C0(s), 0, 0);
+			CHECK_V(sw_px_from_server_pp(&f, &q, hl),
+				SW_PX_DROP_RST);
+			q = seg(R | A, 0, hs, 0, 0);
+			g = f;
+			CHECK_V(sw_px_from_server_pp(&g, &q, hl),
+				SW_PX_BACKEND_RST);
+			p.ack = hs;
+			CHECK_V(sw_px_from_server_pp(&f, &p, hl),
+				SW_PX_ESTABLISH);
+			f.held = NULL;
+			sw_px_establish(&f, &p);
+			SW_CHECK_EQ(f.state, SW_FS_ESTABLISHED);
+			/* Client space untouched: the client's ISN + 1. */
+			SW_CHECK_EQ(f.srv_ack, C0(s));
+			SW_CHECK_EQ(f.cli_nxt, C0(s));
+			SW_CHECK_EQ(sw_px_pp(&f), ver);
+			/* Our ACK with the header lost: the SYN-ACK again. */
+			CHECK_V(sw_px_from_server_pp(&f, &p, hl), SW_PX_HEADER);
+			/* An ACK at the header's start: it lacks the header. */
+			q = sseg(&full, A, S0(s), hs, 0, s->sts + 1, s->cts);
+			CHECK_V(sw_px_from_server_pp(&f, &q, hl),
+				SW_PX_FORWARD_HEADER);
+			SW_CHECK_EQ(sw_px_pp(&f), ver);
+			SW_CHECK_EQ(f.srv_ack, C0(s));
+			/* Inside the header (it is one segment: cannot be)
+			 * or beyond what the client sent: nothing learned. */
+			q.ack = hs + 1;
+			CHECK_V(sw_px_from_server_pp(&f, &q, hl), SW_PX_FORWARD);
+			q.ack = C0(s) + 1000;
+			CHECK_V(sw_px_from_server_pp(&f, &q, hl), SW_PX_FORWARD);
+			SW_CHECK_EQ(sw_px_pp(&f), ver);
+			SW_CHECK_EQ(f.srv_ack, C0(s));
+			/* The client's request crosses unchanged in seq. */
+			q = cseg(&full, A | P, C0(s), V0(s), 100, s->cts + 1,
+				s->ots);
+			CHECK_V(sw_px_from_client(&f, &q, HOLD_MAX),
+				SW_PX_FORWARD);
+			/* A server that speaks first: its banner acks the
+			 * header (C0), the flow is plain from then on. */
+			q = sseg(&full, A | P, S0(s), C0(s), 20, s->sts + 2,
+				s->cts + 1);
+			CHECK_V(sw_px_from_server_pp(&f, &q, hl), SW_PX_FORWARD);
+			SW_CHECK_EQ(sw_px_pp(&f), SW_PP_NONE);
+			SW_CHECK_EQ(f.srv_nxt, V0(s) + 20);
+			CHECK_V(sw_px_from_server_pp(&f, &p, hl),
+				SW_PX_CHALLENGE);
+			q = sseg(&full, A, S0(s) + 20, hs, 0, s->sts + 3,
+				s->cts + 1);
+			CHECK_V(sw_px_from_server_pp(&f, &q, hl), SW_PX_FORWARD);
+			q.ack = C0(s) + 100;
+			CHECK_V(sw_px_from_server_pp(&f, &q, hl), SW_PX_FORWARD);
+			SW_CHECK_EQ(f.srv_ack, C0(s) + 100);
+
+			/* Without a header the length means nothing. */
+			open_syn_sent(&f, s, &full);
+			SW_CHECK_EQ(sw_px_pp(&f), SW_PP_NONE);
+			sw_px_set_pp(&f, SW_PP_NONE);
+			SW_CHECK_EQ(sw_px_pp(&f), SW_PP_NONE);
+			p.ack = C0(s);
+			CHECK_V(sw_px_from_server_pp(&f, &p, hl),
+				SW_PX_ESTABLISH);
+			f.held = NULL;
+			sw_px_establish(&f, &p);
+			CHECK_V(sw_px_from_server_pp(&f, &p, hl),
+				SW_PX_CHALLENGE);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1694,6 +1803,8 @@ main(void)
 		{ "forged_seq", test_forged_seq },
 		{ "ts_reorder", test_ts_reorder },
 		{ "pass: adopted at a reload, relayed as it is", test_pass },
+		{ "PROXY header: before the client's ISN, resent when lacked",
+			test_pp_header },
 	};
 
 	return sw_test_run(tests, sizeof(tests) / sizeof(tests[0]));
