@@ -27,7 +27,7 @@
 
 enum sw_mode {
 	SW_MODE_INLINE = 0,	/* a bump in the wire: addresses kept */
-	SW_MODE_LB,		/* VIPs in front of backend pools: DNAT */
+	SW_MODE_LB,		/* VIPs in front of backend pools: NAT */
 };
 
 enum sw_unprotected {
@@ -66,6 +66,12 @@ struct sw_lb_config {
 	struct sw_lb_ifaddr outside[2];	/* answers ARP/NS for it, sources */
 					/* its own ARP/NS from it */
 	struct sw_lb_ifaddr inside[2];	/* the backends' gateway */
+	/* nat = snat: the source of a flow towards its backend, per
+	 * family (the inside_address of the family unless set; plen is
+	 * the inside prefix's), and the local ports, one slice of them
+	 * per worker (docs/lb.md, "Source NAT"). */
+	struct sw_lb_ifaddr snat[2];
+	uint32_t snat_lo, snat_hi;
 	uint8_t gateway[2][16];		/* outside next hop, when set */
 	bool has_gateway[2];
 	uint32_t n_static;

@@ -33,6 +33,7 @@
 #include "sw_parse.h"
 #include "sw_pkt.h"
 #include "sw_proxy.h"
+#include "sw_snat.h"
 #include "sw_timer_wheel.h"
 
 #ifndef likely
@@ -89,7 +90,9 @@
 	X(NO_ROUTE, no_route)		/* client off-link, no gateway */ \
 	X(TTL, ttl)			/* TTL / hop limit would reach 0 */ \
 	X(NOT_OURS, not_ours)		/* not for an owned address */ \
-	X(BACKEND_MISMATCH, backend_mismatch) /* another's flow */
+	X(BACKEND_MISMATCH, backend_mismatch) /* another's flow */ \
+	X(SNAT_NOFLOW, snat_noflow)	/* to an snat_address port no */ \
+					/* flow holds */
 
 enum sw_drop {
 #define SW_DROP_ENUM(id, name) SW_DROP_##id,
@@ -208,7 +211,11 @@ struct sw_port_counters {
 	X(neigh_failed)		/* ... dropped when it did not */ \
 	X(no_backend)		/* cookie ACKs for a service with none up */ \
 	X(probe_tx)		/* health check SYNs */ \
-	X(probe_rx)		/* their SYN-ACKs and RSTs */
+	X(probe_rx)		/* their SYN-ACKs and RSTs */ \
+	X(snat_active)		/* nat = snat: local ports held now (a */ \
+				/* gauge) */ \
+	X(snat_no_port)		/* ... cookie ACKs refused (RST): no local */ \
+				/* port free in the worker's slice */
 
 struct sw_lb_counters {
 #define SW_LB_COUNTER_FIELD(name) uint64_t name;
@@ -317,19 +324,23 @@ union sw_fkey {
 };
 
 /*
- * Table entries: the key at offset 0 (lib/flow), the backend's slot in
- * lb mode (sw_lb.h; the word just before the flow in both, see
- * flow_backend()), then the flow.
+ * Table entries: the key at offset 0 (lib/flow), then in lb mode the
+ * backend's slot (sw_lb.h) and, for a flow of a service with nat =
+ * snat, its local port on the snat_address (0: destination NAT only):
+ * the word just before the flow in both layouts (flow_backend(),
+ * flow_lport()), then the flow. 12 + 4 + 48: an IPv4 flow is one line.
  */
 struct sw_fentry4 {
 	struct sw_fkey4 k;
-	uint32_t backend;
+	uint16_t backend;
+	uint16_t lport;
 	struct sw_flow f;
 };
 
 struct sw_fentry6 {
 	struct sw_fkey6 k;
-	uint32_t backend;
+	uint16_t backend;
+	uint16_t lport;
 	struct sw_flow f;
 };
 
@@ -350,6 +361,10 @@ struct sw_fref {
 	uint16_t slot;			/* lb, from inside: the sender's backend */
 	bool drain;			/* no service covers it, but a flow a */
 					/* reload left may (sw_lb_gen.drain) */
+	/* lb, from inside: to an snat_address and a port of [lb]
+	 * snat_ports (nat = snat), found by that port, not by the key. */
+	bool snat;
+	uint16_t lport;
 };
 
 /* First contact (probe.c): SYNs held while a server is asked. */
@@ -394,6 +409,10 @@ struct sw_engine_params {
 	uint64_t neigh_seed;
 	void *neigh_mem;
 	struct sw_lb_bcount *bc;	/* [SW_LB_SLOTS], zeroed */
+	/* lb: [lb] snat_ports, cut into n_workers slices; this worker's
+	 * ports in sw_engine_snat_memsize() bytes at snat_mem. */
+	uint16_t snat_lo, snat_hi;
+	void *snat_mem;
 };
 
 struct sw_egress;
@@ -435,6 +454,8 @@ struct sw_engine {
 	const struct sw_lb_gen *gen;	/* *genp, read once per burst */
 	const struct sw_lb_slot *slots;
 	struct sw_lb_ifaddr own[SW_SIDES][2];
+	struct sw_lb_ifaddr snat_addr[2];	/* nat = snat's sources */
+	struct sw_snat_range snat_range;	/* whose port is whose */
 	uint8_t gateway[2][16];
 	bool has_gateway[2];
 	uint8_t mac[SW_SIDES][6];
@@ -444,6 +465,7 @@ struct sw_engine {
 
 	/* Written by this worker only. */
 	struct sw_neigh neigh;
+	struct sw_snat snat;		/* this worker's local ports */
 	struct sw_lb_bcount *bc;	/* [SW_LB_SLOTS]; inline: bc_none */
 	struct sw_lb_bcount bc_none[1];	/* inline flows' backend 0 */
 	struct sw_ft ft4;
@@ -486,6 +508,8 @@ struct sw_engine {
 size_t sw_engine_memsize(uint32_t flows, uint32_t flows6);
 /* lb: bytes of neighbour table for `entries` (0: bad). */
 size_t sw_engine_neigh_memsize(uint32_t entries);
+/* lb: bytes of one worker's local ports of snat_lo..snat_hi (0: bad). */
+size_t sw_engine_snat_memsize(uint16_t lo, uint16_t hi, uint16_t n_workers);
 
 /*
  * Set `e` up over the caller's memory (params). Fields of sw_engine
