@@ -154,9 +154,9 @@ void sw_config_defaults(struct sw_config *cfg);
 /*
  * Visit every key with its effective value as text, in file order of
  * the reference table; services are visited as "service:NAME" keys.
- * In mode = lb also the [lb] keys and each service's "backends": its
+ * In mode = lb also the [lb] keys, each service's "backends": its
  * list as "ADDR[:PORT] weight W, ..." (IPv6 with a port in brackets),
- * text that loads back to the same backends.
+ * text that loads back to the same backends, and its "nat".
  */
 typedef void (*sw_config_visit_fn)(const char *section, const char *key,
 		const char *value, void *arg);

@@ -134,6 +134,7 @@ sw_lb_engine_setup(struct sw_engine *w, const struct sw_engine_params *prm,
 			w->id);
 		return -ENOMEM;
 	}
+	w->c.lb.snat_ports = w->snat_range.per;
 	return 0;
 }
 
@@ -351,8 +352,9 @@ nat_to_backend(const struct sw_engine *w, uint8_t *frame,
 	if (lport == 0)
 		sw_nat_tcp(frame, p, true, s->addr, dport_be);
 	else
-		sw_nat_tcp_full(frame, p, w->snat_addr[sw_lb_fam(s->family)].addr,
-			htons(lport), s->addr, dport_be);
+		sw_nat_tcp_full(frame, p,
+			w->snat_addr[sw_lb_fam(s->family)].addr, htons(lport),
+			s->addr, dport_be);
 }
 
 static bool

@@ -212,8 +212,9 @@ struct sw_port_counters {
 	X(no_backend)		/* cookie ACKs for a service with none up */ \
 	X(probe_tx)		/* health check SYNs */ \
 	X(probe_rx)		/* their SYN-ACKs and RSTs */ \
-	X(snat_active)		/* nat = snat: local ports held now (a */ \
-				/* gauge) */ \
+	X(snat_ports)		/* nat = snat: the ports of the worker's */ \
+				/* slice of snat_ports (a constant) */ \
+	X(snat_active)		/* ... held now (a gauge) */ \
 	X(snat_no_port)		/* ... cookie ACKs refused (RST): no local */ \
 				/* port free in the worker's slice */
 

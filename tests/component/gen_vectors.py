@@ -2180,7 +2180,8 @@ OFFLINK6 = "2001:db8:1::50"
 
 LB_COUNTERS = ("arp_rx arp_reply_tx arp_request_tx nd_rx na_tx ns_tx "
                "neigh_held neigh_released neigh_failed no_backend "
-               "probe_tx probe_rx snat_active snat_no_port").split()
+               "probe_tx probe_rx snat_ports snat_active "
+               "snat_no_port").split()
 LB_DROPS = ("unprotected neigh no_route ttl not_ours backend_mismatch "
             "flow_state cookie_bad snat_noflow").split()
 
@@ -2423,11 +2424,12 @@ class LbScript(Script):
 
     def write(self, backends, vips=(VIP4, VIP6), neighbours=(),
               unchecked=(), sections="", lb_extra="", nat=None,
-              linger_ms=60000):
+              linger_ms=60000, snat_ports=64511 - 1024 + 1):
         """backends: the service's "backends" value; neighbours: static
         (address, MAC) pairs; unchecked: counters left out of S.expect;
         sections: more config (services) after [service:web]; lb_extra:
-        more [lb] lines; nat: [service:web]'s nat, when said."""
+        more [lb] lines; nat: [service:web]'s nat, when said;
+        snat_ports: the ports of all workers' slices (lb.snat_ports)."""
         nb = ""
         if neighbours:
             nb = "neighbours = %s\n" % ", ".join("%s %s" % n
@@ -2445,6 +2447,7 @@ class LbScript(Script):
         save(self.name + ".pcap", self.frames)
         with open(os.path.join(OUT, self.name + ".steps"), "w") as fh:
             fh.write("\n".join(self.lines) + "\n")
+        self.c["lb.snat_ports"] = snat_ports
         for k in unchecked:
             del self.c[k]
         write_expect(self.name, self.c)
@@ -3129,7 +3132,9 @@ def lb_snat4():
     Three more clients take 40001..40003; a fifth finds no port free: a
     RST, lb.snat_no_port. Then 40002's client resets and the first
     closes: once lingered, 40002 and then 40000 go back to the queue,
-    and the next two clients get them in that order."""
+    and the next two clients get them in that order; the backend answers
+    the second's SYN with the ACK of 40000's last connection (TIME_WAIT):
+    synwall's RST at its ack comes from 198.51.100.2:40000 too."""
     sc = LbScript("lb_snat4", lb_snat4.__doc__)
     c4, be, be2 = LB_CLIENT4, BE4A, BE4B
     sn = SNAT4
@@ -3263,6 +3268,15 @@ def lb_snat4():
         m.third_ack()
     sc.count(lb__snat_active=2, flow__active=5)
     sc.check(lb__snat_active=4, flow__active=5, flow__created=7)
+    sc.step("old_ack", "the backend still holds 40000's last connection "
+            "(TIME_WAIT) and answers the SYN with its ACK: a RST at that "
+            "ack, from 198.51.100.2:40000 (the SYN is sent again later)")
+    old = tcp_from(be[0], be[1], 80, sn, 40000, "A", seq=0x0BADF00D,
+                   ack=0x7EA50000)
+    sc.send("inside", old)
+    sc.out("inside", rst_reply(old))
+    sc.count(flow__old_ack_rst=1)
+    sc.check(flow__old_ack_rst=1, lb__snat_active=4)
     plain = ("[service:plain]\nprefix = %s\nports = 81\nmss = %d\n"
              "mss6 = %d\nwscale = %d\nsack = yes\ntimestamps = yes\n"
              "ecn = no\nfirst_contact = trust\n"
@@ -3270,7 +3284,7 @@ def lb_snat4():
                  VIP4, WEB.mss, WEB.mss6, WEB.wscale))
     sc.write("198.51.100.11", vips=(VIP4,), neighbours=[be, be2, c4],
              lb_extra="snat_address = %s\nsnat_ports = 40000-40003\n" % sn,
-             nat="snat", linger_ms=100, sections=plain)
+             nat="snat", linger_ms=100, sections=plain, snat_ports=4)
 
 
 def lb_snat6():
@@ -3362,7 +3376,7 @@ def lb_snat6():
     sc.write("198.51.100.11, 2001:db8:100::11",
              neighbours=[BE4A, BE6A, c4, c6],
              lb_extra="snat_address = %s\nsnat_ports = 40000-40008\n" %
-             SNAT6, nat="snat", linger_ms=100)
+             SNAT6, nat="snat", linger_ms=100, snat_ports=8)
 
 
 def lb():

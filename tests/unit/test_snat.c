@@ -233,7 +233,8 @@ main(void)
 			test_range },
 		{ "a worker's ports: FIFO, exhaustion, puts refused",
 			test_fifo },
-		{ "churn against a model, through the ring's wrap", test_churn },
+		{ "churn against a model, through the ring's wrap",
+			test_churn },
 	};
 
 	sw_test_name = "snat";
