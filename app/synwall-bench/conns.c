@@ -46,7 +46,8 @@ swb_conns_init(struct swb_conns *cs, uint64_t cap, uint64_t window,
 {
 	memset(cs, 0, sizeof(*cs));
 	cs->tab = calloc(cap, sizeof(*cs->tab));
-	if (cs->tab == NULL)
+	cs->lport_k = calloc(UINT16_MAX + 1, sizeof(*cs->lport_k));
+	if (cs->tab == NULL || cs->lport_k == NULL)
 		return -ENOMEM;
 	cs->cap = cap;
 	cs->window = RTE_MIN(window, cap);
@@ -66,6 +67,8 @@ swb_conns_free(struct swb_conns *cs)
 {
 	free(cs->tab);
 	cs->tab = NULL;
+	free(cs->lport_k);
+	cs->lport_k = NULL;
 	swb_lat_free(&cs->lat_setup);
 	swb_lat_free(&cs->lat_done);
 }
@@ -120,9 +123,9 @@ seg_of(const struct swb *b, const struct swb_conn *c, bool client,
 	swb_client_of(c->k, &caddr, &cport);
 	memset(s, 0, sizeof(*s));
 	s->saddr = client ? caddr : b->srv_ip;
-	s->daddr = client ? b->dst_ip : caddr;
+	s->daddr = client ? b->dst_ip : b->snat ? b->snat_ip : caddr;
 	s->sport = client ? cport : b->srv_port;
-	s->dport = client ? b->dst_port : cport;
+	s->dport = client ? b->dst_port : b->snat ? c->lport : cport;
 	s->window = client ? CLIENT_WIN : SERVER_WIN;
 	s->flags = SW_TCP_ACK;
 }
@@ -317,7 +320,7 @@ swb_conns_rx(struct swb *b, struct swb_conns *cs, enum sw_side side,
 	 * clients, the source of what reaches the servers. */
 	c = side == SW_OUTSIDE ?
 		swb_conns_find(cs, swb_daddr(m, p), p->dst_port) :
-		swb_conns_find(cs, swb_saddr(m, p), p->src_port);
+		swb_conns_find_srv(b, cs, swb_saddr(m, p), p);
 	if (c == NULL) {
 		cs->stray++;
 		return true;

@@ -35,11 +35,13 @@ struct swb_conn {
 	uint32_t ck_tsval;		/* synwall's TSval in the SYN-ACK */
 	uint32_t c_sent;		/* relay: payload bytes client → server */
 	uint32_t s_sent;		/* ... server → client */
+	uint16_t lport;			/* --snat: synwall's port to the server */
 	uint8_t state;			/* enum swb_cs */
 };
 
 struct swb_conns {
 	struct swb_conn *tab;
+	uint64_t *lport_k;		/* --snat: [local port] -> k */
 	uint64_t cap;
 	uint64_t k_next;		/* next to start */
 	uint64_t k_tail;		/* oldest maybe still in flight */
@@ -108,6 +110,43 @@ swb_conns_find(struct swb_conns *cs, uint32_t caddr, uint16_t cport)
 		return NULL;
 	c = &cs->tab[k % cs->cap];
 	return c->k == k && c->state != SWB_CS_FREE ? c : NULL;
+}
+
+/*
+ * The entry of a segment that reached the servers (inside), or NULL: by
+ * its source, the client's tuple; with --snat (synwall's snat_address
+ * and a local port) by the port, which the connection's backend SYN
+ * told: its TSval is the client's, swb_c_tsval(k) + 1, and k follows.
+ */
+static inline struct swb_conn *
+swb_conns_find_srv(const struct swb *b, struct swb_conns *cs, uint32_t saddr,
+		const struct sw_pkt *p)
+{
+	struct swb_conn *c;
+	uint64_t k;
+
+	if (!b->snat)
+		return swb_conns_find(cs, saddr, p->src_port);
+	if (saddr != b->snat_ip)
+		return NULL;
+	if ((p->tcp_flags & (SW_TCP_SYN | SW_TCP_ACK)) == SW_TCP_SYN &&
+			(p->opt.present & SW_TCPOPT_F_TS)) {
+		const uint32_t x = swb_unmix32(p->opt.tsval - 1);
+
+		if ((x & 1) == 0)
+			return NULL;
+		k = x >> 1;
+		c = &cs->tab[k % cs->cap];
+		if (c->k != k || c->state == SWB_CS_FREE)
+			return NULL;
+		c->lport = p->src_port;
+		cs->lport_k[p->src_port] = k;
+		return c;
+	}
+	k = cs->lport_k[p->src_port];
+	c = &cs->tab[k % cs->cap];
+	return c->k == k && c->lport == p->src_port &&
+		c->state != SWB_CS_FREE ? c : NULL;
 }
 
 /* A whole connection (request, answer, close) or one kept open? */

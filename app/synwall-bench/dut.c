@@ -307,8 +307,8 @@ default_conf(const struct swb *b, struct dut *d, char *path, size_t plen)
 		/* first_contact = trust: the bench measures synwall with a
 		 * server it knows (first contact has its own tests). */
 		fprintf(f, "[service:bench]\nprefix = %s\nports = %u\n"
-			"first_contact = trust\nbackends = %s", ip,
-			b->dst_port, be);
+			"first_contact = trust\n%sbackends = %s", ip,
+			b->dst_port, b->snat ? "nat = snat\n" : "", be);
 		if (b->srv_port != b->dst_port)
 			fprintf(f, ":%u", b->srv_port);
 		fprintf(f, "\n");

@@ -79,6 +79,9 @@ usage(FILE *out)
 		"                      neighbours, no health checks; --dut synwall, no -c\n"
 		"  --backend IP[:PORT] lb: the backend the inside port plays (198.51.100.11, the\n"
 		"                      VIP's port); implies --lb\n"
+		"  --snat              relay, lb: the service's nat = snat (docs/lb.md): the backend\n"
+		"                      sees synwall's inside address and a local port per flow\n"
+		"                      (--flows at most 60000: one worker's ports); implies --lb\n"
 		"  --seconds S         measured window (5)\n"
 		"  --rate N            packets/s (connections/s for handshake); 0 = all it can (0)\n"
 		"  --flows N           relay: open flows (65536); handshake: flows kept open (0)\n"
@@ -192,6 +195,7 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		{ "wait-link-down", required_argument, NULL, 'w' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "lb", no_argument, NULL, 'L' },
+		{ "snat", no_argument, NULL, 'N' },
 		{ "ipv6", no_argument, NULL, '6' },
 		{ "idle", required_argument, NULL, 'I' },
 		{ "backend", required_argument, NULL, 'B' },
@@ -227,6 +231,7 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 			break;
 		case 'c': o->conf = optarg; break;
 		case 'L': b->lb = true; break;
+		case 'N': b->lb = b->snat = true; break;
 		case '6': b->v6 = true; break;
 		case 'I':
 			if (strcmp(optarg, "poll") != 0 &&
@@ -345,6 +350,11 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		b->hops = 1;
 		if (check_lb(b, o) != 0)
 			return -1;
+		/* dut.c's lb_conf: the inside address, .1 of the backend's
+		 * /24 (.2 when that is the backend), the default
+		 * snat_address. */
+		b->snat_ip = htonl((ntohl(b->srv_ip) & UINT32_C(0xffffff00)) |
+			((ntohl(b->srv_ip) & 255) == 1 ? 2 : 1));
 	}
 	if (b->v6 && (b->eng != &swb_synflood || b->lb ||
 			b->dut == SWB_DUT_EXTERNAL)) {
@@ -361,6 +371,12 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 		fprintf(stderr, "synwall-bench: --mode relay needs --flows >= 1\n");
 		return -1;
 	}
+	/* Each flow holds a local port of its worker's slice of [lb]
+	 * snat_ports (1024-64511) for its life: relay keeps them all. */
+	if (b->snat && (b->eng != &swb_relay || b->flows > 60000)) {
+		fprintf(stderr, "synwall-bench: --snat is for --mode relay with --flows up to 60000 (the local ports of [lb] snat_ports)\n");
+		return -1;
+	}
 	if (b->eng->needs_synwall && b->dut != SWB_DUT_SYNWALL &&
 			b->dut != SWB_DUT_EXTERNAL) {
 		fprintf(stderr,
@@ -371,10 +387,12 @@ parse_args(int argc, char **argv, struct swb *b, struct opts *o)
 	return 0;
 }
 
-/* "synwall", "synwall (lb)", "5tswap", ... for the text. */
+/* "synwall", "synwall (lb)", "synwall (lb, snat)", "5tswap", ... */
 static const char *
 dut_label(const struct swb *b)
 {
+	if (b->snat)
+		return "synwall (lb, snat)";
 	return b->lb ? "synwall (lb)" : swb_dut_name(b->dut);
 }
 
@@ -562,6 +580,8 @@ summary(struct swb *b, const struct opts *o, FILE *text,
 		cpu, rte_version());
 	if (b->dut == SWB_DUT_SYNWALL)
 		fprintf(js, "  \"synwall_mode\": \"%s\",\n", b->lb ? "lb" : "inline");
+	if (b->dut == SWB_DUT_SYNWALL && b->lb)
+		fprintf(js, "  \"synwall_nat\": \"%s\",\n", b->snat ? "snat" : "dnat");
 	for (unsigned int s = 0; s < SW_SIDES; s++)
 		fprintf(js, "  \"%s\": {\"tx\": %" PRIu64 ", \"tx_full\": %" PRIu64
 			", \"rx\": %" PRIu64 ", \"tx_pps\": %.0f, \"rx_pps\": %.0f},\n",

@@ -96,9 +96,9 @@ data_seg(struct swb *b, struct swb_conn *c, bool client)
 		return swb_seg_build(b, SW_OUTSIDE, &s);
 	}
 	s.saddr = b->srv_ip;
-	s.daddr = caddr;
+	s.daddr = b->snat ? b->snat_ip : caddr;
 	s.sport = b->srv_port;
-	s.dport = cport;
+	s.dport = b->snat ? c->lport : cport;
 	s.seq = c->s_isn + 1 + c->s_sent;
 	s.ack = c->c_isn + 1 + c->c_sent;
 	swb_opt_ts(o, swb_s_tsval(c->k), swb_c_tsval(c->k) + 1);
@@ -154,7 +154,7 @@ data_ok(struct swb *b, struct relay *r, enum sw_side side,
 {
 	const struct swb_conn *c = side == SW_OUTSIDE ?
 		swb_conns_find(&r->cs, swb_daddr(m, p), p->dst_port) :
-		swb_conns_find(&r->cs, swb_saddr(m, p), p->src_port);
+		swb_conns_find_srv(b, &r->cs, swb_saddr(m, p), p);
 	uint32_t off, ack;
 
 	if (c == NULL || c->state != SWB_CS_OPEN ||

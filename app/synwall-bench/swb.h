@@ -126,6 +126,12 @@ struct swb {
 	uint32_t srv_ip;
 	uint16_t srv_port;
 	bool lb;			/* --lb: synwall in lb mode */
+	/* --snat (relay, lb): the service's nat = snat. The servers then
+	 * see every segment from synwall's snat_address (its inside
+	 * address, the default) and a local port per connection, and
+	 * answer there. Network order. */
+	bool snat;
+	uint32_t snat_ip;
 	/* --ipv6 (synflood): SYNs over IPv6 to dst_ip6, from RFC 5180's
 	 * benchmarking prefix 2001:2::/48. */
 	bool v6;
@@ -218,6 +224,18 @@ swb_mix32(uint32_t h)
 	h *= 0x85ebca6bu;
 	h ^= h >> 13;
 	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* swb_mix32's inverse: swb_unmix32(swb_mix32(h)) == h. */
+static inline uint32_t
+swb_unmix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x7ed1b41du;		/* 0xc2b2ae35^-1 mod 2^32 */
+	h ^= (h >> 13) ^ (h >> 26);
+	h *= 0xa5cb9243u;		/* 0x85ebca6b^-1 mod 2^32 */
 	h ^= h >> 16;
 	return h;
 }

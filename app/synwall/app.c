@@ -83,11 +83,32 @@ sw_app_resolve_ports(struct sw_app *app)
 	return 0;
 }
 
+/*
+ * What the config asks of the worker count: in lb mode a slice of
+ * [lb] snat_ports for each worker (lib/snat). Said as a config error,
+ * the same at --check-config and at the start.
+ */
+static int
+check_workers(const struct sw_config *cfg, unsigned int n_workers)
+{
+	const uint32_t ports = cfg->lb.snat_hi - cfg->lb.snat_lo + 1;
+
+	if (cfg->mode != SW_MODE_LB || n_workers == 0 || ports >= n_workers)
+		return 0;
+	fprintf(stderr,
+		"synwall: config error: [lb] snat_ports = %u-%u: %u port%s for %u workers (each needs a slice of at least one)\n",
+		cfg->lb.snat_lo, cfg->lb.snat_hi, ports, ports == 1 ? "" : "s",
+		n_workers);
+	return -EINVAL;
+}
+
 int
 sw_app_check_ports(const struct sw_app *app, unsigned int n_workers)
 {
 	char err[SW_ERR_LEN];
 
+	if (check_workers(&app->cfg, n_workers) != 0)
+		return -EINVAL;
 	for (unsigned int s = 0; s < SW_SIDES; s++)
 		if (sw_port_check(app->port_id[s], (uint16_t)n_workers, err,
 				sizeof(err)) != 0) {
@@ -176,7 +197,8 @@ sw_app_setup_workers(struct sw_app *app)
 			"synwall: needs at least two lcores (e.g. -l 0,1): the main lcore is the control plane, the others are workers\n");
 		return -EINVAL;
 	}
-	if (sw_app_keys_init(app, app->n_workers) != 0)
+	if (check_workers(cfg, app->n_workers) != 0 ||
+			sw_app_keys_init(app, app->n_workers) != 0)
 		return -EINVAL;
 	ret = sw_lb_init(app);
 	if (ret != 0)
@@ -252,6 +274,17 @@ sw_app_setup_workers(struct sw_app *app)
 		}
 		rte_rcu_qsbr_thread_register(app->qs, i);
 		i++;
+	}
+	/* Where backends' answers to source NAT land: per worker, for the
+	 * NICs' flow rules (docs/lb.md, "Source NAT"). */
+	for (unsigned int k = 0; cfg->mode == SW_MODE_LB &&
+			k < app->n_workers; k++) {
+		const struct sw_engine *e = &app->workers[k].e;
+
+		SW_LOG(INFO, worker,
+			"worker %u: source NAT ports %u-%u of [lb] snat_ports %u-%u",
+			k, e->snat.first, e->snat.first + e->snat.n - 1,
+			cfg->lb.snat_lo, cfg->lb.snat_hi);
 	}
 	return 0;
 }

@@ -70,6 +70,9 @@ static const char *const level_names[] = {
 #define F(sec, k, f, p, fmt, r) \
 	{ .section = sec, .key = k, .type = KEY_FUNC, CFG_FIELD(f), \
 		.def = "", .parse = p, .format = fmt, .reloadable = r }
+#define FD(sec, k, f, p, fmt, d, r) \
+	{ .section = sec, .key = k, .type = KEY_FUNC, CFG_FIELD(f), \
+		.def = d, .parse = p, .format = fmt, .reloadable = r }
 
 /*
  * The reference: keep in step with config/synwall.conf.example and,
@@ -138,6 +141,11 @@ static const struct key_spec keys[] = {
 		sw_cfg_format_gateways, RESTART),
 	F(LB_SECTION, "inside_address", lb.inside, sw_cfg_parse_ifaddrs,
 		sw_cfg_format_ifaddrs, RESTART),
+	/* Default: the inside_address of each family (sw_cfg_check_lb). */
+	F(LB_SECTION, "snat_address", lb.snat, sw_cfg_parse_snat_addrs,
+		sw_cfg_format_snat_addrs, RESTART),
+	FD(LB_SECTION, "snat_ports", lb.snat_lo, sw_cfg_parse_snat_ports,
+		sw_cfg_format_snat_ports, "1024-64511", RESTART),
 	F(LB_SECTION, "neighbours", lb.neigh_static, sw_cfg_parse_neighbours,
 		sw_cfg_format_neighbours, RELOAD),
 	U(LB_SECTION, "maglev_size", lb.maglev_size, MAGLEV_SIZE_MIN,

@@ -139,6 +139,14 @@ int sw_cfg_parse_neighbours(struct sw_config *cfg, const struct key_spec *k,
 		const char *text, char *err, size_t err_len);
 void sw_cfg_format_neighbours(const struct sw_config *cfg,
 		const struct key_spec *k, char *buf, size_t len);
+int sw_cfg_parse_snat_addrs(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len);
+void sw_cfg_format_snat_addrs(const struct sw_config *cfg,
+		const struct key_spec *k, char *buf, size_t len);
+int sw_cfg_parse_snat_ports(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len);
+void sw_cfg_format_snat_ports(const struct sw_config *cfg,
+		const struct key_spec *k, char *buf, size_t len);
 
 /*
  * config_lb.c: a service's lb keys. Its prefix as VIPs (bare

@@ -248,6 +248,108 @@ sw_cfg_format_peers(const struct sw_config *cfg,
 }
 
 /*
+ * snat_address: bare addresses, <= 1 per family. A family left out
+ * takes its inside_address (sw_cfg_check_lb(), which also checks that
+ * each is on-link there and nobody else's).
+ */
+int
+sw_cfg_parse_snat_addrs(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len)
+{
+	struct sw_lb_ifaddr *snat = cfg->lb.snat;
+	const char *p = sw_text_list_start(text);
+	char item[ITEM_LEN];
+	int ret;
+
+	memset(snat, 0, sizeof(cfg->lb.snat));
+	while ((ret = sw_text_item(&p, item, sizeof(item))) > 0) {
+		struct sw_lb_ifaddr one;
+
+		if (item[0] == '\0')
+			return item_error(k->section, k->key, 0, err, err_len);
+		memset(&one, 0, sizeof(one));
+		if (sw_text_addr(item, &one.family, one.addr) < 0) {
+			set_err(err, err_len,
+				"[%s] %s: \"%s\" is not an IPv4 or IPv6 address (a bare address, on-link in inside_address)",
+				k->section, k->key, item);
+			return -EINVAL;
+		}
+		if (snat[sw_lb_fam(one.family)].family != 0) {
+			set_err(err, err_len,
+				"[%s] %s: %s is a second %s address (at most one per family)",
+				k->section, k->key, item, fam_name(one.family));
+			return -EINVAL;
+		}
+		snat[sw_lb_fam(one.family)] = one;
+	}
+	return ret < 0 ? item_error(k->section, k->key, ret, err, err_len) : 0;
+}
+
+void
+sw_cfg_format_snat_addrs(const struct sw_config *cfg,
+		const struct key_spec *k __rte_unused, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	buf[0] = '\0';
+	for (unsigned int f = 0; f < 2; f++) {
+		const struct sw_lb_ifaddr *s = &cfg->lb.snat[f];
+
+		if (s->family == 0)
+			continue;
+		addr_text(s->family, s->addr, a, sizeof(a));
+		append(buf, len, "%s%s", buf[0] != '\0' ? ", " : "", a);
+	}
+}
+
+/*
+ * snat_ports: LO-HI, decimal, within 1 .. SW_LB_PROBE_PORT0 - 1: the
+ * ports above are the health checks' (they leave from inside_address,
+ * which is also the default snat_address).
+ */
+int
+sw_cfg_parse_snat_ports(struct sw_config *cfg, const struct key_spec *k,
+		const char *text, char *err, size_t err_len)
+{
+	const uint32_t max = SW_LB_PROBE_PORT0 - 1;
+	const char *dash = strchr(text, '-');
+	char lo_text[16] = "";
+	uint32_t lo = 0, hi = 0;
+
+	if (dash != NULL && (size_t)(dash - text) < sizeof(lo_text))
+		snprintf(lo_text, sizeof(lo_text), "%.*s", (int)(dash - text),
+			text);
+	if (dash == NULL || sw_text_dec(lo_text, 1, 65535, &lo) < 0 ||
+			sw_text_dec(dash + 1, 1, 65535, &hi) < 0) {
+		set_err(err, err_len,
+			"[%s] %s = %s: must be LO-HI, two ports 1..%u (decimal)",
+			k->section, k->key, text, max);
+		return -EINVAL;
+	}
+	if (hi > max) {
+		set_err(err, err_len,
+			"[%s] %s = %s: at most %u (the ports above are synwall's health checks')",
+			k->section, k->key, text, max);
+		return -EINVAL;
+	}
+	if (lo > hi) {
+		set_err(err, err_len,
+			"[%s] %s = %s: LO above HI", k->section, k->key, text);
+		return -EINVAL;
+	}
+	cfg->lb.snat_lo = lo;
+	cfg->lb.snat_hi = hi;
+	return 0;
+}
+
+void
+sw_cfg_format_snat_ports(const struct sw_config *cfg,
+		const struct key_spec *k __rte_unused, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u-%u", cfg->lb.snat_lo, cfg->lb.snat_hi);
+}
+
+/*
  * neighbours: "ADDR MAC, ..."; the key may repeat, each line adds to
  * the list. The side is found by sw_cfg_check_lb() once the addresses
  * are in.

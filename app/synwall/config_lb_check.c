@@ -36,6 +36,9 @@ lb_owner(const struct sw_config *cfg, int family, const uint8_t *addr,
 	if (cfg->lb.inside[f].family == family &&
 			memcmp(cfg->lb.inside[f].addr, addr, alen) == 0)
 		return "[lb] inside_address";
+	if (cfg->lb.snat[f].family == family &&
+			memcmp(cfg->lb.snat[f].addr, addr, alen) == 0)
+		return "[lb] snat_address";
 	for (unsigned int s = 0; with_vips && s < cfg->svc.n_svc; s++)
 		if (cfg->lb.has_vip[s][f] &&
 				memcmp(cfg->lb.vip[s][f], addr, alen) == 0) {
@@ -136,6 +139,27 @@ check_lb_keys(struct sw_config *cfg, char *err, size_t err_len)
 				"[lb] inside_address: %s overlaps outside_address %s",
 				a, b);
 			return -EINVAL;
+		}
+		/* snat_address: on-link inside (the backends reach it
+		 * as a neighbour), the inside_address unless set. */
+		if (lb->snat[f].family != 0) {
+			addr_text(family, lb->snat[f].addr, a, sizeof(a));
+			if (in->family == 0) {
+				set_err(err, err_len,
+					"[lb] snat_address: %s is %s but [lb] inside_address has no %s address",
+					a, fam_name(family), fam_name(family));
+				return -EINVAL;
+			}
+			ifaddr_text(in, b, sizeof(b));
+			if (!sw_lb_on_link(in, family, lb->snat[f].addr)) {
+				set_err(err, err_len,
+					"[lb] snat_address: %s is not on-link in [lb] inside_address %s",
+					a, b);
+				return -EINVAL;
+			}
+			lb->snat[f].plen = in->plen;
+		} else if (in->family != 0) {
+			lb->snat[f] = *in;
 		}
 		if (!lb->has_gateway[f])
 			continue;
@@ -243,8 +267,11 @@ check_lb_backends(const struct sw_config *cfg, char *err, size_t err_len)
 		}
 		if (lb->inside[f].family == 0) {
 			set_err(err, err_len,
-				"[" SVC_SECTION "%s] backends: %s is %s but [lb] inside_address has no %s address",
-				name, text, fam, fam);
+				"[" SVC_SECTION "%s] backends: %s is %s but [lb] inside_address has no %s address%s",
+				name, text, fam, fam,
+				cfg->svc.svc[b->svc].nat == SW_SVC_NAT_SNAT ?
+				" (nor, nat = snat, an snat_address in it)" :
+				"");
 			return -EINVAL;
 		}
 		if (!sw_lb_on_link(&lb->inside[f], b->family, b->addr)) {

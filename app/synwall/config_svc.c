@@ -69,7 +69,7 @@ sw_cfg_load_service(struct sw_config *cfg, const char *section,
 		size_t err_len)
 {
 	const char *name = section + strlen(SVC_SECTION);
-	const char *prefixes = NULL, *ports = NULL;
+	const char *prefixes = NULL, *ports = NULL, *nat = NULL;
 	const char *bad = NULL, *p;
 	char item[ITEM_LEN];
 	bool backends = false;
@@ -88,11 +88,19 @@ sw_cfg_load_service(struct sw_config *cfg, const char *section,
 				return -EINVAL;
 			}
 			backends = true;
+		} else if (strcmp(e[i].name, "nat") == 0) {
+			if (cfg->mode != SW_MODE_LB) {
+				set_err(err, err_len,
+					"[%s] nat: only with [synwall] mode = lb",
+					section);
+				return -EINVAL;
+			}
+			nat = e[i].value;
 		} else if (find_svc_key(e[i].name) == NULL) {
 			set_err(err, err_len,
 				"[%s] %s: unknown key (known: prefix, ports, %smss, mss6, wscale, sack, timestamps, ecn, first_contact, proxy_protocol)",
 				section, e[i].name,
-				cfg->mode == SW_MODE_LB ? "backends, " : "");
+				cfg->mode == SW_MODE_LB ? "backends, nat, " : "");
 			return -EINVAL;
 		}
 	}
@@ -167,6 +175,19 @@ sw_cfg_load_service(struct sw_config *cfg, const char *section,
 			*(uint16_t *)((char *)syn + k->off) = (uint16_t)v;
 		else
 			*((uint8_t *)syn + k->off) = (uint8_t)v;
+	}
+	/* lb: how its flows reach the backends (docs/lb.md). */
+	if (nat != NULL) {
+		if (strcmp(nat, "dnat") == 0) {
+			cfg->svc.svc[svc].nat = SW_SVC_NAT_DNAT;
+		} else if (strcmp(nat, "snat") == 0) {
+			cfg->svc.svc[svc].nat = SW_SVC_NAT_SNAT;
+		} else {
+			set_err(err, err_len,
+				"[%s] nat = %s: must be dnat or snat", section,
+				nat);
+			return -EINVAL;
+		}
 	}
 	if (sw_svc_add_ports(&cfg->svc, svc, ports, &bad) < 0) {
 		set_err(err, err_len,
@@ -258,7 +279,7 @@ format_syn(const struct sw_svc_syn *o, char *buf, size_t len)
 		o->proxy_protocol : 0]);
 }
 
-/* sw_config_visit's services: prefix, ports, backends (lb), syn. */
+/* sw_config_visit's services: prefix, ports, backends (lb), syn, nat (lb). */
 void
 sw_cfg_visit_services(const struct sw_config *cfg, sw_config_visit_fn fn,
 		void *arg)
@@ -303,5 +324,8 @@ sw_cfg_visit_services(const struct sw_config *cfg, sw_config_visit_fn fn,
 		}
 		format_syn(&cfg->svc.svc[s].syn, value, sizeof(value));
 		fn(section, "syn", value, arg);
+		if (lb)
+			fn(section, "nat", cfg->svc.svc[s].nat ==
+				SW_SVC_NAT_SNAT ? "snat" : "dnat", arg);
 	}
 }

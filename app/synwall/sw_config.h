@@ -28,7 +28,7 @@
 
 enum sw_mode {
 	SW_MODE_INLINE = 0,	/* a bump in the wire: addresses kept */
-	SW_MODE_LB,		/* VIPs in front of backend pools: DNAT */
+	SW_MODE_LB,		/* VIPs in front of backend pools: NAT */
 };
 
 enum sw_unprotected {
@@ -67,6 +67,12 @@ struct sw_lb_config {
 	struct sw_lb_ifaddr outside[2];	/* answers ARP/NS for it, sources */
 					/* its own ARP/NS from it */
 	struct sw_lb_ifaddr inside[2];	/* the backends' gateway */
+	/* nat = snat: the source of a flow towards its backend, per
+	 * family (the inside_address of the family unless set; plen is
+	 * the inside prefix's), and the local ports, one slice of them
+	 * per worker (docs/lb.md, "Source NAT"). */
+	struct sw_lb_ifaddr snat[2];
+	uint32_t snat_lo, snat_hi;
 	uint8_t gateway[2][16];		/* outside next hop, when set */
 	bool has_gateway[2];
 	uint32_t n_static;
@@ -157,9 +163,9 @@ void sw_config_defaults(struct sw_config *cfg);
 /*
  * Visit every key with its effective value as text, in file order of
  * the reference table; services are visited as "service:NAME" keys.
- * In mode = lb also the [lb] keys and each service's "backends": its
+ * In mode = lb also the [lb] keys, each service's "backends": its
  * list as "ADDR[:PORT] weight W, ..." (IPv6 with a port in brackets),
- * text that loads back to the same backends.
+ * text that loads back to the same backends, and its "nat".
  */
 typedef void (*sw_config_visit_fn)(const char *section, const char *key,
 		const char *value, void *arg);

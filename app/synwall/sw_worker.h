@@ -34,6 +34,7 @@ struct sw_worker {
 	size_t flow_mem_len;
 	bool flow_mem_rte;		/* rte_malloc'd (else mmap'd) */
 	void *neigh_mem;
+	void *snat_mem;			/* lb: this worker's local ports */
 	struct sw_lb_bcount *bc_mem;	/* lb: [SW_LB_SLOTS] */
 } __rte_cache_aligned;
 

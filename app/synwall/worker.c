@@ -46,6 +46,10 @@ sw_worker_params(const struct sw_config *cfg, uint16_t id, uint16_t n_workers,
 	p->linger_ms = cfg->linger_ms;
 	p->challenge_ack_rate = cfg->challenge_ack_rate;
 	p->neigh_entries = cfg->lb.neigh_entries;
+	if (p->lb) {
+		p->snat_lo = (uint16_t)cfg->lb.snat_lo;
+		p->snat_hi = (uint16_t)cfg->lb.snat_hi;
+	}
 }
 
 int
@@ -77,6 +81,7 @@ sw_worker_configure(struct sw_engine *e, const struct sw_config *cfg,
 	}
 	memcpy(e->own[SW_OUTSIDE], cfg->lb.outside, sizeof(cfg->lb.outside));
 	memcpy(e->own[SW_INSIDE], cfg->lb.inside, sizeof(cfg->lb.inside));
+	memcpy(e->snat_addr, cfg->lb.snat, sizeof(cfg->lb.snat));
 	memcpy(e->gateway, cfg->lb.gateway, sizeof(e->gateway));
 	memcpy(e->has_gateway, cfg->lb.has_gateway, sizeof(e->has_gateway));
 	/* [cluster]: the peers, and the lookup rate shared out. */
@@ -147,6 +152,14 @@ sw_worker_setup(struct sw_worker *w, const struct sw_config *cfg,
 		w->neigh_mem = nlen == 0 ? NULL : rte_zmalloc_socket(
 			"sw_neigh", nlen, RTE_CACHE_LINE_SIZE, socket);
 		p.neigh_mem = w->neigh_mem;
+		/* A slice of [lb] snat_ports: its free ports, their flows.
+		 * (0: too few ports for the workers; sw_engine_init says.) */
+		const size_t slen = sw_engine_snat_memsize(p.snat_lo, p.snat_hi,
+			n_workers);
+
+		w->snat_mem = slen == 0 ? NULL : rte_zmalloc_socket("sw_snat",
+			slen, RTE_CACHE_LINE_SIZE, socket);
+		p.snat_mem = w->snat_mem;
 	}
 	ret = sw_engine_init(&w->e, &p, err, err_len);
 	if (ret != 0)
@@ -172,6 +185,8 @@ sw_worker_teardown(struct sw_worker *w)
 	w->flow_mem = NULL;
 	rte_free(w->neigh_mem);
 	w->neigh_mem = NULL;
+	rte_free(w->snat_mem);
+	w->snat_mem = NULL;
 	rte_free(w->bc_mem);
 	w->bc_mem = NULL;
 }

@@ -608,6 +608,38 @@ protected(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 }
 
 /*
+ * lb, nat = snat: a backend's segment to the snat_address, to local port
+ * r->lport. The port names the worker that owns the flow (its slice of
+ * [lb] snat_ports, lib/snat): another's is handed over; here the port
+ * names the flow itself (sw_flow_snat_find()). A port no flow holds, or
+ * one that no worker's slice has, is dropped (drop.snat_noflow).
+ */
+static void
+snat_in(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
+		const struct sw_pkt *p, struct sw_fref *r, uint64_t now)
+{
+	int64_t id;
+
+	if (w->steer) {
+		const uint16_t owner = sw_snat_owner(&w->snat_range, r->lport);
+
+		if (unlikely(owner == SW_SNAT_NONE)) {
+			drop(w, m, SW_DROP_SNAT_NOFLOW);
+			return;
+		}
+		if (owner != w->id) {
+			m->side = SW_INSIDE;	/* for the owner */
+			steer(w, m, owner);
+			return;
+		}
+	}
+	id = sw_flow_snat_find(w, m, frame, p, r);
+	if (id >= 0 && !sw_flow_input(w, SW_INSIDE, m, frame, p, r,
+			(uint32_t)id, now))
+		drop(w, m, SW_DROP_NOFLOW_INSIDE);
+}
+
+/*
  * TCP that no service covers while flows of a service a reload removed
  * may remain: the flow's owner relays it. Returns false when no flow
  * owns it: it is ordinary traffic.
@@ -756,6 +788,7 @@ stage_classify(struct sw_engine *w, struct staged *s)
 	s->svc = -1;
 	s->r.drain = false;
 	s->r.peer = false;
+	s->r.snat = false;
 	s->r.mac_ok = false;
 	s->ahead = false;
 	s->flowless = false;
@@ -773,8 +806,19 @@ stage_classify(struct sw_engine *w, struct staged *s)
 		;
 	else
 		s->svc = w->eg->classify_inside(w, s->frame, &s->p, &s->r);
-	if (s->svc < 0 && !s->r.drain)
+	if (s->svc < 0 && !s->r.drain) {
+		/* lb, nat = snat: the local port names the flow (and its
+		 * owner); start loading what it says. */
+		const uint32_t *slot = !s->r.snat ? NULL :
+			sw_snat_slot(&w->snat, s->r.lport);
+
+		if (slot != NULL && (!w->steer || sw_snat_owner(
+				&w->snat_range, s->r.lport) == w->id)) {
+			sw_ft_prefetch_line(slot);
+			s->ahead = true;
+		}
 		return;
+	}
 	ft = sw_flow_table(w, s->r.v6);
 	/* An empty table is not looked up; another worker's flow is not
 	 * ours to look up. */
@@ -800,6 +844,21 @@ stage_prefetch_flow(struct sw_engine *w, struct staged *s)
 
 	if (!s->ahead)
 		return;
+	if (s->r.snat) {
+		/* Its flow, as the port's map said in pass 1 (a guess: the
+		 * lookup is at the packet's turn). */
+		const uint32_t v = sw_snat_lookup(&w->snat, s->r.lport);
+		const bool v6 = (v & SW_SNAT_V6) != 0;
+		const uint32_t fid = v & ~SW_SNAT_V6;
+		const struct sw_ft *ft = sw_flow_table(w, v6);
+
+		if (v != SW_SNAT_FREE && fid < ft->capacity) {
+			sw_ft_prefetch_line(sw_ft_entry(ft, fid));
+			__builtin_prefetch(&w->tw.node[(v6 ?
+				w->ft4.capacity : 0) + fid]);
+		}
+		return;
+	}
 	id = sw_ft_prefetch_entry(sw_flow_table(w, s->r.v6), s->r.hash);
 	/* No entry bears its signature: it has no flow. */
 	s->flowless = id < 0;
@@ -905,6 +964,11 @@ process_one(struct sw_engine *w, struct staged *s,
 		protected(w, s->side, m, s->frame, &s->p, &s->r, keys, now);
 		return;
 	}
+	if (s->r.snat) {
+		w->c.protected_pkts++;
+		snat_in(w, m, s->frame, &s->p, &s->r, now);
+		return;
+	}
 	if (unlikely(s->r.drain) &&
 			drained(w, s->side, m, s->frame, &s->p, &s->r, now)) {
 		w->c.protected_pkts++;
@@ -992,6 +1056,8 @@ process_steered(struct sw_engine *w, struct sw_frame **pkts, uint16_t n,
 			if (x->svc >= 0)
 				protected(w, x->side, x->m, x->frame, &x->p,
 					&x->r, keys, now);
+			else if (x->r.snat)
+				snat_in(w, x->m, x->frame, &x->p, &x->r, now);
 			else if (x->r.drain) {
 				/* Ours to relay, or ordinary traffic. */
 				if (!drained(w, x->side, x->m, x->frame, &x->p,
@@ -1123,36 +1189,36 @@ inline_pick(struct sw_engine *w, struct sw_fref *r)
 
 static bool
 inline_to_server(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
-		const struct sw_pkt *p, uint16_t backend)
+		const struct sw_pkt *p, const struct sw_flow *f)
 {
-	(void)frame, (void)p, (void)backend;
+	(void)frame, (void)p, (void)f;
 	tx_enqueue(w, SW_INSIDE, m);
 	return true;
 }
 
 static bool
 inline_to_client(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
-		const struct sw_pkt *p, uint16_t backend)
+		const struct sw_pkt *p, const struct sw_flow *f)
 {
-	(void)frame, (void)p, (void)backend;
+	(void)frame, (void)p, (void)f;
 	tx_enqueue(w, SW_OUTSIDE, m);
 	return true;
 }
 
 static void
 inline_syn_to_server(struct sw_engine *w, struct sw_frame *m,
-		uint16_t backend)
+		const struct sw_flow *f)
 {
-	(void)backend;
+	(void)f;
 	tx_enqueue(w, SW_INSIDE, m);
 }
 
 static void
 inline_icmp_to_server(struct sw_engine *w, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p,
-		const struct sw_icmp_quote *q, uint16_t backend)
+		const struct sw_icmp_quote *q, const struct sw_flow *f)
 {
-	(void)frame, (void)p, (void)q, (void)backend;
+	(void)frame, (void)p, (void)q, (void)f;
 	tx_enqueue(w, SW_INSIDE, m);
 }
 

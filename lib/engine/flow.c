@@ -242,8 +242,15 @@ flow_free(struct sw_engine *w, bool v6, uint32_t id, struct sw_flow *f)
 	if (f->state == SW_FS_FOREIGN) {
 		w->c.cluster.foreign--;		/* a peer's: nothing to tell */
 	} else {
+		const uint16_t lport = *flow_lport(f);
+
 		if (f->state == SW_FS_SYN_SENT)
 			free_held(w, f, NULL);
+		/* nat = snat: its local port to the back of the worker's
+		 * queue, the last to be handed out again (lib/snat:
+		 * TIME_WAIT). */
+		if (lport != 0 && sw_snat_put(&w->snat, lport) == 0)
+			w->c.lb.snat_active--;
 		w->bc[*flow_backend(f)].active--;
 		w->c.flow.freed++;
 		/* The key is the entry's first bytes. */
@@ -302,7 +309,7 @@ send_backend_syn(struct sw_engine *w, const struct sw_flow *f, uint32_t pp)
 	}
 	m->len = (uint16_t)len;
 	m->tx = SW_TX_PLAIN;
-	w->eg->syn_to_server(w, m, (uint16_t)*flow_backend(f));
+	w->eg->syn_to_server(w, m, f);
 	return true;
 }
 
@@ -453,6 +460,23 @@ sw_flow_create(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		return;
 	}
 	f = flow_of(w, r->v6, (uint32_t)id);
+	/* nat = snat: a local port of this worker's slice, which the
+	 * backend's replies come back to; none free, this client is
+	 * refused like one for a full table (the slice, lib/snat). */
+	if (w->svc->svc[r->svc].nat == SW_SVC_NAT_SNAT) {
+		const uint16_t lport = sw_snat_get(&w->snat,
+			snat_holder(r->v6, (uint32_t)id));
+
+		if (unlikely(lport == 0)) {
+			sw_ft_remove(ft, (uint32_t)id);
+			w->c.lb.snat_no_port++;
+			reply_rst(w, SW_OUTSIDE, m, p, w->ttl,
+				&w->c.flow.rst_tx);
+			return;
+		}
+		*flow_lport(f) = lport;
+		w->c.lb.snat_active++;
+	}
 	/* Its cookie is used: valid in its slot and the next. */
 	sw_replay_add(&w->replay, sw_replay_hash(flow_hash(w, r), p->seq,
 		p->ack), slot + 1);
@@ -507,14 +531,12 @@ send_on(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 	const uint32_t len = m->len;
 
 	if (side == SW_OUTSIDE) {
-		if (!w->eg->to_server(w, m, frame, p,
-				(uint16_t)*flow_backend(f)))
+		if (!w->eg->to_server(w, m, frame, p, f))
 			return;		/* dropped and counted */
 		w->c.flow.to_server_pkts++;
 		w->c.flow.to_server_bytes += len;
 	} else {
-		if (!w->eg->to_client(w, m, frame, p,
-				(uint16_t)*flow_backend(f)))
+		if (!w->eg->to_client(w, m, frame, p, f))
 			return;
 		w->c.flow.to_client_pkts++;
 		w->c.flow.to_client_bytes += len;
@@ -836,8 +858,11 @@ sw_flow_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		drop(w, m, SW_DROP_FRAGMENT);
 		return true;
 	}
-	/* lb: only the flow's own backend speaks for its server side. */
-	if (unlikely(side == SW_INSIDE && *flow_backend(f) != r->slot)) {
+	/* lb: only the flow's own backend speaks for its server side,
+	 * and to the address its flow gave it: a flow with a local port
+	 * (nat = snat) hears only what comes to that port. */
+	if (unlikely(side == SW_INSIDE && (*flow_backend(f) != r->slot ||
+			(*flow_lport(f) != 0) != r->snat))) {
 		drop(w, m, SW_DROP_BACKEND_MISMATCH);
 		return true;
 	}
@@ -980,6 +1005,57 @@ sw_flow_adopt(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 	tx_enqueue(w, SW_OUTSIDE, m);
 }
 
+int64_t
+sw_flow_snat_find(struct sw_engine *w, struct sw_frame *m,
+		const uint8_t *frame, const struct sw_pkt *p,
+		struct sw_fref *r)
+{
+	const uint32_t v = sw_snat_lookup(&w->snat, r->lport);
+	const bool v6 = (v & SW_SNAT_V6) != 0;
+	const uint32_t id = v & ~SW_SNAT_V6;
+	const struct sw_lb_slot *s;
+	const struct sw_flow *f;
+	uint16_t slot, sport_be;
+
+	/* No flow holds the port (any more), or one of the other family. */
+	if (v == SW_SNAT_FREE || v6 != r->v6) {
+		drop(w, m, SW_DROP_SNAT_NOFLOW);
+		return -1;
+	}
+	f = flow_of(w, v6, id);
+	slot = *flow_backend(f);
+	s = &w->slots[slot];
+	memcpy(&sport_be, frame + p->l4_off, 2);
+	/* Only the flow's backend, from its port (the VIP port when it
+	 * keeps it), speaks for the flow. */
+	if (v6) {
+		const struct sw_fkey6 *k = flow_key6(f);
+
+		if (memcmp(ip_addr(frame, p, false), s->addr, 16) != 0 ||
+				sport_be != (s->port_be != 0 ? s->port_be :
+					k->sport)) {
+			drop(w, m, SW_DROP_BACKEND_MISMATCH);
+			return -1;
+		}
+		r->key.v6 = *k;
+	} else {
+		const struct sw_fkey4 *k = flow_key4(f);
+
+		if (memcmp(ip_addr(frame, p, false), s->addr, 4) != 0 ||
+				sport_be != (s->port_be != 0 ? s->port_be :
+					k->sport)) {
+			drop(w, m, SW_DROP_BACKEND_MISMATCH);
+			return -1;
+		}
+		r->key.v4 = *k;
+	}
+	r->hashed = false;
+	r->slot = slot;
+	r->svc = f->svc;
+	r->drain = false;
+	return id;
+}
+
 void
 sw_flow_icmp(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p,
@@ -1009,8 +1085,7 @@ sw_flow_icmp(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		v = old - f->seq_delta;
 		sw_cksum_wr16(ck, sw_cksum_update32(sw_cksum_rd16(ck), old, v));
 		sw_cksum_wr32(seq, v);
-		w->eg->icmp_to_server(w, m, frame, p, q,
-			(uint16_t)*flow_backend(f));
+		w->eg->icmp_to_server(w, m, frame, p, q, f);
 	} else {
 		/* Client → server segments keep the client's numbers. */
 		tx_enqueue(w, SW_OUTSIDE, m);

@@ -4,11 +4,15 @@
  *
  *  - Segments from a backend are mapped back to the VIP their client
  *    knows (the reverse map of the current generation), so that both
- *    directions find the one flow keyed (client, VIP).
+ *    directions find the one flow keyed (client, VIP); with nat = snat
+ *    they come to synwall's snat_address, and their destination port,
+ *    the flow's local port, names the flow (engine.c, snat_in()).
  *  - Relayed segments are NATed (destination to the backend, source
- *    back to the VIP), their TTL decremented as a router does, and sent
- *    to the next hop's MAC: the backend on the inside; on the outside
- *    the client when on-link, else the outside gateway.
+ *    back to the VIP; nat = snat: the source to the snat_address and
+ *    local port, the destination back to the client, too), their TTL
+ *    decremented as a router does, and sent to the next hop's MAC: the
+ *    backend on the inside; on the outside the client when on-link,
+ *    else the outside gateway.
  *  - Next hops are resolved per worker (lib/neigh): ARP and neighbour
  *    solicitation, a bounded queue of packets waiting, answers for the
  *    addresses synwall owns.
@@ -81,6 +85,16 @@ sw_engine_neigh_memsize(uint32_t entries)
 	return sw_neigh_memsize(&np);
 }
 
+size_t
+sw_engine_snat_memsize(uint16_t lo, uint16_t hi, uint16_t n_workers)
+{
+	struct sw_snat_range r;
+
+	if (sw_snat_range_init(&r, lo, hi, n_workers) != 0)
+		return 0;
+	return sw_snat_memsize(r.per);
+}
+
 int
 sw_lb_engine_setup(struct sw_engine *w, const struct sw_engine_params *prm,
 		char *err, size_t err_len)
@@ -99,6 +113,28 @@ sw_lb_engine_setup(struct sw_engine *w, const struct sw_engine_params *prm,
 			prm->neigh_entries, w->id);
 		return -ENOMEM;
 	}
+	/* nat = snat: this worker's slice of the local ports. */
+	if (prm->snat_lo == 0)
+		return 0;
+	if (sw_snat_range_init(&w->snat_range, prm->snat_lo, prm->snat_hi,
+			prm->n_workers) != 0) {
+		snprintf(err, err_len,
+			"[lb] snat_ports = %u-%u: %u ports for %u workers (each needs a slice of at least one)",
+			prm->snat_lo, prm->snat_hi,
+			prm->snat_hi >= prm->snat_lo ?
+			prm->snat_hi - prm->snat_lo + 1 : 0, prm->n_workers);
+		return -EINVAL;
+	}
+	if (prm->snat_mem == NULL || sw_snat_init(&w->snat,
+			sw_snat_slice_first(&w->snat_range, w->id),
+			w->snat_range.per, prm->snat_mem,
+			sw_snat_memsize(w->snat_range.per)) != 0) {
+		snprintf(err, err_len,
+			"[lb] snat_ports: cannot set up worker %u's local ports",
+			w->id);
+		return -ENOMEM;
+	}
+	w->c.lb.snat_ports = w->snat_range.per;
 	return 0;
 }
 
@@ -222,16 +258,33 @@ sw_lb_classify_inside(struct sw_engine *w, const uint8_t *frame,
 {
 	const uint8_t family = fam_of(p);
 	const uint8_t *src = ip_addr(frame, p, false);
+	const uint8_t *dst = ip_addr(frame, p, true);
 	const uint8_t *tcp = frame + p->l4_off;
+	const struct sw_lb_ifaddr *sa = &w->snat_addr[sw_lb_fam(family)];
 	const struct sw_lb_slot *s;
 	uint16_t sport_be, slot;
 	int svc;
 
+	r->snat = false;
 	if (!(p->flags & SW_PKT_F_TCP))
 		return -1;
+	/* nat = snat: to the snat_address and a port of snat_ports, a
+	 * backend's answer to a flow's local port (engine.c, snat_in()).
+	 * The rest of the address's ports are not a flow's. */
+	if (sa->family == family &&
+			memcmp(sa->addr, dst, sw_lb_addr_len(family)) == 0) {
+		if (!sw_snat_in_range(&w->snat_range, p->dst_port))
+			return -1;
+		r->v6 = family == AF_INET6;
+		r->snat = true;
+		r->lport = p->dst_port;
+		r->hashed = false;
+		r->drain = false;
+		return -1;
+	}
 	/* To synwall itself (health check answers) is not a client's. */
-	if (memcmp(w->own[SW_INSIDE][sw_lb_fam(family)].addr,
-			ip_addr(frame, p, true), sw_lb_addr_len(family)) == 0)
+	if (memcmp(w->own[SW_INSIDE][sw_lb_fam(family)].addr, dst,
+			sw_lb_addr_len(family)) == 0)
 		return -1;
 	memcpy(&sport_be, tcp, 2);
 	slot = sw_lb_rev_lookup(w->gen, family, src, sport_be, false, &svc);
@@ -283,10 +336,32 @@ sw_lb_pick(struct sw_engine *w, struct sw_fref *r)
 	return sw_maglev_lookup(t, w->gen->maglev_size, h);
 }
 
+/*
+ * A client -> VIP segment of a flow on backend `s` as the backend must
+ * get it: to its address and port; nat = snat (a local port), from the
+ * snat_address and that port too.
+ */
+static inline void
+nat_to_backend(const struct sw_engine *w, uint8_t *frame,
+		const struct sw_pkt *p, const struct sw_lb_slot *s,
+		uint16_t lport)
+{
+	const uint16_t dport_be = s->port_be != 0 ? s->port_be :
+		htons(p->dst_port);
+
+	if (lport == 0)
+		sw_nat_tcp(frame, p, true, s->addr, dport_be);
+	else
+		sw_nat_tcp_full(frame, p,
+			w->snat_addr[sw_lb_fam(s->family)].addr, htons(lport),
+			s->addr, dport_be);
+}
+
 static bool
 sw_lb_to_backend(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
-		const struct sw_pkt *p, uint16_t slot)
+		const struct sw_pkt *p, const struct sw_flow *f)
 {
+	const uint16_t slot = *flow_backend(f);
 	const struct sw_lb_slot *s = &w->slots[slot];
 	const uint32_t len = m->len;
 
@@ -294,8 +369,7 @@ sw_lb_to_backend(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		drop(w, m, SW_DROP_TTL);
 		return false;
 	}
-	sw_nat_tcp(frame, p, true, s->addr, s->port_be != 0 ? s->port_be :
-		htons(p->dst_port));
+	nat_to_backend(w, frame, p, s, *flow_lport(f));
 	if (!sw_lb_neigh_out(w, SW_INSIDE, m, s->family, s->addr))
 		return false;
 	w->bc[slot].to_pkts++;
@@ -317,9 +391,13 @@ sw_lb_next_hop_out(const struct sw_engine *w, uint8_t family,
 
 static bool
 sw_lb_to_client(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
-		const struct sw_pkt *p, uint16_t slot)
+		const struct sw_pkt *p, const struct sw_flow *f)
 {
+	const uint16_t slot = *flow_backend(f);
+	const uint16_t lport = *flow_lport(f);
 	const struct sw_lb_slot *s = &w->slots[slot];
+	const uint16_t sport_be = s->port_be != 0 ? s->vport_be :
+		htons(p->src_port);
 	const uint32_t len = m->len;
 	const uint8_t *nh;
 
@@ -327,13 +405,25 @@ sw_lb_to_client(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 		drop(w, m, SW_DROP_TTL);
 		return false;
 	}
+	/* From the VIP; nat = snat: to the client again, from the key. */
+	if (lport == 0) {
+		sw_nat_tcp(frame, p, false, s->vip, sport_be);
+	} else if (s->family == AF_INET) {
+		const struct sw_fkey4 *k = flow_key4(f);
+
+		sw_nat_tcp_full(frame, p, s->vip, sport_be,
+			(const uint8_t *)&k->caddr, k->cport);
+	} else {
+		const struct sw_fkey6 *k = flow_key6(f);
+
+		sw_nat_tcp_full(frame, p, s->vip, sport_be, k->caddr,
+			k->cport);
+	}
 	nh = sw_lb_next_hop_out(w, s->family, ip_addr(frame, p, true));
 	if (unlikely(nh == NULL)) {
 		drop(w, m, SW_DROP_NO_ROUTE);
 		return false;
 	}
-	sw_nat_tcp(frame, p, false, s->vip, s->port_be != 0 ? s->vport_be :
-		htons(p->src_port));
 	if (!sw_lb_neigh_out(w, SW_OUTSIDE, m, s->family, nh))
 		return false;
 	w->bc[slot].from_pkts++;
@@ -342,9 +432,10 @@ sw_lb_to_client(struct sw_engine *w, struct sw_frame *m, uint8_t *frame,
 }
 
 static void
-sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m, uint16_t slot)
+sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m,
+		const struct sw_flow *f)
 {
-	const struct sw_lb_slot *s = &w->slots[slot];
+	const struct sw_lb_slot *s = &w->slots[*flow_backend(f)];
 	uint8_t *frame = m->data;
 	struct sw_pkt p;
 
@@ -353,32 +444,42 @@ sw_lb_syn_to_backend(struct sw_engine *w, struct sw_frame *m, uint16_t slot)
 		frame_free(w, m);	/* built by us: cannot happen */
 		return;
 	}
-	sw_nat_tcp(frame, &p, true, s->addr, s->port_be != 0 ? s->port_be :
-		htons(p.dst_port));
+	nat_to_backend(w, frame, &p, s, *flow_lport(f));
 	sw_lb_neigh_out(w, SW_INSIDE, m, s->family, s->addr);
 }
 
 static void
 sw_lb_icmp_to_backend(struct sw_engine *w, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p,
-		const struct sw_icmp_quote *q, uint16_t slot)
+		const struct sw_icmp_quote *q, const struct sw_flow *f)
 {
-	const struct sw_lb_slot *s = &w->slots[slot];
+	const struct sw_lb_slot *s = &w->slots[*flow_backend(f)];
+	const uint16_t lport = *flow_lport(f);
 	uint16_t qport_be;
 
 	/* The quote is a segment we sent from VIP:vport: it becomes one
-	 * from the backend, as the backend sent it. */
+	 * from the backend, as the backend sent it; nat = snat: to the
+	 * snat_address and local port it sent it to. */
 	memcpy(&qport_be, frame + q->tcp_off, 2);
 	if (unlikely(!sw_nat_ttl_dec(frame, p))) {
 		drop(w, m, SW_DROP_TTL);
 		return;
 	}
-	sw_nat_icmp(frame, p, q, true, s->addr,
-		s->port_be != 0 ? s->port_be : qport_be);
+	if (lport == 0)
+		sw_nat_icmp(frame, p, q, true, s->addr,
+			s->port_be != 0 ? s->port_be : qport_be);
+	else
+		sw_nat_icmp_full(frame, p, q, true, s->addr,
+			s->port_be != 0 ? s->port_be : qport_be,
+			w->snat_addr[sw_lb_fam(s->family)].addr,
+			htons(lport));
 	sw_lb_neigh_out(w, SW_INSIDE, m, s->family, s->addr);
 }
 
-/* Is addr (IPv4) ours on `side`: its address, or a VIP outside? */
+/*
+ * Is addr (IPv4) ours on `side`: its address, a VIP outside, the
+ * snat_address inside?
+ */
 static bool
 owned4(const struct sw_engine *w, enum sw_side side, const uint8_t *addr)
 {
@@ -388,7 +489,8 @@ owned4(const struct sw_engine *w, enum sw_side side, const uint8_t *addr)
 	if (a->family == AF_INET && memcmp(a->addr, addr, 4) == 0)
 		return true;
 	if (side != SW_OUTSIDE)
-		return false;
+		return w->snat_addr[SW_LB_V4].family == AF_INET &&
+			memcmp(w->snat_addr[SW_LB_V4].addr, addr, 4) == 0;
 	memcpy(&v, addr, 4);
 	for (unsigned int i = 0; i < w->gen->n_vip4; i++)
 		if (w->gen->vip4[i] == v)
@@ -404,7 +506,8 @@ owned6(const struct sw_engine *w, enum sw_side side, const uint8_t *addr)
 	if (a->family == AF_INET6 && memcmp(a->addr, addr, 16) == 0)
 		return true;
 	if (side != SW_OUTSIDE)
-		return false;
+		return w->snat_addr[SW_LB_V6].family == AF_INET6 &&
+			memcmp(w->snat_addr[SW_LB_V6].addr, addr, 16) == 0;
 	for (unsigned int i = 0; i < w->gen->n_vip6; i++)
 		if (memcmp(w->gen->vip6[i], addr, 16) == 0)
 			return true;
@@ -593,10 +696,14 @@ sw_lb_other(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 		nd_in(w, side, m, frame, p);
 		return;
 	}
+	/* Health checks leave from the inside address (not an
+	 * snat_address of its own), from ports above snat_ports. */
 	if (side == SW_INSIDE && (p->flags & SW_PKT_F_TCP) &&
 			p->dst_port >= SW_LB_PROBE_PORT0 &&
-			(p->l3 == SW_L3_IPV4 ? owned4(w, side, ip_addr(frame, p,
-				true)) : owned6(w, side, ip_addr(frame, p, true)))) {
+			w->own[SW_INSIDE][sw_lb_fam(fam_of(p))].family ==
+			fam_of(p) && memcmp(w->own[SW_INSIDE][sw_lb_fam(
+				fam_of(p))].addr, ip_addr(frame, p, true),
+				sw_lb_addr_len(fam_of(p))) == 0) {
 		probe_in(w, m, p);
 		return;
 	}

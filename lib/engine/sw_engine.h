@@ -33,6 +33,7 @@
 #include "sw_parse.h"
 #include "sw_pkt.h"
 #include "sw_proxy.h"
+#include "sw_snat.h"
 #include "sw_timer_wheel.h"
 
 #ifndef likely
@@ -90,6 +91,8 @@
 	X(TTL, ttl)			/* TTL / hop limit would reach 0 */ \
 	X(NOT_OURS, not_ours)		/* not for an owned address */ \
 	X(BACKEND_MISMATCH, backend_mismatch) /* another's flow */ \
+	X(SNAT_NOFLOW, snat_noflow)	/* to an snat_address port no */ \
+					/* flow holds */ \
 	/* lb cluster ([cluster] peers, cluster.c): */ \
 	X(PEER_LOOP, peer_loop)		/* from a peer, another peer's here: */ \
 					/* never forwarded twice */ \
@@ -221,7 +224,12 @@ struct sw_port_counters {
 	X(neigh_failed)		/* ... dropped when it did not */ \
 	X(no_backend)		/* cookie ACKs for a service with none up */ \
 	X(probe_tx)		/* health check SYNs */ \
-	X(probe_rx)		/* their SYN-ACKs and RSTs */
+	X(probe_rx)		/* their SYN-ACKs and RSTs */ \
+	X(snat_ports)		/* nat = snat: the ports of the worker's */ \
+				/* slice of snat_ports (a constant) */ \
+	X(snat_active)		/* ... held now (a gauge) */ \
+	X(snat_no_port)		/* ... cookie ACKs refused (RST): no local */ \
+				/* port free in the worker's slice */
 
 struct sw_lb_counters {
 #define SW_LB_COUNTER_FIELD(name) uint64_t name;
@@ -359,19 +367,23 @@ union sw_fkey {
 };
 
 /*
- * Table entries: the key at offset 0 (lib/flow), the backend's slot in
- * lb mode (sw_lb.h; the word just before the flow in both, see
- * flow_backend()), then the flow.
+ * Table entries: the key at offset 0 (lib/flow), then in lb mode the
+ * backend's slot (sw_lb.h) and, for a flow of a service with nat =
+ * snat, its local port on the snat_address (0: destination NAT only):
+ * the word just before the flow in both layouts (flow_backend(),
+ * flow_lport()), then the flow. 12 + 4 + 48: an IPv4 flow is one line.
  */
 struct sw_fentry4 {
 	struct sw_fkey4 k;
-	uint32_t backend;
+	uint16_t backend;
+	uint16_t lport;
 	struct sw_flow f;
 };
 
 struct sw_fentry6 {
 	struct sw_fkey6 k;
-	uint32_t backend;
+	uint16_t backend;
+	uint16_t lport;
 	struct sw_flow f;
 };
 
@@ -394,6 +406,10 @@ struct sw_fref {
 					/* reload left may (sw_lb_gen.drain) */
 	bool peer;			/* lb cluster: a client's segment a peer */
 					/* sent on to us (from our inside port) */
+	/* lb, from inside: to an snat_address and a port of [lb]
+	 * snat_ports (nat = snat), found by that port, not by the key. */
+	bool snat;
+	uint16_t lport;
 };
 
 /* First contact (probe.c): SYNs held while a server is asked. */
@@ -439,6 +455,10 @@ struct sw_engine_params {
 	uint64_t neigh_seed;
 	void *neigh_mem;
 	struct sw_lb_bcount *bc;	/* [SW_LB_SLOTS], zeroed */
+	/* lb: [lb] snat_ports, cut into n_workers slices; this worker's
+	 * ports in sw_engine_snat_memsize() bytes at snat_mem. */
+	uint16_t snat_lo, snat_hi;
+	void *snat_mem;
 };
 
 /*
@@ -491,6 +511,8 @@ struct sw_engine {
 	const struct sw_lb_gen *gen;	/* *genp, read once per burst */
 	const struct sw_lb_slot *slots;
 	struct sw_lb_ifaddr own[SW_SIDES][2];
+	struct sw_lb_ifaddr snat_addr[2];	/* nat = snat's sources */
+	struct sw_snat_range snat_range;	/* whose port is whose */
 	uint8_t gateway[2][16];
 	bool has_gateway[2];
 	uint8_t mac[SW_SIDES][6];
@@ -509,6 +531,7 @@ struct sw_engine {
 
 	/* Written by this worker only. */
 	struct sw_neigh neigh;
+	struct sw_snat snat;		/* this worker's local ports */
 	struct sw_lb_bcount *bc;	/* [SW_LB_SLOTS]; inline: bc_none */
 	struct sw_lb_bcount bc_none[1];	/* inline flows' backend 0 */
 	struct sw_ft ft4;
@@ -552,6 +575,8 @@ struct sw_engine {
 size_t sw_engine_memsize(uint32_t flows, uint32_t flows6);
 /* lb: bytes of neighbour table for `entries` (0: bad). */
 size_t sw_engine_neigh_memsize(uint32_t entries);
+/* lb: bytes of one worker's local ports of snat_lo..snat_hi (0: bad). */
+size_t sw_engine_snat_memsize(uint16_t lo, uint16_t hi, uint16_t n_workers);
 
 /*
  * Set `e` up over the caller's memory (params). Fields of sw_engine

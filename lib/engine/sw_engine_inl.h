@@ -37,18 +37,21 @@ struct sw_egress {
 		const struct sw_pkt *p);
 	/* The backend of a new flow of r's service, or SW_LB_NONE. */
 	uint16_t (*pick)(struct sw_engine *w, struct sw_fref *r);
-	/* Relayed segments out, to the server or the client, and the
-	 * frames synwall builds for a server (its SYN, ICMP errors about
-	 * its flow): false when dropped (counted). */
+	/* Relayed segments of flow f out, to the server or the client,
+	 * and the frames synwall builds for f's server (its SYN, ICMP
+	 * errors about the flow): false when dropped (counted). lb reads
+	 * the flow's backend, local port and key (flow_backend() ...). */
 	bool (*to_server)(struct sw_engine *w, struct sw_frame *m,
-		uint8_t *frame, const struct sw_pkt *p, uint16_t backend);
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_flow *f);
 	bool (*to_client)(struct sw_engine *w, struct sw_frame *m,
-		uint8_t *frame, const struct sw_pkt *p, uint16_t backend);
+		uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_flow *f);
 	void (*syn_to_server)(struct sw_engine *w, struct sw_frame *m,
-		uint16_t backend);
+		const struct sw_flow *f);
 	void (*icmp_to_server)(struct sw_engine *w, struct sw_frame *m,
 		uint8_t *frame, const struct sw_pkt *p,
-		const struct sw_icmp_quote *q, uint16_t backend);
+		const struct sw_icmp_quote *q, const struct sw_flow *f);
 	/* Per loop: lb's health checks and neighbours. */
 	void (*poll)(struct sw_engine *w, uint64_t now,
 		const uint64_t *checks, unsigned int n_checks);
@@ -105,6 +108,17 @@ bool sw_flow_input(struct sw_engine *w, enum sw_side side,
 void sw_flow_create(struct sw_engine *w, struct sw_frame *m,
 		const struct sw_pkt *p, struct sw_fref *r,
 		const struct sw_cookie_opts *co, uint64_t slot, uint64_t now);
+
+/*
+ * lb, nat = snat: the flow that holds local port r->lport (a backend's
+ * segment to the snat_address, on this worker's slice), checked against
+ * the sender: its backend's address and port. Fills r as the key lookup
+ * would (key, slot, svc) and returns the flow's id; -1 when `m` was
+ * dropped (drop.snat_noflow, drop.backend_mismatch).
+ */
+int64_t sw_flow_snat_find(struct sw_engine *w, struct sw_frame *m,
+		const uint8_t *frame, const struct sw_pkt *p,
+		struct sw_fref *r);
 
 /*
  * A server's segment with no flow on a port a reload made protected,
@@ -401,6 +415,7 @@ flow_key(enum sw_side side, const uint8_t *frame,
 		memcpy(&r->key.v6.sport, tcp + (out ? 2 : 0), 2);
 	}
 	r->hashed = false;
+	r->snat = false;
 }
 
 /* The key's hash, computed once, when a lookup or steering needs it. */
@@ -445,6 +460,7 @@ quote_key(enum sw_side side, const uint8_t *frame,
 		memcpy(&r->key.v6.sport, tcp + (out ? 0 : 2), 2);
 	}
 	r->hashed = false;
+	r->snat = false;
 }
 
 /*
@@ -505,15 +521,24 @@ flow_owner(const struct sw_engine *w, uint32_t hash)
 }
 
 /*
- * lb mode: the backend slot of a flow, the word before it in its table
- * entry (both entry layouts put it there).
+ * lb mode: the backend slot and the local port (nat = snat; 0: none) of
+ * a flow, the two halves of the word before it in its table entry (both
+ * entry layouts put it there), and the flow's key, at the entry's start.
  */
 static_assert(offsetof(struct sw_fentry4, f) ==
-	offsetof(struct sw_fentry4, backend) + sizeof(uint32_t),
-	"backend slot right before the flow");
+	offsetof(struct sw_fentry4, backend) + 2 * sizeof(uint16_t) &&
+	offsetof(struct sw_fentry4, lport) ==
+	offsetof(struct sw_fentry4, backend) + sizeof(uint16_t),
+	"backend slot and local port right before the flow");
 static_assert(offsetof(struct sw_fentry6, f) ==
-	offsetof(struct sw_fentry6, backend) + sizeof(uint32_t),
-	"backend slot right before the flow");
+	offsetof(struct sw_fentry6, backend) + 2 * sizeof(uint16_t) &&
+	offsetof(struct sw_fentry6, lport) ==
+	offsetof(struct sw_fentry6, backend) + sizeof(uint16_t),
+	"backend slot and local port right before the flow");
+static_assert(sizeof(struct sw_fentry4) == SW_FENTRY4_SIZE,
+	"an IPv4 flow is one cache line");
+static_assert(sizeof(struct sw_fentry6) <= SW_FENTRY6_SIZE,
+	"an IPv6 flow fits two cache lines");
 
 /*
  * A flow's PROXY protocol header of version v (docs/handoff.md, "PROXY
@@ -540,10 +565,40 @@ pp_build_key(enum sw_pp_version v, const union sw_fkey *k, bool v6,
 	return len < 0 ? 0 : len;	/* SW_PP_MAX always holds it */
 }
 
-static inline uint32_t *
+static inline uint16_t *
 flow_backend(const struct sw_flow *f)
 {
-	return (uint32_t *)(uintptr_t)((const uint8_t *)f - sizeof(uint32_t));
+	return (uint16_t *)(uintptr_t)((const uint8_t *)f -
+		2 * sizeof(uint16_t));
+}
+
+static inline uint16_t *
+flow_lport(const struct sw_flow *f)
+{
+	return (uint16_t *)(uintptr_t)((const uint8_t *)f - sizeof(uint16_t));
+}
+
+static inline const struct sw_fkey4 *
+flow_key4(const struct sw_flow *f)
+{
+	return (const struct sw_fkey4 *)(const void *)((const uint8_t *)f -
+		offsetof(struct sw_fentry4, f));
+}
+
+static inline const struct sw_fkey6 *
+flow_key6(const struct sw_flow *f)
+{
+	return (const struct sw_fkey6 *)(const void *)((const uint8_t *)f -
+		offsetof(struct sw_fentry6, f));
+}
+
+/* The value lib/snat keeps for a local port's holder: the flow. */
+#define SW_SNAT_V6	(UINT32_C(1) << 31)
+
+static inline uint32_t
+snat_holder(bool v6, uint32_t id)
+{
+	return id | (v6 ? SW_SNAT_V6 : 0);
 }
 
 #endif /* SW_ENGINE_INL_H */

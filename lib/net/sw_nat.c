@@ -41,13 +41,22 @@ sw_nat_icmp(uint8_t *frame, const struct sw_pkt *p,
 		const struct sw_icmp_quote *q, bool outer_dst,
 		const uint8_t *addr, uint16_t port_be)
 {
+	sw_nat_icmp_full(frame, p, q, outer_dst, addr, port_be, NULL, 0);
+}
+
+void
+sw_nat_icmp_full(uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, bool outer_dst,
+		const uint8_t *addr, uint16_t port_be, const uint8_t *peer,
+		uint16_t peer_port_be)
+{
 	const bool v4 = p->l3 == SW_L3_IPV4;
 	const size_t alen = v4 ? 4 : 16;
 	uint8_t *ip = frame + p->l3_off;
 	uint8_t *icmp = frame + p->l4_off;
 	uint8_t *qip = frame + q->ip_off;
 	uint8_t *ck = icmp + ICMP_CKSUM_OFF;
-	uint8_t *outer, *inner, *port;
+	uint8_t *outer, *inner, *port, *other, *other_port;
 	uint32_t d, d_icmp;
 
 	/*
@@ -57,11 +66,14 @@ sw_nat_icmp(uint8_t *frame, const struct sw_pkt *p,
 	if (v4) {
 		outer = ip + (outer_dst ? 16 : 12);
 		inner = qip + (outer_dst ? 12 : 16);
+		other = qip + (outer_dst ? 16 : 12);
 	} else {
 		outer = ip + (outer_dst ? 24 : 8);
 		inner = qip + (outer_dst ? 8 : 24);
+		other = qip + (outer_dst ? 24 : 8);
 	}
 	port = frame + q->tcp_off + (outer_dst ? 0 : 2);
+	other_port = frame + q->tcp_off + (outer_dst ? 2 : 0);
 
 	d = sw_nat_delta(outer, addr, alen);
 	if (v4) {
@@ -76,16 +88,22 @@ sw_nat_icmp(uint8_t *frame, const struct sw_pkt *p,
 	memmove(outer, addr, alen);
 
 	if (v4) {
-		/* The quoted header's own sum; the address is at an even
-		 * offset of that header whatever its place in the frame. */
+		/* The quoted header's own sum; the addresses are at even
+		 * offsets of that header whatever its place in the frame. */
 		uint8_t *qck = qip + SW_IPV4_CKSUM_OFF;
+		uint32_t dq = sw_nat_delta(inner, addr, alen);
 		uint8_t c[2];
 
-		sw_cksum_wr16(c, sw_nat_cksum_adjust(sw_cksum_rd16(qck),
-				sw_nat_delta(inner, addr, alen)));
+		if (peer != NULL)
+			dq += sw_nat_delta(other, peer, alen);
+		sw_cksum_wr16(c, sw_nat_cksum_adjust(sw_cksum_rd16(qck), dq));
 		d_icmp += icmp_put(icmp, qck, c, 2);
 	}
 	d_icmp += icmp_put(icmp, inner, addr, alen);
 	d_icmp += icmp_put(icmp, port, &port_be, 2);
+	if (peer != NULL) {
+		d_icmp += icmp_put(icmp, other, peer, alen);
+		d_icmp += icmp_put(icmp, other_port, &peer_port_be, 2);
+	}
 	sw_cksum_wr16(ck, sw_nat_cksum_adjust(sw_cksum_rd16(ck), d_icmp));
 }

@@ -98,6 +98,46 @@ sw_nat_tcp(uint8_t *frame, const struct sw_pkt *p, bool dst,
 }
 
 /*
+ * Full NAT (lb mode, nat = snat): both ends of a parsed TCP segment at
+ * once, the source to `saddr`:`sport_be` and the destination to
+ * `daddr`:`dport_be`. One incremental update of each checksum over both
+ * addresses (adjacent in both headers) and both ports (adjacent too),
+ * so it costs little more than sw_nat_tcp() of one end. As sw_nat_tcp()
+ * for fragments and routing headers.
+ */
+static inline void
+sw_nat_tcp_full(uint8_t *frame, const struct sw_pkt *p, const uint8_t *saddr,
+		uint16_t sport_be, const uint8_t *daddr, uint16_t dport_be)
+{
+	uint8_t *ip = frame + p->l3_off;
+	uint8_t *tcp = frame + p->l4_off;
+	uint8_t *ck = tcp + SW_TCP_CKSUM_OFF;
+	uint8_t addrs[32], ports[4];
+	uint32_t d;
+
+	memcpy(ports, &sport_be, 2);
+	memcpy(ports + 2, &dport_be, 2);
+	if (p->l3 == SW_L3_IPV4) {
+		uint8_t *ipck = ip + SW_IPV4_CKSUM_OFF;
+
+		memcpy(addrs, saddr, 4);
+		memcpy(addrs + 4, daddr, 4);
+		d = sw_nat_delta(ip + 12, addrs, 8);
+		sw_cksum_wr16(ipck, sw_nat_cksum_adjust(sw_cksum_rd16(ipck),
+				d));
+		memcpy(ip + 12, addrs, 8);
+	} else {
+		memcpy(addrs, saddr, 16);
+		memcpy(addrs + 16, daddr, 16);
+		d = sw_nat_delta(ip + 8, addrs, 32);
+		memcpy(ip + 8, addrs, 32);
+	}
+	d += sw_nat_delta(tcp, ports, 4);
+	sw_cksum_wr16(ck, sw_nat_cksum_adjust(sw_cksum_rd16(ck), d));
+	memcpy(tcp, ports, 4);
+}
+
+/*
  * A router's decrement of the IPv4 TTL / IPv6 hop limit (RFC 1812
  * §5.3.1, RFC 8200 §3), the IPv4 header checksum updated incrementally
  * (RFC 1624 §4: TTL and protocol form one 16-bit word). Returns false,
@@ -163,6 +203,20 @@ sw_eth_set(uint8_t *frame, const uint8_t dst[6], const uint8_t src[6])
 void sw_nat_icmp(uint8_t *frame, const struct sw_pkt *p,
 		const struct sw_icmp_quote *q, bool outer_dst,
 		const uint8_t *addr, uint16_t port_be);
+
+/*
+ * sw_nat_icmp(), and the quote's other end too (full NAT, nat = snat):
+ * the quoted destination (outer_dst) or source address and port become
+ * `peer` / `peer_port_be`. With outer_dst, an error from the outside
+ * about a VIP -> client segment becomes one about the backend's segment
+ * to synwall's snat_address and local port, as the backend sent it. The
+ * outer source (the router that sent it) is kept. peer NULL: as
+ * sw_nat_icmp().
+ */
+void sw_nat_icmp_full(uint8_t *frame, const struct sw_pkt *p,
+		const struct sw_icmp_quote *q, bool outer_dst,
+		const uint8_t *addr, uint16_t port_be, const uint8_t *peer,
+		uint16_t peer_port_be);
 
 #ifdef __cplusplus
 }

@@ -35,6 +35,7 @@ sw_svc_add(struct sw_svc_table *t, const char *name)
 		.ts = true,
 		.ecn = false,
 	};
+	t->svc[t->n_svc].nat = SW_SVC_NAT_DNAT;
 	return t->n_svc++;
 }
 

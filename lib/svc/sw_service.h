@@ -51,9 +51,16 @@ struct sw_svc_syn {
 
 #define SW_SVC_WSCALE_OFF	0xff
 
+/* lb mode: how a service's flows reach its backends (docs/lb.md). */
+enum sw_svc_nat {
+	SW_SVC_NAT_DNAT = 0,		/* the client's address kept */
+	SW_SVC_NAT_SNAT,		/* from synwall's snat_address too */
+};
+
 struct sw_svc {
 	char name[SW_SVC_NAME_LEN];
 	struct sw_svc_syn syn;
+	uint8_t nat;			/* enum sw_svc_nat; inline: DNAT */
 	uint64_t ports[65536 / 64];	/* bitmap indexed by host-order port */
 };
 

@@ -2190,9 +2190,10 @@ OFFLINK6 = "2001:db8:1::50"
 
 LB_COUNTERS = ("arp_rx arp_reply_tx arp_request_tx nd_rx na_tx ns_tx "
                "neigh_held neigh_released neigh_failed no_backend "
-               "probe_tx probe_rx").split()
+               "probe_tx probe_rx snat_ports snat_active "
+               "snat_no_port").split()
 LB_DROPS = ("unprotected neigh no_route ttl not_ours backend_mismatch "
-            "flow_state cookie_bad").split()
+            "flow_state cookie_bad snat_noflow").split()
 
 LB_CONF = """; written by tests/component/gen_vectors.py
 [synwall]
@@ -2214,7 +2215,7 @@ hold = 8
 established_timeout = 600
 syn_timeout_ms = 5000
 syn_retries = 3
-linger_ms = 60000
+linger_ms = {linger_ms}
 [syncookie]
 ttl = {ttl}
 window = {window}
@@ -2222,7 +2223,7 @@ window = {window}
 outside_address = {out4}/24, {out6}/64
 outside_gateway = {gw4}, {gw6}
 inside_address = {in4}/24, {in6}/64
-{neighbours}neigh_entries = 64
+{neighbours}{lb_extra}neigh_entries = 64
 ; active checks need the main lcore's loop, which test_forward does not
 ; run (tests/e2e checks them)
 health_interval_ms = 0
@@ -2238,7 +2239,7 @@ timestamps = yes
 ecn = no
 first_contact = trust
 backends = {backends}
-"""
+{nat}"""
 
 
 def solicited_node(addr):
@@ -2331,7 +2332,7 @@ def with_ttl(frame, ttl):
     return raw(p)
 
 
-def requote(err, src, sport, seq):
+def requote(err, src, sport, seq, dst=None, dport=None):
     """An ICMP error from outside about a VIP -> client segment, as the
     backend must get it: the quoted source address and port the
     backend's, the quoted seq in the backend's space, the quoted IPv4
@@ -2345,16 +2346,22 @@ def requote(err, src, sport, seq):
     q = bytearray(bytes(outer.payload)[8:])
     if v6:
         q[8:24] = socket.inet_pton(socket.AF_INET6, src)
+        if dst is not None:
+            q[24:40] = socket.inet_pton(socket.AF_INET6, dst)
         tcp = 40
     else:
         ihl = (q[0] & 0xF) * 4
         q[12:16] = socket.inet_pton(socket.AF_INET, src)
+        if dst is not None:
+            q[16:20] = socket.inet_pton(socket.AF_INET, dst)
         q[10:12] = b"\0\0"
         h = IP(bytes(q[:ihl]))
         del h.chksum
         q[:ihl] = bytes(h)[:ihl]
         tcp = ihl
     q[tcp:tcp + 2] = struct.pack(">H", sport)
+    if dport is not None:
+        q[tcp + 2:tcp + 4] = struct.pack(">H", dport)
     q[tcp + 4:tcp + 8] = struct.pack(">I", seq)
     if v6:
         return raw(Ether(src=p.src, dst=p.dst) /
@@ -2399,8 +2406,8 @@ class LbScript(Script):
     counters and drops too; ARP / ND and other frames that are not to
     or from a service do not count as protected."""
 
-    def __init__(self, name, doc):
-        super().__init__(name, doc)
+    def __init__(self, name, doc, workers=1):
+        super().__init__(name, doc, workers)
         self.c.update({"lb." + k: 0 for k in LB_COUNTERS})
         self.c.update({"drop." + k: 0 for k in LB_DROPS})
         self.c.update({"flow.consumed": 0, "syncookie.syn_rx": 0,
@@ -2408,7 +2415,8 @@ class LbScript(Script):
 
     def send(self, side, frame, queue=0, protected=True):
         self.frames.append(frame)
-        self.lines.append("in %s\t# %s" % (side, lb_describe(frame)))
+        q = " %d" % queue if self.workers > 1 else ""
+        self.lines.append("in %s%s\t# %s" % (side, q, lb_describe(frame)))
         self.c[side + ".rx_pkts"] += 1
         self.c[side + ".rx_bytes"] += len(frame)
         if protected:
@@ -2425,10 +2433,13 @@ class LbScript(Script):
             self.c["flow.%s_bytes" % d] += len(frame)
 
     def write(self, backends, vips=(VIP4, VIP6), neighbours=(),
-              unchecked=(), sections=""):
+              unchecked=(), sections="", lb_extra="", nat=None,
+              linger_ms=60000, snat_ports=64511 - 1024 + 1):
         """backends: the service's "backends" value; neighbours: static
         (address, MAC) pairs; unchecked: counters left out of S.expect;
-        sections: more config (services) after [service:web]."""
+        sections: more config (services) after [service:web]; lb_extra:
+        more [lb] lines; nat: [service:web]'s nat, when said;
+        snat_ports: the ports of all workers' slices (lb.snat_ports)."""
         nb = ""
         if neighbours:
             nb = "neighbours = %s\n" % ", ".join("%s %s" % n
@@ -2437,13 +2448,16 @@ class LbScript(Script):
             fh.write(LB_CONF.format(
                 ttl=TTL, window=WINDOW, out4=OUT4, out6=OUT6, gw4=GW4,
                 gw6=GW6, in4=IN4, in6=IN6, neighbours=nb,
+                lb_extra=lb_extra, linger_ms=linger_ms,
                 vips=", ".join(vips), mss=WEB.mss, mss6=WEB.mss6,
-                wscale=WEB.wscale, backends=backends))
+                wscale=WEB.wscale, backends=backends,
+                nat="nat = %s\n" % nat if nat else ""))
             fh.write(sections)
         write_keys(self.name)
         save(self.name + ".pcap", self.frames)
         with open(os.path.join(OUT, self.name + ".steps"), "w") as fh:
             fh.write("\n".join(self.lines) + "\n")
+        self.c["lb.snat_ports"] = snat_ports
         for k in unchecked:
             del self.c[k]
         write_expect(self.name, self.c)
@@ -2456,8 +2470,14 @@ class LbConn:
     an exchange, as Conn has them for inline mode."""
 
     def __init__(self, sc, v6, cport, c_isn, s_isn, client, backend,
-                 bport=80, via=None, fl=0, srv_ws=7, vport=80):
+                 bport=80, via=None, fl=0, srv_ws=7, vport=80, snat=None,
+                 cq=0, sq=0):
+        """snat: (address, local port) for a service with nat = snat:
+        the backend sees the flow from there; cq, sq: the queues the
+        client's and the backend's frames come in on."""
         self.sc, self.v6 = sc, v6
+        self.snat = snat
+        self.cq, self.sq = cq, sq
         self.vip = VIP6 if v6 else VIP4
         self.caddr = client[0]
         self.nh_mac = via or client[1]     # the client's next hop
@@ -2468,24 +2488,35 @@ class LbConn:
                        ipid=0x1000, fl=fl)
         self.cli.addr, self.cli.peer = self.caddr, self.vip
         self.cli.mac, self.cli.peer_mac = self.nh_mac, PORT_MAC
-        self.srv = End(v6, False, bport, cport, s_isn, 3000000000, 509,
-                       ipid=0x7000, fl=fl ^ 0x11111)
-        self.srv.addr, self.srv.peer = self.baddr, self.caddr
+        self.srv = End(v6, False, bport, snat[1] if snat else cport, s_isn,
+                       3000000000, 509, ipid=0x7000, fl=fl ^ 0x11111)
+        self.srv.addr = self.baddr
+        self.srv.peer = snat[0] if snat else self.caddr
         self.srv.mac, self.srv.peer_mac = self.bmac, PORT_MAC
         self.srv_ws = srv_ws
         self.x = None
 
     def to_backend(self, frame, hop=True):
-        """Client -> VIP, as the backend must get it."""
+        """Client -> VIP, as the backend must get it; nat = snat: from
+        synwall's snat_address and the flow's local port."""
+        if self.snat:
+            return routed(frame, self.bmac, src=self.snat[0],
+                          sport=self.snat[1], dst=self.baddr,
+                          dport=self.bport, hop=hop)
         return routed(frame, self.bmac, dst=self.baddr, dport=self.bport,
                       hop=hop)
 
     def to_client_of(self, frame):
-        """Backend -> client, as the client must get it: from the VIP."""
+        """Backend -> client, as the client must get it: from the VIP;
+        nat = snat: to the client's address and port again."""
+        if self.snat:
+            return routed(frame, self.nh_mac, src=self.vip,
+                          sport=self.vport, dst=self.caddr,
+                          dport=self.cli.sport)
         return routed(frame, self.nh_mac, src=self.vip, sport=self.vport)
 
     def c2s(self, frame, resolved=True):
-        self.sc.send("outside", frame)
+        self.sc.send("outside", frame, self.cq)
         out = self.to_backend(to_server(frame, self.x))
         if resolved:
             self.sc.out("inside", out, relayed=True)
@@ -2495,7 +2526,7 @@ class LbConn:
     def s2c(self, frame, resolved=True):
         """resolved False: the client's MAC is not known yet; the caller
         puts out what synwall solicits, then the returned frame."""
-        self.sc.send("inside", frame)
+        self.sc.send("inside", frame, self.sq)
         out = self.to_client_of(to_client(frame, self.x))
         if resolved:
             self.sc.out("outside", out, relayed=True)
@@ -2506,7 +2537,7 @@ class LbConn:
         c = self.cli
         self.syn_frame = c.seg("S", win=64240,
                                options=linux_syn_opts(self.v6, c.tsval))
-        self.sc.send("outside", self.syn_frame)
+        self.sc.send("outside", self.syn_frame, self.cq)
         self.synack = synack(self.syn_frame)
         assert self.synack.dst == self.nh_mac and self.synack.src == PORT_MAC
         self.sc.out("outside", self.synack)
@@ -2521,7 +2552,7 @@ class LbConn:
         SYN (synwall's own, its TTL the ACK's) NATed to it; resolved
         False: the caller puts out the solicitation, then self.bsyn."""
         a = self.cli.seg("A")
-        self.sc.send("outside", a)
+        self.sc.send("outside", a, self.cq)
         self.first = a
         self.bsyn = self.to_backend(backend_syn(a, self.co), hop=False)
         if resolved:
@@ -2543,7 +2574,7 @@ class LbConn:
         s = self.srv
         sa = s.seg("SA", win=win,
                    options=server_synack_opts(s, self.v6, self.srv_ws))
-        self.sc.send("inside", sa)
+        self.sc.send("inside", sa, self.sq)
         self.x = Xlate(self.cookie, self.our_ts, sa, self.co,
                        WEB.wscale if self.co.ws is not None else 0)
         for h in self.held:
@@ -3054,6 +3085,310 @@ def lb_refused():
              sections=drained)
 
 
+# --- lb mode, nat = snat: source NAT ------------------------------------
+#
+# A service with nat = snat reaches its backend from synwall's
+# snat_address and a local port of the worker that owns the flow (its
+# slice of [lb] snat_ports, handed out least recently freed first):
+# every client -> backend segment gets both ends rewritten, every
+# backend -> client one comes to (snat_address, local port) and leaves
+# from the VIP to the client again. As everywhere here, the frames are
+# predicted from those rules (routed() above), not from the C code.
+
+SNAT4, SNAT6 = "198.51.100.2", "2001:db8:100::2"
+
+
+def lb_flow_owner(v6, caddr, cport, vport=80, workers=2):
+    """The worker that owns an lb flow: its key (client, VIP, client
+    port, VIP port) hashed as lib/flow does, scaled to the workers."""
+    import socket
+    fam = socket.AF_INET6 if v6 else socket.AF_INET
+    key = (socket.inet_pton(fam, caddr) +
+           socket.inet_pton(fam, VIP6 if v6 else VIP4) +
+           struct.pack(">HH", cport, vport))
+    h = crc32c(0xFFFFFFFF, key)
+    h ^= h >> 16
+    h = (h * 0x7feb352d) & U32
+    h ^= h >> 15
+    h = (h * 0x846ca68b) & U32
+    h ^= h >> 16
+    return (h * workers) >> 32
+
+
+def tcp_from(src, mac, sport, dst, dport, flags, seq=1, ack=1, data=b""):
+    """A TCP segment from a host of the inside to synwall's port."""
+    v6 = ":" in src
+    ip = (IPv6(src=src, dst=dst, hlim=64) if v6 else
+          IP(src=src, dst=dst, id=0x7777, flags="DF", ttl=64))
+    return raw(Ether(src=mac, dst=PORT_MAC) / ip /
+               TCP(sport=sport, dport=dport, flags=flags, seq=seq,
+                   ack=ack if "A" in flags else 0, window=509) /
+               (Raw(data) if data else b""))
+
+
+def lb_snat4():
+    """lb mode, IPv4, nat = snat, one worker: the backends see synwall,
+    not the client. [lb] snat_address 198.51.100.2 (not the inside
+    address: synwall answers ARP for it on the inside port only),
+    snat_ports 40000-40003: four local ports, handed out least recently
+    freed first. The first client's backend SYN, its held ACK and every
+    segment after reach the backend from 198.51.100.2:40000; the
+    backend's answers to that port go back to the client from the VIP.
+    An ICMP error about a VIP -> client segment reaches the backend as
+    about its own segment to 198.51.100.2:40000. Segments to the
+    snat_address that no flow holds, from another backend or port, or
+    to the client's address (the DNAT way back) are dropped. Next to it
+    [service:plain] (port 81, nat = dnat) keeps the client's address.
+    Three more clients take 40001..40003; a fifth finds no port free: a
+    RST, lb.snat_no_port. Then 40002's client resets and the first
+    closes: once lingered, 40002 and then 40000 go back to the queue,
+    and the next two clients get them in that order; the backend answers
+    the second's SYN with the ACK of 40000's last connection (TIME_WAIT):
+    synwall's RST at its ack comes from 198.51.100.2:40000 too."""
+    sc = LbScript("lb_snat4", lb_snat4.__doc__)
+    c4, be, be2 = LB_CLIENT4, BE4A, BE4B
+    sn = SNAT4
+    cn = LbConn(sc, False, 40700, c_isn=0x0A0B0C0D, s_isn=0x10000000,
+                client=c4, backend=be, snat=(sn, 40000))
+    cli, srv = cn.cli, cn.srv
+
+    sc.step("snat_arp", "a backend asks for the snat_address: answered "
+            "on the inside port; a client asking outside is not")
+    sc.send("inside", arp_who_has(be, sn), protected=False)
+    sc.out("inside", arp_is_at(sn, PORT_MAC, be))
+    sc.send("outside", arp_who_has(c4, sn), protected=False)
+    sc.count(lb__arp_rx=2, lb__arp_reply_tx=1, flow__consumed=1)
+    sc.check(lb__arp_reply_tx=1, outside__tx_pkts=0)
+    sc.step("syn", "the client's SYN: a SYN-ACK with a cookie")
+    cn.syn()
+    sc.step("third_ack", "a valid cookie: the backend SYN from "
+            "198.51.100.2:40000, the first port of the slice")
+    cn.third_ack()
+    sc.count(lb__snat_active=1)
+    sc.check(flow__created=1, flow__backend_syn_tx=1, lb__snat_active=1)
+    sc.step("server_synack", "the backend answers 198.51.100.2:40000: "
+            "the held ACK released, from there too")
+    cn.server_synack()
+    sc.check(flow__established=1)
+    sc.step("data", "data both ways: to the backend from the "
+            "snat_address, back to the client from the VIP")
+    cn.c2s(cli.seg("PA", REQUEST))
+    resp = cn.s2c(srv.seg("A", body(300, 1)))
+    cn.s2c(srv.seg("PA", body(77, 2)))
+    cn.c2s(cli.seg("A"))
+    sc.check(flow__to_server_pkts=3, flow__to_client_pkts=2)
+    sc.step("icmp_frag_needed", "a router: the response needs "
+            "fragmenting. To the backend, about its own segment to "
+            "198.51.100.2:40000")
+    err = icmp_error((GW_MAC, "192.0.2.1", None), PORT_MAC, VIP4, resp,
+                     False)
+    sc.send("outside", err)
+    back = requote(err, be[0], 80, (resp[TCP].seq - cn.x.seq_delta) & U32,
+                   dst=sn, dport=40000)
+    sc.out("inside", routed(back, be[1], dst=be[0]))
+    sc.count(flow__icmp_relayed=1)
+    sc.check(flow__icmp_relayed=1)
+    sc.step("strangers", "a free port (snat_noflow); the flow's port "
+            "from another backend or port, its answer to the client's "
+            "address (backend_mismatch); a port not in snat_ports")
+    sc.send("inside", tcp_from(be[0], be[1], 80, sn, 40003, "PA",
+                               data=b"x"))
+    sc.send("inside", tcp_from(be2[0], be2[1], 80, sn, 40000, "PA",
+                               data=b"x"))
+    sc.send("inside", tcp_from(be[0], be[1], 81, sn, 40000, "PA",
+                               data=b"x"))
+    sc.send("inside", tcp_from(be[0], be[1], 80, c4[0], 40700, "PA",
+                               seq=srv.nxt, ack=srv.rcv, data=b"x"))
+    sc.send("inside", tcp_from(be[0], be[1], 80, sn, 39999, "PA",
+                               data=b"x"), protected=False)
+    sc.count(drop__snat_noflow=1, drop__backend_mismatch=3,
+             drop__unprotected=1)
+    sc.check(drop__snat_noflow=1, drop__backend_mismatch=3,
+             outside__tx_pkts=sc.c["outside.tx_pkts"])
+
+    sc.step("plain_syn", "a client of [service:plain], port 81, nat = "
+            "dnat: answered as ever")
+    dn = LbConn(sc, False, 40710, c_isn=0x33333333, s_isn=0x44444444,
+                client=c4, backend=be2, bport=81, vport=81)
+    dn.syn()
+    sc.step("plain_flow", "its backend SYN keeps the client's address; "
+            "the backend answers the client's")
+    dn.third_ack()
+    sc.step("plain_synack", "the backend .12 answers the client's "
+            "address")
+    dn.server_synack()
+    sc.step("plain_data", "data both ways")
+    dn.c2s(dn.cli.seg("PA", REQUEST))
+    dn.s2c(dn.srv.seg("PA", body(64, 3)))
+    sc.check(lb__snat_active=1)
+
+    more = [LbConn(sc, False, 40720 + i, c_isn=0x01000000 * (i + 1),
+                   s_isn=0x20000000 + i, client=c4, backend=be,
+                   snat=(sn, 40001 + i)) for i in range(3)]
+    sc.step("more_syns", "three more clients of web")
+    for m in more:
+        m.syn()
+    sc.step("more_acks", "their backend SYNs from 40001, 40002, 40003")
+    for m in more:
+        m.third_ack()
+    sc.count(lb__snat_active=3)
+    sc.check(lb__snat_active=4)
+    sc.step("more_synacks", "their backends answer")
+    for m in more:
+        m.server_synack()
+    sc.step("exhausted_syn", "a fifth client of web")
+    ex = LbConn(sc, False, 40740, c_isn=0x55555555, s_isn=0, client=c4,
+                backend=be)
+    ex.syn()
+    sc.step("exhausted_ack", "its cookie ACK: no local port free; a RST "
+            "to the client (lb.snat_no_port), no flow, nothing inside")
+    a = ex.cli.seg("A")
+    sc.send("outside", a)
+    sc.out("outside", rst_reply(a))
+    sc.count(syncookie__cookie_ok=1, lb__snat_no_port=1, flow__rst_tx=1)
+    sc.check(lb__snat_no_port=1, lb__snat_active=4, flow__created=5)
+
+    sc.step("reset_40002", "the client on 40002 resets: its RST reaches "
+            "the backend from 198.51.100.2:40002; the flow is reset")
+    more[1].c2s(more[1].cli.seg("RA", win=0))
+    sc.count(flow__reset=1)
+    sc.step("close_fin", "the first client closes")
+    cn.c2s(cli.seg("FA"))
+    sc.step("close_backend_fin", "the backend acks and closes")
+    cn.s2c(srv.seg("FA"))
+    sc.step("close_last_ack", "the client's last ACK: closed")
+    cn.c2s(cli.seg("A"))
+    sc.count(flow__closed=1)
+    sc.step("linger", "linger_ms later both flows are freed, 40002 "
+            "first, then 40000: their ports to the back of the queue",
+            wait=300)
+    sc.count(flow__freed=2, lb__snat_active=-2)
+    sc.check(flow__freed=2, lb__snat_active=2)
+
+    again = [LbConn(sc, False, 40750 + i, c_isn=0x66000000 + i,
+                    s_isn=0x70000000 + i, client=c4, backend=be,
+                    snat=(sn, port))
+             for i, port in enumerate((40002, 40000))]
+    sc.step("again_syns", "two more clients of web")
+    for m in again:
+        m.syn()
+    sc.step("again_acks", "their backend SYNs from 40002, then 40000: "
+            "least recently freed first")
+    for m in again:
+        m.third_ack()
+    sc.count(lb__snat_active=2, flow__active=5)
+    sc.check(lb__snat_active=4, flow__active=5, flow__created=7)
+    sc.step("old_ack", "the backend still holds 40000's last connection "
+            "(TIME_WAIT) and answers the SYN with its ACK: a RST at that "
+            "ack, from 198.51.100.2:40000 (the SYN is sent again later)")
+    old = tcp_from(be[0], be[1], 80, sn, 40000, "A", seq=0x0BADF00D,
+                   ack=0x7EA50000)
+    sc.send("inside", old)
+    sc.out("inside", rst_reply(old))
+    sc.count(flow__old_ack_rst=1)
+    sc.check(flow__old_ack_rst=1, lb__snat_active=4)
+    plain = ("[service:plain]\nprefix = %s\nports = 81\nmss = %d\n"
+             "mss6 = %d\nwscale = %d\nsack = yes\ntimestamps = yes\n"
+             "ecn = no\nfirst_contact = trust\n"
+             "backends = 198.51.100.12\nnat = dnat\n" % (
+                 VIP4, WEB.mss, WEB.mss6, WEB.wscale))
+    sc.write("198.51.100.11", vips=(VIP4,), neighbours=[be, be2, c4],
+             lb_extra="snat_address = %s\nsnat_ports = 40000-40003\n" % sn,
+             nat="snat", linger_ms=100, sections=plain, snat_ports=4)
+
+
+def lb_snat6():
+    """lb mode, nat = snat, two workers: a backend's answer reaches the
+    worker that owns its flow by its destination port. snat_address
+    2001:db8:100::2 for IPv6 (IPv4: the inside address, 198.51.100.1,
+    by default), snat_ports 40000-40008: worker 0 has 40000-40003,
+    worker 1 40004-40007, 40008 is nobody's. Every client frame comes
+    in on queue 0, every backend frame on queue 1. An IPv6 flow owned
+    by worker 0 (40000: its backend's frames come to worker 1 and are
+    handed over by port) and an IPv4 one owned by worker 1 (40004: its
+    client's frames are handed over by the flow hash) run side by side:
+    handshake, data, close, and once lingered both ports are free
+    again. The backend's NS for 2001:db8:100::2 is answered; frames to
+    40001 (worker 0's, no flow: handed over, dropped there), 40005
+    (worker 1's, no flow) and 40008 are drop.snat_noflow."""
+    sc = LbScript("lb_snat6", lb_snat6.__doc__, workers=2)
+    c4, c6 = LB_CLIENT4, LB_CLIENT6
+    p6 = next(p for p in range(40800, 40900)
+              if lb_flow_owner(True, c6[0], p) == 0)
+    p4 = next(p for p in range(40900, 41000)
+              if lb_flow_owner(False, c4[0], p) == 1)
+    a = LbConn(sc, True, p6, c_isn=0xCAFE0000, s_isn=0x0FF0FF00,
+               client=c6, backend=BE6A, snat=(SNAT6, 40000), fl=0x12345,
+               cq=0, sq=1)
+    b = LbConn(sc, False, p4, c_isn=0xBEEF0000, s_isn=0x12121212,
+               client=c4, backend=BE4A, snat=(IN4, 40004), cq=0, sq=1)
+    flows = [a, b]
+    steered = 0
+
+    sc.step("snat_ns", "the backend solicits the IPv6 snat_address: "
+            "answered on the inside port")
+    sc.send("inside", ns_frame(BE6A[1], BE6A[0], SNAT6), queue=1,
+            protected=False)
+    sc.out("inside", na_frame(PORT_MAC, SNAT6, BE6A[0], BE6A[1]))
+    sc.count(lb__nd_rx=1, lb__na_tx=1)
+    sc.step("syn", "both clients' SYNs: answered by each flow's owner")
+    for cn in flows:
+        cn.syn()
+    steered += 1                        # b's SYN, to worker 1
+    sc.step("third_ack", "both cookie ACKs: backend SYNs from "
+            "[2001:db8:100::2]:40000 and 198.51.100.1:40004")
+    for cn in flows:
+        cn.third_ack()
+    steered += 1
+    sc.count(lb__snat_active=2)
+    sc.check(flow__created=2, lb__snat_active=2)
+    sc.step("server_synack", "both backends answer: 40000's answer to "
+            "worker 0 by its port")
+    for cn in flows:
+        cn.server_synack()
+    steered += 1                        # a's SYN-ACK, to worker 0
+    sc.step("data", "data both ways")
+    for cn in flows:
+        cn.c2s(cn.cli.seg("PA", REQUEST))
+        cn.s2c(cn.srv.seg("A", body(200, 5)))
+        cn.s2c(cn.srv.seg("PA", body(51, 6)))
+        cn.c2s(cn.cli.seg("A"))
+    steered += 2 + 2
+    sc.step("strangers", "to ports no flow holds: 40001 (worker 0's, "
+            "handed over), 40005 (worker 1's), 40008 (nobody's)")
+    sc.send("inside", tcp_from(BE6A[0], BE6A[1], 80, SNAT6, 40001, "PA",
+                               data=b"x"), queue=1)
+    sc.send("inside", tcp_from(BE4A[0], BE4A[1], 80, IN4, 40005, "PA",
+                               data=b"x"), queue=1)
+    sc.send("inside", tcp_from(BE4A[0], BE4A[1], 80, IN4, 40008, "PA",
+                               data=b"x"), queue=1)
+    steered += 1
+    sc.count(drop__snat_noflow=3)
+    sc.check(drop__snat_noflow=3)
+    sc.step("client_fin", "both clients close")
+    for cn in flows:
+        cn.c2s(cn.cli.seg("FA"))
+    steered += 1
+    sc.step("backend_fin", "both backends ack and close")
+    for cn in flows:
+        cn.s2c(cn.srv.seg("FA"))
+    steered += 1
+    sc.step("last_ack", "both clients' last ACKs: closed")
+    for cn in flows:
+        cn.c2s(cn.cli.seg("A"))
+    steered += 1
+    sc.count(flow__closed=2)
+    sc.step("linger", "linger_ms later both flows are gone, their ports "
+            "free", wait=300)
+    sc.count(flow__freed=2, lb__snat_active=-2, flow__steered=steered)
+    sc.check(flow__active=0, flow__freed=2, lb__snat_active=0,
+             flow__steered=steered)
+    sc.write("198.51.100.11, 2001:db8:100::11",
+             neighbours=[BE4A, BE6A, c4, c6],
+             lb_extra="snat_address = %s\nsnat_ports = 40000-40008\n" %
+             SNAT6, nat="snat", linger_ms=100, snat_ports=8)
+
+
 def lb():
     lb_arp()
     lb_handshake4()
@@ -3062,6 +3397,8 @@ def lb():
     lb_mismatch()
     lb_synflood()
     lb_refused()
+    lb_snat4()
+    lb_snat6()
 
 
 # --- the PROXY protocol header ----------------------------------------------

@@ -9,6 +9,11 @@
  * run. Stages are timed the same way, each alone over the same frames:
  * parse, checksum verification, the cookie MAC, the SYN-ACK build.
  *
+ * Then lb mode's relay, each direction alone, with destination NAT and
+ * with source NAT (nat = snat) over the same flows: the flows are made
+ * in the tables directly (as a handshake would leave them), the segments
+ * are data of those flows, replayed.
+ *
  * The lb cluster's costs (docs/cluster.md) are timed on an lb engine with
  * one peer: a peer's claim taken (a foreign entry made or refreshed), a
  * segment of a peer's flow sent on to it, a claim built and sent, and a
@@ -17,8 +22,9 @@
  * usage: engine_cycles [--bursts N] [--mac scalar|avx2|avx512] [--check]
  *   --check: exit 1 unless every SYN got a SYN-ACK, every forged ACK
  *   was dropped as a bad cookie, and in the cluster every claim made an
- *   entry and every segment of a peer's flow went to it (the unit suite
- *   runs it so, briefly; no figure is ever asserted).
+ *   entry and every segment of a peer's flow went to it, and every lb
+ *   segment was relayed (the unit suite runs it so, briefly; no figure
+ *   is ever asserted).
  *
  * Addresses: clients 198.18.0.0/15 (RFC 2544) and 2001:2::/48 (RFC 5180),
  * the server 192.0.2.80 and 2001:db8::80 (documentation prefixes).
@@ -77,7 +83,8 @@ static struct buf spares[SPARES];
 static unsigned int spare_at;
 static uint64_t n_tx, n_free;
 static void *flow_mem;
-static void *neigh_mem;			/* lb */
+/* lb mode's engine memory. */
+static void *neigh_mem, *snat_mem;
 static struct sw_lb_bcount *bcount;
 
 static void
@@ -334,6 +341,8 @@ engine(struct sw_app *app, struct sw_cookie_keys **kp, struct sw_lb_gen **gp)
 		p.neigh_mem = neigh_mem =
 			calloc(1, sw_engine_neigh_memsize(p.neigh_entries));
 		p.bc = bcount = calloc(SW_LB_SLOTS, sizeof(*p.bc));
+		p.snat_mem = snat_mem = calloc(1, sw_engine_snat_memsize(
+			p.snat_lo, p.snat_hi, 1));
 	}
 	if (sw_engine_init(e, &p, err, sizeof(err)) != 0 ||
 			sw_worker_configure(e, cfg, 1, p.tsc_hz, err,
@@ -478,6 +487,180 @@ run_stages(const struct sw_cookie_keys *k, unsigned int bursts, uint64_t *v)
 	(void)sink;
 }
 
+/* ---- lb mode's relay: destination NAT against source NAT ---- */
+
+#define LB_FLOWS	32768
+#define LB_PAYLOAD	64
+
+/* A TCP/IPv4 segment with timestamps and `payload` bytes, sums set. */
+static uint16_t
+make_seg4(uint8_t *f, uint32_t src, uint32_t dst, uint16_t sport,
+		uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack,
+		uint32_t tsval, uint32_t tsecr, uint16_t payload, bool syn_opts)
+{
+	static const uint8_t synack_opts[20] = {
+		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0,
+		1, 3, 3, 7,
+	};
+	const uint32_t l3 = 14, olen = syn_opts ? 20 : 12;
+	const uint32_t thl = 20 + olen, len = l3 + 20 + thl + payload;
+	uint8_t *ip = f + l3, *t = ip + 20, *o = t + 20;
+	struct sw_pkt p;
+
+	memset(f, 0, len);
+	memcpy(f, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01", 12);
+	sw_cksum_wr16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	sw_cksum_wr16(ip + 2, (uint16_t)(20 + thl + payload));
+	sw_cksum_wr16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = 6;
+	sw_cksum_wr32(ip + 12, src);
+	sw_cksum_wr32(ip + 16, dst);
+	sw_cksum_wr16(t, sport);
+	sw_cksum_wr16(t + 2, dport);
+	sw_cksum_wr32(t + 4, seq);
+	sw_cksum_wr32(t + 8, ack);
+	t[12] = (uint8_t)(thl / 4) << 4;
+	t[13] = flags;
+	sw_cksum_wr16(t + 14, 1024);
+	if (syn_opts) {
+		memcpy(o, synack_opts, sizeof(synack_opts));
+		sw_cksum_wr32(o + 6, tsval);
+		sw_cksum_wr32(o + 10, tsecr);
+	} else {
+		o[0] = 1;
+		o[1] = 1;
+		o[2] = 8;
+		o[3] = 10;
+		sw_cksum_wr32(o + 4, tsval);
+		sw_cksum_wr32(o + 8, tsecr);
+	}
+	for (uint32_t i = 0; i < payload; i++)
+		o[olen + i] = (uint8_t)(i * 7);
+	if (sw_parse(&p, f, len) != SW_PARSE_OK ||
+			sw_pkt_cksum_set(f, &p) != 0) {
+		fprintf(stderr, "engine_cycles: could not build a segment\n");
+		exit(2);
+	}
+	return (uint16_t)len;
+}
+
+#define LB_VIP		0xcb00710au	/* 203.0.113.10 */
+#define LB_BACKEND	0xc633640bu	/* 198.51.100.11 */
+#define LB_INSIDE	0xc6336401u	/* 198.51.100.1: the snat_address */
+#define LB_CPORT	40000
+
+/* Flow i's numbers: client 198.18.0.0/15, ISNs, clocks. */
+static uint32_t lb_client(uint32_t i) { return 0xc6120001u + i; }
+static uint32_t lb_c_isn(uint32_t i) { return i * 2654435761u; }
+static uint32_t lb_cookie(uint32_t i) { return i * 40503u + 7; }
+static uint32_t lb_s_isn(uint32_t i) { return ~(i * 2246822519u); }
+static uint16_t lb_lport[LB_FLOWS];	/* nat = snat: the flow's port */
+
+/*
+ * LB_FLOWS established flows through the VIP to the one backend, as a
+ * handshake leaves them (sw_px_init on the third ACK, sw_px_establish
+ * on the backend's SYN-ACK), made in the tables directly; with `snat`
+ * each takes a local port as sw_flow_create() gives one.
+ */
+static void
+lb_flows(struct sw_engine *e, bool snat)
+{
+	static const struct sw_cookie_opts co = {
+		.mss = 1460, .wscale = 7, .sack_ok = true, .ts = true,
+	};
+	uint8_t f[FRAME_ROOM];
+	const uint64_t tick = e->now / e->tick_tsc;
+
+	for (uint32_t i = 0; i < LB_FLOWS; i++) {
+		struct sw_fkey4 k = { 0 };
+		struct sw_fentry4 *en;
+		struct sw_pkt ack, sa;
+		uint16_t len;
+		int64_t id;
+
+		sw_cksum_wr32(&k.caddr, lb_client(i));
+		sw_cksum_wr32(&k.saddr, LB_VIP);
+		sw_cksum_wr16(&k.cport, LB_CPORT);
+		sw_cksum_wr16(&k.sport, 80);
+		id = sw_ft_insert(&e->ft4, &k, sw_ft_hash(&e->ft4, &k));
+		if (id < 0) {
+			fprintf(stderr, "engine_cycles: lb flow %u: %d\n", i,
+				(int)id);
+			exit(2);
+		}
+		en = sw_ft_entry(&e->ft4, (uint32_t)id);
+		len = make_seg4(f, lb_client(i), LB_VIP, LB_CPORT, 80,
+			SW_TCP_ACK, lb_c_isn(i) + 1, lb_cookie(i) + 1, 1000 + i,
+			5000 + i, 0, false);
+		(void)sw_parse(&ack, f, len);
+		sw_px_init(&en->f, &ack, &co, 7, 65535, 0);
+		len = make_seg4(f, LB_BACKEND, lb_client(i), 80, LB_CPORT,
+			SW_TCP_SYN | SW_TCP_ACK, lb_s_isn(i), lb_c_isn(i) + 1,
+			9000 + i, 1000 + i, 0, true);
+		(void)sw_parse(&sa, f, len);
+		sw_px_establish(&en->f, &sa);
+		en->backend = 0;
+		en->lport = snat ? sw_snat_get(&e->snat, (uint32_t)id) : 0;
+		lb_lport[i] = en->lport;
+		sw_tw_arm(&e->tw, (uint32_t)id, tick + 600000);
+	}
+}
+
+/* Data of flow (set * BURST + j) % LB_FLOWS, one direction. */
+static void
+lb_make_data(bool to_server, bool snat)
+{
+	for (unsigned int n = 0; n < SETS * BURST; n++) {
+		const uint32_t i = (uint32_t)((n * 40503u) % LB_FLOWS);
+
+		if (to_server)
+			tmpl_len[n] = make_seg4(tmpl[n], lb_client(i), LB_VIP,
+				LB_CPORT, 80, SW_TCP_ACK | SW_TCP_PSH,
+				lb_c_isn(i) + 1, lb_cookie(i) + 1, 1001 + i,
+				5000 + i, LB_PAYLOAD, false);
+		else
+			tmpl_len[n] = make_seg4(tmpl[n], LB_BACKEND,
+				snat ? LB_INSIDE : lb_client(i), 80,
+				snat ? lb_lport[i] : LB_CPORT,
+				SW_TCP_ACK | SW_TCP_PSH, lb_s_isn(i) + 1,
+				lb_c_isn(i) + 1, 9001 + i, 1000 + i,
+				LB_PAYLOAD, false);
+	}
+}
+
+static void
+run_engine_side(struct sw_engine *e, enum sw_side side, const char *name,
+		unsigned int bursts, uint64_t *v)
+{
+	struct sw_frame *f[BURST];
+
+	for (unsigned int i = 0; i < bursts; i++) {
+		uint64_t t0;
+
+		load(i % SETS, f);
+		t0 = tsc();
+		sw_engine_process(e, side, f, BURST, t0);
+		sw_engine_flush(e);
+		v[i] = tsc() - t0;
+	}
+	report(name, v, bursts);
+}
+
+static const char lb_relay_conf_text[] =
+	"[synwall]\nmode = lb\nstats_interval = 0\n"
+	"[worker]\nflows = 65536\nflows6 = 4096\n"
+	"[flow]\nestablished_timeout = 3600\n"
+	"[lb]\noutside_address = 203.0.113.1/24\n"
+	"outside_gateway = 203.0.113.254\n"
+	"inside_address = 198.51.100.1/24\n"
+	"neighbours = 203.0.113.254 02:00:00:00:00:fe, "
+	"198.51.100.11 02:00:00:00:00:11\n"
+	"health_interval_ms = 0\npassive_fall = 0\n"
+	"[service:web]\nprefix = 203.0.113.10\nports = 80\n"
+	"first_contact = trust\nbackends = 198.51.100.11\nnat = %s\n";
+
 /*
  * The templates (IPv4 segments from clients) turned into a peer's
  * claims of their flows, as cluster.c writes them; `keys` gets each
@@ -569,14 +752,57 @@ free_engine(struct sw_engine *e, struct sw_lb_gen *gp)
 	free(e);
 	free(flow_mem);
 	free(neigh_mem);
+	free(snat_mem);
 	free(bcount);
-	neigh_mem = NULL;
+	flow_mem = neigh_mem = snat_mem = NULL;
 	bcount = NULL;
 	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
 		for (unsigned int f = 0; f < 2; f++)
 			free(gp->maglev[s][f]);
 	free(gp->rev);
 	free(gp);
+}
+
+/*
+ * lb relay, both directions, nat = dnat then nat = snat: returns false
+ * when a segment was not relayed (--check).
+ */
+static bool
+run_lb(struct sw_cookie_keys **kp, unsigned int bursts, uint64_t *v)
+{
+	bool ok = true;
+
+	for (int snat = 0; snat < 2; snat++) {
+		static struct sw_app app;
+		char text[1024], name[48];
+		struct sw_lb_gen *gp;
+		struct sw_engine *e;
+		uint64_t tx0;
+
+		memset(&app, 0, sizeof(app));
+		snprintf(text, sizeof(text), lb_relay_conf_text,
+			snat ? "snat" : "dnat");
+		if (load_conf(text, strlen(text), &app.cfg) != 0)
+			exit(2);
+		e = engine(&app, kp, &gp);
+		e->gen = *e->genp;
+		e->svc = &e->gen->svc;
+		lb_flows(e, snat);
+		lb_make_data(true, snat);
+		tx0 = e->c.flow.to_server_pkts;
+		snprintf(name, sizeof(name), "lb to backend, %s",
+			snat ? "snat" : "dnat");
+		run_engine_side(e, SW_OUTSIDE, name, bursts, v);
+		ok &= e->c.flow.to_server_pkts - tx0 == (uint64_t)bursts * BURST;
+		lb_make_data(false, snat);
+		tx0 = e->c.flow.to_client_pkts;
+		snprintf(name, sizeof(name), "lb to client, %s",
+			snat ? "snat" : "dnat");
+		run_engine_side(e, SW_INSIDE, name, bursts, v);
+		ok &= e->c.flow.to_client_pkts - tx0 == (uint64_t)bursts * BURST;
+		free_engine(e, gp);
+	}
+	return ok;
 }
 
 /* The cluster's figures; false when --check finds a count wrong. */
@@ -694,6 +920,12 @@ main(int argc, char **argv)
 			bad ? "not ok" : "ok", e->c.sc.synack_tx,
 			e->c.drop[SW_DROP_COOKIE_BAD]);
 	free_engine(e, gp);
+	if (!run_lb(&kp, bursts, v) && check) {
+		printf("not ok - lb: a data segment was not relayed\n");
+		bad = 1;
+	} else if (check) {
+		printf("ok - lb: every data segment relayed, both NATs\n");
+	}
 	printf("lb cluster, one peer:\n");
 	if (!run_cluster(&kp, bursts, v) && check) {
 		printf("not ok - cluster: a claim, a forwarded segment or a lookup went uncounted\n");

@@ -79,6 +79,8 @@ static const struct bad_case bad[] = {
 	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\n"
 		"backends = 198.51.100.11\n",
 		"[service:web] backends: only with [synwall] mode = lb" },
+	{ "[service:web]\nprefix = 192.0.2.0/24\nports = 80\nnat = snat\n",
+		"[service:web] nat: only with [synwall] mode = lb" },
 	{ "[synwall]\nlog_level = loud\n", "log_level = loud" },
 	{ "[synwall]\nunprotected = drop\n", "unprotected = drop" },
 	{ "[service:web]\nports = 80\n", "[service:web] prefix: missing" },
@@ -273,7 +275,8 @@ test_good_file(void)
 /*
  * A valid lb config: IPv4 and IPv6 VIPs, two services sharing them on
  * different ports, kept and named backend ports, weights (0 included),
- * a backends list over two lines, static neighbours on both sides.
+ * a backends list over two lines, static neighbours on both sides, one
+ * service with source NAT (its snat_address the default, inside's).
  */
 static const char lb_base[] =
 	"[synwall]\n"
@@ -288,10 +291,12 @@ static const char lb_base[] =
 	"ports = 80\n"
 	"backends = 198.51.100.11:8080 weight 3, 198.51.100.12:8080, [2001:db8:100::11]:8080 weight 2, 198.51.100.13\n"
 	"backends = 2001:db8:100::12 weight 0\n"
+	"nat = snat\n"
 	"[service:tls]\n"
 	"prefix = 2001:db8:203::10, 203.0.113.10\n"
 	"ports = 443, 8443\n"
-	"backends = 198.51.100.11, [2001:db8:100::11] weight 4\n";
+	"backends = 198.51.100.11, [2001:db8:100::11] weight 4\n"
+	"nat = dnat\n";
 
 /*
  * lb_base with one change. In `section` (NULL: `line` is appended at
@@ -593,6 +598,58 @@ static const struct lb_case lb_bad[] = {
 	{ "lb", "inside_address", "inside_address = 198.51.100.1/24",
 		"[service:web] backends: [2001:db8:100::11]:8080 is IPv6 but [lb] inside_address has no IPv6 address",
 		NULL },
+	{ "lb", "inside_address", "inside_address = 198.51.100.1/24",
+		"[service:web] backends: [2001:db8:100::11]:8080 is IPv6 but [lb] inside_address has no IPv6 address (nor, nat = snat, an snat_address in it)",
+		NULL },
+	/* nat = snat: the service's choice, the addresses and ports */
+	{ "service:web", "nat", "nat = full",
+		"[service:web] nat = full: must be dnat or snat", NULL },
+	{ "service:tls", "nat", "nat = SNAT",
+		"[service:tls] nat = SNAT: must be dnat or snat", NULL },
+	{ "service:web", NULL, "nat = dnat",
+		"[service:web] nat: set twice", NULL },
+	{ "lb", NULL, "snat_ports = 1024-64512",
+		"[lb] snat_ports = 1024-64512: at most 64511 (the ports above are synwall's health checks')",
+		NULL },
+	{ "lb", NULL, "snat_ports = 0-1000",
+		"[lb] snat_ports = 0-1000: must be LO-HI, two ports 1..64511 (decimal)",
+		NULL },
+	{ "lb", NULL, "snat_ports = 1024",
+		"[lb] snat_ports = 1024: must be LO-HI", NULL },
+	{ "lb", NULL, "snat_ports = 1024 - 2048",
+		"[lb] snat_ports = 1024 - 2048: must be LO-HI", NULL },
+	{ "lb", NULL, "snat_ports = 0x400-2048",
+		"[lb] snat_ports = 0x400-2048: must be LO-HI", NULL },
+	{ "lb", NULL, "snat_ports = 2000-1999",
+		"[lb] snat_ports = 2000-1999: LO above HI", NULL },
+	{ "lb", NULL, "snat_address = 198.51.100.2, 198.51.100.3",
+		"[lb] snat_address: 198.51.100.3 is a second IPv4 address (at most one per family)",
+		NULL },
+	{ "lb", NULL, "snat_address = 198.51.100.2/24",
+		"[lb] snat_address: \"198.51.100.2/24\" is not an IPv4 or IPv6 address",
+		NULL },
+	{ "lb", NULL, "snat_address = 198.51.100.2,",
+		"[lb] snat_address: empty item", NULL },
+	{ "lb", NULL, "snat_address = 192.0.2.7",
+		"[lb] snat_address: 192.0.2.7 is not on-link in [lb] inside_address 198.51.100.1/24",
+		NULL },
+	{ "lb", NULL, "snat_address = 2001:db8:203::7",
+		"[lb] snat_address: 2001:db8:203::7 is not on-link in [lb] inside_address 2001:db8:100::1/64",
+		NULL },
+	{ "lb", "inside_address",
+		"inside_address = 198.51.100.1/24\nsnat_address = 2001:db8:100::2",
+		"[lb] snat_address: 2001:db8:100::2 is IPv6 but [lb] inside_address has no IPv6 address",
+		NULL },
+	{ "lb", NULL, "snat_address = 198.51.100.12",
+		"[service:web] backends: 198.51.100.12:8080 is synwall's own address ([lb] snat_address)",
+		NULL },
+	{ "lb", NULL, "snat_address = 2001:db8:100::11",
+		"[service:web] backends: [2001:db8:100::11]:8080 is synwall's own address ([lb] snat_address)",
+		NULL },
+	{ "lb", "neighbours",
+		"neighbours = 198.51.100.50 02:00:00:00:00:50\nsnat_address = 198.51.100.50",
+		"[lb] neighbours: 198.51.100.50 is synwall's own address ([lb] snat_address)",
+		NULL },
 	{ "lb", "inside_address",
 		"inside_address = 198.51.100.1/29, 2001:db8:100::1/64",
 		"[service:web] backends: 198.51.100.11:8080 is not on-link in [lb] inside_address 198.51.100.1/29",
@@ -798,6 +855,44 @@ test_lb_good(void)
 	/* the [lb] tunables not given keep their defaults */
 	SW_CHECK_EQ(lb->maglev_size, 65537);
 	SW_CHECK_EQ(lb->neigh_entries, 4096);
+	/* source NAT: web's, from the inside addresses, default ports */
+	SW_CHECK_EQ(cfg.svc.svc[0].nat, SW_SVC_NAT_SNAT);
+	SW_CHECK_EQ(cfg.svc.svc[1].nat, SW_SVC_NAT_DNAT);
+	SW_CHECK(memcmp(&lb->snat[SW_LB_V4], &lb->inside[SW_LB_V4],
+		sizeof(lb->snat[0])) == 0);
+	SW_CHECK(memcmp(&lb->snat[SW_LB_V6], &lb->inside[SW_LB_V6],
+		sizeof(lb->snat[0])) == 0);
+	SW_CHECK_EQ(lb->snat_lo, 1024);
+	SW_CHECK_EQ(lb->snat_hi, 64511);
+	/* snat_address of one family; the other's is inside's */
+	ret = load_text("[synwall]\nmode = lb\n"
+		"[lb]\noutside_address = 203.0.113.1/24, 2001:db8:203::1/64\n"
+		"inside_address = 198.51.100.1/24, 2001:db8:100::1/64\n"
+		"snat_address = 2001:db8:100::2\nsnat_ports = 1-64511\n"
+		"[service:web]\nprefix = 203.0.113.10, 2001:db8:203::10\n"
+		"ports = 80\nnat = snat\n"
+		"backends = 198.51.100.11, 2001:db8:100::11\n",
+		err, sizeof(err));
+	SW_CHECKF(ret == 0, "snat config refused: %s", err);
+	SW_CHECK(lb->snat[SW_LB_V4].family == AF_INET &&
+		addr_is(AF_INET, lb->snat[SW_LB_V4].addr, "198.51.100.1"));
+	SW_CHECK(lb->snat[SW_LB_V6].family == AF_INET6 &&
+		lb->snat[SW_LB_V6].plen == 64 &&
+		addr_is(AF_INET6, lb->snat[SW_LB_V6].addr, "2001:db8:100::2"));
+	SW_CHECK(lb->snat_lo == 1 && lb->snat_hi == 64511);
+	SW_CHECK_EQ(cfg.svc.svc[0].nat, SW_SVC_NAT_SNAT);
+	ret = load_text("[synwall]\nmode = lb\n"
+		"[lb]\noutside_address = 203.0.113.1/24\n"
+		"inside_address = 198.51.100.1/24\n"
+		"snat_address = 198.51.100.254\nsnat_ports = 40000-40000\n"
+		"[service:web]\nprefix = 203.0.113.10\nports = 80\n"
+		"backends = 198.51.100.11\n", err, sizeof(err));
+	SW_CHECKF(ret == 0, "snat config refused: %s", err);
+	SW_CHECK(addr_is(AF_INET, lb->snat[SW_LB_V4].addr, "198.51.100.254") &&
+		lb->snat[SW_LB_V4].plen == 24 &&
+		lb->snat[SW_LB_V6].family == 0);
+	SW_CHECK(lb->snat_lo == 40000 && lb->snat_hi == 40000);
+	SW_CHECK_EQ(cfg.svc.svc[0].nat, SW_SVC_NAT_DNAT);
 
 	/* unprotected = drop may be said; only pass is refused */
 	ret = load_text("[synwall]\nmode = lb\nunprotected = drop\n"
@@ -843,6 +938,8 @@ test_lb_defaults(void)
 	SW_CHECK_EQ(d.lb.passive_holddown, 10);
 	SW_CHECK(d.lb.n_backends == 0 && d.lb.n_static == 0);
 	SW_CHECK(d.lb.outside[0].family == 0 && d.lb.inside[1].family == 0);
+	SW_CHECK(d.lb.snat[0].family == 0 && d.lb.snat[1].family == 0);
+	SW_CHECK(d.lb.snat_lo == 1024 && d.lb.snat_hi == 64511);
 
 	ret = load_text("[synwall]\nmode = lb\n[lb]\n"
 		"outside_address = 203.0.113.1/24\n"
@@ -976,6 +1073,8 @@ test_lb_visit(void)
 		"[lb] outside_address = 203.0.113.1/24, 2001:db8:203::1/64\n",
 		"[lb] outside_gateway = 203.0.113.254, 2001:db8:203::fe\n",
 		"[lb] inside_address = 198.51.100.1/24, 2001:db8:100::1/64\n",
+		"[lb] snat_address = 198.51.100.1, 2001:db8:100::1\n",
+		"[lb] snat_ports = 1024-64511\n",
 		"[lb] neighbours = 198.51.100.11 02:00:00:00:00:11, 2001:db8:203::fe 02:00:00:00:00:fe\n",
 		"[lb] maglev_size = 65537\n",
 		"[lb] neigh_entries = 4096\n",
@@ -989,6 +1088,8 @@ test_lb_visit(void)
 		"[service:web] ports = 80\n"
 		"[service:web] backends = 198.51.100.11:8080 weight 3, 198.51.100.12:8080 weight 1, [2001:db8:100::11]:8080 weight 2, 198.51.100.13 weight 1, 2001:db8:100::12 weight 0\n"
 		"[service:web] syn = ",
+		"[service:web] nat = snat\n",
+		"[service:tls] nat = dnat\n",
 		"[service:tls] prefix = 203.0.113.10, 2001:db8:203::10\n"
 		"[service:tls] ports = 443,8443\n"
 		"[service:tls] backends = 198.51.100.11 weight 1, 2001:db8:100::11 weight 4\n",
@@ -1019,7 +1120,7 @@ test_lb_visit(void)
 		"inside_address = 198.51.100.1/24, 2001:db8:100::1/64\n"
 		"neighbours = 198.51.100.11 02:00:00:00:00:11, 2001:db8:203::fe 02:00:00:00:00:fe\n"
 		"[service:web]\nprefix = 203.0.113.10, 2001:db8:203::10\n"
-		"ports = 80\nbackends = %.*s\n"
+		"ports = 80\nbackends = %.*s\nnat = snat\n"
 		"[service:tls]\nprefix = 203.0.113.10, 2001:db8:203::10\n"
 		"ports = 443,8443\n"
 		"backends = 198.51.100.11 weight 1, 2001:db8:100::11 weight 4\n",
@@ -1054,6 +1155,10 @@ static const struct reload_case reload_cases[] = {
 	{ { "service:tls", "ports", "ports = 443, 8443, 9443", NULL, NULL },
 		NULL },
 	{ { "service:web", NULL, "mss = 1400", NULL, NULL }, NULL },
+	/* a service's NAT: its new flows only (the old keep theirs) */
+	{ { "service:web", "nat", "nat = dnat", NULL, NULL }, NULL },
+	{ { "service:tls", "nat", NULL, NULL, NULL }, NULL },
+	{ { "service:tls", "nat", "nat = snat", NULL, NULL }, NULL },
 	{ { "service:tls", "*", NULL, NULL, NULL }, NULL },
 	{ { NULL, NULL, "[service:alt]\nprefix = 203.0.113.11\nports = 80\n"
 		"backends = 198.51.100.14", NULL, NULL }, NULL },
@@ -1080,6 +1185,13 @@ static const struct reload_case reload_cases[] = {
 		"[lb] inside_address: 198.51.100.1/24, 2001:db8:100::1/64 -> 198.51.100.1/25, 2001:db8:100::1/64 needs a restart" },
 	{ { "lb", "outside_gateway", NULL, NULL, NULL },
 		"[lb] outside_gateway: 203.0.113.254, 2001:db8:203::fe -> (none) needs a restart" },
+	{ { "lb", NULL, "snat_ports = 2000-3000", NULL, NULL },
+		"[lb] snat_ports: 1024-64511 -> 2000-3000 needs a restart" },
+	{ { "lb", NULL, "snat_address = 198.51.100.2", NULL, NULL },
+		"[lb] snat_address: 198.51.100.1, 2001:db8:100::1 -> 198.51.100.2, 2001:db8:100::1 needs a restart" },
+	/* the default, said: no change */
+	{ { "lb", NULL, "snat_address = 2001:db8:100::1, 198.51.100.1\n"
+		"snat_ports = 1024-64511", NULL, NULL }, NULL },
 	{ { "worker", NULL, "flows = 2000000", NULL, NULL },
 		"[worker] flows: 1000000 -> 2000000 needs a restart" },
 	{ { "ports", NULL, "outside = net_tap0", NULL, NULL },
@@ -1160,7 +1272,7 @@ static bool
 lb_only(const char *section, const char *key)
 {
 	return strcmp(section, "lb") == 0 || strcmp(section, "cluster") == 0 ||
-		strcmp(key, "backends") == 0;
+		strcmp(key, "backends") == 0 || strcmp(key, "nat") == 0;
 }
 
 static void

@@ -9,7 +9,8 @@
  * classification (pass, drop, fragments, ICMP, martians), the SYN cookie
  * path, the hand-off and relay, first contact, two workers steering
  * flows to their owner, and lb mode: the backend pick (Maglev over the
- * generation lb.c builds), DNAT both ways, ARP and ND, the reverse map.
+ * generation lb.c builds), DNAT both ways, ARP and ND, the reverse map,
+ * source NAT (nat = snat: local ports, replies steered by their port).
  *
  * usage: test_engine VECTOR_DIR SCENARIO...
  */
@@ -70,6 +71,7 @@ static struct tio tio[WORKERS_MAX];
 static struct sw_engine *eng[WORKERS_MAX];
 static void *flow_mem[WORKERS_MAX];
 static void *neigh_mem[WORKERS_MAX];
+static void *snat_mem[WORKERS_MAX];
 static struct sw_lb_bcount *bc[WORKERS_MAX];
 static unsigned int n_eng;
 static uint64_t now;
@@ -408,6 +410,8 @@ engine_new(const struct sw_config *cfg, unsigned int id, unsigned int n,
 		p.neigh_mem = neigh_mem[id] =
 			calloc(1, sw_engine_neigh_memsize(p.neigh_entries));
 		p.bc = bc[id] = calloc(SW_LB_SLOTS, sizeof(*p.bc));
+		p.snat_mem = snat_mem[id] = calloc(1, sw_engine_snat_memsize(
+			p.snat_lo, p.snat_hi, p.n_workers) + 1);
 	}
 	tio[id].id = id;
 	tio[id].base = 0;
@@ -511,8 +515,10 @@ scenario(const char *dir, const char *name)
 		free(eng[j]);
 		free(flow_mem[j]);
 		free(neigh_mem[j]);
+		free(snat_mem[j]);
 		free(bc[j]);
 		neigh_mem[j] = NULL;
+		snat_mem[j] = NULL;
 		bc[j] = NULL;
 	}
 	for (unsigned int s = 0; s < SW_SVC_MAX; s++)

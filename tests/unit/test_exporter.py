@@ -156,7 +156,8 @@ class ParseInline(unittest.TestCase):
         if key == "flow_table":
             fam, what = sub.split("_")
             return "synwall_flow_table_%s" % what, {"family": fam}
-        if (key, sub) in (("flow", "active"), ("flow", "holding")):
+        if (key, sub) in (("flow", "active"), ("flow", "holding"),
+                          ("lb", "snat_active"), ("lb", "snat_ports")):
             return "synwall_%s_%s" % (key, sub), {}
         if sub is None:
             return "synwall_%s_total" % key, {}

@@ -420,6 +420,117 @@ test_nat_random(void)
 	}
 }
 
+/*
+ * Full NAT (nat = snat): both ends at once, against the naive rewrite
+ * of both, the parse of the result, and the way back; every segment
+ * kind, payload parity, family and tag, then random ones.
+ */
+static void
+full_and_check(uint8_t *f, uint32_t len, const struct sw_pkt *p,
+		const uint8_t *saddr, uint16_t sport, const uint8_t *daddr,
+		uint16_t dport)
+{
+	static uint8_t orig[BUF], exp[BUF];
+	const uint32_t alen = p->l3 == SW_L3_IPV4 ? 4 : 16;
+	const uint32_t soff = p->l3 == SW_L3_IPV4 ? 12 : 8;
+	uint8_t old_s[16], old_d[16];
+	struct sw_pkt q;
+	const char *why;
+
+	memcpy(orig, f, len);
+	memcpy(exp, f, len);
+	memcpy(old_s, f + p->l3_off + soff, alen);
+	memcpy(old_d, f + p->l3_off + soff + alen, alen);
+	memcpy(exp + p->l3_off + soff, saddr, alen);
+	memcpy(exp + p->l3_off + soff + alen, daddr, alen);
+	sw_cksum_wr16(exp + p->l4_off, sport);
+	sw_cksum_wr16(exp + p->l4_off + 2, dport);
+	sw_pkt_cksum_set(exp, p);
+
+	sw_nat_tcp_full(f, p, saddr, be16(sport), daddr, be16(dport));
+	SW_CHECK(memcmp(f, exp, len) == 0);
+	SW_CHECK(sw_parse(&q, f, len) == SW_PARSE_OK);
+	why = sw_pkt_check(&q, f, len);
+	SW_CHECKF(why == NULL, "rule %s", why ? why : "");
+	SW_CHECK_EQ(q.src_port, sport);
+	SW_CHECK_EQ(q.dst_port, dport);
+	SW_CHECK_EQ(q.seq, p->seq);
+	check_sums(f, &q);
+	/* The same as the two ends one after the other. */
+	memcpy(exp, orig, len);
+	sw_nat_tcp(exp, p, false, saddr, be16(sport));
+	sw_nat_tcp(exp, p, true, daddr, be16(dport));
+	SW_CHECK(memcmp(f, exp, len) == 0);
+	/* And back. */
+	sw_nat_tcp_full(f, &q, old_s, be16(p->src_port), old_d,
+		be16(p->dst_port));
+	SW_CHECK(memcmp(f, orig, len) == 0);
+}
+
+static const uint8_t snat4[4] = { 198, 51, 100, 2 };
+static const uint8_t snat6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x01, 0x00,
+	[15] = 0x02 };
+
+static void
+test_nat_tcp_full(void)
+{
+	static uint8_t f[BUF];
+	uint8_t src[16], dst[16], to_s[16], to_d[16];
+	struct sw_pkt p;
+	unsigned int v6, vlan, fi, pi, i;
+	uint32_t len;
+	char ctx[96];
+
+	for (v6 = 0; v6 < 2; v6++)
+	for (vlan = 0; vlan < 2; vlan++)
+	for (fi = 0; fi < N_FLAGS; fi++)
+	for (pi = 0; pi < N_PAYLOADS; pi++) {
+		struct seg s = {
+			.v6 = v6, .vlan = vlan, .flags = seg_flags[fi],
+			.payload = payloads[pi],
+			.src = v6 ? client6 : client4,
+			.dst = v6 ? vip6 : vip4,
+			.sport = 40000 + (uint16_t)pi, .dport = 80,
+		};
+
+		snprintf(ctx, sizeof(ctx), "full v6 %u vlan %u flags 0x%02x len %u",
+			v6, vlan, s.flags, s.payload);
+		sw_test_ctx = ctx;
+		/* client -> VIP:80 becomes snat:1024 -> backend:8080 */
+		len = mk_tcp(f, &s, &p);
+		full_and_check(f, len, &p, v6 ? snat6 : snat4, 1024,
+			v6 ? backend6 : backend4, 8080);
+		/* backend:8080 -> snat:1024 becomes VIP:80 -> client */
+		s.src = v6 ? backend6 : backend4;
+		s.dst = v6 ? snat6 : snat4;
+		s.sport = 8080;
+		s.dport = 1024;
+		len = mk_tcp(f, &s, &p);
+		full_and_check(f, len, &p, v6 ? vip6 : vip4, 80,
+			v6 ? client6 : client4, 40000);
+	}
+	for (i = 0; i < 20000; i++) {
+		uint64_t r = sw_test_rand(&rnd), r2 = sw_test_rand(&rnd);
+		struct seg s = {
+			.v6 = r & 1, .vlan = r >> 1 & 1,
+			.flags = seg_flags[(r >> 2) % N_FLAGS],
+			.payload = (uint32_t)(r >> 16) % 1500,
+			.src = src, .dst = dst,
+			.sport = (uint16_t)(r >> 32), .dport = (uint16_t)(r >> 48),
+		};
+
+		snprintf(ctx, sizeof(ctx), "full iteration %u", i);
+		sw_test_ctx = ctx;
+		rand_addr(src, s.v6);
+		rand_addr(dst, s.v6);
+		rand_addr(to_s, s.v6);
+		rand_addr(to_d, s.v6);
+		len = mk_tcp(f, &s, &p);
+		full_and_check(f, len, &p, to_s, (uint16_t)r2, to_d,
+			(uint16_t)(r2 >> 16));
+	}
+}
+
 /* RFC 1812 §5.3.1: TTL 0 or 1 is not forwarded. */
 static void
 test_ttl(void)
@@ -500,6 +611,7 @@ test_eth_set(void)
 struct icmp_case {
 	bool v6;
 	bool outer_dst;
+	bool full;		/* the quote's other end too (nat = snat) */
 	uint32_t hdr;
 	uint32_t quote;		/* bytes of the quoted datagram kept */
 };
@@ -619,10 +731,12 @@ check_icmp(const struct icmp_case *c)
 	};
 	struct sw_icmp_quote q;
 	struct sw_pkt p;
-	uint32_t len, oaddr, qaddr, qport;
+	uint32_t len, oaddr, qaddr, qport, paddr, pport;
 	uint8_t *qip;
-	uint16_t port, old_be;
-	uint8_t old_addr[16], old_port[2];
+	uint16_t port, old_be, old_peer_be;
+	uint8_t old_addr[16], old_port[2], old_peer[16];
+	const uint8_t *peer = c->v6 ? snat6 : snat4;
+	const uint16_t peer_port = 1024;
 
 	if (c->outer_dst) {
 		/* From the outside, about backend -> client as translated. */
@@ -649,10 +763,15 @@ check_icmp(const struct icmp_case *c)
 	qaddr = q.ip_off + (c->v6 ? (c->outer_dst ? 8 : 24) :
 		(c->outer_dst ? 12 : 16));
 	qport = q.tcp_off + (c->outer_dst ? 0 : 2);
+	paddr = q.ip_off + (c->v6 ? (c->outer_dst ? 24 : 8) :
+		(c->outer_dst ? 16 : 12));
+	pport = q.tcp_off + (c->outer_dst ? 2 : 0);
 	SW_CHECK(icmp_verify(f, &p) == 0);
 	memcpy(old_addr, f + oaddr, alen);
 	SW_CHECK(memcmp(f + qaddr, old_addr, alen) == 0);
 	memcpy(old_port, f + qport, 2);
+	memcpy(old_peer, f + paddr, alen);
+	memcpy(&old_peer_be, f + pport, 2);
 	memcpy(orig, f, len);
 
 	/* The naive way: copy in, sum everything again. */
@@ -660,13 +779,21 @@ check_icmp(const struct icmp_case *c)
 	memcpy(exp + oaddr, addr, alen);
 	memcpy(exp + qaddr, addr, alen);
 	sw_cksum_wr16(exp + qport, port);
+	if (c->full) {
+		memcpy(exp + paddr, peer, alen);
+		sw_cksum_wr16(exp + pport, peer_port);
+	}
 	if (!c->v6) {
 		sw_ipv4_hdr_cksum_set(exp + q.ip_off, 20);
 		sw_ipv4_hdr_cksum_set(exp + p.l3_off, 20);
 	}
 	icmp_sum_set(exp, &p);
 
-	sw_nat_icmp(f, &p, &q, c->outer_dst, addr, be16(port));
+	if (c->full)
+		sw_nat_icmp_full(f, &p, &q, c->outer_dst, addr, be16(port),
+			peer, be16(peer_port));
+	else
+		sw_nat_icmp(f, &p, &q, c->outer_dst, addr, be16(port));
 	SW_CHECK(memcmp(f, exp, len) == 0);
 	SW_CHECK(icmp_verify(f, &p) == 0);
 	qip = f + q.ip_off;
@@ -687,12 +814,17 @@ check_icmp(const struct icmp_case *c)
 
 	/* Back again gives the original bytes. */
 	memcpy(&old_be, old_port, 2);
-	sw_nat_icmp(f, &p, &q, c->outer_dst, old_addr, old_be);
+	if (c->full)
+		sw_nat_icmp_full(f, &p, &q, c->outer_dst, old_addr, old_be,
+			old_peer, old_peer_be);
+	else
+		sw_nat_icmp(f, &p, &q, c->outer_dst, old_addr, old_be);
 	SW_CHECK(memcmp(f, orig, len) == 0);
 
 	/* A wrong ICMP sum stays wrong (the MTU word is not translated). */
 	f[p.l4_off + 6] ^= 0x01;
-	sw_nat_icmp(f, &p, &q, c->outer_dst, addr, be16(port));
+	sw_nat_icmp_full(f, &p, &q, c->outer_dst, addr, be16(port),
+		c->full ? peer : NULL, be16(peer_port));
 	SW_CHECK(icmp_verify(f, &p) != 0);
 	f[p.l4_off + 6] ^= 0x01;
 	SW_CHECK(icmp_verify(f, &p) == 0);
@@ -705,20 +837,22 @@ test_nat_icmp(void)
 	 * odd-length quote. */
 	static const uint32_t quotes4[] = { 28, 60, 548, 20 + 8 + 13 };
 	static const uint32_t quotes6[] = { 48, 80, 1232, 40 + 8 + 13 };
-	unsigned int v6, dir, hdr, i;
+	unsigned int v6, dir, hdr, i, full;
 	char ctx[96];
 
 	for (v6 = 0; v6 < 2; v6++)
 	for (dir = 0; dir < 2; dir++)
 	for (hdr = 8; hdr <= 9; hdr++)
+	for (full = 0; full < 2; full++)
 	for (i = 0; i < 4; i++) {
 		struct icmp_case c = {
-			.v6 = v6, .outer_dst = dir, .hdr = hdr,
+			.v6 = v6, .outer_dst = dir, .hdr = hdr, .full = full,
 			.quote = v6 ? quotes6[i] : quotes4[i],
 		};
 
-		snprintf(ctx, sizeof(ctx), "v6 %u outer_dst %u hdr %u quote %u",
-			v6, dir, hdr, c.quote);
+		snprintf(ctx, sizeof(ctx),
+			"v6 %u outer_dst %u hdr %u full %u quote %u", v6, dir,
+			hdr, full, c.quote);
 		sw_test_ctx = ctx;
 		check_icmp(&c);
 	}
@@ -732,6 +866,7 @@ main(void)
 		{ "nat_wrong_sum", test_nat_wrong_sum },
 		{ "nat_zero_sum", test_nat_zero_sum },
 		{ "nat_random", test_nat_random },
+		{ "nat_tcp_full", test_nat_tcp_full },
 		{ "ttl", test_ttl },
 		{ "eth_set", test_eth_set },
 		{ "nat_icmp", test_nat_icmp },
