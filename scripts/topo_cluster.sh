@@ -194,6 +194,8 @@ sw_cl_keyfile()
 # outside / inside addresses, the shared VIPs, backends and key_file,
 # and the other nodes as its [cluster] peers (flows survive a rehash;
 # SW_CL_NO_PEERS=1 leaves them out, to see what happens without).
+# SW_CL_NAT=snat makes the service source-NAT its flows (the backends
+# answer the node that owns a flow, whatever their gateway).
 sw_cl_conf()
 {
 	local k=$1 file=$2 key=$3 b4 b6 node peers=""
@@ -248,6 +250,7 @@ sw_cl_conf()
 	ports = $SW_LB_PORT
 	backends = $b4
 	backends = $b6
+	nat = ${SW_CL_NAT:-dnat}
 	EOF
 	mv -f "$file.tmp" "$file"
 }

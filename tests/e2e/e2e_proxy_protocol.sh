@@ -17,6 +17,10 @@
 #     answer to the client's line comes;
 #   flow.pp_header_tx counts one header per connection; synwall stops
 #     cleanly.
+# PP_NAT=snat (the e2e_proxy_protocol_snat variant) runs the services
+# with nat = snat, the PROXY protocol's use case: the connection reaches
+# nginx from synwall's snat_address (nginx's $remote_addr is checked to
+# be it), the header still names the client.
 # Safety: as e2e_lb.sh (namespaces named for this run, removed at exit
 # also on failure; synwall inside its namespace; only processes started
 # here are stopped, by PID). Exit: 0 all passed, 1 a check failed, 77
@@ -36,6 +40,7 @@ SW_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SW_E2E_DEPS=("${SW_PKGS_TEST[@]}" dpdk dpdk-dev util-linux)
 BANNER=$SW_ROOT/scripts/lib/pp_banner.py
 declare -gA PP_VER=([8001]=v1 [8002]=v2 [8003]=v2 [8004]=v1)
+PP_NAT=${PP_NAT:-dnat}
 CONNS=0
 
 # pp_conf FILE: the lb config with b1 only, and the four services.
@@ -50,6 +55,7 @@ pp_conf()
 		prefix = $SW_LB_VIP4, $SW_LB_VIP6
 		ports = $p
 		proxy_protocol = ${PP_VER[$p]}
+		nat = $PP_NAT
 		backends = ${SW_LB_IP4[b1]}:$p, [${SW_LB_IP6[b1]}]:$p
 		EOF
 	done
@@ -73,7 +79,7 @@ pp_nginx_start()
 	error_log $dir/error.log notice;
 	events { worker_connections 256; }
 	http {
-		log_format pp '\$server_port \$proxy_protocol_addr \$proxy_protocol_port';
+		log_format pp '\$server_port \$proxy_protocol_addr \$proxy_protocol_port \$remote_addr';
 		access_log $dir/pp.log pp;
 		client_body_temp_path $dir/body;
 		proxy_temp_path $dir/proxy;
@@ -106,7 +112,7 @@ pp_banner_start()
 # byte-exact, and nginx's log names the client and LPORT.
 fetch_check()
 {
-	local port=$1 fam=$2 lport=$3 vip ip out=$SW_TMP/file-$1-$2 got
+	local port=$1 fam=$2 lport=$3 vip ip out=$SW_TMP/file-$1-$2 got from
 	vip=$(sw_lb_vip "$fam")
 	ip=$(sw_lb_client_ip "$fam")
 	[[ $fam == v6 ]] && vip="[$vip]"
@@ -115,7 +121,14 @@ fetch_check()
 		-o "$out" "http://$vip:$port/file" || { sw_diag "curl failed"; return 1; }
 	got=$(sha256sum "$out" | cut -d' ' -f1)
 	[[ $got == "$SW_LB_FILE_SHA256" ]] || { sw_diag "sha256 $got"; return 1; }
-	sw_wait_for "grep -q '^$port $ip $lport\$' $SW_TMP/ppng/pp.log" 3 0.2 || {
+	# The connection comes from the client itself (dnat) or from synwall's
+	# snat_address, its inside_address here (snat).
+	from=$ip
+	if [[ $PP_NAT == snat ]]; then
+		from=$SW_LB_IN4
+		[[ $fam == v6 ]] && from=$SW_LB_IN6
+	fi
+	sw_wait_for "grep -q '^$port $ip $lport $from\$' $SW_TMP/ppng/pp.log" 3 0.2 || {
 		sw_diag "nginx logged: $(tail -n 2 "$SW_TMP/ppng/pp.log" | tr '\n' '|')"
 		return 1
 	}
@@ -164,7 +177,7 @@ main()
 	for port in 8001 8002; do
 		for fam in v4 v6; do
 			lport=$((lport + 1))
-			sw_check "nginx ${PP_VER[$port]} $fam: /file byte-exact, \$proxy_protocol_addr/port the client's" \
+			sw_check "nginx ${PP_VER[$port]} $fam ($PP_NAT): /file byte-exact, \$proxy_protocol_addr/port the client's" \
 				fetch_check "$port" "$fam" "$lport"
 		done
 	done
