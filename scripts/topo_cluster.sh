@@ -31,9 +31,10 @@
 # one multipath kernel route (merge paths), spread by the kernel with
 # fib_multipath_hash_policy = 1 (source and destination addresses and
 # ports). synwall-bgp (app/synwall-bgp) switches the announcement with
-# synwall's health. lb mode does destination NAT only, so a backend's
-# answers go to its default gateway: until SNAT comes, only the flows of
-# that node complete (docs/cluster.md, "Coming").
+# synwall's health. With the default nat = dnat a backend's answers go to
+# its default gateway, so only the flows of that node complete;
+# SW_CL_NAT=snat (sw_cl_conf) makes every node's backend connections
+# come from its own inside address, and the backends answer the owner.
 #
 # Run directly, it builds the topology with N nodes (default 2), starts
 # everything (synwall, BIRD, synwall-bgp on every node) and holds it
@@ -151,7 +152,7 @@ sw_cl_topo_up()
 }
 
 # sw_cl_backend_gw K: the backends' default routes via node K's inside
-# addresses (lb mode NATs destinations only: answers go to the gateway).
+# addresses (with nat = dnat, the backends' answers go to the gateway).
 sw_cl_backend_gw()
 {
 	local b ns
