@@ -529,6 +529,43 @@ sw_cl_nexthops_are()
 	[[ $got == "$want" ]]
 }
 
+# ------------------------------------------------------------ for tests
+
+# sw_cl_snap VAR NODE: NODE's /synwall/stats (dotted keys) into the
+# associative array VAR.
+# shellcheck disable=SC2034,SC2178 # dst is a nameref
+sw_cl_snap()
+{
+	local -n dst=$1
+	local k
+	dst=()
+	sw_synwall_stats "${SW_CL_PREFIX[$2]}" || return 1
+	for k in "${!SW_STATS[@]}"; do
+		dst["$k"]=${SW_STATS[$k]}
+	done
+}
+
+# sw_cl_flood_start COUNT RATE SECONDS: sw_topo_flood_start's spoofed
+# SYNs (198.18.0.0/15, bounded) at the IPv4 VIP port 80, through the
+# router's client-side MAC; sw_topo_flood_wait ends it.
+sw_cl_flood_start()
+{
+	local SW_SERVER_MAC=$SW_ROUTER_MAC SW_SERVER_IP4=$SW_CL_VIP4
+	local SW_PROTECTED_PORT=$SW_LB_PORT
+	sw_topo_flood_start syn "$@"
+}
+
+# sw_cl_spoofed_none: no backend counted a packet from 198.18.0.0/15.
+sw_cl_spoofed_none()
+{
+	local b n rc=0
+	for b in "${SW_LB_NAMES[@]}"; do
+		n=$(sw_lb_nft_counter "$b" spoofed)
+		sw_is_eq "$b: packets from 198.18.0.0/15" "${n:-missing}" 0 || rc=1
+	done
+	return "$rc"
+}
+
 # ------------------------------------------------ standalone: hold it
 
 sw__cl_main()

@@ -77,19 +77,6 @@ FLOOD_SECS=15
 NFT_RT=synwall_cluster	# the steering table on the router
 SURVIVE_FWD=100		# client segments node2 sends on to node1, at least
 
-# snap VAR NODE: NODE's /synwall/stats (dotted keys) into array VAR.
-# shellcheck disable=SC2034,SC2178 # dst is a nameref
-snap()
-{
-	local -n dst=$1
-	local k
-	dst=()
-	sw_synwall_stats "${SW_CL_PREFIX[$2]}" || return 1
-	for k in "${!SW_STATS[@]}"; do
-		dst["$k"]=${SW_STATS[$k]}
-	done
-}
-
 # grew A B KEY: B[KEY] - A[KEY] (arrays by name).
 grew()
 {
@@ -236,9 +223,9 @@ phase_anykey()
 	steer node1 node2
 	for fam in v4 v6; do
 		if [[ $fam == v6 ]]; then url=http://[$SW_CL_VIP6]/file; else url=http://$SW_CL_VIP4/file; fi
-		snap A0 node1 && snap B0 node2 || sw_die "no telemetry from the nodes"
+		sw_cl_snap A0 node1 && sw_cl_snap B0 node2 || sw_die "no telemetry from the nodes"
 		fetch "$url" "$SW_TMP/anykey-$fam" || true
-		snap A1 node1 && snap B1 node2 || sw_die "no telemetry from the nodes"
+		sw_cl_snap A1 node1 && sw_cl_snap B1 node2 || sw_die "no telemetry from the nodes"
 		sw_check "anykey $fam: /file through the VIP, SYN via node1, the rest via node2: byte-exact" \
 			sha_is "$SW_TMP/anykey-$fam"
 		sw_check "anykey $fam: node1 answered the SYN (synack_tx +$(grew A0 A1 syncookie.synack_tx))" \
@@ -294,7 +281,7 @@ phase_survive()
 	for fam in v4 v6; do
 		if [[ $fam == v6 ]]; then url=http://[$SW_CL_VIP6]/big; else url=http://$SW_CL_VIP4/big; fi
 		route_all 1
-		snap A0 node1 && snap B0 node2 || sw_die "no telemetry from the nodes"
+		sw_cl_snap A0 node1 && sw_cl_snap B0 node2 || sw_die "no telemetry from the nodes"
 		# /big (24 MiB) at 8 MiB/s: about 3 s, moved after 1 s, when
 		# the client's socket buffer cannot hold the rest: its ACKs and
 		# window updates go on for seconds, via node2.
@@ -306,7 +293,7 @@ phase_survive()
 		ip -n "$SW_NS_ROUTER" -6 route replace "$SW_CL_VIP6" via "$(sw_cl_out6 2)" table 103
 		rc=0
 		wait "$pid" || rc=$?
-		snap A1 node1 && snap B1 node2 || sw_die "no telemetry from the nodes"
+		sw_cl_snap A1 node1 && sw_cl_snap B1 node2 || sw_die "no telemetry from the nodes"
 		route_all_end
 		sw_check "survive $fam: the download moved from node1 to node2 mid-way completes byte-exact (curl $rc)" \
 			sha_is "$SW_TMP/survive-$fam" "$SW_LB_BIG_SHA256"
@@ -332,7 +319,7 @@ survive_restart()
 	local url=http://$SW_CL_VIP4/big pid rc
 	local -A A0 A1 B0 B1
 	route_all 1
-	snap A0 node1 || sw_die "no telemetry from node1"
+	sw_cl_snap A0 node1 || sw_die "no telemetry from node1"
 	# 24 MiB at 2 MiB/s: about 12 s, for a restart in the middle.
 	sw_ns_exec "$SW_NS_CLIENT" curl -gsS --max-time 60 --limit-rate 2M \
 		-o "$SW_TMP/survive-restart" "$url" 2>"$SW_TMP/survive-restart.err" &
@@ -341,11 +328,11 @@ survive_restart()
 	sw_cl_synwall_stop node2
 	sw_cl_synwall_start node2 || sw_die "synwall of node2 does not start again"
 	sleep 1		# the sync walk: a 20 k-entry table, well under that
-	snap B0 node2 || sw_die "no telemetry from node2"
+	sw_cl_snap B0 node2 || sw_die "no telemetry from node2"
 	ip -n "$SW_NS_ROUTER" route replace "$SW_CL_VIP4" via "$(sw_cl_out4 2)" table 103
 	rc=0
 	wait "$pid" || rc=$?
-	snap A1 node1 && snap B1 node2 || sw_die "no telemetry from the nodes"
+	sw_cl_snap A1 node1 && sw_cl_snap B1 node2 || sw_die "no telemetry from the nodes"
 	route_all_end
 	sw_check "survive restart: the download completes byte-exact across node2's restart and the move (curl $rc)" \
 		sha_is "$SW_TMP/survive-restart" "$SW_LB_BIG_SHA256"
@@ -366,7 +353,7 @@ survive_restart()
 spread_arrived()
 {
 	local -A a b
-	snap a node1 && snap b node2 || return 1
+	sw_cl_snap a node1 && sw_cl_snap b node2 || return 1
 	SPREAD1=$((${a[syncookie.syn_rx]} - ${S1_0[syncookie.syn_rx]}))
 	SPREAD2=$((${b[syncookie.syn_rx]} - ${S2_0[syncookie.syn_rx]}))
 	((SPREAD1 + SPREAD2 >= SPREAD_N))
@@ -377,7 +364,7 @@ phase_spread()
 	local out lo hi sport
 	local -A S1_0 S2_0 F1 F2
 	sw_log "spread: $SPREAD_N SYNs through ECMP, then a spoofed flood"
-	snap S1_0 node1 && snap S2_0 node2 || sw_die "no telemetry from the nodes"
+	sw_cl_snap S1_0 node1 && sw_cl_snap S2_0 node2 || sw_die "no telemetry from the nodes"
 	sw_lb_ports sport "$SPREAD_N"
 	out=$(sw_ns_exec "$SW_NS_CLIENT" timeout 120 "$SW_PYTHON" "$SYNS" \
 		"$SW_CL_CLIENT_IP4" "$SW_CL_VIP4" "$SW_LB_PORT" "$sport" "$SPREAD_N" 400 2>&1) ||
@@ -393,10 +380,10 @@ phase_spread()
 	sw_check "spread: at least 90 % of the SYNs reached a node" \
 		sw_at_least "syn_rx growth, both nodes" $((SPREAD1 + SPREAD2)) $((SPREAD_N * 9 / 10))
 
-	snap S1_0 node1 && snap S2_0 node2 || sw_die "no telemetry from the nodes"
+	sw_cl_snap S1_0 node1 && sw_cl_snap S2_0 node2 || sw_die "no telemetry from the nodes"
 	flood
 	sleep 1
-	snap F1 node1 && snap F2 node2 || sw_die "no telemetry from the nodes"
+	sw_cl_snap F1 node1 && sw_cl_snap F2 node2 || sw_die "no telemetry from the nodes"
 	SPREAD1=$((${F1[syncookie.syn_rx]} - ${S1_0[syncookie.syn_rx]}))
 	SPREAD2=$((${F2[syncookie.syn_rx]} - ${S2_0[syncookie.syn_rx]}))
 	sw_diag "flood: $SW_FLOOD_SENT sent; syn_rx node1 +$SPREAD1, node2 +$SPREAD2"
@@ -404,27 +391,14 @@ phase_spread()
 		sw_at_least "node1 syn_rx growth" "$SPREAD1" $((SW_FLOOD_SENT / 5))
 	sw_check "spread: the spoofed flood reached node2 (>= 20 % of $SW_FLOOD_SENT)" \
 		sw_at_least "node2 syn_rx growth" "$SPREAD2" $((SW_FLOOD_SENT / 5))
-	sw_check "spread: no backend saw a packet from 198.18.0.0/15" spoofed_none
+	sw_check "spread: no backend saw a packet from 198.18.0.0/15" sw_cl_spoofed_none
 }
 
-# flood: sw_topo_flood's spoofed SYNs (198.18.0.0/15, bounded) at the
-# IPv4 VIP port 80, through the router's client-side MAC; the count sent
-# in SW_FLOOD_SENT.
+# flood: a bounded spoofed SYN flood at the IPv4 VIP, to its end; the
+# count sent in SW_FLOOD_SENT.
 flood()
 {
-	local SW_SERVER_MAC=$SW_ROUTER_MAC SW_SERVER_IP4=$SW_CL_VIP4
-	local SW_PROTECTED_PORT=$SW_LB_PORT
-	sw_topo_flood syn "$FLOOD_COUNT" "$FLOOD_RATE" "$FLOOD_SECS"
-}
-
-spoofed_none()
-{
-	local b n rc=0
-	for b in "${SW_LB_NAMES[@]}"; do
-		n=$(sw_lb_nft_counter "$b" spoofed)
-		sw_is_eq "$b: packets from 198.18.0.0/15" "${n:-missing}" 0 || rc=1
-	done
-	return "$rc"
+	sw_cl_flood_start "$FLOOD_COUNT" "$FLOOD_RATE" "$FLOOD_SECS" && sw_topo_flood_wait
 }
 
 # ----------------------------------------------------------------- badkey
@@ -439,10 +413,10 @@ phase_badkey()
 	sw_cl_keyfile "$SW_TMP/other.key"
 	sw_cl_synwall_start node2 "$SW_TMP/other.key" || sw_die "synwall of node2 does not start"
 	steer node1 node2
-	snap A0 node1 && snap B0 node2 || sw_die "no telemetry from the nodes"
+	sw_cl_snap A0 node1 && sw_cl_snap B0 node2 || sw_die "no telemetry from the nodes"
 	sw_ns_exec "$SW_NS_CLIENT" curl -gsS --max-time 4 -o /dev/null \
 		"http://$SW_CL_VIP4/name" 2>/dev/null || rc=$?
-	snap A1 node1 && snap B1 node2 || sw_die "no telemetry from the nodes"
+	sw_cl_snap A1 node1 && sw_cl_snap B1 node2 || sw_die "no telemetry from the nodes"
 	unsteer
 	sw_check "badkey: the connection fails (curl status $rc)" sw_at_least "curl status" "$rc" 1
 	sw_check "badkey: node1 answered the SYN" \

@@ -67,19 +67,6 @@ SW_LB_VIP6=$SW_CL_VIP6
 SW_LB_CLIENT_IP4=$SW_CL_CLIENT_IP4
 SW_LB_CLIENT_IP6=$SW_CL_CLIENT_IP6
 
-# snap VAR NODE: NODE's /synwall/stats (dotted keys) into array VAR.
-# shellcheck disable=SC2034,SC2178 # dst is a nameref
-snap()
-{
-	local -n dst=$1
-	local k
-	dst=()
-	sw_synwall_stats "${SW_CL_PREFIX[$2]}" || return 1
-	for k in "${!SW_STATS[@]}"; do
-		dst["$k"]=${SW_STATS[$k]}
-	done
-}
-
 # node_stat NODE KEY: one counter of NODE now (empty when it does not
 # answer).
 node_stat()
@@ -171,34 +158,18 @@ forwarded()
 
 # ---------------------------------------------------------------- conns
 
-flood()
-{
-	local SW_SERVER_MAC=$SW_ROUTER_MAC SW_SERVER_IP4=$SW_CL_VIP4
-	local SW_PROTECTED_PORT=$SW_LB_PORT
-	sw_topo_flood_start syn "$FLOOD_COUNT" "$FLOOD_RATE" "$FLOOD_SECS"
-}
-
-spoofed_none()
-{
-	local b n rc=0
-	for b in "${SW_LB_NAMES[@]}"; do
-		n=$(sw_lb_nft_counter "$b" spoofed)
-		sw_is_eq "$b: packets from 198.18.0.0/15" "${n:-missing}" 0 || rc=1
-	done
-	return "$rc"
-}
-
 phase_conns()
 {
 	local sport out=$SW_TMP/conns.out ok fail c1 c2 lo hi
 	local -A A0 B0 A1 B1
 	sw_log "conns: $CONNS connections through ECMP, a spoofed flood beside them"
-	snap A0 node1 && snap B0 node2 || sw_die "no telemetry from the nodes"
-	flood || sw_die "cannot start the flood"
+	sw_cl_snap A0 node1 && sw_cl_snap B0 node2 || sw_die "no telemetry from the nodes"
+	sw_cl_flood_start "$FLOOD_COUNT" "$FLOOD_RATE" "$FLOOD_SECS" ||
+		sw_die "cannot start the flood"
 	sw_lb_ports sport "$CONNS"
 	sw_lb_dist "$out" v4 "$CONNS" "$sport" 16 || true
 	sw_topo_flood_wait
-	snap A1 node1 && snap B1 node2 || sw_die "no telemetry from the nodes"
+	sw_cl_snap A1 node1 && sw_cl_snap B1 node2 || sw_die "no telemetry from the nodes"
 	ok=$(awk '$1 == "ok" { print $2 }' "$out")
 	fail=$(awk '$1 == "fail" { print $2 }' "$out")
 	sw_check "conns: $CONNS connections through the router all answered (${ok:-0} ok, ${fail:-?} failed)" \
@@ -215,7 +186,7 @@ phase_conns()
 		sw_at_least "syn_rx growth, both nodes" \
 		$((${A1[syncookie.syn_rx]:-0} - ${A0[syncookie.syn_rx]:-0} + \
 		${B1[syncookie.syn_rx]:-0} - ${B0[syncookie.syn_rx]:-0})) $((SW_FLOOD_SENT / 2))
-	sw_check "conns: no backend saw a packet from 198.18.0.0/15" spoofed_none
+	sw_check "conns: no backend saw a packet from 198.18.0.0/15" sw_cl_spoofed_none
 }
 
 # ------------------------------------------------------------------ add
