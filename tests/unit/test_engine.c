@@ -433,6 +433,22 @@ engine_new(const struct sw_config *cfg, unsigned int id, unsigned int n,
 	return e;
 }
 
+/* The memory of engines 0 .. n-1 (engine_new()), after their release. */
+static void
+engines_free(unsigned int n)
+{
+	for (unsigned int j = 0; j < n; j++) {
+		free(eng[j]);
+		free(flow_mem[j]);
+		free(neigh_mem[j]);
+		free(snat_mem[j]);
+		free(bc[j]);
+		eng[j] = NULL;
+		flow_mem[j] = neigh_mem[j] = snat_mem[j] = NULL;
+		bc[j] = NULL;
+	}
+}
+
 static void *
 t_gen_alloc(size_t len)
 {
@@ -511,16 +527,7 @@ scenario(const char *dir, const char *name)
 	/* Every frame went back: sent, freed, or released by the engine. */
 	SW_CHECKF(bufs_used == 0, "%s: %u frames never came back", name,
 		bufs_used);
-	for (unsigned int j = 0; j < n_eng; j++) {
-		free(eng[j]);
-		free(flow_mem[j]);
-		free(neigh_mem[j]);
-		free(snat_mem[j]);
-		free(bc[j]);
-		neigh_mem[j] = NULL;
-		snat_mem[j] = NULL;
-		bc[j] = NULL;
-	}
+	engines_free(n_eng);
 	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
 		for (unsigned int f = 0; f < 2; f++)
 			free(gp->maglev[s][f]);
@@ -976,6 +983,7 @@ cluster(const char *dir, const char *name, unsigned int b_workers)
 		eng[j] = engine_new(cfg, wid, cl_count(k), &kp, &gp, lb.slot);
 		flow_mem[j] = flow_mem[wid];
 		neigh_mem[j] = neigh_mem[wid];
+		snat_mem[j] = snat_mem[wid];
 		bc[j] = bc[wid];
 		eng[j]->io_ctx = &tio[j];
 		tio[j].id = j;
@@ -995,14 +1003,7 @@ cluster(const char *dir, const char *name, unsigned int b_workers)
 		sw_engine_release(eng[j]);
 	SW_CHECKF(bufs_used == 0, "cluster: %u frames never came back",
 		bufs_used);
-	for (unsigned int j = 0; j < n_eng; j++) {
-		free(eng[j]);
-		free(flow_mem[j]);
-		free(neigh_mem[j]);
-		free(bc[j]);
-		neigh_mem[j] = NULL;
-		bc[j] = NULL;
-	}
+	engines_free(n_eng);
 	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
 		for (unsigned int f = 0; f < 2; f++)
 			free(gp->maglev[s][f]);
