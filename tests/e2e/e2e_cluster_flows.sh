@@ -55,7 +55,7 @@ SW_E2E_DEPS=("${SW_PKGS_TEST[@]}" dpdk dpdk-dev util-linux)
 CONNS=1000		# conns: connections through ECMP
 NEW=100			# new connections after each change
 DL=12			# downloads running across each change
-DL_RATE=400k		# each at most this fast: /file (3 MiB) takes ~8 s
+DL_RATE=400000		# bytes/s each (slow_get.py): /file (3 MiB) takes ~8 s
 WITHDRAW_S=10		# synwall gone -> route withdrawn (polls 200 ms, fall 2)
 FLOOD_COUNT=20000
 FLOOD_RATE=2000
@@ -92,7 +92,8 @@ sum_stat()
 declare -gA DL_PID=()
 
 # dl_start TAG: $DL downloads of /file through the IPv4 VIP (every third
-# over IPv6), each at most $DL_RATE, given up after 8 s without progress.
+# over IPv6), each paced to $DL_RATE bytes/s (scripts/lib/slow_get.py),
+# given up after 8 s without progress.
 dl_start()
 {
 	local tag=$1 i url
@@ -100,9 +101,8 @@ dl_start()
 		url=http://$SW_CL_VIP4/file
 		((i % 3 == 2)) && url=http://[$SW_CL_VIP6]/file
 		sw_spawn "$SW_TMP/dl-$tag-$i.log" ip netns exec "$SW_NS_CLIENT" \
-			curl -gsS --limit-rate "$DL_RATE" --max-time 90 \
-			--speed-time 8 --speed-limit 1000 \
-			-o "$SW_TMP/dl-$tag-$i" "$url"
+			"$SW_PYTHON" "$SW_ROOT/scripts/lib/slow_get.py" "$url" \
+			"$SW_TMP/dl-$tag-$i" "$DL_RATE" 8
 		DL_PID[$tag-$i]=$SW_SPAWNED_PID
 	done
 }

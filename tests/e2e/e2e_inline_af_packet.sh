@@ -183,11 +183,13 @@ phase_reload()
 		return 0
 	fi
 	conf=$SW_TMP/synwall-pass.conf
-	# A download through the protected (relayed) port, slow enough (2 MiB
-	# at 400 KiB/s) to be running across the reload.
-	sw_spawn "$SW_TMP/reload-dl.out" sw_ns_exec "$SW_NS_CLIENT" curl -gsf \
-		--limit-rate 400k --max-time 60 -o "$SW_TMP/reload-dl.file" \
-		"$(sw_topo_url v4 /file "$SW_PROTECTED_PORT")"
+	# A download through the protected (relayed) port, paced (2 MiB at
+	# 400 kB/s: slow_get.py, as curl's --limit-rate lets some transfers
+	# through unpaced) to be running across the reload.
+	sw_spawn "$SW_TMP/reload-dl.out" ip netns exec "$SW_NS_CLIENT" \
+		"$SW_PYTHON" "$SW_ROOT/scripts/lib/slow_get.py" \
+		"$(sw_topo_url v4 /file "$SW_PROTECTED_PORT")" \
+		"$SW_TMP/reload-dl.file" 400000
 	dl_pid=$SW_SPAWNED_PID
 	sleep 1
 	sw_synwall_stats "$SYNWALL_PREFIX" || true
