@@ -33,6 +33,8 @@ check_bytes(const uint8_t *got, int len, const void *want, size_t want_len)
 static void
 test_v1_ipv4(void)
 {
+	/* The spec's own v1 example (proxy-protocol.txt §2.1), byte for
+	 * byte: its addresses are only text here, nothing is sent. */
 	static const uint8_t c[4] = { 192, 168, 0, 1 };
 	static const uint8_t s[4] = { 192, 168, 0, 11 };
 	static const uint8_t ff[4] = { 255, 255, 255, 255 };
