@@ -166,6 +166,8 @@ static const struct key_spec keys[] = {
 		sw_cfg_format_peers, RESTART),
 	U(CLUSTER_SECTION, "lookup_rate", lb.lookup_rate, 1, 10000000,
 		"1000", RESTART),
+	U(CLUSTER_SECTION, "peer_timeout_ms", lb.peer_timeout_ms, 0, 600000,
+		"1000", RESTART),
 };
 
 /* Keys that may be given on several lines, their lists joined. */

@@ -413,6 +413,13 @@ check_cluster(const struct sw_config *cfg, char *err, size_t err_len)
 			"[syncookie] rst_on_bad = yes: not with [cluster] peers (it would reset flows that moved from a peer)");
 		return -EINVAL;
 	}
+	/* Hellos go out five times per timeout: not thousands a second. */
+	if (lb->peer_timeout_ms != 0 && lb->peer_timeout_ms < 100) {
+		set_err(err, err_len,
+			"[cluster] peer_timeout_ms = %u: 0 (never) or at least 100",
+			lb->peer_timeout_ms);
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -86,13 +86,15 @@ struct sw_lb_config {
 	uint32_t passive_fall;		/* failed hand-offs in a row; 0: off */
 	uint32_t passive_holddown;	/* s; passive down, no active checks */
 	/* [cluster]: the other nodes' inside addresses (none: no cluster),
-	 * and the lookups a node may ask of them per second. */
+	 * the lookups a node may ask of them per second, and how long a
+	 * peer may be silent before its flows are reset. */
 	uint32_t n_peers;
 	struct sw_cluster_peer_conf {
 		uint8_t family;
 		uint8_t addr[16];
 	} peer[SW_CLUSTER_PEERS_MAX];
 	uint32_t lookup_rate;
+	uint32_t peer_timeout_ms;	/* a peer silent this long is gone; 0: never */
 	/* [service:NAME] in lb mode: its VIPs (prefix = bare addresses,
 	 * at most one per family) and backends, in file order. */
 	uint8_t vip[SW_SVC_MAX][2][16];

@@ -25,6 +25,18 @@
 #define CHECKS_PER_POLL	8	/* lb health checks sent per loop */
 #define CLUSTER_LOOKUP_BURST	32	/* [cluster] lookups a worker may ask at once */
 
+/* This start of the node: random, never 0, the same for every worker
+ * (workers are configured one after another on the main lcore). */
+static uint64_t
+node_boot_id(void)
+{
+	static uint64_t id;
+
+	while (id == 0)
+		id = rte_rand();
+	return id;
+}
+
 void
 sw_worker_params(const struct sw_config *cfg, uint16_t id, uint16_t n_workers,
 		struct sw_engine_params *p)
@@ -94,6 +106,11 @@ sw_worker_configure(struct sw_engine *e, const struct sw_config *cfg,
 	}
 	sw_gcra_init(&e->lookup, RTE_MAX(cfg->lb.lookup_rate / n_workers, 1u),
 		CLUSTER_LOOKUP_BURST, hz);
+	/* Hellos: worker 0 says them, every worker judges by them. The
+	 * start's id is the node's, one for all its workers. */
+	e->peer_timeout = cfg->lb.n_peers == 0 ? 0 :
+		(uint64_t)cfg->lb.peer_timeout_ms * hz / 1000;
+	e->boot_id = node_boot_id();
 	return 0;
 }
 

@@ -22,6 +22,13 @@
  *    before this node was up, or whose claim was lost) is dropped, and
  *    the peers are asked whose it is (bounded per worker); the owner
  *    answers with a claim, and the client's retransmission goes there.
+ *  - liveness: worker 0 says hello to every peer five times per
+ *    peer_timeout, with an id of this start. A peer that said hello and
+ *    then nothing for peer_timeout is gone, and a new id means it
+ *    started again: either way the flows it owned before cannot be
+ *    relayed by anyone, and a client segment on their foreign entries
+ *    is answered with a RST (the client reconnects at once instead of
+ *    retransmitting into a black hole until it gives up).
  *
  * Control frames are Ethernet, EtherType 0x88B5 (IEEE 802 local
  * experimental), 64 bytes after the header (below), one flow each. The
@@ -51,7 +58,8 @@ struct sw_cluster_msg {
 	uint8_t from6[16];		/* zero for none */
 	uint16_t cport;			/* network order */
 	uint16_t vport;
-	uint8_t caddr[16];		/* client (IPv4: the first 4 bytes) */
+	uint8_t caddr[16];		/* client (IPv4: the first 4 bytes); */
+					/* hello: the start's id, 8 bytes */
 	uint8_t vaddr[16];		/* VIP */
 };
 
@@ -118,6 +126,9 @@ send_msg(struct sw_engine *w, enum sw_cluster_op op, bool v6,
 	}
 	/* Ethernet addresses: neigh_out's, for the peer. */
 	memset(m->data, 0, ETH_LEN);
+	if (op == SW_CLUSTER_HELLO)
+		for (unsigned int i = 0; i < 8; i++)
+			msg.caddr[i] = (uint8_t)(w->boot_id >> (56 - 8 * i));
 	m->data[12] = SW_CLUSTER_ETHERTYPE >> 8;
 	m->data[13] = SW_CLUSTER_ETHERTYPE & 0xff;
 	memcpy(m->data + ETH_LEN, &msg, MSG_LEN);
@@ -135,6 +146,9 @@ send_msg(struct sw_engine *w, enum sw_cluster_op op, bool v6,
 		break;
 	case SW_CLUSTER_SYNC:
 		w->c.cluster.sync_tx++;
+		break;
+	case SW_CLUSTER_HELLO:
+		w->c.cluster.hello_tx++;
 		break;
 	}
 	/* Resolved like any inside next hop; held meanwhile. */
@@ -191,6 +205,47 @@ msg_key(const struct sw_engine *w, const struct sw_cluster_msg *msg,
 	return r->svc;
 }
 
+/* A peer's hello: up now; a new start's id is a new epoch of its flows. */
+static void
+hello_in(struct sw_engine *w, unsigned int peer,
+		const struct sw_cluster_msg *msg)
+{
+	struct sw_cluster_live *l = &w->live[peer];
+	uint64_t boot = 0;
+
+	for (unsigned int i = 0; i < 8; i++)
+		boot = boot << 8 | msg->caddr[i];
+	w->c.cluster.hello_rx++;
+	if (l->boot != 0 && l->boot != boot) {
+		l->epoch++;
+		if (w->id == 0)
+			w->c.cluster.peer_restart++;
+	}
+	l->boot = boot;
+	l->seen = w->now;
+	l->down = false;
+}
+
+uint32_t
+sw_cluster_epoch(const struct sw_engine *w, uint32_t peer)
+{
+	return peer < SW_CLUSTER_PEERS ? w->live[peer].epoch : 0;
+}
+
+bool
+sw_cluster_gone(const struct sw_engine *w, uint32_t peer, uint32_t epoch)
+{
+	const struct sw_cluster_live *l;
+
+	if (w->peer_timeout == 0 || peer >= w->n_peers)
+		return false;
+	l = &w->live[peer];
+	/* A peer that never said hello (one that predates hellos, or
+	 * whose first is on its way) is never judged. */
+	return l->boot != 0 && (epoch != l->epoch ||
+		w->now - l->seen > w->peer_timeout);
+}
+
 bool
 sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		bool shared)
@@ -203,7 +258,7 @@ sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		return false;	/* not ours: the caller's to drop */
 	if (w->n_peers == 0 || msg.magic[0] != 'S' || msg.magic[1] != 'W' ||
 			msg.version != MSG_VERSION ||
-			msg.op < SW_CLUSTER_CLAIM || msg.op > SW_CLUSTER_SYNC ||
+			msg.op < SW_CLUSTER_CLAIM || msg.op > SW_CLUSTER_HELLO ||
 			(msg.family != 4 && msg.family != 6) ||
 			(peer = msg_peer(w, &msg)) < 0) {
 		w->c.cluster.msg_bad++;
@@ -211,10 +266,15 @@ sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 		return true;
 	}
 	/* A peer that started asks for our flows: every worker walks its
-	 * own table (the others are shown the frame, as ARP answers). */
-	if (msg.op == SW_CLUSTER_SYNC) {
-		w->c.cluster.sync_rx++;
-		sw_flow_sync_start(w, (uint8_t)peer);
+	 * own table (the others are shown the frame, as ARP answers). A
+	 * hello, too, every worker takes: each judges its own entries. */
+	if (msg.op == SW_CLUSTER_SYNC || msg.op == SW_CLUSTER_HELLO) {
+		if (msg.op == SW_CLUSTER_HELLO) {
+			hello_in(w, (unsigned int)peer, &msg);
+		} else {
+			w->c.cluster.sync_rx++;
+			sw_flow_sync_start(w, (uint8_t)peer);
+		}
 		if (w->steer && !shared) {
 			m->side = SW_INSIDE;
 			w->io->share(w->io_ctx, m);
@@ -257,6 +317,7 @@ sw_cluster_msg(struct sw_engine *w, struct sw_frame *m, const struct sw_pkt *p,
 			w->c.cluster.lookup_miss++;
 		break;
 	case SW_CLUSTER_SYNC:
+	case SW_CLUSTER_HELLO:
 		break;		/* taken above */
 	}
 	w->dead[w->n_dead++] = m;
@@ -314,9 +375,32 @@ sw_cluster_lookup(struct sw_engine *w, struct sw_frame *m,
 	return true;
 }
 
+/* Worker 0: hellos to every peer, and which peers fell silent. */
+static void
+hello_poll(struct sw_engine *w)
+{
+	static const struct sw_fkey4 none;
+
+	w->hello_at = w->now + w->peer_timeout / 5;
+	sw_cluster_tell(w, SW_CLUSTER_HELLO, false, &none, SW_CLUSTER_ALL);
+	for (unsigned int i = 0; i < w->n_peers; i++) {
+		struct sw_cluster_live *l = &w->live[i];
+
+		if (l->boot != 0 && !l->down &&
+				w->now - l->seen > w->peer_timeout) {
+			l->down = true;
+			w->c.cluster.peer_down++;
+		}
+	}
+}
+
 void
 sw_cluster_poll(struct sw_engine *w)
 {
+	/* First, so that a peer learns of a new start before any claim
+	 * of it. */
+	if (w->peer_timeout != 0 && w->id == 0 && w->now >= w->hello_at)
+		hello_poll(w);
 	/* Once, at start: flows the peers made while this node was down
 	 * or not yet up are claimed to it (docs/cluster.md, "The race"). */
 	if (unlikely(!w->sync_asked) && w->id == 0) {

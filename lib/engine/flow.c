@@ -805,6 +805,8 @@ challenge(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
  * came from a peer (never twice), nor a backend's (it answers to the
  * owner). A SYN starts the tuple afresh: the entry goes, and the SYN
  * is answered here (false); the flow its ACK makes is claimed again.
+ * An owner gone (silent, or started again since its claim) took the
+ * flow with it: the entry goes and the client is answered with a RST.
  */
 static bool
 foreign_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
@@ -823,6 +825,16 @@ foreign_input(struct sw_engine *w, enum sw_side side, struct sw_frame *m,
 			SW_TCP_SYN) {
 		flow_free(w, r->v6, id, f);
 		return false;
+	}
+	if (unlikely(sw_cluster_gone(w, *flow_backend(f), f->seq_delta))) {
+		flow_free(w, r->v6, id, f);
+		if (p->tcp_flags & SW_TCP_RST) {
+			drop(w, m, SW_DROP_PEER_GONE);
+		} else if (reply_rst(w, SW_OUTSIDE, m, p, w->ttl,
+				&w->c.flow.rst_tx)) {
+			w->c.cluster.gone_rst++;
+		}
+		return true;
 	}
 	sw_cluster_forward(w, m, *flow_backend(f));
 	sw_tw_arm(&w->tw, timer_id(w, r->v6, id),
@@ -1174,6 +1186,7 @@ sw_flow_claimed(struct sw_engine *w, struct sw_fref *r, uint8_t peer,
 		update_active(w);
 	}
 	*flow_backend(f) = peer;
+	f->seq_delta = sw_cluster_epoch(w, peer);	/* unused otherwise */
 	sw_tw_arm(&w->tw, timer_id(w, r->v6, (uint32_t)id),
 		ticks(w, now) + w->fs_timeout[SW_FS_FOREIGN]);
 }

@@ -102,7 +102,9 @@
 					/* a peer owns (it answers to it) */ \
 	X(LOOKUP, lookup)		/* no flow, no valid cookie: the peers */ \
 					/* were asked who owns it; the client */ \
-					/* retransmits to the owner */
+					/* retransmits to the owner */ \
+	X(PEER_GONE, peer_gone)		/* a client's RST on a flow whose */ \
+					/* owner is gone (the entry freed) */
 
 enum sw_drop {
 #define SW_DROP_ENUM(id, name) SW_DROP_##id,
@@ -257,7 +259,14 @@ struct sw_lb_counters {
 	X(sync_rx)		/* ... taken (by every worker): its flows */ \
 				/* claimed to it again, a bounded walk */ \
 	X(msg_bad)		/* control frames not from a peer, malformed */ \
-	X(msg_no_mbuf)		/* control frames not built: no buffer */
+	X(msg_no_mbuf)		/* control frames not built: no buffer */ \
+	X(hello_tx)		/* "I am up", to a peer (worker 0) */ \
+	X(hello_rx)		/* ... taken (by every worker) */ \
+	X(peer_down)		/* peers judged gone: silent for */ \
+				/* peer_timeout_ms after a hello (worker 0) */ \
+	X(peer_restart)		/* a peer's hello with a new start (worker 0) */ \
+	X(gone_rst)		/* client segments of a gone peer's flows: */ \
+				/* answered with RST, the entry freed */
 
 struct sw_cluster_counters {
 #define SW_CLUSTER_COUNTER_FIELD(name) uint64_t name;
@@ -472,6 +481,14 @@ struct sw_cluster_peer {
 	uint8_t addr[16];		/* IPv4: the first 4 bytes */
 };
 
+/* What a worker knows of a peer's life, from its hellos (cluster.c). */
+struct sw_cluster_live {
+	uint64_t seen;			/* TSC of its last hello */
+	uint64_t boot;			/* its start's id; 0: no hello yet */
+	uint32_t epoch;			/* its starts seen here, less one */
+	bool down;			/* judged gone */
+};
+
 struct sw_egress;
 
 struct sw_engine {
@@ -524,6 +541,13 @@ struct sw_engine {
 	struct sw_cluster_peer peers[SW_CLUSTER_PEERS];
 	struct sw_gcra lookup;		/* lookups asked, per worker */
 	bool sync_asked;		/* worker 0: the peers asked, at start */
+	/* Liveness: worker 0 says hello every peer_timeout / 5; a peer
+	 * that said hello once and then nothing for peer_timeout is gone,
+	 * and so are the flows it owned before a new start. */
+	uint64_t peer_timeout;		/* TSC cycles; 0: no hellos, none gone */
+	uint64_t boot_id;		/* this node's start, never 0 */
+	uint64_t hello_at;		/* worker 0: the next hellos, TSC */
+	struct sw_cluster_live live[SW_CLUSTER_PEERS];
 	/* Table walks claiming our flows to a peer that asked: next
 	 * entry (IPv6 ids after the IPv4 ones) and end; equal: none. */
 	uint32_t sync_at[SW_CLUSTER_PEERS];

@@ -177,6 +177,7 @@ enum sw_cluster_op {
 	SW_CLUSTER_RELEASE,	/* ... is no more */
 	SW_CLUSTER_LOOKUP,	/* whose is it? (the owner claims it) */
 	SW_CLUSTER_SYNC,	/* the sender started: claim all yours to it */
+	SW_CLUSTER_HELLO,	/* the sender is up (no flow: its start's id) */
 };
 
 /* A message about flow `key` (struct sw_fkey4/6) to peer `to` or all. */
@@ -189,6 +190,12 @@ bool sw_cluster_msg(struct sw_engine *w, struct sw_frame *m,
 /* Per loop, with peers: worker 0 asks for the peers' flows once; the
  * walks for peers that asked for ours go on. */
 void sw_cluster_poll(struct sw_engine *w);
+/* The epoch a foreign entry of `peer` made now keeps (its flow's). */
+uint32_t sw_cluster_epoch(const struct sw_engine *w, uint32_t peer);
+/* Is the owner of a foreign entry of `epoch` gone (silent too long, or
+ * started again since)? Its flow cannot be relayed by anyone. */
+bool sw_cluster_gone(const struct sw_engine *w, uint32_t peer,
+		uint32_t epoch);
 /* A segment of a flow peer `peer` owns: to it, unchanged at L3. */
 void sw_cluster_forward(struct sw_engine *w, struct sw_frame *m,
 		uint32_t peer);

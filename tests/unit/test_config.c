@@ -714,6 +714,12 @@ static const struct lb_case lb_bad[] = {
 	{ "cluster", NULL, "lookup_rate = 0",
 		"[cluster] lookup_rate = 0: must be a whole number 1..10000000",
 		NULL },
+	{ "cluster", NULL, "peers = 198.51.100.2\npeer_timeout_ms = 99",
+		"[cluster] peer_timeout_ms = 99: 0 (never) or at least 100",
+		NULL },
+	{ "cluster", NULL, "peer_timeout_ms = 600001",
+		"[cluster] peer_timeout_ms = 600001: must be a whole number 0..600000",
+		NULL },
 	{ NULL, NULL, "[syncookie]\nrst_on_bad = yes\n[cluster]\npeers = 198.51.100.2",
 		"[syncookie] rst_on_bad = yes: not with [cluster] peers", NULL },
 };
@@ -757,15 +763,17 @@ test_cluster(void)
 	char err[SW_ERR_LEN];
 	const struct lb_case c = { "cluster", NULL,
 		"peers = 198.51.100.2, 2001:db8:100::3, 198.51.100.4\n"
-		"lookup_rate = 500", NULL, NULL };
+		"lookup_rate = 500\npeer_timeout_ms = 0", NULL, NULL };
 
 	SW_CHECKF(load_text(lb_base, err, sizeof(err)) == 0, "%s", err);
 	SW_CHECK_EQ(cfg.lb.n_peers, 0u);
 	SW_CHECK_EQ(cfg.lb.lookup_rate, 1000u);
+	SW_CHECK_EQ(cfg.lb.peer_timeout_ms, 1000u);
 	lb_variant(&c, text, sizeof(text));
 	SW_CHECKF(load_text(text, err, sizeof(err)) == 0, "%s", err);
 	SW_CHECK_EQ(cfg.lb.n_peers, 3u);
 	SW_CHECK_EQ(cfg.lb.lookup_rate, 500u);
+	SW_CHECK_EQ(cfg.lb.peer_timeout_ms, 0u);
 	SW_CHECK(addr_is(AF_INET, cfg.lb.peer[0].addr, "198.51.100.2"));
 	SW_CHECK(addr_is(AF_INET6, cfg.lb.peer[1].addr, "2001:db8:100::3"));
 	SW_CHECK(addr_is(AF_INET, cfg.lb.peer[2].addr, "198.51.100.4"));

@@ -704,6 +704,127 @@ cl_node(struct sw_engine *e, const uint8_t self[4], const uint8_t peer[4],
 		cl_mac_cli) == 0);
 }
 
+/* Peer `op` frames A left inside: the first is copied to `out`. */
+static unsigned int
+cl_find_op(uint8_t op, struct cl_frame *out)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < sent[SW_INSIDE].n; i++) {
+		const uint8_t *d = sent[SW_INSIDE].data[i];
+
+		if (sent[SW_INSIDE].len[i] == CL_MSG_LEN && d[12] == 0x88 &&
+				d[13] == 0xb5 && d[14 + 3] == op &&
+				memcmp(d + 14 + 8, cl_addr_a, 4) == 0 &&
+				n++ == 0)
+			cl_keep(SW_INSIDE, i, out);
+	}
+	return n;
+}
+
+/* B's engines judge peers after `ms` ms of silence (0: never). */
+static void
+cl_peer_timeout(unsigned int k, unsigned int ms)
+{
+	for (unsigned int j = cl_first(k); j < cl_first(k) + cl_count(k); j++)
+		eng[j]->peer_timeout = (uint64_t)ms * MS;
+}
+
+/* The segment B answered: a RST from the VIP to the client's port. */
+static void
+cl_expect_rst(const char *where, const struct scn_frames *fr, unsigned int v)
+{
+	const uint8_t *in = fr->data[v], *o = sent[SW_OUTSIDE].data[0];
+
+	SW_CHECKF(sent[SW_OUTSIDE].n == 1 && sent[SW_OUTSIDE].len[0] >= 54 &&
+		memcmp(o + 26, in + 30, 4) == 0 &&	/* IPv4 src, dst */
+		memcmp(o + 30, in + 26, 4) == 0 &&
+		memcmp(o + 34, in + 36, 2) == 0 &&	/* ports */
+		memcmp(o + 36, in + 34, 2) == 0 &&
+		(o[47] & 0x04) != 0,			/* RST */
+		"%s: not a RST answering vector frame %u (%u frames out)",
+		where, v, sent[SW_OUTSIDE].n);
+}
+
+/*
+ * 16. Liveness (docs/cluster.md, "A node that dies"): A's hellos carry
+ * its start's id; B resets the clients of A's flows once A has been
+ * silent for peer_timeout, or once A started again since it claimed
+ * them. A peer that never said hello is never judged.
+ */
+static void
+cl_liveness(const struct scn_frames *fr, const struct cl_frame *claim)
+{
+	struct cl_frame hello, hello2;
+	uint64_t boot = 0;
+
+	SW_CHECK(cl_ctr(CL_B, "cluster.foreign") == 1);	/* port 40112 */
+	cl_peer_timeout(CL_B, 500);
+	/* a. No hello from A yet: never judged, however long. */
+	pass_ms(2000);
+	CL_EQ(CL_B, "cluster.peer_down", 0);
+	cl_in(CL_B, SW_OUTSIDE, fr->data[56], fr->len[56]);
+	CL_EQ(CL_B, "cluster.fwd_tx", 6);
+	CL_EQ(CL_B, "cluster.gone_rst", 0);
+	/* b. A says hello at once, then every 100 ms, with its id. */
+	clear_sent();
+	cl_peer_timeout(CL_A, 500);
+	pass_ms(1);
+	CL_EQ(CL_A, "cluster.hello_tx", 1);
+	SW_CHECK(cl_find_op(5, &hello) == 1);
+	cl_peer_timeout(CL_A, 0);
+	for (unsigned int i = 0; i < 8; i++)
+		boot = boot << 8 | hello.data[14 + 32 + i];
+	SW_CHECKF(boot == eng[0]->boot_id && boot != 0 &&
+		memcmp(hello.data, cl_mac_b, 6) == 0,
+		"hello: id %" PRIx64 ", A's %" PRIx64, boot, eng[0]->boot_id);
+	cl_in(CL_B, SW_INSIDE, hello.data, hello.len);
+	CL_EQ(CL_B, "cluster.hello_rx", cl_b_workers);	/* every worker */
+	cl_expect_sent("B: hello", SW_OUTSIDE, 0);
+	/* c. A up: its flow's segments go to it. */
+	cl_in(CL_B, SW_OUTSIDE, fr->data[56], fr->len[56]);
+	CL_EQ(CL_B, "cluster.fwd_tx", 7);
+	/* d. A silent for longer than peer_timeout: gone; the client of
+	 * its flow gets a RST, the entry goes. */
+	pass_ms(501);
+	cl_in(CL_B, SW_OUTSIDE, fr->data[56], fr->len[56]);
+	CL_EQ(CL_B, "cluster.gone_rst", 1);
+	CL_EQ(CL_B, "cluster.fwd_tx", 7);
+	CL_EQ(CL_B, "cluster.foreign", 0);
+	cl_expect_rst("B: gone", fr, 56);
+	/* Counted once, by worker 0, at its next hellos (100 ms). */
+	pass_ms(100);
+	CL_EQ(CL_B, "cluster.peer_down", 1);
+	pass_ms(1000);
+	CL_EQ(CL_B, "cluster.peer_down", 1);
+	/* e. A back, the same start: its claims count again. */
+	cl_in(CL_B, SW_INSIDE, hello.data, hello.len);
+	cl_in(CL_B, SW_INSIDE, claim->data, claim->len);
+	CL_EQ(CL_B, "cluster.foreign", 1);
+	cl_in(CL_B, SW_OUTSIDE, fr->data[56], fr->len[56]);
+	CL_EQ(CL_B, "cluster.fwd_tx", 8);
+	CL_EQ(CL_B, "cluster.peer_restart", 0);
+	/* f. A started again (a new id): what it claimed before is lost. */
+	hello2 = hello;
+	hello2.data[14 + 39] ^= 0x5a;
+	cl_in(CL_B, SW_INSIDE, hello2.data, hello2.len);
+	CL_EQ(CL_B, "cluster.peer_restart", 1);
+	cl_in(CL_B, SW_OUTSIDE, fr->data[56], fr->len[56]);
+	CL_EQ(CL_B, "cluster.gone_rst", 2);
+	cl_expect_rst("B: restarted", fr, 56);
+	/* ... and what it claims since is its. */
+	cl_in(CL_B, SW_INSIDE, claim->data, claim->len);
+	cl_in(CL_B, SW_OUTSIDE, fr->data[56], fr->len[56]);
+	CL_EQ(CL_B, "cluster.fwd_tx", 9);
+	CL_EQ(CL_B, "cluster.gone_rst", 2);
+	/* g. peer_timeout 0: no judgement at all. */
+	cl_peer_timeout(CL_B, 0);
+	pass_ms(2000);
+	cl_in(CL_B, SW_OUTSIDE, fr->data[56], fr->len[56]);
+	CL_EQ(CL_B, "cluster.fwd_tx", 10);
+	CL_EQ(CL_B, "cluster.msg_bad", 2);
+}
+
 static void
 cl_run(const struct scn_frames *fr)
 {
@@ -933,6 +1054,8 @@ cl_run(const struct scn_frames *fr)
 		cl_ctr(CL_B, "flow.steered") > 0, "B steered %" PRIu64,
 		cl_ctr(CL_B, "flow.steered"));
 	CL_EQ(CL_B, "drop.steer_full", 0);
+
+	cl_liveness(fr, &msg);
 }
 
 static void
