@@ -32,6 +32,10 @@
 #      route is withdrawn within $WITHDRAW_S s; new connections succeed
 #      after that; every download owned by another node completes
 #      byte-exact (only as many downloads fail as node2 had flows).
+#      $HELD connections opened before the kill speak only after it
+#      (tests/e2e/held_requests.py): each is answered (its owner lives)
+#      or reset at once by the node the router moved it to (node2 fell
+#      silent: [cluster] peer_timeout_ms); none is left hanging.
 #
 # Safety: everything runs in namespaces named for this run and removed at
 # exit (traps, also on failure); synwall and BIRD run inside them; spoofed
@@ -57,6 +61,7 @@ NEW=100			# new connections after each change
 DL=12			# downloads running across each change
 DL_RATE=400000		# bytes/s each (slow_get.py): /file (3 MiB) takes ~8 s
 WITHDRAW_S=10		# synwall gone -> route withdrawn (polls 200 ms, fall 2)
+HELD=24			# kill: connections that speak after the kill
 FLOOD_COUNT=20000
 FLOOD_RATE=2000
 FLOOD_SECS=15
@@ -241,10 +246,43 @@ phase_drain()
 
 # ----------------------------------------------------------------- kill
 
+# held_ok OUT: every held connection answered or reset, none hanging.
+held_ok()
+{
+	local v
+	for v in ok reset timeout error; do
+		local "$v=$(awk -v k=$v '$1 == k { print $2 }' "$1")"
+	done
+	((${ok:-0} + ${reset:-0} == HELD && ${timeout:-1} == 0 &&
+		${error:-1} == 0)) && return 0
+	sw_diag "held: ok ${ok:-?}, reset ${reset:-?}, timeout ${timeout:-?}, error ${error:-?} of $HELD"
+	grep -v '^conn .* ok ' "$1" | head -5 | sed 's/^/# /' >&2
+	return 1
+}
+
+# held_reset OUT GONE_RST: node2's held connections were reset by the
+# survivors (at least one of $HELD: node2 owned none with odds 1 in
+# 16,000), each by a RST of theirs.
+held_reset()
+{
+	local reset
+	reset=$(awk '$1 == "reset" { print $2 }' "$1")
+	((${reset:-0} >= 1 && $2 >= ${reset:-0})) && return 0
+	sw_diag "held: ${reset:-0} reset, cluster.gone_rst at node1 + node3 $2"
+	return 1
+}
+
 phase_kill()
 {
-	local rc=0 owned t0 t1
+	local rc=0 owned t0 t1 held_pid out=$SW_TMP/held.out gone
 	sw_log "kill: node2's synwall killed while $DL downloads run"
+	rm -f "$SW_TMP/held.go"
+	sw_spawn "$out" ip netns exec "$SW_NS_CLIENT" "$SW_PYTHON" \
+		"$SW_ROOT/tests/e2e/held_requests.py" "$SW_CL_VIP4" 80 "$HELD" \
+		"$SW_TMP/held.go" 8
+	held_pid=$SW_SPAWNED_PID
+	sw_wait_for "grep -q '^ready' '$out'" 20 0.2 ||
+		sw_diag "held connections not ready: $(head -c 300 "$out")"
 	dl_start kill
 	sleep 3
 	owned=$(node_stat node2 flow.active)
@@ -256,6 +294,16 @@ phase_kill()
 	sw_check "kill: node2's route withdrawn within $WITHDRAW_S s ($((t1 - t0)) ms)" \
 		sw_is_eq "withdrawn" "$rc" 0
 	sw_check "kill: $NEW new connections after the withdrawal all answered" new_conns kill
+	# node2 silent for longer than peer_timeout_ms (1 s) by now.
+	touch "$SW_TMP/held.go"
+	sw_wait_for "! sw_alive $held_pid" 30 0.2 || true
+	sw_stop_pid "$held_pid" 2 2>/dev/null || true
+	gone=$(sum_stat cluster.gone_rst node1 node3)
+	sw_diag "held connections: $(grep -v '^conn' "$out" | tr '\n' ' ')(resets within $(awk '$1 == "conn" && $3 == "reset" && $4 > m { m = $4 } END { print m + 0 }' "$out") ms of speaking); node1 peer_down $(node_stat node1 cluster.peer_down), node3 $(node_stat node3 cluster.peer_down)"
+	sw_check "kill: $HELD connections that spoke after the kill were answered or reset, none left hanging" \
+		held_ok "$out"
+	sw_check "kill: node2's among them were reset by the node the router moved them to (gone_rst $gone)" \
+		held_reset "$out" "$gone"
 	dl_wait kill
 	sw_diag "node2 owned ${owned:-?} flows when it died; downloads: $DL_OK ok, $DL_BAD lost"
 	sw_check "kill: the downloads of the other nodes completed byte-exact (lost $DL_BAD <= node2's ${owned:-?} flows)" \
