@@ -13,7 +13,12 @@
  *   op & 3 == 1  vector frame `next byte` (modulo their number)
  *   op & 3 == 2  that, one byte changed: index, offset (2 bytes), XOR
  *                mask; a zero mask cuts the frame at the offset instead
- *   op & 3 == 3  time passes: 2^(next byte % 22) ms in 8 polls
+ *   op & 3 == 3  time passes: 2^(next byte % 22) ms in 8 polls; or,
+ *                with bit 2 set, a cluster message from the peer
+ *                (198.51.100.2): op (next byte, 1..5: claim, release,
+ *                lookup, sync, hello), about the flow of vector frame
+ *                `next byte` as a client sends it; a hello's start id
+ *                is that byte
  *
  * Frames go in on side (op >> 2) & 1, queue (op >> 3) & 1 (two-worker
  * scenarios), in bursts of up to 32. What must hold: no crash, no
@@ -394,6 +399,43 @@ engines_up(struct fscn *s)
 	}
 }
 
+/*
+ * A control frame from the peer (docs/cluster.md, "The messages"): op
+ * 1 + op_b % 5, about the flow of vector frame v as its client sends
+ * it (IPv4 TCP: the frame's addresses and ports, in the order of its
+ * source; anything else gives zeros), or a hello whose id is v.
+ */
+static uint32_t
+peer_msg(const struct fscn *s, uint8_t op_b, uint8_t v, uint8_t *f)
+{
+	static const uint8_t peer[4] = { 198, 51, 100, 2 };
+	static const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0x01, 0x02 };
+	const uint8_t *in = s->fr.data[v % s->fr.n];
+	const uint8_t op = (uint8_t)(1 + op_b % 5);
+	uint8_t *m = f + 14;
+
+	memset(f, 0, 78);
+	memcpy(f + 6, peer_mac, 6);
+	f[12] = 0x88;
+	f[13] = 0xb5;
+	m[0] = 'S';
+	m[1] = 'W';
+	m[2] = 1;
+	m[3] = op;
+	m[4] = 4;
+	memcpy(m + 8, peer, 4);
+	if (op == 5) {
+		m[32 + 7] = v;
+	} else if (s->fr.len[v % s->fr.n] >= 54 && in[12] == 0x08 &&
+			in[13] == 0x00 && in[23] == 6) {
+		memcpy(m + 28, in + 34, 2);	/* client port: the source */
+		memcpy(m + 30, in + 36, 2);
+		memcpy(m + 32, in + 26, 4);	/* client address */
+		memcpy(m + 48, in + 30, 4);
+	}
+	return 78;
+}
+
 static void
 say(const struct fscn *s)
 {
@@ -436,18 +478,29 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t len = 0;
 
 		if ((op & 3) == 3) {
-			unsigned int ms;
-
-			if (i >= size)
-				break;
-			ms = 1u << (data[i++] % 22);
 			if (n_burst != 0) {
 				sw_engine_process(eng[b_q], (enum sw_side)b_side,
 					burst, (uint16_t)n_burst, now);
 				n_burst = 0;
 				run_inboxes();
 			}
-			poll_all((uint64_t)ms * MS / 8 + 1, 8);
+			if ((op & 4) != 0) {
+				if (i + 2 > size)
+					break;
+				len = peer_msg(s, data[i], data[i + 1], frame);
+				i += 2;
+				burst[0] = frame_new(frame, len, SW_INSIDE);
+				if (burst[0] != NULL) {
+					sw_engine_process(eng[0], SW_INSIDE, burst,
+						1, now);
+					run_inboxes();
+				}
+				continue;
+			}
+			if (i >= size)
+				break;
+			poll_all((uint64_t)(1u << (data[i++] % 22)) * MS / 8 + 1,
+				8);
 			continue;
 		}
 		if ((op & 3) == 0) {
