@@ -823,6 +823,11 @@ cl_liveness(const struct scn_frames *fr, const struct cl_frame *claim)
 	cl_in(CL_B, SW_OUTSIDE, fr->data[56], fr->len[56]);
 	CL_EQ(CL_B, "cluster.fwd_tx", 10);
 	CL_EQ(CL_B, "cluster.msg_bad", 2);
+	/* h. A hello without an id is refused (every worker sees it). */
+	memset(hello2.data + 14 + 32, 0, 8);
+	cl_in(CL_B, SW_INSIDE, hello2.data, hello2.len);
+	CL_EQ(CL_B, "cluster.msg_bad", 2 + cl_b_workers);
+	CL_EQ(CL_B, "cluster.peer_restart", 1);
 }
 
 static void
