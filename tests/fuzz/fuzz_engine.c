@@ -38,6 +38,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "engine_io.h"
 #include "scenario.h"
 #include "sw_app.h"
 #include "sw_config.h"
@@ -53,26 +54,11 @@
 #define MS		(HZ / 1000)
 #define WORKERS		2
 #define BUFS		2048
-#define BUF_ROOM	2048
-#define HEADROOM	128
-#define INBOX_MAX	1024
 #define BURST		32
 #define FRAME_MAX	1514
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct fbuf {
-	struct sw_frame f;
-	unsigned int refs;
-	uint8_t room[HEADROOM + BUF_ROOM];
-};
-
-struct fio {
-	unsigned int id, n;
-	unsigned int n_in;
-	struct sw_frame *in[INBOX_MAX];
-};
 
 /* A scenario: its config, keys, lb generation and frames. */
 struct fscn {
@@ -98,14 +84,6 @@ static struct fscn scn[] = {
 };
 #define N_SCN	(sizeof(scn) / sizeof(scn[0]))
 
-static struct fbuf *bufs;
-static unsigned int bufs_used;
-static struct fio fio[WORKERS];
-static struct sw_engine *eng[WORKERS];
-static void *flow_mem[WORKERS], *neigh_mem[WORKERS], *snat_mem[WORKERS];
-static struct sw_lb_bcount *bc[WORKERS];
-static size_t flow_len, neigh_len, snat_len;
-static unsigned int n_eng;
 static uint64_t now;
 
 static void
@@ -116,159 +94,17 @@ fail(const char *what)
 }
 
 static void
-buf_put(struct sw_frame *f)
-{
-	struct fbuf *b = (struct fbuf *)(void *)f;
-
-	if (b->refs == 0)
-		fail("a frame freed twice");
-	if (--b->refs == 0)
-		bufs_used--;
-}
-
-static struct sw_frame *
-frame_new(const uint8_t *data, uint32_t len, enum sw_side side)
-{
-	for (unsigned int i = 0; i < BUFS; i++) {
-		struct fbuf *b = &bufs[i];
-
-		if (b->refs != 0)
-			continue;
-		b->refs = 1;
-		bufs_used++;
-		memset(&b->f, 0, sizeof(b->f));
-		b->f.data = b->room + HEADROOM;
-		b->f.cap = BUF_ROOM;
-		b->f.len = (uint16_t)len;
-		b->f.side = (uint8_t)side;
-		b->f.tx = SW_TX_AS_RECEIVED;
-		if (len != 0)
-			memcpy(b->f.data, data, len);
-		return &b->f;
-	}
-	return NULL;
-}
-
-static void
-f_tx(void *ctx, enum sw_side side, struct sw_frame **f, uint16_t n)
-{
-	(void)ctx;
-	(void)side;
-	for (uint16_t i = 0; i < n; i++) {
-		if (f[i]->tx > SW_TX_CSUM6)
-			fail("a frame sent with no valid TX kind");
-		if (f[i]->len > f[i]->cap || f[i]->len < 14)
-			fail("a frame sent longer than its buffer, or shorter than Ethernet");
-		buf_put(f[i]);
-	}
-}
-
-static void
-f_free(void *ctx, struct sw_frame **f, uint16_t n)
-{
-	(void)ctx;
-	for (uint16_t i = 0; i < n; i++)
-		buf_put(f[i]);
-}
-
-static struct sw_frame *
-f_alloc(void *ctx)
-{
-	struct sw_frame *f = frame_new(NULL, 0, SW_INSIDE);
-
-	(void)ctx;
-	if (f != NULL)
-		f->tx = SW_TX_PLAIN;
-	return f;
-}
-
-static bool
-f_steer(void *ctx, uint16_t owner, struct sw_frame *f)
-{
-	const struct fio *from = ctx;
-	struct fio *to = &fio[owner];
-
-	if (owner >= from->n || to->n_in == INBOX_MAX)
-		return false;
-	to->in[to->n_in++] = f;
-	return true;
-}
-
-static void
-f_share(void *ctx, struct sw_frame *f)
-{
-	const struct fio *from = ctx;
-
-	for (unsigned int j = 0; j < from->n; j++)
-		if (j != from->id && fio[j].n_in < INBOX_MAX) {
-			((struct fbuf *)(void *)f)->refs++;
-			fio[j].in[fio[j].n_in++] = f;
-		}
-}
-
-static void
-f_answer(void *ctx, uint64_t a)
-{
-	(void)ctx;
-	(void)a;
-}
-
-static void
-f_notice(void *ctx, enum sw_side side, const char *what)
-{
-	(void)ctx;
-	(void)side;
-	(void)what;
-}
-
-static const struct sw_io_ops f_ops = {
-	.tx = f_tx, .free = f_free, .alloc = f_alloc, .steer = f_steer,
-	.share = f_share, .answer = f_answer, .notice = f_notice,
-};
-
-static void
-run_inboxes(void)
-{
-	for (bool more = true; more; ) {
-		more = false;
-		for (unsigned int j = 0; j < n_eng; j++) {
-			struct sw_frame *in[INBOX_MAX];
-			const unsigned int n = fio[j].n_in;
-
-			if (n == 0)
-				continue;
-			memcpy(in, fio[j].in, n * sizeof(in[0]));
-			fio[j].n_in = 0;
-			sw_engine_process_steered(eng[j], in, (uint16_t)n, now);
-			more = true;
-		}
-	}
-}
-
-static void
 poll_all(uint64_t step, unsigned int times)
 {
 	for (unsigned int i = 0; i < times; i++) {
 		now += step;
-		for (unsigned int j = 0; j < n_eng; j++)
-			(void)sw_engine_poll(eng[j], now, NULL, 0);
-		run_inboxes();
+		for (unsigned int j = 0; j < eio_n; j++)
+			(void)sw_engine_poll(eio_eng[j], now, NULL, 0);
+		eio_run_inboxes(now);
 	}
-	for (unsigned int j = 0; j < n_eng; j++)
-		sw_engine_flush(eng[j]);
+	for (unsigned int j = 0; j < eio_n; j++)
+		sw_engine_flush(eio_eng[j]);
 }
-
-static void *
-gen_alloc(size_t len)
-{
-	void *p = aligned_alloc(64, (len + 63) & ~(size_t)63);
-
-	if (p != NULL)
-		memset(p, 0, len);
-	return p;
-}
-
-static const struct sw_lb_alloc gen_mem = { .alloc = gen_alloc, .free = free };
 
 static void
 scn_load(struct fscn *s)
@@ -292,7 +128,7 @@ scn_load(struct fscn *s)
 	s->lb.prev = &s->prev;
 	s->app.lb = &s->lb;
 	sw_lb_slots_init(&s->app);
-	s->gen = sw_lb_gen_build(&s->app, &gen_mem, err, sizeof(err));
+	s->gen = sw_lb_gen_build(&s->app, &eio_gen_mem, err, sizeof(err));
 	snprintf(path, sizeof(path), "%s/%s.pcap", SW_FUZZ_VECTORS, s->name);
 	if (s->gen == NULL || scripted != 0 ||
 			scn_read_pcap_path(path, &s->fr) != 0 || s->fr.n == 0) {
@@ -302,8 +138,6 @@ scn_load(struct fscn *s)
 	}
 	s->workers = sc.workers < 1 ? 1 : sc.workers > WORKERS ? WORKERS :
 		sc.workers;
-	if (s->app.cfg.flows > 1024 || s->app.cfg.flows6 > 1024)
-		fail("a scenario with more flows than the harness holds");
 }
 
 int
@@ -311,34 +145,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	bufs = calloc(BUFS, sizeof(*bufs));
-	flow_len = sw_engine_memsize(1024, 1024);
-	for (unsigned int j = 0; j < WORKERS; j++) {
-		eng[j] = aligned_alloc(64, (sizeof(struct sw_engine) + 63) &
-			~(size_t)63);
-		flow_mem[j] = aligned_alloc(64, (flow_len + 63) & ~(size_t)63);
-		bc[j] = calloc(SW_LB_SLOTS, sizeof(*bc[j]));
-	}
-	for (unsigned int i = 0; i < N_SCN; i++) {
-		struct sw_engine_params p;
-		size_t n, s;
-
-		scn_load(&scn[i]);
-		sw_worker_params(&scn[i].app.cfg, 0, 1, &p);
-		n = sw_engine_neigh_memsize(p.neigh_entries);
-		s = sw_engine_snat_memsize(p.snat_lo, p.snat_hi, 1);
-		neigh_len = n > neigh_len ? n : neigh_len;
-		snat_len = s > snat_len ? s : snat_len;
-	}
-	for (unsigned int j = 0; j < WORKERS; j++) {
-		neigh_mem[j] = calloc(1, neigh_len + 1);
-		snat_mem[j] = calloc(1, snat_len + 1);
-		if (eng[j] == NULL || flow_mem[j] == NULL || bc[j] == NULL ||
-				neigh_mem[j] == NULL || snat_mem[j] == NULL)
-			fail("out of memory");
-	}
-	if (bufs == NULL)
+	if (eio_init(BUFS) != 0)
 		fail("out of memory");
+	eio_fail = fail;
+	for (unsigned int i = 0; i < N_SCN; i++)
+		scn_load(&scn[i]);
 	return 0;
 }
 
@@ -350,42 +161,17 @@ engines_up(struct fscn *s)
 	static const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0x01, 0x02 };
 
 	now = 1000000 * MS;
-	n_eng = s->workers;
-	for (unsigned int j = 0; j < n_eng; j++) {
-		struct sw_engine *e = eng[j];
-		struct sw_engine_params p;
+	eio_n = s->workers;
+	for (unsigned int j = 0; j < eio_n; j++) {
 		char err[256];
+		struct sw_engine *e = eio_engine_new(j, 0, &s->app.cfg, j,
+			eio_n, &s->kp, &s->gen, s->lb.slot, HZ, now, err,
+			sizeof(err));
 
-		sw_worker_params(&s->app.cfg, (uint16_t)j, (uint16_t)n_eng, &p);
-		p.steer = n_eng > 1;
-		p.tsc_hz = HZ;
-		p.now = now;
-		p.io = &f_ops;
-		p.io_ctx = &fio[j];
-		p.neigh_seed = 1;
-		p.flow_mem = flow_mem[j];
-		memset(e, 0, sizeof(*e));
-		memset(flow_mem[j], 0, flow_len);
-		if (p.lb) {
-			memset(neigh_mem[j], 0, neigh_len + 1);
-			memset(snat_mem[j], 0, snat_len + 1);
-			memset(bc[j], 0, SW_LB_SLOTS * sizeof(*bc[j]));
-			p.neigh_mem = neigh_mem[j];
-			p.bc = bc[j];
-			p.snat_mem = snat_mem[j];
-		}
-		fio[j] = (struct fio){ .id = j, .n = n_eng };
-		if (sw_engine_init(e, &p, err, sizeof(err)) != 0 ||
-				sw_worker_configure(e, &s->app.cfg, n_eng, HZ, err,
-					sizeof(err)) != 0) {
+		if (e == NULL) {
 			fprintf(stderr, "fuzz_engine: %s: %s\n", s->name, err);
 			abort();
 		}
-		e->genp = (struct sw_lb_gen *const volatile *)&s->gen;
-		e->gen = s->gen;
-		e->svc = &s->gen->svc;
-		e->slots = s->lb.slot;
-		e->keys = (struct sw_cookie_keys *const volatile *)&s->kp;
 		if (s->cluster) {
 			e->n_peers = 1;
 			e->peers[0].family = AF_INET;
@@ -447,10 +233,10 @@ say(const struct fscn *s)
 	for (unsigned int k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		uint64_t sum = 0;
 
-		for (unsigned int j = 0; j < n_eng; j++) {
+		for (unsigned int j = 0; j < eio_n; j++) {
 			uint64_t v = 0;
 
-			if (scn_counter(&eng[j]->c, names[k], &v) == 0)
+			if (scn_counter(&eio_eng[j]->c, names[k], &v) == 0)
 				sum += v;
 		}
 		printf(" %s %llu", names[k], (unsigned long long)sum);
@@ -473,27 +259,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (i < size) {
 		const uint8_t op = data[i++];
 		const unsigned int side = (op >> 2) & 1;
-		const unsigned int q = ((op >> 3) & 1) % n_eng;
+		const unsigned int q = ((op >> 3) & 1) % eio_n;
 		uint8_t frame[FRAME_MAX];
 		uint32_t len = 0;
 
 		if ((op & 3) == 3) {
 			if (n_burst != 0) {
-				sw_engine_process(eng[b_q], (enum sw_side)b_side,
+				sw_engine_process(eio_eng[b_q], (enum sw_side)b_side,
 					burst, (uint16_t)n_burst, now);
 				n_burst = 0;
-				run_inboxes();
+				eio_run_inboxes(now);
 			}
 			if ((op & 4) != 0) {
 				if (i + 2 > size)
 					break;
 				len = peer_msg(s, data[i], data[i + 1], frame);
 				i += 2;
-				burst[0] = frame_new(frame, len, SW_INSIDE);
+				burst[0] = eio_frame(frame, len, SW_INSIDE);
 				if (burst[0] != NULL) {
-					sw_engine_process(eng[0], SW_INSIDE, burst,
+					sw_engine_process(eio_eng[0], SW_INSIDE, burst,
 						1, now);
-					run_inboxes();
+					eio_run_inboxes(now);
 				}
 				continue;
 			}
@@ -532,33 +318,30 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (n_burst != 0 && (side != b_side || q != b_q ||
 				n_burst == BURST)) {
-			sw_engine_process(eng[b_q], (enum sw_side)b_side, burst,
+			sw_engine_process(eio_eng[b_q], (enum sw_side)b_side, burst,
 				(uint16_t)n_burst, now);
 			n_burst = 0;
-			run_inboxes();
+			eio_run_inboxes(now);
 		}
 		b_side = side;
 		b_q = q;
-		if ((burst[n_burst] = frame_new(frame, len,
+		if ((burst[n_burst] = eio_frame(frame, len,
 				(enum sw_side)side)) != NULL)
 			n_burst++;
 	}
 	if (n_burst != 0) {
-		sw_engine_process(eng[b_q], (enum sw_side)b_side, burst,
+		sw_engine_process(eio_eng[b_q], (enum sw_side)b_side, burst,
 			(uint16_t)n_burst, now);
-		run_inboxes();
+		eio_run_inboxes(now);
 	}
 	poll_all(MS, 2);
 	if (getenv("SW_FUZZ_ENGINE_SAY") != NULL)
 		say(s);
-	for (unsigned int j = 0; j < n_eng; j++)
-		sw_engine_release(eng[j]);
-	for (unsigned int j = 0; j < n_eng; j++)
-		while (fio[j].n_in != 0)
-			buf_put(fio[j].in[--fio[j].n_in]);
-	if (bufs_used != 0) {
+	for (unsigned int j = 0; j < eio_n; j++)
+		sw_engine_release(eio_eng[j]);
+	if (eio_bufs_used != 0) {
 		fprintf(stderr, "fuzz_engine: %s: %u frames never came back\n",
-			s->name, bufs_used);
+			s->name, eio_bufs_used);
 		abort();
 	}
 	return 0;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_io.h"
 #include "scenario.h"
 #include "sw_app.h"
 #include "sw_config.h"
@@ -31,31 +32,8 @@
 #define HZ		2000000000ull	/* the virtual TSC: 2 GHz */
 #define MS		(HZ / 1000)
 #define BUFS		4096		/* frame buffers, all engines */
-#define BUF_ROOM	2048
-#define HEADROOM	128
-#define WORKERS_MAX	SCN_QUEUES_MAX
 #define OUT_MAX		SCN_FRAMES_MAX
-#define INBOX_MAX	1024
 #define SETTLE_MS	20	/* as test_forward waits after each inject */
-
-/* A frame buffer: its view, its bytes, how many hold it. */
-struct tbuf {
-	struct sw_frame f;
-	unsigned int refs;
-	uint8_t room[HEADROOM + BUF_ROOM];
-};
-
-/*
- * One engine's I/O context: which engine, its node's first engine and
- * worker count (the cluster test runs two nodes; the scenarios one),
- * and its inbox.
- */
-struct tio {
-	unsigned int id;
-	unsigned int base, n;
-	unsigned int n_in;
-	struct sw_frame *in[INBOX_MAX];	/* steered to it, not yet run */
-};
 
 /* What left each port, in order. */
 struct out {
@@ -64,160 +42,29 @@ struct out {
 	uint8_t *data[OUT_MAX];
 };
 
-static struct tbuf *bufs;
-static unsigned int bufs_used;
 static struct out sent[SW_SIDES];
-static struct tio tio[WORKERS_MAX];
-static struct sw_engine *eng[WORKERS_MAX];
-static void *flow_mem[WORKERS_MAX];
-static void *neigh_mem[WORKERS_MAX];
-static void *snat_mem[WORKERS_MAX];
-static struct sw_lb_bcount *bc[WORKERS_MAX];
-static unsigned int n_eng;
 static uint64_t now;
 
-static struct tbuf *
-buf_of(struct sw_frame *f)
-{
-	return (struct tbuf *)(void *)f;
-}
-
+/* A frame an engine sent: kept for the comparisons. */
 static void
-buf_put(struct sw_frame *f)
-{
-	struct tbuf *b = buf_of(f);
-
-	SW_CHECKF(b->refs > 0, "%s", "a frame freed twice");
-	if (b->refs > 0 && --b->refs == 0)
-		bufs_used--;
-}
-
-static void
-t_tx(void *ctx, enum sw_side side, struct sw_frame **f, uint16_t n)
+t_sent(unsigned int slot, enum sw_side side, const struct sw_frame *f)
 {
 	struct out *o = &sent[side];
-	struct sw_port_counters *pc =
-		&eng[((const struct tio *)ctx)->id]->c.port[side];
 
-	for (uint16_t i = 0; i < n; i++) {
-		pc->tx_pkts++;
-		pc->tx_bytes += f[i]->len;
-		SW_CHECKF(f[i]->tx <= SW_TX_CSUM6, "tx %u", f[i]->tx);
-		if (o->n < OUT_MAX) {
-			o->data[o->n] = malloc(f[i]->len);
-			if (o->data[o->n] == NULL)
-				abort();
-			memcpy(o->data[o->n], f[i]->data, f[i]->len);
-			o->len[o->n++] = f[i]->len;
-		}
-		buf_put(f[i]);
+	(void)slot;
+	if (o->n < OUT_MAX) {
+		o->data[o->n] = malloc(f->len);
+		if (o->data[o->n] == NULL)
+			abort();
+		memcpy(o->data[o->n], f->data, f->len);
+		o->len[o->n++] = f->len;
 	}
 }
 
 static void
-t_free(void *ctx, struct sw_frame **f, uint16_t n)
+t_fail(const char *what)
 {
-	(void)ctx;
-	for (uint16_t i = 0; i < n; i++)
-		buf_put(f[i]);
-}
-
-static struct sw_frame *
-frame_new(const uint8_t *data, uint32_t len, enum sw_side side)
-{
-	for (unsigned int i = 0; i < BUFS; i++) {
-		struct tbuf *b = &bufs[i];
-
-		if (b->refs != 0)
-			continue;
-		b->refs = 1;
-		bufs_used++;
-		memset(&b->f, 0, sizeof(b->f));
-		b->f.data = b->room + HEADROOM;
-		b->f.cap = BUF_ROOM;
-		b->f.len = (uint16_t)len;
-		b->f.side = (uint8_t)side;
-		b->f.tx = SW_TX_AS_RECEIVED;
-		if (len != 0)
-			memcpy(b->f.data, data, len);
-		return &b->f;
-	}
-	return NULL;
-}
-
-static struct sw_frame *
-t_alloc(void *ctx)
-{
-	struct sw_frame *f = frame_new(NULL, 0, SW_INSIDE);
-
-	(void)ctx;
-	if (f != NULL)
-		f->tx = SW_TX_PLAIN;
-	return f;
-}
-
-static bool
-t_steer(void *ctx, uint16_t owner, struct sw_frame *f)
-{
-	const struct tio *from = ctx;
-	struct tio *to = &tio[from->base + owner];
-
-	if (owner >= from->n || to->n_in == INBOX_MAX)
-		return false;
-	to->in[to->n_in++] = f;
-	return true;
-}
-
-static void
-t_share(void *ctx, struct sw_frame *f)
-{
-	const struct tio *from = ctx;
-
-	for (unsigned int j = from->base; j < from->base + from->n; j++)
-		if (j != from->id && tio[j].n_in < INBOX_MAX) {
-			buf_of(f)->refs++;
-			tio[j].in[tio[j].n_in++] = f;
-		}
-}
-
-static void
-t_answer(void *ctx, uint64_t a)
-{
-	(void)ctx;
-	(void)a;
-}
-
-static void
-t_notice(void *ctx, enum sw_side side, const char *what)
-{
-	(void)ctx;
-	printf("# notice: %s %s\n", side == SW_OUTSIDE ? "outside" : "inside",
-		what);
-}
-
-static const struct sw_io_ops t_ops = {
-	.tx = t_tx, .free = t_free, .alloc = t_alloc, .steer = t_steer,
-	.share = t_share, .answer = t_answer, .notice = t_notice,
-};
-
-/* Frames steered between engines, run by their owner, until none. */
-static void
-run_inboxes(void)
-{
-	for (bool more = true; more; ) {
-		more = false;
-		for (unsigned int j = 0; j < n_eng; j++) {
-			struct sw_frame *in[INBOX_MAX];
-			const unsigned int n = tio[j].n_in;
-
-			if (n == 0)
-				continue;
-			memcpy(in, tio[j].in, n * sizeof(in[0]));
-			tio[j].n_in = 0;
-			sw_engine_process_steered(eng[j], in, (uint16_t)n, now);
-			more = true;
-		}
-	}
+	SW_CHECKF(0, "%s", what);
 }
 
 /* Time passes: `ms` milliseconds, every engine polled each one. */
@@ -226,20 +73,20 @@ pass_ms(unsigned int ms)
 {
 	for (unsigned int i = 0; i < ms; i++) {
 		now += MS;
-		for (unsigned int j = 0; j < n_eng; j++)
-			(void)sw_engine_poll(eng[j], now, NULL, 0);
-		run_inboxes();
+		for (unsigned int j = 0; j < eio_n; j++)
+			(void)sw_engine_poll(eio_eng[j], now, NULL, 0);
+		eio_run_inboxes(now);
 	}
-	for (unsigned int j = 0; j < n_eng; j++)
-		sw_engine_flush(eng[j]);
+	for (unsigned int j = 0; j < eio_n; j++)
+		sw_engine_flush(eio_eng[j]);
 }
 
 /* A burst of frames into engine `q` from `side`. */
 static void
 inject(unsigned int q, enum sw_side side, struct sw_frame **f, unsigned int n)
 {
-	const uint16_t burst = eng[q]->burst;
-	struct sw_port_counters *pc = &eng[q]->c.port[side];
+	const uint16_t burst = eio_eng[q]->burst;
+	struct sw_port_counters *pc = &eio_eng[q]->c.port[side];
 
 	/* The I/O layer's counters: what came in. */
 	for (unsigned int i = 0; i < n; i++) {
@@ -249,9 +96,9 @@ inject(unsigned int q, enum sw_side side, struct sw_frame **f, unsigned int n)
 	for (unsigned int done = 0; done < n; ) {
 		const uint16_t k = (uint16_t)SW_MIN(n - done, burst);
 
-		sw_engine_process(eng[q], side, f + done, k, now);
+		sw_engine_process(eio_eng[q], side, f + done, k, now);
 		done += k;
-		run_inboxes();
+		eio_run_inboxes(now);
 	}
 	pass_ms(SETTLE_MS);
 }
@@ -292,8 +139,8 @@ static void
 sum(struct sw_counters *t)
 {
 	memset(t, 0, sizeof(*t));
-	for (unsigned int j = 0; j < n_eng; j++) {
-		const uint64_t *src = (const uint64_t *)&eng[j]->c;
+	for (unsigned int j = 0; j < eio_n; j++) {
+		const uint64_t *src = (const uint64_t *)&eio_eng[j]->c;
 		uint64_t *dst = (uint64_t *)t;
 
 		for (size_t k = 0; k < sizeof(*t) / sizeof(uint64_t); k++)
@@ -333,7 +180,7 @@ run_step(const char *scenario, const struct scn_script *sc,
 		}
 		side = io->side;
 		q = io->queue;
-		burst[n_burst] = frame_new(fr->data[io->frame],
+		burst[n_burst] = eio_frame(fr->data[io->frame],
 			fr->len[io->frame], side);
 		SW_CHECKF(burst[n_burst] != NULL, "%s: out of buffers", where);
 		if (burst[n_burst] != NULL)
@@ -368,7 +215,7 @@ run_single(const char *dir, const char *scenario)
 		unsigned int n = 0;
 
 		for (unsigned int i = 0; i < in[s].n; i++) {
-			f[n] = frame_new(in[s].data[i], in[s].len[i], s);
+			f[n] = eio_frame(in[s].data[i], in[s].len[i], s);
 			if (f[n] != NULL)
 				n++;
 		}
@@ -382,88 +229,24 @@ run_single(const char *dir, const char *scenario)
 	}
 }
 
-/* An engine as app/synwall sets one up, over malloc'd memory. */
+/* An engine as app/synwall sets one up, in slot `slot` (engine_io.h):
+ * worker `id` of `n` of the node whose first slot is `base`. */
 static struct sw_engine *
-engine_new(const struct sw_config *cfg, unsigned int id, unsigned int n,
+engine_new(unsigned int slot, unsigned int base, const struct sw_config *cfg,
+		unsigned int id, unsigned int n,
 		struct sw_cookie_keys *const *keys, struct sw_lb_gen *const *genp,
 		const struct sw_lb_slot *slots)
 {
-	const size_t len = sw_engine_memsize(cfg->flows, cfg->flows6);
-	struct sw_engine *e = aligned_alloc(64, (sizeof(*e) + 63) & ~63ul);
-	struct sw_engine_params p;
 	char err[256];
+	struct sw_engine *e = eio_engine_new(slot, base, cfg, id, n, keys,
+		genp, slots, HZ, now, err, sizeof(err));
 
-	sw_worker_params(cfg, (uint16_t)id, (uint16_t)n, &p);
-	p.steer = n > 1;
-	p.tsc_hz = HZ;
-	p.now = now;
-	p.io = &t_ops;
-	p.io_ctx = &tio[id];
-	p.neigh_seed = 1;
-	p.flow_mem = aligned_alloc(64, (len + 63) & ~63ul);
-	flow_mem[id] = p.flow_mem;
-	if (e == NULL || p.flow_mem == NULL)
-		abort();
-	memset(e, 0, sizeof(*e));
-	memset(p.flow_mem, 0, len);
-	if (p.lb) {
-		p.neigh_mem = neigh_mem[id] =
-			calloc(1, sw_engine_neigh_memsize(p.neigh_entries));
-		p.bc = bc[id] = calloc(SW_LB_SLOTS, sizeof(*p.bc));
-		p.snat_mem = snat_mem[id] = calloc(1, sw_engine_snat_memsize(
-			p.snat_lo, p.snat_hi, p.n_workers) + 1);
-	}
-	tio[id].id = id;
-	tio[id].base = 0;
-	tio[id].n = n;
-	tio[id].n_in = 0;
-	if (sw_engine_init(e, &p, err, sizeof(err)) != 0 ||
-			sw_worker_configure(e, cfg, n, HZ, err,
-				sizeof(err)) != 0) {
+	if (e == NULL) {
 		printf("not ok - engine: %s\n", err);
 		exit(1);
 	}
-	/* What app.c points the engine at: keys, generation, slots; the
-	 * ports' MACs are those of net_ring ports (zero). */
-	e->genp = (struct sw_lb_gen *const volatile *)genp;
-	e->gen = *genp;
-	e->svc = &e->gen->svc;
-	e->slots = slots;
-	e->keys = (struct sw_cookie_keys *const volatile *)keys;
 	return e;
 }
-
-/* The memory of engines 0 .. n-1 (engine_new()), after their release. */
-static void
-engines_free(unsigned int n)
-{
-	for (unsigned int j = 0; j < n; j++) {
-		free(eng[j]);
-		free(flow_mem[j]);
-		free(neigh_mem[j]);
-		free(snat_mem[j]);
-		free(bc[j]);
-		eng[j] = NULL;
-		flow_mem[j] = neigh_mem[j] = snat_mem[j] = NULL;
-		bc[j] = NULL;
-	}
-}
-
-static void *
-t_gen_alloc(size_t len)
-{
-	void *p = aligned_alloc(64, (len + 63) & ~(size_t)63);
-
-	if (p != NULL)
-		memset(p, 0, len);
-	return p;
-}
-
-/* lb mode's generations, in malloc'd memory here. */
-static const struct sw_lb_alloc t_gen_mem = {
-	.alloc = t_gen_alloc,
-	.free = free,
-};
 
 static void
 scenario(const char *dir, const char *name)
@@ -499,15 +282,15 @@ scenario(const char *dir, const char *name)
 	lb.prev = &prev;
 	app.lb = &lb;
 	sw_lb_slots_init(&app);
-	gp = sw_lb_gen_build(&app, &t_gen_mem, err, sizeof(err));
+	gp = sw_lb_gen_build(&app, &eio_gen_mem, err, sizeof(err));
 	if (gp == NULL) {
 		SW_CHECKF(0, "%s: generation: %s", name, err);
 		return;
 	}
 	now = 1000000 * MS;
-	n_eng = sc.workers;
-	for (unsigned int j = 0; j < n_eng; j++)
-		eng[j] = engine_new(cfg, j, n_eng, &kp, &gp, lb.slot);
+	eio_n = sc.workers;
+	for (unsigned int j = 0; j < eio_n; j++)
+		eio_eng[j] = engine_new(j, 0, cfg, j, eio_n, &kp, &gp, lb.slot);
 	if (scripted == 0) {
 		snprintf(path, sizeof(path), "%s/%s.pcap", dir, name);
 		if (scn_read_pcap_path(path, &fr) != 0)
@@ -522,12 +305,11 @@ scenario(const char *dir, const char *name)
 	}
 	sum(&c);
 	SW_CHECKF(scn_check_expect(&c, dir, name) == 0, "%s.expect", name);
-	for (unsigned int j = 0; j < n_eng; j++)
-		sw_engine_release(eng[j]);
+	for (unsigned int j = 0; j < eio_n; j++)
+		sw_engine_release(eio_eng[j]);
 	/* Every frame went back: sent, freed, or released by the engine. */
-	SW_CHECKF(bufs_used == 0, "%s: %u frames never came back", name,
-		bufs_used);
-	engines_free(n_eng);
+	SW_CHECKF(eio_bufs_used == 0, "%s: %u frames never came back", name,
+		eio_bufs_used);
 	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
 		for (unsigned int f = 0; f < 2; f++)
 			free(gp->maglev[s][f]);
@@ -560,7 +342,7 @@ static const uint8_t cl_addr_cli[4] = { 203, 0, 113, 20 };
 /* A frame the test keeps: copied out of sent[] before it is cleared. */
 struct cl_frame {
 	uint32_t len;
-	uint8_t data[BUF_ROOM];
+	uint8_t data[EIO_BUF_ROOM];
 };
 
 /* The node's engines: A is engine 0, B engines 1 .. cl_b_workers. */
@@ -588,7 +370,7 @@ cl_ctr(unsigned int k, const char *name)
 			j++) {
 		uint64_t v = UINT64_MAX;
 
-		SW_CHECKF(scn_counter(&eng[j]->c, name, &v) == 0,
+		SW_CHECKF(scn_counter(&eio_eng[j]->c, name, &v) == 0,
 			"no counter %s", name);
 		sum += v;
 	}
@@ -606,7 +388,7 @@ cl_in(unsigned int k, enum sw_side side, const uint8_t *d, uint32_t len)
 	struct sw_frame *f;
 
 	clear_sent();
-	f = frame_new(d, len, side);
+	f = eio_frame(d, len, side);
 	SW_CHECKF(f != NULL, "%s", "out of buffers");
 	if (f != NULL)
 		inject(cl_first(k), side, &f, 1);	/* its worker 0's queue */
@@ -727,7 +509,7 @@ static void
 cl_peer_timeout(unsigned int k, unsigned int ms)
 {
 	for (unsigned int j = cl_first(k); j < cl_first(k) + cl_count(k); j++)
-		eng[j]->peer_timeout = (uint64_t)ms * MS;
+		eio_eng[j]->peer_timeout = (uint64_t)ms * MS;
 }
 
 /* The segment B answered: a RST from the VIP to the client's port. */
@@ -775,9 +557,9 @@ cl_liveness(const struct scn_frames *fr, const struct cl_frame *claim)
 	cl_peer_timeout(CL_A, 0);
 	for (unsigned int i = 0; i < 8; i++)
 		boot = boot << 8 | hello.data[14 + 32 + i];
-	SW_CHECKF(boot == eng[0]->boot_id && boot != 0 &&
+	SW_CHECKF(boot == eio_eng[0]->boot_id && boot != 0 &&
 		memcmp(hello.data, cl_mac_b, 6) == 0,
-		"hello: id %" PRIx64 ", A's %" PRIx64, boot, eng[0]->boot_id);
+		"hello: id %" PRIx64 ", A's %" PRIx64, boot, eio_eng[0]->boot_id);
 	cl_in(CL_B, SW_INSIDE, hello.data, hello.len);
 	CL_EQ(CL_B, "cluster.hello_rx", cl_b_workers);	/* every worker */
 	cl_expect_sent("B: hello", SW_OUTSIDE, 0);
@@ -1091,47 +873,34 @@ cluster(const char *dir, const char *name, unsigned int b_workers)
 	lb.prev = &prev;
 	app.lb = &lb;
 	sw_lb_slots_init(&app);
-	gp = sw_lb_gen_build(&app, &t_gen_mem, err, sizeof(err));
+	gp = sw_lb_gen_build(&app, &eio_gen_mem, err, sizeof(err));
 	snprintf(path, sizeof(path), "%s/%s.pcap", dir, name);
 	if (gp == NULL || scn_read_pcap_path(path, &fr) != 0 || fr.n < 54) {
 		SW_CHECKF(0, "cluster: %s", err);
 		return;
 	}
 	now = 1000000 * MS;
-	/* A, one worker, is engine 0; B's workers are engines 1 .. n.
-	 * engine_new() files an engine under its worker id: made from the
-	 * last down, each is moved to its own index before that one is
-	 * used again. */
+	/* A, one worker, is slot 0; B's workers are slots 1 .. n. */
 	cl_b_workers = b_workers;
-	n_eng = 1 + b_workers;
-	for (unsigned int j = n_eng; j-- > 0; ) {
+	eio_n = 1 + b_workers;
+	for (unsigned int j = 0; j < eio_n; j++) {
 		const unsigned int k = j == 0 ? CL_A : CL_B;
-		const unsigned int wid = j - cl_first(k);
 
-		eng[j] = engine_new(cfg, wid, cl_count(k), &kp, &gp, lb.slot);
-		flow_mem[j] = flow_mem[wid];
-		neigh_mem[j] = neigh_mem[wid];
-		snat_mem[j] = snat_mem[wid];
-		bc[j] = bc[wid];
-		eng[j]->io_ctx = &tio[j];
-		tio[j].id = j;
-		tio[j].base = cl_first(k);
-		tio[j].n = cl_count(k);
-		tio[j].n_in = 0;
+		eio_eng[j] = engine_new(j, cl_first(k), cfg, j - cl_first(k),
+			cl_count(k), &kp, &gp, lb.slot);
 		if (k == CL_A)
-			cl_node(eng[j], cl_addr_a, cl_addr_b, cl_mac_b,
+			cl_node(eio_eng[j], cl_addr_a, cl_addr_b, cl_mac_b,
 				cl_mac_zero);
 		else
-			cl_node(eng[j], cl_addr_b, cl_addr_a, cl_mac_zero,
+			cl_node(eio_eng[j], cl_addr_b, cl_addr_a, cl_mac_zero,
 				cl_mac_b);
 	}
 	cl_run(&fr);
 	clear_sent();
-	for (unsigned int j = 0; j < n_eng; j++)
-		sw_engine_release(eng[j]);
-	SW_CHECKF(bufs_used == 0, "cluster: %u frames never came back",
-		bufs_used);
-	engines_free(n_eng);
+	for (unsigned int j = 0; j < eio_n; j++)
+		sw_engine_release(eio_eng[j]);
+	SW_CHECKF(eio_bufs_used == 0, "cluster: %u frames never came back",
+		eio_bufs_used);
 	for (unsigned int s = 0; s < SW_SVC_MAX; s++)
 		for (unsigned int f = 0; f < 2; f++)
 			free(gp->maglev[s][f]);
@@ -1150,9 +919,10 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: %s VECTOR_DIR SCENARIO...\n", argv[0]);
 		return 2;
 	}
-	bufs = calloc(BUFS, sizeof(*bufs));
-	if (bufs == NULL)
+	if (eio_init(BUFS) != 0)
 		return 1;
+	eio_sent = t_sent;
+	eio_fail = t_fail;
 	sw_test_name = "engine";
 	for (int i = 2; i < argc; i++) {
 		/* "cluster:S": two lb nodes over scenario S's frames. */
@@ -1164,7 +934,8 @@ main(int argc, char **argv)
 		else
 			scenario(argv[1], argv[i]);
 	}
-	free(bufs);
+	eio_engines_free();
+	eio_fini();
 	printf("# %lu checks, %lu failed\n", sw_test_checks, sw_test_failures);
 	return sw_test_failures ? 1 : 0;
 }
