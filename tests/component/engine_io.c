@@ -191,6 +191,19 @@ eio_run_inboxes(uint64_t now)
 	}
 }
 
+void
+eio_pass(uint64_t *now, uint64_t step, unsigned int times)
+{
+	for (unsigned int i = 0; i < times; i++) {
+		*now += step;
+		for (unsigned int j = 0; j < eio_n; j++)
+			(void)sw_engine_poll(eio_eng[j], *now, NULL, 0);
+		eio_run_inboxes(*now);
+	}
+	for (unsigned int j = 0; j < eio_n; j++)
+		sw_engine_flush(eio_eng[j]);
+}
+
 static void *
 gen_alloc(size_t len)
 {

@@ -53,6 +53,9 @@ struct sw_frame *eio_frame(const uint8_t *data, uint32_t len,
 void eio_put(struct sw_frame *f);
 /* Frames steered between engines, run by their owners, until none. */
 void eio_run_inboxes(uint64_t now);
+/* Time passes: `times` steps of `step` on *now, every engine polled at
+ * each (and the frames they steer run), then every engine flushed. */
+void eio_pass(uint64_t *now, uint64_t step, unsigned int times);
 
 /*
  * Slot `slot`: worker `id` of `n` of a node whose first slot is `base`,

@@ -94,19 +94,6 @@ fail(const char *what)
 }
 
 static void
-poll_all(uint64_t step, unsigned int times)
-{
-	for (unsigned int i = 0; i < times; i++) {
-		now += step;
-		for (unsigned int j = 0; j < eio_n; j++)
-			(void)sw_engine_poll(eio_eng[j], now, NULL, 0);
-		eio_run_inboxes(now);
-	}
-	for (unsigned int j = 0; j < eio_n; j++)
-		sw_engine_flush(eio_eng[j]);
-}
-
-static void
 scn_load(struct fscn *s)
 {
 	static struct scn_script sc;
@@ -285,7 +272,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (i >= size)
 				break;
-			poll_all((uint64_t)(1u << (data[i++] % 22)) * MS / 8 + 1,
+			eio_pass(&now, (uint64_t)(1u << (data[i++] % 22)) * MS / 8 + 1,
 				8);
 			continue;
 		}
@@ -334,7 +321,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(uint16_t)n_burst, now);
 		eio_run_inboxes(now);
 	}
-	poll_all(MS, 2);
+	eio_pass(&now, MS, 2);
 	if (getenv("SW_FUZZ_ENGINE_SAY") != NULL)
 		say(s);
 	for (unsigned int j = 0; j < eio_n; j++)

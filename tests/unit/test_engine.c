@@ -71,14 +71,7 @@ t_fail(const char *what)
 static void
 pass_ms(unsigned int ms)
 {
-	for (unsigned int i = 0; i < ms; i++) {
-		now += MS;
-		for (unsigned int j = 0; j < eio_n; j++)
-			(void)sw_engine_poll(eio_eng[j], now, NULL, 0);
-		eio_run_inboxes(now);
-	}
-	for (unsigned int j = 0; j < eio_n; j++)
-		sw_engine_flush(eio_eng[j]);
+	eio_pass(&now, MS, ms);
 }
 
 /* A burst of frames into engine `q` from `side`. */
