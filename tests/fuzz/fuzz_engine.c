@@ -249,6 +249,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const unsigned int q = ((op >> 3) & 1) % eio_n;
 		uint8_t frame[FRAME_MAX];
 		uint32_t len = 0;
+		uint64_t step;
 
 		if ((op & 3) == 3) {
 			if (n_burst != 0) {
@@ -272,8 +273,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (i >= size)
 				break;
-			eio_pass(&now, (uint64_t)(1u << (data[i++] % 22)) * MS / 8 + 1,
-				8);
+			step = (uint64_t)(1u << (data[i++] % 22)) * MS / 8;
+			eio_pass(&now, step + 1, 8);
 			continue;
 		}
 		if ((op & 3) == 0) {
