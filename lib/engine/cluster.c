@@ -215,11 +215,11 @@ hello_in(struct sw_engine *w, unsigned int peer,
 
 	for (unsigned int i = 0; i < 8; i++)
 		boot = boot << 8 | msg->caddr[i];
-	w->c.cluster.hello_rx++;
 	if (boot == 0) {
 		w->c.cluster.msg_bad++;		/* ids are never 0 */
 		return;
 	}
+	w->c.cluster.hello_rx++;
 	if (l->boot != 0 && l->boot != boot) {
 		l->epoch++;
 		if (w->id == 0)

@@ -602,6 +602,7 @@ cl_liveness(const struct scn_frames *fr, const struct cl_frame *claim)
 	memset(hello2.data + 14 + 32, 0, 8);
 	cl_in(CL_B, SW_INSIDE, hello2.data, hello2.len);
 	CL_EQ(CL_B, "cluster.msg_bad", 2 + cl_b_workers);
+	CL_EQ(CL_B, "cluster.hello_rx", 3 * cl_b_workers);	/* b, e, f */
 	CL_EQ(CL_B, "cluster.peer_restart", 1);
 }
 
